@@ -1,0 +1,71 @@
+"""The ``ilrs`` command. Every error a user can cause prints one line and exits with status 2."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import typer
+
+from ilrs.errors import IlrsError
+
+warnings.filterwarnings("ignore", message=".*finals2000A.all has expired.*")
+
+app = typer.Typer(
+    name="ilrs",
+    help=(
+        "ilrs — an open digital twin of the International Lunar Research Station.\n\n"
+        "Examples:\n\n"
+        "  ilrs run                                   # main job on the reference scenario\n\n"
+        "  ilrs partners --as-of 2023-10-23           # who had joined by then\n\n"
+        "  ilrs scenario new my-study.yaml            # a commented template to edit"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _register() -> None:
+    """Attach every command module. Each module exposes ``register(app)``."""
+    from ilrs.cli import commands
+
+    for module in commands.MODULES:
+        module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point."""
+    _register()
+    try:
+        app(args=argv, standalone_mode=False)
+    except IlrsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return _exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        return _exit(130)
+    except typer.Exit as exc:  # pragma: no cover - typer control flow
+        return _exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and friends
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return _exit(2)
+        if isinstance(exc, click.exceptions.Abort):
+            typer.echo("aborted", err=True)
+            return _exit(1)
+        raise
+    return _exit(0)
+
+
+def _exit(code: int | None) -> int:
+    if __name__ == "__main__" or sys.argv and sys.argv[0].endswith("ilrs"):
+        raise SystemExit(code or 0)
+    return code or 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,44 @@
+"""Figures for reports and CLI plots: matplotlib without a screen, embedded as data URIs."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from ilrs._io import atomic_path  # noqa: E402
+
+PARTNER_COLORS = {
+    "China": "#d62728", "Russia": "#1f77b4", "Pakistan": "#2ca02c", "Thailand": "#9467bd",
+    "Belarus": "#8c564b", "South Africa": "#e377c2", "Azerbaijan": "#17becf", "Venezuela": "#bcbd22",
+}
+
+
+def new_figure(width_in: float = 8.0, height_in: float = 4.0, **kwargs):
+    """A figure and axes with the house style."""
+    fig, ax = plt.subplots(figsize=(width_in, height_in), **kwargs)
+    return fig, ax
+
+
+def figure_to_data_uri(fig, fmt: str = "png", dpi: int = 110) -> str:
+    """Render ``fig`` to an embeddable ``data:`` URI and close it."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    mime = "image/svg+xml" if fmt == "svg" else f"image/{fmt}"
+    return f"data:{mime};base64,{base64.b64encode(buf.getvalue()).decode('ascii')}"
+
+
+def save_figure(fig, path: str | Path, dpi: int = 130) -> Path:
+    """Save ``fig`` atomically; the format follows the suffix (.png or .svg)."""
+    p = Path(path)
+    fmt = p.suffix.lstrip(".").lower() or "png"
+    with atomic_path(p) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return p

@@ -1,0 +1,21 @@
+"""Scenario files: the validated, immutable description of one study (YAML → pydantic).
+
+>>> from ilrs.scenario import load_scenario
+>>> load_scenario("ilrs-reference").name
+'ilrs-reference'
+"""
+
+from ilrs.scenario.base import StrictModel
+from ilrs.scenario.loader import (
+    REFERENCE_SCENARIO,
+    ReferenceProblem,
+    builtin_scenarios,
+    load_scenario,
+    scenario_from_dict,
+)
+from ilrs.scenario.model import Scenario, TimeSpan
+
+__all__ = [
+    "REFERENCE_SCENARIO", "ReferenceProblem", "Scenario", "StrictModel", "TimeSpan",
+    "builtin_scenarios", "load_scenario", "scenario_from_dict",
+]

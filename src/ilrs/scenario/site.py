@@ -1,0 +1,30 @@
+"""Scenario section ``site``: where the station stands and how its terrain is modelled.
+
+Owned by the environment layer's issue; fields may be added, never renamed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ilrs.scenario.base import StrictModel
+
+
+class SiteSpec(StrictModel):
+    """A catalogue site by ``name``, or explicit coordinates (degrees, metres)."""
+
+    name: str | None = Field(None, description="Name in the packaged site catalogue, e.g. 'connecting-ridge'.")
+    lat_deg: float | None = Field(None, ge=-90.0, le=90.0)
+    lon_deg: float | None = Field(None, ge=-360.0, le=360.0)
+    height_m: float = Field(0.0, ge=-10_000.0, le=12_000.0, description="Height above the 1737.4 km sphere.")
+    mast_height_m: float = Field(0.0, ge=0.0, le=1_000.0, description="Height of mast/panel above ground.")
+    horizon: Literal["none", "sphere", "dem"] | str = Field(
+        "dem", description="Terrain model: none, sphere, dem, or a path to a horizon-mask table.")
+
+    @model_validator(mode="after")
+    def _name_or_coordinates(self) -> "SiteSpec":
+        if self.name is None and (self.lat_deg is None or self.lon_deg is None):
+            raise ValueError("give either 'name' or both 'lat_deg' and 'lon_deg'")
+        return self
