@@ -1,5 +1,141 @@
+"""``ilrs partners``: the ILRS consortium as sourced, queryable data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+from ilrs.cli.common import OutputFormat, echo_json, parse_date
+from ilrs.errors import InputError
+
+partners_app = typer.Typer(
+    help="The ILRS consortium: members, their instruments and sources.\n\n"
+         "Examples:\n\n  ilrs partners --as-of 2023-10-23\n\n  ilrs partners --kind state --format json\n\n"
+         "  ilrs partners show Belarus\n\n  ilrs partners timeline --out growth.svg",
+    invoke_without_command=True,
+)
+
+
+def _registry(dataset: Optional[Path]):
+    from ilrs.consortium import Registry, default_registry
+
+    return Registry.load(dataset) if dataset else default_registry()
+
+
+@partners_app.callback()
+def partners(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Members that had certainly joined by this date (YYYY-MM-DD)."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="state, intergovernmental-organization, institute, firm or organization."),
+    format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+    dataset: Optional[Path] = typer.Option(None, "--dataset", help="Use this registry file instead of the packaged one."),
+) -> None:
+    """List ILRS members with the date they joined, the instrument and its sources."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"dataset": dataset}
+        return
+    reg = _registry(dataset)
+    day = parse_date(as_of, "--as-of")
+    rows = [m.as_dict(reg) for m in reg.members(as_of=day, kind=kind)]
+    if format is OutputFormat.json:
+        echo_json(rows)
+        return
+    title = f"ILRS members as of {day}" if day else "ILRS members"
+    typer.echo(f"{title}: {len(rows)}" + (f" ({kind})" if kind else ""))
+    for r in rows:
+        name = r['name'] if len(r['name']) <= 44 else (r['short'] or r['name'][:43] + '…')
+        typer.echo(f"  {r['joined']:<28} {name:<44} {r['kind']:<31} {r['instrument']}")
+    if day:
+        art = reg.artemis_count(day)
+        typer.echo(f"Artemis Accords signatories by {day}: {art if art is not None else 'none yet'}")
+
+
+@partners_app.command("show")
+def show(ctx: typer.Context, name: str = typer.Argument(..., help="Id, name or short name, e.g. Belarus, CNSA, narit."),
+         format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
+    """Every agreement of one party, with dates as reported and their sources."""
+    reg = _registry((ctx.obj or {}).get("dataset"))
+    party = reg.find(name)
+    agreements = reg.agreements_of(party.id)
+    membership = next((m for m in reg.memberships() if m.party.id == party.id), None)
+    data = {
+        "id": party.id, "name": party.name, "short": party.short, "kind": party.kind, "country": party.country,
+        "note": party.note,
+        "joined": membership.joined.text if membership else None,
+        "artemis_accords_signatory": bool(party.artemis_accords and party.artemis_accords.signed),
+        "agreements": [{
+            "id": a.id, "title": a.title, "instrument": a.instrument, "date": a.date.text,
+            "date_claims": [{"date": c.reported.text, "sources": reg.cite(c.sources), "note": c.note}
+                            for c in a.date_claims],
+            "parties": [reg.parties[p].name for p in a.parties],
+            "admits": [reg.parties[p].name for p in a.admits],
+            "signatories": [{"person": s.person, "role": s.role, "party": reg.parties[s.party].name}
+                            for s in a.signatories],
+            "areas": a.areas, "clauses": a.clauses,
+            "events": [{"date": e.date.isoformat(), "what": e.what, "sources": reg.cite(e.sources)} for e in a.events],
+            "mentions": [{"what": m.what, "sources": reg.cite(m.sources)} for m in a.mentions],
+            "note": a.note, "sources": reg.cite(a.all_sources),
+        } for a in agreements],
+        "mentions": [{"date": str(m.date), "what": m.what, "sources": reg.cite(m.sources)}
+                     for m in reg.dataset.mentions if m.party == party.id],
+    }
+    if format is OutputFormat.json:
+        echo_json(data)
+        return
+    typer.echo(f"{party.label} — {party.kind}" + (f", {party.country}" if party.country else ""))
+    if party.note:
+        typer.echo(f"  {party.note}")
+    typer.echo(f"  joined the ILRS: {data['joined'] or 'not a member (signing body)'}")
+    if data["artemis_accords_signatory"]:
+        typer.echo("  also signed the Artemis Accords")
+    for a in data["agreements"]:
+        typer.echo(f"\n  {a['date']}  {a['title']}  [{a['instrument']}]")
+        if len(a["date_claims"]) > 1:
+            for c in a["date_claims"]:
+                typer.echo(f"    date claim {c['date']}: {', '.join(c['sources'])}" + (f" — {c['note']}" if c["note"] else ""))
+        typer.echo(f"    parties: {', '.join(a['parties'])}")
+        for s in a["signatories"]:
+            typer.echo(f"    signed by {s['person']}, {s['role']}")
+        for area in a["areas"]:
+            typer.echo(f"    area: {area}")
+        for c in a["clauses"]:
+            typer.echo(f"    clause: {c}")
+        for e in a["events"]:
+            typer.echo(f"    {e['date']}: {e['what']} ({', '.join(e['sources'])})")
+        for m in a["mentions"]:
+            typer.echo(f"    also: {m['what']} ({', '.join(m['sources'])})")
+        typer.echo(f"    sources: {'; '.join(a['sources'])}")
+    for m in data["mentions"]:
+        typer.echo(f"\n  mention ({m['date']}): {m['what']} ({', '.join(m['sources'])})")
+
+
+@partners_app.command("timeline")
+def timeline(ctx: typer.Context,
+             out: Path = typer.Option(Path("ilrs-partners-timeline.png"), "--out", "-o", help="Image path (.png or .svg)."),
+             format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json (the series at each change)")) -> None:
+    """Plot ILRS membership growth beside the Artemis Accords count."""
+    from ilrs.consortium.timeline import growth_series, plot_growth
+    from ilrs.report.figures import save_figure
+
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise InputError("unsupported image type", field="--out", allowed=[".png", ".svg"])
+    reg = _registry((ctx.obj or {}).get("dataset"))
+    save_figure(plot_growth(reg), out)
+    s = growth_series(reg)
+    changes = [i for i in range(len(s["date"]))
+               if i == 0 or any(s[k][i] != s[k][i - 1] for k in ("ilrs_members", "ilrs_states", "artemis_accords"))]
+    rows = [{k: s[k][i] for k in s} for i in changes]
+    if format is OutputFormat.json:
+        echo_json({"plot": str(out), "series": rows})
+        return
+    typer.echo(f"{'date':<11} {'members':>7} {'states':>6} {'artemis':>7}")
+    for r in rows:
+        typer.echo(f"{r['date'].isoformat():<11} {r['ilrs_members']:>7} {r['ilrs_states']:>6} "
+                   f"{'' if r['artemis_accords'] is None else r['artemis_accords']:>7}")
+    typer.echo(f"wrote {out}")
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.add_typer(partners_app, name="partners")
