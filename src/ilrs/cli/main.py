@@ -36,7 +36,7 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point."""
+    """Console-script entry point; exits with 0, 2 (bad input) or 130 (interrupted)."""
     _register()
     try:
         app(args=argv, standalone_mode=False)
@@ -62,9 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _exit(code: int | None) -> int:
-    if __name__ == "__main__" or sys.argv and sys.argv[0].endswith("ilrs"):
-        raise SystemExit(code or 0)
-    return code or 0
+    raise SystemExit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,84 @@
+"""The CLI as a user meets it: one-line errors with exit 2, JSON output, the main job's files."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import pytest
+
+
+def test_partners_json_as_of(ilrs_cli):
+    r = ilrs_cli("partners", "--as-of", "2023-10-23", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    for row in rows:
+        assert {"name", "kind", "country", "joined", "instrument", "sources"} <= row.keys()
+    names = {row["name"] for row in rows}
+    assert {"Belarus", "Pakistan", "Azerbaijan", "South Africa", "Venezuela", "Russia", "China"} <= names
+    assert "Egypt" not in names  # joined 2023-12-06
+
+
+def test_partners_show_and_timeline(ilrs_cli, tmp_path):
+    r = ilrs_cli("partners", "show", "Belarus")
+    assert r.returncode == 0 and "Vladimir Gusakov" in r.stdout and "Zhang Kejian" in r.stdout
+    out = tmp_path / "growth.svg"
+    r = ilrs_cli("partners", "timeline", "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text().lstrip().startswith("<?xml")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("partners", "--as-of", "23/10/2023"), "--as-of"),
+    (("partners", "--kind", "planet"), "allowed"),
+    (("partners", "show", "atlantis"), "no party named"),
+    (("scenario", "validate", "missing.yaml"), "missing.yaml: file not found"),
+    (("run", "--scenario", "nope"), "allowed"),
+])
+def test_bad_input_is_one_line_exit_2(ilrs_cli, args, fragment):
+    r = ilrs_cli(*args)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_scenario_new_then_validate(ilrs_cli, tmp_path):
+    p = tmp_path / "study.yaml"
+    assert ilrs_cli("scenario", "new", p).returncode == 0
+    assert p.read_text().lstrip().startswith("#")
+    r = ilrs_cli("scenario", "validate", p)
+    assert r.returncode == 0 and r.stdout.startswith("ok")
+    assert ilrs_cli("scenario", "new", p).returncode == 2  # refuses to overwrite
+
+
+def test_bad_scenario_file_names_field(ilrs_cli, tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("name: x\nspan: {start: 2028-01-01, end: 2027-01-01}\nsite: {name: connecting-ridge}\n")
+    r = ilrs_cli("scenario", "validate", p)
+    assert r.returncode == 2 and f"{p}: span:" in r.stderr
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.imgs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "img":
+            self.imgs.append(dict(attrs).get("src", ""))
+
+
+def test_run_writes_report_and_summary(ilrs_cli, tmp_path):
+    r = ilrs_cli("run", "--out", tmp_path / "o", "--quiet", timeout=900)
+    assert r.returncode == 0, r.stderr[-2000:]
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["scenario"] == "ilrs-reference"
+    assert summary["consortium"]["members"] >= 20
+    page = _Collector()
+    page.feed((tmp_path / "o" / "report.html").read_text())
+    assert "html" in page.tags and "table" in page.tags
+    assert page.imgs and all(src.startswith("data:image/") for src in page.imgs)  # self-contained
+    assert not list((tmp_path / "o").glob(".*.tmp"))  # nothing half-written

@@ -1,0 +1,134 @@
+"""The consortium registry against the seed articles and the sourced facts (not the code's output)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+from hypothesis import given, strategies as st
+
+from ilrs.consortium import MEMBER_KINDS, Registry, ReportedDate, default_registry
+from ilrs.data import data_path
+from ilrs.errors import DatasetError, NotFoundError
+from tests.conftest import SHARED
+
+SEED_DAY = dt.date(2023, 10, 23)
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return default_registry()
+
+
+def test_seed_members_as_of_belarus_declaration(reg):
+    """Seeds 001-003: states and organizations in the ILRS as of 2023-10-23."""
+    members = reg.members(as_of=SEED_DAY)
+    states = {m.party.name for m in members if m.party.kind == "state"}
+    orgs = {m.party.short or m.party.name for m in members if m.party.kind != "state"}
+    assert {"Belarus", "Pakistan", "Azerbaijan", "South Africa", "Venezuela", "Russia", "China"} <= states
+    assert {"APSCO", "nanoSPACE", "ILOA", "NARIT"} <= orgs
+    # seed 002: "now has seven nations" — exactly the seven states, as of that date
+    assert len(states) == 7
+
+
+def test_belarus_joint_declaration(reg):
+    """Seeds 002/003: NASB and CNSA, 2023-10-23, Gusakov and Zhang Kejian."""
+    [agreement] = [a for a in reg.agreements_of("belarus") if "belarus" in a.admits]
+    assert agreement.instrument == "joint-declaration"
+    assert agreement.date.earliest == agreement.date.latest == SEED_DAY
+    assert set(agreement.parties) == {"nasb", "cnsa"}
+    assert {s.person for s in agreement.signatories} == {"Vladimir Gusakov", "Zhang Kejian"}
+    assert any("new materials" in a for a in agreement.areas)
+    seeds = [reg.sources[s].seed for s in agreement.all_sources]
+    assert any(s and s.startswith("seeds/003_") for s in seeds)
+
+
+def test_every_cited_seed_exists():
+    reg = default_registry()
+    for src in reg.sources.values():
+        if src.seed:
+            assert (SHARED / src.seed).is_file(), src.seed
+
+
+def test_artemis_accords_at_29_in_october_2023(reg):
+    assert reg.artemis_count(SEED_DAY) == 29
+    assert reg.artemis_count(dt.date(2025, 12, 31)) == 59
+    assert reg.artemis_count(dt.date(2019, 1, 1)) is None
+
+
+def test_disagreeing_sources_are_kept(reg):
+    az = reg.agreements["azerbaijan-2023"]
+    assert len(az.date_claims) == 2
+    counts = {c.count for c in reg.dataset.count_claims}
+    assert {7, 13, 17} <= counts
+
+
+def test_russia_agreement_has_ip_clause_and_ratification(reg):
+    """Seed 004: signed 2022-11-25 with IP protection; ratified by the Duma (tass, 2024-05-28)."""
+    a = reg.agreements["china-russia-iga-2022"]
+    assert a.date.earliest == dt.date(2022, 11, 25)
+    assert "intellectual-property" in a.clauses
+    assert [e.date for e in a.events] == [dt.date(2024, 5, 28)]
+
+
+def test_unknown_dates_are_not_invented(reg):
+    djibouti = next(m for m in reg.memberships() if m.party.id == "djibouti")
+    assert djibouti.joined.precision == "unknown"
+    assert djibouti.joined.latest == dt.date(2025, 4, 28)
+    assert djibouti not in reg.members(as_of=dt.date(2025, 1, 1))
+
+
+def test_find_by_name_short_and_id(reg):
+    assert reg.find("CNSA").id == "cnsa"
+    assert reg.find("south africa").id == "south-africa"
+    with pytest.raises(NotFoundError, match="allowed:"):
+        reg.find("atlantis")
+
+
+def test_member_kind_filter(reg):
+    for kind in MEMBER_KINDS:
+        assert all(m.party.kind == kind for m in reg.members(kind=kind))
+    with pytest.raises(NotFoundError, match="allowed"):
+        reg.members(kind="planet")
+
+
+def _broken(tmp_path, mutate):
+    raw = yaml.safe_load(data_path("partners.yaml").read_text())
+    mutate(raw)
+    p = tmp_path / "partners.yaml"
+    p.write_text(yaml.safe_dump(raw))
+    return p
+
+
+@pytest.mark.parametrize("mutate, field", [
+    (lambda r: r["agreements"][0]["parties"].append("atlantis"), "agreements[0].parties[4]"),
+    (lambda r: r["agreements"][0]["date_claims"][0]["sources"].append("nowhere"), "agreements[0].date_claims[0].sources[2]"),
+    (lambda r: r["parties"].insert(1, dict(r["parties"][0])), "parties[1].id"),
+    (lambda r: r["agreements"][0].update(instrument="handshake"), "agreements[0].instrument"),
+    (lambda r: r["agreements"][0].update(admits=["cnsa"]), "agreements[0].admits[0]"),
+    (lambda r: r["agreements"][0]["date_claims"][0].update(date="2021-13"), "agreements[0].date_claims[0]"),
+])
+def test_bad_dataset_gives_one_line_error(tmp_path, mutate, field):
+    p = _broken(tmp_path, mutate)
+    with pytest.raises(DatasetError) as err:
+        Registry.load(p)
+    assert f"{p}: {field}:" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+@given(st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 1, 1)),
+       st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 1, 1)))
+def test_membership_is_monotone_in_time(d1, d2):
+    reg = default_registry()
+    early, late = sorted((d1, d2))
+    assert {m.party.id for m in reg.members(as_of=early)} <= {m.party.id for m in reg.members(as_of=late)}
+    a1, a2 = reg.artemis_count(early), reg.artemis_count(late)
+    assert a1 is None or a1 <= a2
+
+
+@given(st.integers(1990, 2060), st.integers(1, 12))
+def test_month_interval_covers_the_month(year, month):
+    r = ReportedDate.parse(f"{year}-{month:02d}")
+    assert r.earliest.day == 1 and r.earliest.month == r.latest.month == month
+    assert (r.latest + dt.timedelta(days=1)).month != month

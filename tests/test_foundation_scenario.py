@@ -1,0 +1,74 @@
+"""Scenario files: strict validation with one-line errors that name file, field path and allowed values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+
+from ilrs.errors import NotFoundError, ScenarioError
+from ilrs.scenario import builtin_scenarios, load_scenario, scenario_from_dict
+
+MINIMAL = {"name": "t", "span": {"start": "2028-01-01", "end": "2028-02-01"},
+           "site": {"lat_deg": -89.45, "lon_deg": 222.7}}
+
+
+def write(tmp_path, data, name="s.yaml"):
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    return p
+
+
+def test_reference_scenario_loads_by_name_and_path():
+    s = load_scenario("ilrs-reference")
+    assert s.name == "ilrs-reference"
+    assert load_scenario(builtin_scenarios()["ilrs-reference"]) == s
+
+
+def test_scenario_is_immutable():
+    s = scenario_from_dict(MINIMAL)
+    with pytest.raises(Exception):
+        s.name = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("patch, field, fragment", [
+    ({"nmae": "x"}, "nmae", "unknown key"),
+    ({"span": {"start": "2028-02-01", "end": "2028-01-01"}}, "span", "must be after"),
+    ({"site": {"lat_deg": -95.0, "lon_deg": 0.0}}, "site.lat_deg", "-90"),
+    ({"site": {"lat_deg": -89.0, "lon_deg": 0.0, "mast_height_m": -3}}, "site.mast_height_m", "greater than or equal"),
+    ({"seed": "abc"}, "seed", "integer"),
+    ({"name": "Has Spaces"}, "name", "pattern"),
+])
+def test_bad_values_name_the_field(tmp_path, patch, field, fragment):
+    p = write(tmp_path, {**MINIMAL, **patch})
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(p)
+    text = str(err.value)
+    assert "\n" not in text
+    assert text.startswith(f"{p}: {field}:"), text
+    assert fragment in text
+
+
+def test_yaml_objects_are_not_constructed(tmp_path):
+    p = write(tmp_path, "name: !!python/object/apply:os.system ['echo hacked']\n")
+    with pytest.raises(ScenarioError, match="not valid YAML"):
+        load_scenario(p)
+
+
+def test_oversized_file_is_refused(tmp_path):
+    p = write(tmp_path, "# " + "x" * 3_000_000 + "\n")
+    with pytest.raises(ScenarioError, match="more than"):
+        load_scenario(p)
+
+
+def test_missing_file_and_unknown_name():
+    with pytest.raises(ScenarioError, match="file not found"):
+        load_scenario("no/such/file.yaml")
+    with pytest.raises(NotFoundError, match="allowed: .*ilrs-reference"):
+        load_scenario("no-such-scenario")
+
+
+def test_span_days():
+    s = scenario_from_dict(MINIMAL)
+    assert s.span.days == 31 and s.span.start == dt.date(2028, 1, 1)
