@@ -44,6 +44,7 @@ def test_belarus_joint_declaration(reg):
     assert any(s and s.startswith("seeds/003_") for s in seeds)
 
 
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="the project's seed articles are not beside this clone")
 def test_every_cited_seed_exists():
     reg = default_registry()
     for src in reg.sources.values():
