@@ -1,12 +1,202 @@
 """Scenario section ``uncertainties``: distributions the risk layer samples.
 
 Owned by the risk layer's issue; fields may be added, never renamed.
+
+Every uncertain input is a :data:`Distribution`, written in YAML as a mapping with a ``dist`` key::
+
+    uncertainties:
+      runs: 500                       # Monte Carlo runs of the risk section of `ilrs run`
+      launch_failure:                 # probability that one launch of this vehicle fails
+        CZ-5: {dist: beta, events: 2, trials: 14, source: "CZ-5 Y2 2017, ..."}
+        default: {dist: beta, events: 8, trials: 259}
+      landing_failure:
+        default: {dist: beta, events: 6, trials: 14}
+      schedule_slip_days:
+        default: {dist: lognormal, median: 90, sigma: 0.8}
+      schedule_slip_correlation: 0.5  # common programme-wide factor in every mission's slip
+      stand_down_days:                # a vehicle family grounded after one of its failures
+        default: {dist: lognormal, median: 180, sigma: 0.5}
+
+Mappings keyed by a name (vehicle, mission, element) take an optional ``default`` entry that
+applies to every name not listed. A ``beta`` from a flight record (``events`` out of ``trials``)
+is the posterior of a Beta(``prior_alpha``, ``prior_beta``) prior — Jeffreys (0.5, 0.5) unless
+stated — updated by the record: Beta(prior_alpha + events, prior_beta + trials − events)
+(Gelman et al., *Bayesian Data Analysis*, 3rd ed., §2.4).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
 from ilrs.scenario.base import StrictModel
 
 
+class FixedDist(StrictModel):
+    """A known value (no uncertainty)."""
+
+    dist: Literal["fixed"] = "fixed"
+    value: float
+    source: str = ""
+
+
+class BetaDist(StrictModel):
+    """A probability: Beta(alpha, beta), or the posterior of a prior updated by a record.
+
+    Give either ``alpha`` and ``beta``, or ``events`` out of ``trials`` (e.g. 2 failures in 14
+    launches) with the prior ``prior_alpha``/``prior_beta`` (Jeffreys 0.5/0.5 by default).
+    """
+
+    dist: Literal["beta"] = "beta"
+    alpha: float | None = Field(None, gt=0)
+    beta: float | None = Field(None, gt=0)
+    events: int | None = Field(None, ge=0)
+    trials: int | None = Field(None, ge=0)
+    prior_alpha: float = Field(0.5, gt=0)
+    prior_beta: float = Field(0.5, gt=0)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "BetaDist":
+        direct = self.alpha is not None or self.beta is not None
+        record = self.events is not None or self.trials is not None
+        if direct == record:
+            raise ValueError("give either 'alpha' and 'beta', or 'events' and 'trials'")
+        if direct and (self.alpha is None or self.beta is None):
+            raise ValueError("give both 'alpha' and 'beta'")
+        if record:
+            if self.events is None or self.trials is None:
+                raise ValueError("give both 'events' and 'trials'")
+            if self.events > self.trials:
+                raise ValueError(f"events ({self.events}) cannot exceed trials ({self.trials})")
+        return self
+
+    @property
+    def shape(self) -> tuple[float, float]:
+        """(alpha, beta) of the distribution that is sampled."""
+        if self.alpha is not None:
+            return float(self.alpha), float(self.beta)
+        return self.prior_alpha + self.events, self.prior_beta + (self.trials - self.events)
+
+    @property
+    def mean(self) -> float:
+        a, b = self.shape
+        return a / (a + b)
+
+
+class LognormalDist(StrictModel):
+    """exp(N(ln median, sigma²)) + shift: positive, right-skewed (schedule slips, MTBFs)."""
+
+    dist: Literal["lognormal"] = "lognormal"
+    median: float = Field(gt=0)
+    sigma: float = Field(ge=0, description="Standard deviation of the natural log.")
+    shift: float = Field(0.0, description="Added to every draw (e.g. a minimum slip).")
+    source: str = ""
+
+
+class TriangularDist(StrictModel):
+    """Triangular(low, mode, high)."""
+
+    dist: Literal["triangular"] = "triangular"
+    low: float
+    mode: float
+    high: float
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "TriangularDist":
+        if not (self.low <= self.mode <= self.high) or self.low == self.high:
+            raise ValueError("need low <= mode <= high and low < high")
+        return self
+
+
+class UniformDist(StrictModel):
+    """Uniform on [low, high)."""
+
+    dist: Literal["uniform"] = "uniform"
+    low: float
+    high: float
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "UniformDist":
+        if not self.low < self.high:
+            raise ValueError("need low < high")
+        return self
+
+
+class NormalDist(StrictModel):
+    """Normal(mean, sd), clipped to [low, high] when given."""
+
+    dist: Literal["normal"] = "normal"
+    mean: float
+    sd: float = Field(ge=0)
+    low: float | None = None
+    high: float | None = None
+    source: str = ""
+
+
+Distribution = Annotated[
+    Union[FixedDist, BetaDist, LognormalDist, TriangularDist, UniformDist, NormalDist],
+    Field(discriminator="dist"),
+]
+
+DEFAULT_KEY = "default"
+
+
+def _check_probability(d: "Distribution", where: str) -> None:
+    if isinstance(d, FixedDist) and not 0.0 <= d.value <= 1.0:
+        raise ValueError(f"{where}: a probability must lie in [0, 1], got {d.value}")
+    if isinstance(d, (UniformDist, TriangularDist)) and (d.low < 0.0 or d.high > 1.0):
+        raise ValueError(f"{where}: a probability must lie in [0, 1]")
+    if isinstance(d, LognormalDist):
+        raise ValueError(f"{where}: a probability cannot be lognormal (use beta, fixed, uniform or triangular)")
+    if isinstance(d, NormalDist) and (d.low is None or d.high is None or d.low < 0.0 or d.high > 1.0):
+        raise ValueError(f"{where}: a normal probability needs 'low' and 'high' within [0, 1]")
+
+
 class UncertaintiesSection(StrictModel):
-    pass
+    """The uncertain inputs of the study and how the risk layer runs them."""
+
+    runs: int = Field(500, ge=1, le=10_000_000, description="Monte Carlo runs for the risk section of `ilrs run`.")
+    chunk_runs: int = Field(250, ge=1, le=1_000_000,
+                            description="Runs per Parquet chunk (the unit of work, of resume and of a task).")
+    launch_failure: dict[str, Distribution] = Field(
+        default_factory=dict, description="Probability that one launch fails, per vehicle name (or 'default').")
+    landing_failure: dict[str, Distribution] = Field(
+        default_factory=dict, description="Probability that a landing fails, per mission name (or 'default').")
+    schedule_slip_days: dict[str, Distribution] = Field(
+        default_factory=dict, description="Slip of each mission's launch date, days, per mission (or 'default').")
+    schedule_slip_correlation: float = Field(
+        0.0, ge=0.0, le=1.0,
+        description="Share of variance of ln(slip) common to all missions (Gaussian copula, equal pairwise "
+                    "correlation); applies to lognormal slips.")
+    stand_down_days: dict[str, Distribution] = Field(
+        default_factory=dict,
+        description="Days a vehicle family stays grounded after one of its launches fails, per vehicle (or 'default').")
+    element_mtbf_h: dict[str, Distribution] = Field(
+        default_factory=dict, description="Mean time between failures of station elements, hours (operations).")
+    array_degradation_per_year: Distribution | None = Field(
+        None, description="Fractional loss of solar-array output per year (operations).")
+    target_dates: dict[str, dt.date] = Field(
+        default_factory=dict,
+        description="Milestone name -> target date (YYYY-MM-DD) overriding the campaign's own target, for "
+                    "'probability on time'.")
+
+    @model_validator(mode="after")
+    def _probabilities(self) -> "UncertaintiesSection":
+        for group in ("launch_failure", "landing_failure"):
+            for name, d in getattr(self, group).items():
+                _check_probability(d, f"{group}.{name}")
+        for group in ("schedule_slip_days", "stand_down_days", "element_mtbf_h"):
+            for name, d in getattr(self, group).items():
+                if group == "element_mtbf_h" and isinstance(d, FixedDist) and d.value <= 0:
+                    raise ValueError(f"{group}.{name}: an MTBF must be positive")
+        return self
+
+    def for_name(self, group: str, name: str) -> "Distribution | None":
+        """The distribution of ``group`` (e.g. 'launch_failure') for ``name``, or its default, or None."""
+        table: dict = getattr(self, group)
+        return table.get(name, table.get(DEFAULT_KEY))
