@@ -1,0 +1,161 @@
+"""Numerical propagation of many relay satellites at once around the Moon.
+
+Frame: Moon-centred, ICRF axes ("lunar inertial"), SI units. Forces:
+
+* the lunar field as a spherical-harmonic expansion (:class:`ilrs.comms.gravity.GravityField`),
+  evaluated in the body-fixed frame given by a rotation ICRF -> body at each instant;
+* Earth and Sun as third bodies, with the indirect term (Montenbruck & Gill, *Satellite Orbits*,
+  2000, eq. 3.37): a = GM_b [(s - r)/|s - r|^3 - s/|s|^3].
+
+Integration: scipy's DOP853 (Hairer, Norsett & Wanner 1993, an 8th-order embedded Runge-Kutta
+with dense output), all satellites stacked in one state vector so that each right-hand-side call
+evaluates the field for every satellite in one vectorized pass (batch propagation).
+
+The ephemeris (Earth and Sun positions, Moon orientation) comes in as a :class:`TabulatedEphemeris`:
+samples on a time grid, interpolated by cubic splines. With a 1-hour grid the interpolation error
+of the Earth position is ~(5/384) h^4 w^4 |r| ~ 0.04 m (w = 2.66e-6 rad/s), far below the forces'
+own uncertainty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from scipy.integrate import solve_ivp
+from scipy.interpolate import CubicSpline
+
+from ilrs.comms.gravity import GravityField
+from ilrs.errors import ComputationError
+
+GM_EARTH_M3_S2 = 398600.435436e9
+"""GM of the Earth, DE430 (Folkner et al. 2014, IPN PR 42-196, table 8), m^3/s^2."""
+GM_SUN_M3_S2 = 132712440041.939400e9
+"""GM of the Sun, DE430 (Folkner et al. 2014, table 8), m^3/s^2."""
+
+
+@dataclass(frozen=True)
+class TabulatedEphemeris:
+    """Moon-centred Earth and Sun positions (ICRF axes, m) and the rotation ICRF -> Moon body-fixed,
+    sampled at ``t_s`` (seconds after ``epoch_utc``), interpolated by cubic splines.
+
+    ``rotation_icrf_to_body`` has shape (T, 3, 3): v_body = R @ v_icrf.
+    """
+
+    epoch_utc: np.datetime64
+    t_s: np.ndarray
+    earth_m: np.ndarray
+    sun_m: np.ndarray
+    rotation_icrf_to_body: np.ndarray
+    _spline: CubicSpline = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        t = np.asarray(self.t_s, float)
+        if t.ndim != 1 or t.size < 4 or np.any(np.diff(t) <= 0):
+            raise ComputationError("the ephemeris table needs at least 4 increasing sample times")
+        table = np.concatenate([np.asarray(self.earth_m, float), np.asarray(self.sun_m, float),
+                                np.asarray(self.rotation_icrf_to_body, float).reshape(t.size, 9)], axis=1)
+        object.__setattr__(self, "_spline", CubicSpline(t, table, axis=0))
+
+    def _eval(self, t_s) -> np.ndarray:
+        t = np.asarray(t_s, float)
+        lo, hi = self.t_s[0], self.t_s[-1]
+        if np.any(t < lo - 1e-6) or np.any(t > hi + 1e-6):
+            raise ComputationError(f"time {t.min() if t.ndim else t} .. {t.max() if t.ndim else t} s is outside "
+                                   f"the tabulated ephemeris {lo} .. {hi} s")
+        return self._spline(t)
+
+    def earth(self, t_s) -> np.ndarray:
+        return self._eval(t_s)[..., 0:3]
+
+    def sun(self, t_s) -> np.ndarray:
+        return self._eval(t_s)[..., 3:6]
+
+    def rotation(self, t_s) -> np.ndarray:
+        """ICRF -> body rotation at ``t_s``, re-orthonormalized (polar decomposition by SVD)."""
+        m = self._eval(t_s)[..., 6:15].reshape(np.shape(t_s) + (3, 3))
+        u, _, vt = np.linalg.svd(m)
+        return u @ vt
+
+
+@dataclass(frozen=True)
+class ForceModel:
+    """What pulls on a relay: the lunar field to ``gravity.degree``, optionally Earth and Sun.
+
+    Without an ephemeris the body-fixed frame is taken equal to the inertial one and no third
+    body acts (used for closed-form checks: two-body, J2).
+    """
+
+    gravity: GravityField
+    ephemeris: TabulatedEphemeris | None = None
+    earth: bool = True
+    sun: bool = True
+
+    def acceleration(self, t_s: float, r_m: np.ndarray) -> np.ndarray:
+        """Acceleration (m/s^2) of satellites at inertial positions ``r_m`` (N, 3) at time ``t_s``."""
+        eph = self.ephemeris
+        if eph is None:
+            return self.gravity.acceleration(r_m)
+        row = eph._eval(t_s)
+        R = row[6:15].reshape(3, 3)
+        a = self.gravity.acceleration(r_m @ R.T) @ R
+        if self.earth:
+            a += third_body_acceleration(r_m, row[0:3], GM_EARTH_M3_S2)
+        if self.sun:
+            a += third_body_acceleration(r_m, row[3:6], GM_SUN_M3_S2)
+        return a
+
+
+def third_body_acceleration(r_m: np.ndarray, body_m: np.ndarray, gm_m3_s2: float) -> np.ndarray:
+    """Perturbing acceleration of a third body at ``body_m`` on satellites at ``r_m`` (both
+    Moon-centred): GM [(s - r)/|s - r|^3 - s/|s|^3] (Montenbruck & Gill 2000, eq. 3.37)."""
+    d = body_m[None, :] - r_m
+    dn = np.linalg.norm(d, axis=1)[:, None]
+    sn = np.linalg.norm(body_m)
+    return gm_m3_s2 * (d / dn**3 - body_m[None, :] / sn**3)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """States of N satellites at T times: ``r_m`` and ``v_m_s`` of shape (T, N, 3)."""
+
+    t_s: np.ndarray
+    r_m: np.ndarray
+    v_m_s: np.ndarray
+    n_rhs_calls: int = 0
+
+
+def propagate(r0_m, v0_m_s, t_s: Sequence[float] | np.ndarray, force: ForceModel, *,
+              rtol: float = 1e-12, atol_m: float = 1e-6, max_step_s: float = np.inf) -> Trajectory:
+    """Integrate N satellites from (r0, v0) (shape (N, 3) or (3,)) at t_s[0] to every time in ``t_s``.
+
+    Returns a :class:`Trajectory` sampled at ``t_s`` (strictly increasing). Tolerances are for the
+    whole stacked state; the defaults keep a 10-day two-body run within centimetres of Kepler.
+    """
+    r0 = np.atleast_2d(np.asarray(r0_m, float))
+    v0 = np.atleast_2d(np.asarray(v0_m_s, float))
+    if r0.shape != v0.shape or r0.shape[1] != 3:
+        raise ComputationError(f"positions {r0.shape} and velocities {v0.shape} must both be (N, 3)")
+    t = np.asarray(t_s, float)
+    if t.ndim != 1 or t.size < 2 or np.any(np.diff(t) <= 0):
+        raise ComputationError("propagation times must be at least two, strictly increasing")
+    n = r0.shape[0]
+    calls = [0]
+
+    def rhs(tt, y):
+        calls[0] += 1
+        s = y.reshape(n, 6)
+        out = np.empty_like(s)
+        out[:, :3] = s[:, 3:]
+        out[:, 3:] = force.acceleration(tt, s[:, :3])
+        return out.ravel()
+
+    y0 = np.concatenate([r0, v0], axis=1).ravel()
+    atol = np.tile(np.r_[np.full(3, atol_m), np.full(3, atol_m * 1e-3)], n)
+    sol = solve_ivp(rhs, (t[0], t[-1]), y0, method="DOP853", t_eval=t, rtol=rtol, atol=atol,
+                    max_step=max_step_s)
+    if not sol.success:
+        raise ComputationError(f"orbit propagation failed: {sol.message}")
+    y = sol.y.T.reshape(t.size, n, 6)
+    return Trajectory(t, y[:, :, :3], y[:, :, 3:], calls[0])
