@@ -1,0 +1,185 @@
+"""Where Monte Carlo chunks run: in this process, in local worker processes, or on a Dask cluster.
+
+Every executor runs the same task — :func:`run_chunk` on a fixed run range — and yields each
+chunk's table as soon as it finishes. A run's result depends only on (payload, seed, run index),
+so the results are the same bytes on every executor and for any number of workers.
+
+The run function must be picklable (a module-level function): ``fn(payload, i, seed_sequence)
+-> dict`` of bool/int/float/str/None values.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Iterator, Protocol, Sequence
+
+import pyarrow as pa
+
+from ilrs.errors import ComputationError, InputError
+from ilrs.risk.seeds import run_seed_sequence
+from ilrs.risk.store import rows_to_table
+
+RunFunction = Callable[[Any, int, Any], dict]
+Range = tuple[int, int]
+
+
+def run_chunk(fn: RunFunction, payload: Any, seed: int, start: int, stop: int) -> pa.Table:
+    """Runs ``start .. stop-1``; run i gets ``SeedSequence(seed, spawn_key=(i,))``."""
+    rows = [fn(payload, i, run_seed_sequence(seed, i)) for i in range(start, stop)]
+    return rows_to_table(rows, start)
+
+
+def function_name(fn: Callable) -> str:
+    """``module:qualname`` of a run function (part of a study's identity)."""
+    return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}"
+
+
+class Executor(Protocol):
+    name: str
+    workers: int
+
+    def map_chunks(self, fn: RunFunction, payload: Any, seed: int,
+                   ranges: Sequence[Range]) -> Iterator[tuple[Range, pa.Table]]: ...
+
+
+class SerialExecutor:
+    """Every chunk in this process, in order."""
+
+    name = "serial"
+    workers = 1
+
+    def map_chunks(self, fn, payload, seed, ranges):
+        for a, b in ranges:
+            yield (a, b), run_chunk(fn, payload, seed, a, b)
+
+
+def _preload(modules: tuple[str, ...]) -> None:
+    import importlib
+
+    for m in modules:
+        try:
+            importlib.import_module(m)
+        except ImportError:
+            pass
+
+
+class ProcessExecutor:
+    """Local worker processes (``concurrent.futures``), a few chunks in flight per worker.
+
+    Workers start with the ``forkserver`` method where the platform has it (a fork of a
+    process that runs no threads; the parent's progress-bar thread cannot deadlock them),
+    else ``spawn``. A worker that dies (killed, out of memory) stops the study with a
+    :class:`~ilrs.errors.ComputationError`; chunks already written stay, ``--resume`` finishes.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None, in_flight_per_worker: int = 3):
+        if workers is not None and workers < 1:
+            raise InputError(f"need at least 1 worker, got {workers}", field="--workers")
+        self.workers = int(workers or os.cpu_count() or 1)
+        self.in_flight = max(1, self.workers * in_flight_per_worker)
+
+    def _context(self, fn):
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        return ctx
+
+    def map_chunks(self, fn, payload, seed, ranges):
+        ranges = list(ranges)
+        if not ranges:
+            return
+        ctx = self._context(fn)
+        preload = ("numpy", "pyarrow", "ilrs.risk.executors", getattr(fn, "__module__", "ilrs"))
+        task = functools.partial(run_chunk, fn, payload, seed)
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(ranges)), mp_context=ctx,
+                                   initializer=_preload, initargs=(preload,))
+        todo = iter(ranges)
+        running: dict[Any, Range] = {}
+        try:
+            def top_up() -> None:
+                while len(running) < self.in_flight:
+                    r = next(todo, None)
+                    if r is None:
+                        return
+                    running[pool.submit(task, *r)] = r
+
+            top_up()
+            while running:
+                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for f in sorted(finished, key=lambda f: running[f]):
+                    r = running.pop(f)
+                    table = f.result()
+                    yield r, table
+                top_up()
+        except BrokenProcessPool:
+            raise ComputationError("a worker process died; finished chunks are saved — run again with --resume") from None
+        finally:
+            for f in running:
+                f.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """A Dask distributed cluster: ``address`` (``tcp://host:8786``) or an existing ``client``.
+
+    The payload is scattered to every worker once; each chunk is one task. Dask reruns the
+    tasks of a worker that is lost; results come back to this process, which writes them.
+    Needs the optional extra ``cluster`` (``pip install 'ilrs[cluster]'``).
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, client: Any = None, timeout_s: float = 20.0):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise InputError("the Dask executor needs dask[distributed]: pip install 'ilrs[cluster]'",
+                             field="--scheduler") from None
+        self._own = client is None
+        if client is None:
+            try:
+                client = Client(address, timeout=timeout_s)
+            except (OSError, TimeoutError) as exc:
+                raise InputError(f"cannot reach the Dask scheduler ({exc.__class__.__name__}: {exc})",
+                                 field="--scheduler", allowed="tcp://host:port") from None
+        self.client = client
+        self.address = address or getattr(getattr(client, "scheduler", None), "address", None)
+
+    @property
+    def workers(self) -> int:
+        info = self.client.scheduler_info()
+        return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+
+    def map_chunks(self, fn, payload, seed, ranges):
+        from distributed import as_completed
+
+        ranges = list(ranges)
+        if not ranges:
+            return
+        remote_payload = self.client.scatter(payload, broadcast=True, hash=False)
+        futures = [self.client.submit(run_chunk, fn, remote_payload, seed, a, b, pure=False, retries=2)
+                   for a, b in ranges]
+        where = {f.key: r for f, r in zip(futures, ranges)}
+        try:
+            for fut in as_completed(futures):
+                yield where[fut.key], fut.result()
+        finally:
+            self.client.cancel(futures + [remote_payload])
+
+    def close(self) -> None:
+        if self._own:
+            self.client.close()
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None, serial: bool = False) -> Executor:
+    """The executor the CLI options ask for: ``--scheduler`` → Dask, ``--workers 0``/serial → in-process."""
+    if scheduler:
+        return DaskExecutor(scheduler)
+    if serial or workers == 0:
+        return SerialExecutor()
+    return ProcessExecutor(workers)

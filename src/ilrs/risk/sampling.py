@@ -1,0 +1,100 @@
+"""Draws from the scenario's ``uncertainties`` section (one set of inputs per Monte Carlo run).
+
+Every draw comes from the run's own ``numpy.random.Generator``, in a fixed order (group by group,
+names sorted), so a run's inputs depend on nothing but its seed sequence.
+
+Formulas:
+- beta: ``Generator.beta(alpha, beta)``; from a flight record, the conjugate posterior
+  Beta(a0 + failures, b0 + successes) (Gelman et al., *Bayesian Data Analysis*, 3rd ed., §2.4).
+- lognormal: ``median · exp(sigma · Z) + shift`` with Z ~ N(0, 1) (so ``median`` is the median
+  of the unshifted variable and ``sigma`` the standard deviation of its log).
+- correlated schedule slips (Gaussian one-factor model, equal pairwise correlation ρ of the
+  log-slips): ``Z_m = sqrt(ρ)·Z_common + sqrt(1 − ρ)·Z_own(m)``; Var Z_m = 1 and
+  Corr(Z_m, Z_n) = ρ for m ≠ n.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+
+from ilrs.scenario.uncertainties import (
+    BetaDist,
+    FixedDist,
+    LognormalDist,
+    NormalDist,
+    TriangularDist,
+    UncertaintiesSection,
+    UniformDist,
+)
+
+
+def draw(d, rng: np.random.Generator, z: float | None = None) -> float:
+    """One draw of distribution ``d``. ``z`` (a standard-normal value) drives a lognormal or
+    normal draw instead of a fresh one (used for correlated slips)."""
+    if isinstance(d, FixedDist):
+        return float(d.value)
+    if isinstance(d, BetaDist):
+        a, b = d.shape
+        return float(rng.beta(a, b))
+    if isinstance(d, LognormalDist):
+        zz = float(rng.standard_normal()) if z is None else z
+        return float(d.median * math.exp(d.sigma * zz) + d.shift)
+    if isinstance(d, TriangularDist):
+        return float(rng.triangular(d.low, d.mode, d.high))
+    if isinstance(d, UniformDist):
+        return float(rng.uniform(d.low, d.high))
+    if isinstance(d, NormalDist):
+        zz = float(rng.standard_normal()) if z is None else z
+        v = d.mean + d.sd * zz
+        if d.low is not None:
+            v = max(d.low, v)
+        if d.high is not None:
+            v = min(d.high, v)
+        return float(v)
+    raise TypeError(f"unknown distribution {type(d).__name__}")
+
+
+def _names(unc: UncertaintiesSection, group: str, names: Iterable[str]) -> list[str]:
+    return sorted({n for n in names if unc.for_name(group, n) is not None})
+
+
+def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Iterable[str], missions: Iterable[str],
+                           rng: np.random.Generator) -> dict[str, float]:
+    """Sampled campaign inputs of one run, keyed ``<group>.<name>``.
+
+    Groups: ``launch_failure`` (probability, per vehicle), ``landing_failure`` (probability, per
+    mission), ``schedule_slip_days`` (per mission, correlated through
+    ``schedule_slip_correlation``), ``stand_down_days`` (per vehicle). A name with no entry and no
+    ``default`` gets no draw (the campaign's own value stands).
+    """
+    vehicles, missions = list(vehicles), list(missions)
+    out: dict[str, float] = {}
+    for v in _names(unc, "launch_failure", vehicles):
+        out[f"launch_failure.{v}"] = draw(unc.for_name("launch_failure", v), rng)
+    for m in _names(unc, "landing_failure", missions):
+        out[f"landing_failure.{m}"] = draw(unc.for_name("landing_failure", m), rng)
+    slip_names = _names(unc, "schedule_slip_days", missions)
+    if slip_names:
+        rho = unc.schedule_slip_correlation
+        common = float(rng.standard_normal())
+        own = rng.standard_normal(len(slip_names))
+        for m, z_own in zip(slip_names, own):
+            z = math.sqrt(rho) * common + math.sqrt(1.0 - rho) * float(z_own)
+            out[f"schedule_slip_days.{m}"] = draw(unc.for_name("schedule_slip_days", m), rng, z=z)
+    for v in _names(unc, "stand_down_days", vehicles):
+        out[f"stand_down_days.{v}"] = draw(unc.for_name("stand_down_days", v), rng)
+    return out
+
+
+def sample_operations_inputs(unc: UncertaintiesSection, elements: Iterable[str],
+                             rng: np.random.Generator) -> dict[str, float]:
+    """Sampled operations inputs: ``element_mtbf_h.<element>`` and ``array_degradation_per_year``."""
+    out: dict[str, float] = {}
+    for e in _names(unc, "element_mtbf_h", elements):
+        out[f"element_mtbf_h.{e}"] = max(1e-9, draw(unc.for_name("element_mtbf_h", e), rng))
+    if unc.array_degradation_per_year is not None:
+        out["array_degradation_per_year"] = min(1.0, max(0.0, draw(unc.array_degradation_per_year, rng)))
+    return out

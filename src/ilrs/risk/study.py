@@ -1,0 +1,110 @@
+"""Run a Monte Carlo study: N runs of a run function, chunked, on any executor, streamed to disk.
+
+>>> from ilrs.risk.study import run_study          # doctest: +SKIP
+>>> res = run_study(fn, payload, seed=1, runs=10_000, scenario_hash="…", out="out/risk")
+
+Run i always draws from ``SeedSequence(seed).spawn(N)[i]`` (built directly as
+``SeedSequence(seed, spawn_key=(i,))``), chunk boundaries depend only on (N, chunk size), and the
+table is assembled in run order — so the result is the same on every executor, for any number of
+workers, and after any number of interruptions and ``resume=True`` restarts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pyarrow as pa
+
+from ilrs.risk.executors import Executor, RunFunction, SerialExecutor, function_name, run_chunk
+from ilrs.risk.seeds import run_seed_sequence
+from ilrs.risk.store import ResultStore, StudyIdentity, chunk_ranges, concat_tables
+
+ProgressCallback = Callable[[int, int], None]  # (runs done, runs in total)
+
+
+@dataclass
+class StudyResult:
+    table: pa.Table
+    identity: StudyIdentity
+    executor: str
+    workers: int
+    elapsed_s: float
+    runs_this_session: int
+    runs_resumed: int
+    folder: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def runs_per_s(self) -> float:
+        return self.runs_this_session / self.elapsed_s if self.elapsed_s > 0 else float("nan")
+
+
+def payload_hash(obj: Any) -> str:
+    """sha256 of a JSON-able description (e.g. ``scenario.model_dump(mode='json')``), sorted keys."""
+    text = json.dumps(obj, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def auto_chunk_runs(runs: int, workers: int, preferred: int) -> int:
+    """A chunk size: ``preferred``, smaller when N is small so every worker gets several chunks."""
+    if runs <= 0:
+        return max(1, preferred)
+    per = -(-runs // max(1, 4 * workers))
+    return max(1, min(preferred, per))
+
+
+def run_study(fn: RunFunction, payload: Any, *, seed: int, runs: int, study_hash: str,
+              executor: Executor | None = None, chunk_runs: int = 250, out: str | Path | None = None,
+              resume: bool = False, on_progress: ProgressCallback | None = None) -> StudyResult:
+    """Run ``runs`` runs of ``fn`` and return them as one Arrow table (column ``run`` first).
+
+    ``out``: a results folder (Parquet chunks + manifest.json, see :mod:`ilrs.risk.store`);
+    None keeps everything in memory. ``resume``: keep the finished chunks of an interrupted
+    study in ``out`` (same ``study_hash``, seed, runs, chunk size and run function) and run the
+    rest. ``chunk_runs`` is part of the study's identity: on resume the stored value wins.
+    """
+    executor = executor or SerialExecutor()
+    t0 = time.perf_counter()
+    ident = StudyIdentity(study_hash, int(seed), int(runs), int(chunk_runs), function_name(fn))
+    store: ResultStore | None = None
+    tables: list[pa.Table] = []
+    if out is not None:
+        out = Path(out)
+        if resume and (out / "manifest.json").exists():
+            try:
+                old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+                ident = StudyIdentity(study_hash, int(seed), int(runs), int(old.get("chunk_runs", chunk_runs)),
+                                      function_name(fn))
+            except ValueError:
+                pass
+        store = (ResultStore.resume if resume else ResultStore.create)(out, ident)
+        todo = store.pending
+        resumed = store.done_runs
+    else:
+        todo = chunk_ranges(ident.runs, ident.chunk_runs)
+        resumed = 0
+    done = resumed
+    if on_progress:
+        on_progress(done, ident.runs)
+    for (a, b), table in executor.map_chunks(fn, payload, ident.seed, todo):
+        if store is not None:
+            store.write_chunk(a, b, table)
+        else:
+            tables.append(table)
+        done += b - a
+        if on_progress:
+            on_progress(done, ident.runs)
+    table = store.read() if store is not None else concat_tables(tables)
+    return StudyResult(table=table, identity=ident, executor=executor.name, workers=executor.workers,
+                       elapsed_s=time.perf_counter() - t0, runs_this_session=done - resumed,
+                       runs_resumed=resumed, folder=Path(out) if out is not None else None)
+
+
+def replay_run(fn: RunFunction, payload: Any, seed: int, i: int) -> dict[str, Any]:
+    """Run i alone, exactly as it ran inside a study (the same row, ``run`` included)."""
+    return run_chunk(fn, payload, seed, i, i + 1).to_pylist()[0]
