@@ -1,0 +1,138 @@
+"""From a table of runs to the study's answers: milestone probabilities, dates, KPIs, sensitivity.
+
+Column conventions of a run table (one row per run, see :mod:`ilrs.risk.store`):
+
+- ``input.<name>``      a sampled input (float), e.g. ``input.launch_failure.CZ-10``;
+- ``milestone.<name>``  the date a milestone is reached, days since 1970-01-01 UTC (NaN: not
+                        reached within the study span);
+- ``kpi.<name>``        a key performance indicator of the run (float), with ``--ops``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ilrs.risk.stats import EPOCH, days_to_date, milestone_statistics, sensitivity
+
+INPUT, MILESTONE, KPI = "input.", "milestone.", "kpi."
+
+
+def _columns(table: pa.Table, prefix: str) -> dict[str, np.ndarray]:
+    out = {}
+    for name in table.column_names:
+        if name.startswith(prefix):
+            col = table.column(name)
+            if pa.types.is_boolean(col.type):
+                col = col.cast(pa.float64())
+            out[name[len(prefix):]] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=float)
+    return out
+
+
+def milestone_days(table: pa.Table) -> dict[str, np.ndarray]:
+    return _columns(table, MILESTONE)
+
+
+def sampled_inputs(table: pa.Table) -> dict[str, np.ndarray]:
+    return _columns(table, INPUT)
+
+
+def kpis(table: pa.Table) -> dict[str, np.ndarray]:
+    return _columns(table, KPI)
+
+
+def summarize(table: pa.Table, targets: dict[str, dt.date | None], confidence: float = 0.95,
+              top_inputs: int = 8) -> dict[str, Any]:
+    """The JSON-able summary: ``runs``, ``milestones`` (name → probability_on_time, ci_low, ci_high,
+    p10/p50/p90 dates, target_date, probability_reached), ``sensitivity`` (milestone → inputs ranked
+    by |Spearman ρ| with its date), ``kpis`` (name → mean and p10/p50/p90)."""
+    ms = milestone_days(table)
+    inputs = sampled_inputs(table)
+    out: dict[str, Any] = {"runs": table.num_rows, "confidence": confidence, "milestones": {},
+                           "sensitivity": {}, "kpis": {}}
+    for name, days in ms.items():
+        out["milestones"][name] = milestone_statistics(days, targets.get(name), confidence)
+        if inputs:
+            out["sensitivity"][name] = sensitivity(inputs, days, top=top_inputs)
+    for name, values in kpis(table).items():
+        v = values[np.isfinite(values)]
+        out["kpis"][name] = ({"mean": float(v.mean()), "p10": float(np.percentile(v, 10)),
+                              "p50": float(np.percentile(v, 50)), "p90": float(np.percentile(v, 90)),
+                              "runs": int(v.size)} if v.size else {"runs": 0})
+    return out
+
+
+def _figure(width_in: float, height_in: float):
+    """A matplotlib Figure without pyplot (no GUI backend; save with fig.savefig)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in))
+    return fig, fig.add_subplot()
+
+
+def _to_datetime64(days: np.ndarray) -> np.ndarray:
+    return (np.datetime64(EPOCH.isoformat(), "D") + np.floor(days).astype("int64")).astype("datetime64[D]")
+
+
+def plot_milestone_dates(table: pa.Table, targets: dict[str, dt.date | None]):
+    """Cumulative probability of each milestone being reached by a date (one curve per milestone);
+    the curves end below 1 by the share of runs that never reach it. Target dates dashed."""
+    ms = milestone_days(table)
+    fig, ax = _figure(9.0, 4.5)
+    n = table.num_rows
+    for k, (name, days) in enumerate(sorted(ms.items(), key=lambda kv: np.nanmedian(kv[1]) if np.isfinite(kv[1]).any() else math.inf)):
+        x = np.sort(days[np.isfinite(days)])
+        if x.size == 0 or n == 0:
+            continue
+        color = f"C{k % 10}"
+        y = np.arange(1, x.size + 1) / n
+        ax.step(_to_datetime64(x), y, where="post", color=color, label=name)
+        t = targets.get(name)
+        if t is not None:
+            ax.axvline(np.datetime64(t.isoformat(), "D"), color=color, ls="--", lw=0.8)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("probability reached by date")
+    ax.set_title(f"Milestone dates over {n} Monte Carlo runs (dashed: target dates)")
+    ax.grid(alpha=0.3)
+    if ms:
+        ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def plot_tornado(summary: dict[str, Any], milestone: str, top: int = 8):
+    """Tornado plot: the inputs that move ``milestone``'s date most (Spearman ρ, bars from 0)."""
+    rows = summary["sensitivity"].get(milestone, [])[:top][::-1]
+    fig, ax = _figure(8.0, 0.45 * max(3, len(rows)) + 1.2)
+    if rows:
+        rho = [r["spearman_rho"] for r in rows]
+        ax.barh([r["input"] for r in rows], rho, color=["#d62728" if v > 0 else "#1f77b4" for v in rho])
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("Spearman rank correlation with the milestone date (> 0: later)")
+    ax.set_title(f"What moves '{milestone}'")
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def milestone_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Table rows (strings) for text output and the report."""
+    def pct(v):
+        return "—" if v is None else f"{100 * v:.1f} %"
+
+    rows = []
+    for name, m in summary["milestones"].items():
+        ci = "—" if m["ci_low"] is None else f"{100 * m['ci_low']:.1f}–{100 * m['ci_high']:.1f} %"
+        rows.append({"milestone": name, "target": m["target_date"] or "—",
+                     "on time": pct(m["probability_on_time"]), "95% CI": ci,
+                     "reached": pct(m["probability_reached"]),
+                     "p10": m["p10_date"] or "never", "p50": m["p50_date"] or "never",
+                     "p90": m["p90_date"] or "never"})
+    return rows
+
+
+__all__ = ["summarize", "plot_milestone_dates", "plot_tornado", "milestone_rows", "milestone_days",
+           "sampled_inputs", "kpis", "days_to_date"]
