@@ -1,0 +1,59 @@
+"""Environment engine: time, ephemerides, lunar frames, sites, horizons, illumination, Earth visibility.
+
+Public API (stable names; SI inside, UTC at the interface, degrees where the name says ``_deg``)::
+
+    # time (ilrs.environment.time)
+    utc_array(times) -> datetime64[ns] 1-D          # ISO strings, datetimes, datetime64 …
+    time_grid(start, end=None, *, days=None, step_s=3600.0) -> datetime64[ns] 1-D
+
+    # ephemerides and frames (DE421 + lunar PA/ME kernels; ilrs.environment.ephemeris)
+    sun_position_m(times) -> (n,3)                  # Moon-centred ICRF, geometric, metres
+    earth_position_m(times) -> (n,3)
+    sun_earth_positions_m(times) -> (sun (n,3), earth (n,3))
+    icrf_to_moon_me(times) -> (n,3,3)               # v_me = R @ v_icrf (Moon mean-Earth/polar axis)
+    moon_me_to_icrf(times) -> (n,3,3)               # v_icrf = R @ v_me
+    MOON_RADIUS_M = 1_737_400.0, SOLAR_CONSTANT_W_M2 = 1361.0
+
+    # sites (ilrs.environment.sites)
+    Site(name, lat_deg, lon_deg, height_m=0, mast_height_m=0)
+        .position_me_m (3,)  .enu_matrix (rows E,N,U)  .to_enu(v_me)
+        .azel_me(v_me) -> (az_deg, el_deg)  .azel_icrf(v_icrf, times) -> (az_deg, el_deg)
+    get_site(name, *, mast_height_m=0, height_m=None) -> Site;  site_names();  site_from_spec(SiteSpec)
+
+    # horizons (ilrs.environment.horizon)
+    HorizonMask(azimuth_deg, elevation_deg, kind, source).elevation_at(az_deg)
+        HorizonMask.none() | .sphere(observer_height_m) | .from_table(path)
+    horizon_for_site(site, kind="dem"|"sphere"|"none"|PATH, ...) -> HorizonMask   (terrain module)
+
+    # Sun and Earth (ilrs.environment.sky)
+    sun_earth_azel(site, times, horizon=None, *, node_step_s=3600) -> SkyTrack
+        SkyTrack: times, sun_azimuth_deg, sun_elevation_deg, sun_distance_m, sun_horizon_deg,
+                  visible_solar_fraction, irradiance_w_m2, earth_azimuth_deg, earth_elevation_deg,
+                  earth_distance_m, earth_horizon_deg, earth_visible   (.to_frame() → pandas)
+    visible_disk_fraction(center_el_deg, horizon_el_deg, radius_deg)
+
+Accuracy: apparent Sun/Earth az/el agree with skyfield ``site.at(t).observe(b).apparent().altaz()``
+(same DE421 + MOON_ME_DE421 kernels) to < 0.001° (tests/test_environment_geometry.py).
+"""
+
+from ilrs.environment.ephemeris import (
+    MOON_RADIUS_M,
+    SOLAR_CONSTANT_W_M2,
+    default_ephemeris,
+    earth_position_m,
+    icrf_to_moon_me,
+    moon_me_to_icrf,
+    sun_earth_positions_m,
+    sun_position_m,
+)
+from ilrs.environment.horizon import HorizonMask
+from ilrs.environment.sites import Site, get_site, site_from_spec, site_names
+from ilrs.environment.sky import SkyTrack, apparent_vectors_site, sun_earth_azel, visible_disk_fraction
+from ilrs.environment.time import time_grid, utc_array
+
+__all__ = [
+    "MOON_RADIUS_M", "SOLAR_CONSTANT_W_M2", "HorizonMask", "Site", "SkyTrack",
+    "apparent_vectors_site", "default_ephemeris", "earth_position_m", "get_site",
+    "icrf_to_moon_me", "moon_me_to_icrf", "site_from_spec", "site_names", "sun_earth_azel",
+    "sun_earth_positions_m", "sun_position_m", "time_grid", "utc_array", "visible_disk_fraction",
+]

@@ -27,4 +27,21 @@ class SiteSpec(StrictModel):
     def _name_or_coordinates(self) -> "SiteSpec":
         if self.name is None and (self.lat_deg is None or self.lon_deg is None):
             raise ValueError("give either 'name' or both 'lat_deg' and 'lon_deg'")
+        if (self.lat_deg is None) != (self.lon_deg is None):
+            raise ValueError("give both 'lat_deg' and 'lon_deg', or neither")
         return self
+
+    def check_references(self, scenario) -> None:
+        """An unknown catalogue name is a one-line error listing the known sites.
+
+        Reads the packaged catalogue ``data/sites.yaml`` directly (the scenario layer does not
+        import the environment layer). With explicit coordinates, ``name`` is only a label.
+        """
+        if self.name is None or self.lat_deg is not None:
+            return
+        from ilrs.data import load_dataset
+        from ilrs.scenario.loader import ReferenceProblem
+
+        names = [s["name"] for s in load_dataset("sites")["sites"]]
+        if self.name not in names:
+            raise ReferenceProblem("name", f"unknown site {self.name!r}", allowed=names)

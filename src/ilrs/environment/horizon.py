@@ -1,0 +1,101 @@
+"""Horizon masks: elevation of the local horizon as a function of azimuth.
+
+Kinds: ``none`` (the astronomical horizon, 0°), ``sphere`` (a smooth 1737.4 km sphere seen from
+the observer's height: dip = −acos(R/(R+h))), ``table`` (a user's CSV/whitespace table of
+azimuth_deg, elevation_deg) and ``dem`` (ray-marched from a DEM: :mod:`ilrs.environment.terrain`).
+Azimuth from north through east, degrees; linear interpolation, periodic in azimuth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ilrs.environment.ephemeris import MOON_RADIUS_M
+from ilrs.errors import InputError
+
+
+@dataclass(frozen=True)
+class HorizonMask:
+    """Horizon elevation (deg) sampled at ``azimuth_deg`` (sorted, in [0, 360))."""
+
+    azimuth_deg: np.ndarray
+    elevation_deg: np.ndarray
+    kind: str = "table"
+    source: str = ""
+
+    def __post_init__(self):
+        az = np.asarray(self.azimuth_deg, dtype=float) % 360.0
+        el = np.asarray(self.elevation_deg, dtype=float)
+        if az.shape != el.shape or az.ndim != 1 or len(az) == 0:
+            raise InputError("azimuth and elevation must be 1-D arrays of equal, non-zero length",
+                             field="horizon")
+        if not np.all(np.isfinite(el)) or np.any(np.abs(el) > 90):
+            raise InputError("horizon elevations must be finite and within ±90°", field="horizon")
+        order = np.argsort(az, kind="stable")
+        object.__setattr__(self, "azimuth_deg", az[order])
+        object.__setattr__(self, "elevation_deg", el[order])
+
+    def elevation_at(self, azimuth_deg) -> np.ndarray:
+        """Horizon elevation (deg) at ``azimuth_deg`` (any shape), periodic linear interpolation."""
+        az = np.asarray(azimuth_deg, dtype=float) % 360.0
+        if len(self.azimuth_deg) == 1:
+            return np.full(az.shape, self.elevation_deg[0])
+        return np.interp(az, self.azimuth_deg, self.elevation_deg, period=360.0)
+
+    @property
+    def resolution_deg(self) -> float:
+        if len(self.azimuth_deg) < 2:
+            return 360.0
+        return float(np.max(np.diff(np.r_[self.azimuth_deg, self.azimuth_deg[0] + 360.0])))
+
+    @property
+    def max_elevation_deg(self) -> float:
+        return float(self.elevation_deg.max())
+
+    # -- constructors ------------------------------------------------------------------------
+    @classmethod
+    def none(cls) -> "HorizonMask":
+        """The astronomical horizon (elevation 0° everywhere)."""
+        return cls(np.array([0.0]), np.array([0.0]), kind="none", source="astronomical horizon")
+
+    @classmethod
+    def sphere(cls, observer_height_m: float, radius_m: float = MOON_RADIUS_M) -> "HorizonMask":
+        """Smooth sphere of ``radius_m`` seen from ``observer_height_m`` above it: dip acos(R/(R+h))."""
+        h = max(float(observer_height_m), 0.0)
+        dip = np.degrees(np.arccos(radius_m / (radius_m + h)))
+        return cls(np.array([0.0]), np.array([-dip]), kind="sphere",
+                   source=f"sphere R={radius_m / 1000:.1f} km, observer {h:.1f} m above it")
+
+    @classmethod
+    def from_table(cls, path: str | Path) -> "HorizonMask":
+        """Read a two-column table (azimuth_deg, elevation_deg); CSV or whitespace; '#' comments and
+        one header line allowed."""
+        p = Path(path)
+        if not p.is_file():
+            raise InputError("horizon table not found", file=str(p), field="horizon")
+        rows = []
+        for n, line in enumerate(p.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            s = line.split("#", 1)[0].strip()
+            if not s:
+                continue
+            parts = s.replace(",", " ").replace(";", " ").split()
+            try:
+                rows.append((float(parts[0]), float(parts[1])))
+            except (ValueError, IndexError):
+                if rows:
+                    raise InputError(f"line {n}: expected two numbers 'azimuth_deg, elevation_deg'",
+                                     file=str(p), field="horizon") from None
+                continue  # header line
+        if len(rows) < 2:
+            raise InputError("horizon table needs at least two rows of azimuth_deg, elevation_deg",
+                             file=str(p), field="horizon")
+        a = np.array(rows)
+        return cls(a[:, 0], a[:, 1], kind="table", source=str(p))
+
+    def to_table(self) -> str:
+        lines = ["azimuth_deg,elevation_deg"]
+        lines += [f"{a:.4f},{e:.5f}" for a, e in zip(self.azimuth_deg, self.elevation_deg)]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,133 @@
+"""Sun and Earth as seen from a lunar site, vectorized over UTC epochs; visible solar disk, irradiance.
+
+Fast path: apparent topocentric vectors are computed exactly (light time + aberration, DE421 +
+lunar PA/ME frames; see :mod:`ilrs.environment.ephemeris`) on nodes every ``node_step_s`` (default
+1 h) and interpolated to the requested epochs with a cubic spline in the Moon ME frame. The
+directions turn at most ~0.6°/h in that frame, so the spline error is far below 1e-6°; the
+tests bound the total difference against skyfield's ``observe().apparent().altaz()`` to
+< 0.001° (issue bound: 0.005°) at sites poleward of 80°S over 2024–2050.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from ilrs.environment.ephemeris import (
+    AU_M, SOLAR_CONSTANT_W_M2, SUN_RADIUS_M, EARTH_RADIUS_M, apparent_vectors_me, default_ephemeris,
+)
+from ilrs.environment.horizon import HorizonMask
+from ilrs.environment.sites import Site
+from ilrs.environment.time import NS_PER_S, check_span, tdb_jd, utc_array
+
+DEFAULT_NODE_STEP_S = 3600.0
+
+
+def apparent_vectors_site(site: Site, times: Any, *, node_step_s: float | None = DEFAULT_NODE_STEP_S,
+                          bodies: tuple[str, ...] = ("sun", "earth")) -> dict[str, np.ndarray]:
+    """Apparent topocentric vectors (n,3), metres, Moon ME axes, of ``bodies`` seen from ``site``.
+
+    With ``node_step_s`` set and more epochs than nodes, evaluates exactly on a node grid and
+    interpolates (cubic spline); ``node_step_s=None`` evaluates every epoch exactly.
+    """
+    t = utc_array(times)
+    check_span(t)
+    n = len(t)
+    if n == 0:
+        return {b: np.zeros((0, 3)) for b in bodies}
+    ns = t.astype(np.int64)
+    t0, t1 = ns.min(), ns.max()
+    step_ns = int(node_step_s * NS_PER_S) if node_step_s else 0
+    n_nodes = int((t1 - t0) // step_ns) + 7 if step_ns else n + 1
+    if not step_ns or n_nodes >= n:
+        return apparent_vectors_me(site.position_me_m, tdb_jd(t), bodies)
+    from scipy.interpolate import CubicSpline
+
+    nodes_ns = t0 - 3 * step_ns + np.arange(n_nodes, dtype=np.int64) * step_ns
+    nodes = nodes_ns.astype("datetime64[ns]")
+    lo, hi = np.datetime64("1900-01-02", "ns"), np.datetime64("2050-01-01", "ns")
+    nodes = np.clip(nodes, lo, hi)  # the pad never leaves the kernels' coverage
+    x_nodes = (nodes.astype(np.int64) - t0) / NS_PER_S
+    keep = np.r_[True, np.diff(x_nodes) > 0]
+    nodes, x_nodes = nodes[keep], x_nodes[keep]
+    vec = apparent_vectors_me(site.position_me_m, tdb_jd(nodes), bodies)
+    x = (ns - t0) / NS_PER_S
+    return {b: CubicSpline(x_nodes, v, axis=0)(x) for b, v in vec.items()}
+
+
+def visible_disk_fraction(center_elevation_deg, horizon_elevation_deg, angular_radius_deg) -> np.ndarray:
+    """Fraction of a uniform disk above a straight horizon line (area of a circular segment).
+
+    With ``x = (e − h)/ρ`` clipped to [−1, 1]: ``f = 1 − (acos x − x·√(1−x²))/π`` (circle-segment
+    area, e.g. Weisstein, MathWorld 'Circular Segment'). The horizon is taken as straight across
+    the disk (at the disk centre's azimuth); limb darkening is ignored.
+    """
+    x = np.clip((np.asarray(center_elevation_deg) - np.asarray(horizon_elevation_deg))
+                / np.asarray(angular_radius_deg), -1.0, 1.0)
+    return 1.0 - (np.arccos(x) - x * np.sqrt(1.0 - x * x)) / np.pi
+
+
+@dataclass(frozen=True)
+class SkyTrack:
+    """Sun and Earth seen from a site at each epoch (1-D arrays, one element per epoch)."""
+
+    times: np.ndarray
+    sun_azimuth_deg: np.ndarray
+    sun_elevation_deg: np.ndarray
+    sun_distance_m: np.ndarray
+    sun_horizon_deg: np.ndarray
+    visible_solar_fraction: np.ndarray
+    irradiance_w_m2: np.ndarray
+    earth_azimuth_deg: np.ndarray
+    earth_elevation_deg: np.ndarray
+    earth_distance_m: np.ndarray
+    earth_horizon_deg: np.ndarray
+    earth_visible: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def to_dict(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def to_frame(self):
+        import pandas as pd
+
+        d = self.to_dict()
+        return pd.DataFrame(d).set_index("times")
+
+
+def sun_earth_azel(site: Site, times: Any, horizon: HorizonMask | None = None, *,
+                   node_step_s: float | None = DEFAULT_NODE_STEP_S) -> SkyTrack:
+    """Apparent Sun and Earth azimuth/elevation at ``site`` over UTC ``times``, with the horizon.
+
+    ``horizon`` defaults to :meth:`HorizonMask.none`. The visible solar fraction uses the Sun's
+    apparent angular radius asin(R_sun/d) against the horizon at the Sun's azimuth; irradiance is
+    ``S0·(1 au/d)²·fraction`` (S0 = 1361 W/m², normal incidence, no atmosphere). Earth is
+    "visible" when its centre is above the horizon at its azimuth.
+    """
+    t = utc_array(times)
+    horizon = horizon or HorizonMask.none()
+    vec = apparent_vectors_site(site, t, node_step_s=node_step_s)
+    sun, earth = vec["sun"], vec["earth"]
+    s_az, s_el = site.azel_me(sun)
+    e_az, e_el = site.azel_me(earth)
+    s_d = np.linalg.norm(sun, axis=1)
+    e_d = np.linalg.norm(earth, axis=1)
+    s_h = horizon.elevation_at(s_az)
+    e_h = horizon.elevation_at(e_az)
+    rho = np.degrees(np.arcsin(SUN_RADIUS_M / s_d))
+    frac = visible_disk_fraction(s_el, s_h, rho)
+    irr = SOLAR_CONSTANT_W_M2 * (AU_M / s_d) ** 2 * frac
+    return SkyTrack(t, s_az, s_el, s_d, s_h, frac, irr, e_az, e_el, e_d, e_h, e_el > e_h)
+
+
+def earth_angular_radius_deg(distance_m) -> np.ndarray:
+    """Apparent angular radius of the Earth (equatorial radius 6378.137 km) at ``distance_m``."""
+    return np.degrees(np.arcsin(EARTH_RADIUS_M / np.asarray(distance_m)))
+
+
+__all__ = ["SkyTrack", "apparent_vectors_site", "sun_earth_azel", "visible_disk_fraction",
+           "earth_angular_radius_deg", "default_ephemeris"]

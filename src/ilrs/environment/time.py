@@ -1,0 +1,107 @@
+"""UTC time arrays: parsing, grids, and the TDB Julian dates the ephemerides need.
+
+Every interface takes UTC as ``numpy.datetime64`` (any unit; stored as ``datetime64[ns]``), ISO
+strings, ``datetime`` objects or sequences of them. Inside, skyfield's built-in timescale (IERS
+leap-second table; ``load.timescale(builtin=True)``, nothing downloads) turns UTC into TT/TDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from ilrs.errors import InputError
+
+NS_PER_S = 1_000_000_000
+
+
+def utc_array(times: Any) -> np.ndarray:
+    """``times`` (datetime64, ISO string, datetime/date, or a sequence of them) as ``datetime64[ns]``.
+
+    Always returns a 1-D array (a scalar gives length 1). Time-zone-aware datetimes are converted
+    to UTC; a trailing ``Z`` on strings is accepted.
+    """
+    if isinstance(times, np.ndarray) and np.issubdtype(times.dtype, np.datetime64):
+        return np.atleast_1d(times.astype("datetime64[ns]"))
+    if isinstance(times, (str, dt.datetime, dt.date, np.datetime64)):
+        times = [times]
+    out = []
+    for item in times:
+        if isinstance(item, str):
+            text = item.strip().removesuffix("Z").removesuffix("z")
+            try:
+                item = dt.datetime.fromisoformat(text)
+            except ValueError:
+                raise InputError(f"{item!r} is not a UTC date-time", allowed="YYYY-MM-DDTHH:MM:SS") from None
+        if isinstance(item, dt.datetime) and item.tzinfo is not None:
+            item = item.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        try:
+            out.append(np.datetime64(item, "ns"))
+        except (ValueError, TypeError):
+            raise InputError(f"{item!r} is not a UTC date-time", allowed="YYYY-MM-DDTHH:MM:SS") from None
+    return np.array(out, dtype="datetime64[ns]")
+
+
+def time_grid(start: Any, end: Any | None = None, *, days: float | None = None,
+              step_s: float = 3600.0) -> np.ndarray:
+    """Regular UTC grid ``start, start+step, …`` up to but excluding ``end`` (or ``start + days``).
+
+    >>> time_grid("2027-01-01", days=1, step_s=21600)
+    array(['2027-01-01T00:00:00.000000000', '2027-01-01T06:00:00.000000000',
+           '2027-01-01T12:00:00.000000000', '2027-01-01T18:00:00.000000000'],
+          dtype='datetime64[ns]')
+    """
+    if step_s <= 0:
+        raise InputError(f"step must be positive, got {step_s} s", field="step")
+    t0 = utc_array(start)[0]
+    if (end is None) == (days is None):
+        raise InputError("give exactly one of end and days", field="end/days")
+    if days is not None:
+        if days <= 0:
+            raise InputError(f"days must be positive, got {days}", field="days")
+        t1 = t0 + np.timedelta64(int(round(days * 86400 * NS_PER_S)), "ns")
+    else:
+        t1 = utc_array(end)[0]
+        if t1 <= t0:
+            raise InputError("end must be after start", field="end")
+    step_ns = int(round(step_s * NS_PER_S))
+    n = int(np.ceil((t1 - t0).astype(np.int64) / step_ns))
+    return t0 + np.arange(n, dtype=np.int64) * np.timedelta64(step_ns, "ns")
+
+
+@lru_cache(maxsize=1)
+def timescale():
+    """skyfield's built-in timescale (no download; the expired-finals warning silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from skyfield.api import load
+        return load.timescale(builtin=True)
+
+
+def skyfield_time(times: Any):
+    """A skyfield ``Time`` for UTC ``times`` (vectorized)."""
+    t = utc_array(times)
+    ns = t.astype(np.int64)
+    days = np.floor_divide(ns, 86400 * NS_PER_S)
+    sec = (ns - days * 86400 * NS_PER_S) / NS_PER_S
+    return timescale().utc(1970, 1, 1 + days, 0, 0, sec)
+
+
+def tdb_jd(times: Any) -> tuple[np.ndarray, np.ndarray]:
+    """TDB Julian date of UTC ``times`` as (whole, fraction) float arrays (precision ~µs)."""
+    t = skyfield_time(times)
+    return np.asarray(t.whole, dtype=float) * np.ones(len(np.atleast_1d(t.tdb))), np.atleast_1d(t.tdb_fraction)
+
+
+def check_span(times: np.ndarray) -> None:
+    """Raise :class:`InputError` if any epoch lies outside the DE421/PCK coverage (1900–2050)."""
+    if len(times) == 0:
+        return
+    lo, hi = np.datetime64("1900-01-02", "ns"), np.datetime64("2050-01-01", "ns")
+    if times.min() < lo or times.max() > hi:
+        raise InputError(f"epochs {times.min()} .. {times.max()} lie outside the ephemeris coverage",
+                         field="time", allowed="1900-01-02 .. 2050-01-01 UTC")

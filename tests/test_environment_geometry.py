@@ -1,0 +1,185 @@
+"""Geometry against independent references: skyfield (computed here with the same kernels), the
+published reference check of data-sources.md, and closed-form invariants."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from ilrs.data import data_path
+from ilrs.environment import (
+    HorizonMask, Site, earth_position_m, get_site, icrf_to_moon_me, moon_me_to_icrf, site_names,
+    sun_earth_azel, sun_earth_positions_m, sun_position_m, time_grid, utc_array, visible_disk_fraction,
+)
+from ilrs.errors import InputError, NotFoundError
+
+
+@pytest.fixture(scope="module")
+def sky():
+    """skyfield objects built independently from the same files (reference implementation)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import skyfield_data
+        from skyfield.api import load
+        from skyfield.iokit import load_file
+        from skyfield.planetarylib import PlanetaryConstants
+
+        ts = load.timescale(builtin=True)
+        eph = load_file(os.path.join(skyfield_data.get_skyfield_data_path(), "de421.bsp"))
+    pc = PlanetaryConstants()
+    pc.read_text(open(data_path("kernels", "moon_080317.tf"), "rb"))
+    pc.read_binary(open(data_path("kernels", "moon_pa_de421_1900-2050.bpc"), "rb"))
+    pc.variables["BODY301_RADII"] = [1737.4, 1737.4, 1737.4]
+    frame = pc.build_frame_named("MOON_ME_DE421")
+    return ts, eph, pc, frame
+
+
+def _sky_altaz(sky, lat, lon, elevation_m, times):
+    ts, eph, pc, frame = sky
+    site = eph["moon"] + pc.build_latlon_degrees(frame, lat, lon, elevation_m)
+    tt = _sky_time(ts, times)
+    out = {}
+    for body in ("sun", "earth"):
+        alt, az, _ = site.at(tt).observe(eph[body]).apparent().altaz()
+        out[body] = (np.atleast_1d(az.degrees), np.atleast_1d(alt.degrees))
+    return out
+
+
+def _sky_time(ts, times):
+    import datetime as dt
+
+    stamps = [dt.datetime.fromisoformat(str(x)[:26]).replace(tzinfo=dt.timezone.utc)
+              for x in utc_array(times).astype("datetime64[us]")]
+    return ts.from_datetimes(stamps)
+
+
+def _daz(a, b):
+    return np.abs((np.asarray(a) - np.asarray(b) + 180.0) % 360.0 - 180.0)
+
+
+def test_published_reference_check():
+    # data-sources.md: 89.45°S 222.7°E, r = 1737.4 km, 2027-01-01T00:00 UTC → Sun el +1.433°,
+    # az 40.42°, Earth el −6.70° (skyfield; SPICE and astronomy-engine agree to 0.001°).
+    tr = sun_earth_azel(Site("check", -89.45, 222.7), "2027-01-01T00:00:00")
+    assert tr.sun_elevation_deg[0] == pytest.approx(1.433, abs=0.0006)
+    assert tr.sun_azimuth_deg[0] == pytest.approx(40.42, abs=0.006)
+    assert tr.earth_elevation_deg[0] == pytest.approx(-6.70, abs=0.006)
+
+
+@pytest.mark.parametrize("lat,lon,h", [(-89.45, 222.7, 0.0), (-80.5, 15.0, 1500.0), (-88.74, 124.5, 1086.0),
+                                       (-90.0, 0.0, 800.0), (-84.0, 300.0, -2000.0)])
+def test_matches_skyfield_2024_2050(sky, lat, lon, h):
+    rng = np.random.default_rng(3)
+    start = np.datetime64("2024-01-01", "s").astype(np.int64)
+    end = np.datetime64("2049-12-31", "s").astype(np.int64)
+    times = np.sort(rng.integers(start, end, 40)).astype("datetime64[s]")
+    ref = _sky_altaz(sky, lat, lon, h, times)
+    tr = sun_earth_azel(Site("x", lat, lon, h), times)
+    assert np.max(np.abs(tr.sun_elevation_deg - ref["sun"][1])) < 1e-4
+    assert np.max(np.abs(tr.earth_elevation_deg - ref["earth"][1])) < 1e-4
+    # azimuth is ill-conditioned only at the zenith; the Sun and Earth stay far from it here
+    assert np.max(_daz(tr.sun_azimuth_deg, ref["sun"][0])) < 1e-3
+    assert np.max(_daz(tr.earth_azimuth_deg, ref["earth"][0])) < 1e-3
+
+
+def test_fast_path_matches_skyfield_dense(sky):
+    # the node/spline fast path over 20 days at 10-min steps (2880 epochs > nodes)
+    times = time_grid("2031-03-01", days=20, step_s=600)
+    tr = sun_earth_azel(Site("x", -89.9, 45.0, 500.0), times)
+    ref = _sky_altaz(sky, -89.9, 45.0, 500.0, times[::37])
+    assert np.max(np.abs(tr.sun_elevation_deg[::37] - ref["sun"][1])) < 1e-4
+    assert np.max(np.abs(tr.earth_elevation_deg[::37] - ref["earth"][1])) < 1e-4
+    assert np.max(_daz(tr.sun_azimuth_deg[::37], ref["sun"][0])) < 1e-3
+
+
+def test_moon_centred_positions_match_skyfield(sky):
+    ts, eph, _, frame = sky
+    times = utc_array(["2026-06-01T12:00:00", "2035-02-03T04:05:06", "2049-07-07T00:00:00"])
+    sun, earth = sun_earth_positions_m(times)
+    t = _sky_time(ts, times)
+    ref_sun = (eph["sun"] - eph["moon"]).at(t).position.m.T
+    ref_earth = (eph["earth"] - eph["moon"]).at(t).position.m.T
+    np.testing.assert_allclose(sun, ref_sun, rtol=0, atol=1.0)       # metres
+    np.testing.assert_allclose(earth, ref_earth, rtol=0, atol=1e-3)
+    np.testing.assert_allclose(sun_position_m(times), sun)
+    np.testing.assert_allclose(earth_position_m(times), earth)
+    # Earth–Moon distance within its known range (356,400–406,700 km)
+    d = np.linalg.norm(earth, axis=1) / 1e3
+    assert np.all((d > 356_000) & (d < 407_000))
+    # rotations: skyfield's frame matrix, orthonormal, and transposes of each other
+    r = icrf_to_moon_me(times)
+    np.testing.assert_allclose(r, frame.rotation_at(t).transpose(2, 0, 1), atol=1e-12)
+    np.testing.assert_allclose(r @ moon_me_to_icrf(times), np.broadcast_to(np.eye(3), r.shape), atol=1e-12)
+
+
+def test_site_local_frame_and_catalogue():
+    s = Site("eq", 0.0, 90.0)
+    np.testing.assert_allclose(s.position_me_m, [0, 1_737_400.0, 0], atol=1e-6)
+    az, el = s.azel_me(np.array([[0, 0, 1.0], [-1.0, 0, 0], [0, 1.0, 0]]))
+    np.testing.assert_allclose(el, [0, 0, 90], atol=1e-9)
+    np.testing.assert_allclose(az[:2], [0, 90], atol=1e-9)  # north = +Z, east = −X at lon 90°
+    assert "connecting-ridge" in site_names()
+    cr = get_site("connecting-ridge", mast_height_m=2.0)
+    assert cr.lat_deg == -89.45 and cr.mast_height_m == 2.0
+    assert 1000 < cr.height_m < 2500   # on the ridge: coarse DEM ≈ +1.8 km (data-sources.md)
+    with pytest.raises(NotFoundError):
+        get_site("atlantis")
+
+
+def test_time_grid_and_bad_input():
+    g = time_grid("2027-01-01", days=1, step_s=3600)
+    assert len(g) == 24 and g[1] - g[0] == np.timedelta64(3600, "s")
+    assert len(time_grid("2027-01-01", "2027-01-02T00:00:01", step_s=3600)) == 25
+    with pytest.raises(InputError):
+        utc_array("yesterday")
+    with pytest.raises(InputError):
+        sun_earth_azel(Site("x", -89, 0), "2051-01-01T00:00:00")
+
+
+@settings(max_examples=40, deadline=None)
+@given(x=st.floats(-1.5, 1.5), h=st.floats(-5, 5))
+def test_visible_disk_fraction_matches_area_integral(x, h):
+    # numerical area of the unit disk above the line y = −x (independent quadrature)
+    y = np.linspace(-1, 1, 20001)
+    chord = 2 * np.sqrt(np.clip(1 - y * y, 0, None))
+    ref = np.trapezoid(chord * (y > -x), y) / np.pi
+    assert visible_disk_fraction(h + 0.25 * x, h, 0.25) == pytest.approx(ref, abs=2e-4)
+
+
+def test_sun_elevation_bounded_at_pole():
+    # at the pole the Sun's elevation is its selenographic declination: |dec| ≤ 1.54° + parallax,
+    # so it never exceeds ~1.6° (issue invariant)
+    tr = sun_earth_azel(Site("pole", -90.0, 0.0), time_grid("2024-01-01", days=3 * 365, step_s=6 * 3600))
+    assert tr.sun_elevation_deg.max() < 1.6 and tr.sun_elevation_deg.min() > -1.6
+    assert tr.sun_elevation_deg.max() > 1.4
+    irr = tr.irradiance_w_m2[tr.visible_solar_fraction == 1]
+    assert np.all((irr > 1300) & (irr < 1420))  # 1361 W/m² × (1 au/d)², d = 0.983–1.017 au
+
+
+def test_horizon_mask_basics(tmp_path):
+    m = HorizonMask(np.array([350.0, 10.0]), np.array([1.0, 3.0]))
+    assert m.elevation_at(0.0) == pytest.approx(2.0)
+    assert HorizonMask.sphere(1000.0).elevation_at(123.0) == pytest.approx(-np.degrees(np.arccos(1737.4 / 1738.4)))
+    p = tmp_path / "mask.csv"
+    p.write_text("azimuth_deg,elevation_deg\n0,1\n90,2\n180,3\n270,2\n")
+    assert HorizonMask.from_table(p).elevation_at(45.0) == pytest.approx(1.5)
+    p.write_text("0,1\n90,oops\n")
+    with pytest.raises(InputError):
+        HorizonMask.from_table(p)
+
+
+def test_scenario_site_reference_check():
+    from ilrs.errors import ScenarioError
+    from ilrs.scenario import load_scenario, scenario_from_dict
+
+    raw = load_scenario("ilrs-reference").model_dump(mode="json")
+    raw["site"] = {"name": "atlantis"}
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(raw)
+    assert "unknown site 'atlantis'" in str(err.value) and "connecting-ridge" in str(err.value)
+    raw["site"] = {"name": "my-spot", "lat_deg": -89.0, "lon_deg": 10.0}
+    assert scenario_from_dict(raw).site.name == "my-spot"
