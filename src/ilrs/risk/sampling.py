@@ -16,7 +16,7 @@ Formulas:
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -31,13 +31,15 @@ from ilrs.scenario.uncertainties import (
 )
 
 
-def draw(d, rng: np.random.Generator, z: float | None = None) -> float:
+def draw(d, rng: np.random.Generator, z: float | None = None,
+         record: tuple[int, int] | None = None) -> float:
     """One draw of distribution ``d``. ``z`` (a standard-normal value) drives a lognormal or
-    normal draw instead of a fresh one (used for correlated slips)."""
+    normal draw instead of a fresh one (used for correlated slips). ``record`` = (failures,
+    flights) of the vehicle, for a ``beta`` with ``from_record``."""
     if isinstance(d, FixedDist):
         return float(d.value)
     if isinstance(d, BetaDist):
-        a, b = d.shape
+        a, b = d.shape_with_record(*(record or (None, None)))
         return float(rng.beta(a, b))
     if isinstance(d, LognormalDist):
         zz = float(rng.standard_normal()) if z is None else z
@@ -61,19 +63,22 @@ def _names(unc: UncertaintiesSection, group: str, names: Iterable[str]) -> list[
     return sorted({n for n in names if unc.for_name(group, n) is not None})
 
 
-def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Iterable[str], missions: Iterable[str],
-                           rng: np.random.Generator) -> dict[str, float]:
+def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Mapping[str, tuple[int, int] | None] | Iterable[str],
+                           missions: Iterable[str], rng: np.random.Generator,
+                           families: Iterable[str] = ()) -> dict[str, float]:
     """Sampled campaign inputs of one run, keyed ``<group>.<name>``.
 
-    Groups: ``launch_failure`` (probability, per vehicle), ``landing_failure`` (probability, per
-    mission), ``schedule_slip_days`` (per mission, correlated through
-    ``schedule_slip_correlation``), ``stand_down_days`` (per vehicle). A name with no entry and no
-    ``default`` gets no draw (the campaign's own value stands).
+    Groups: ``launch_failure`` (probability, per vehicle id; ``vehicles`` maps each id to its
+    flight record (failures, flights) or None), ``landing_failure`` (probability, per mission),
+    ``schedule_slip_days`` (per mission, correlated through ``schedule_slip_correlation``),
+    ``stand_down_days`` (per vehicle family). A name with no entry and no ``default`` gets no
+    draw (the campaign's own value stands).
     """
-    vehicles, missions = list(vehicles), list(missions)
+    records = dict(vehicles) if isinstance(vehicles, Mapping) else {v: None for v in vehicles}
+    missions, families = list(missions), list(families)
     out: dict[str, float] = {}
-    for v in _names(unc, "launch_failure", vehicles):
-        out[f"launch_failure.{v}"] = draw(unc.for_name("launch_failure", v), rng)
+    for v in _names(unc, "launch_failure", records):
+        out[f"launch_failure.{v}"] = draw(unc.for_name("launch_failure", v), rng, record=records[v])
     for m in _names(unc, "landing_failure", missions):
         out[f"landing_failure.{m}"] = draw(unc.for_name("landing_failure", m), rng)
     slip_names = _names(unc, "schedule_slip_days", missions)
@@ -84,8 +89,8 @@ def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Iterable[str], m
         for m, z_own in zip(slip_names, own):
             z = math.sqrt(rho) * common + math.sqrt(1.0 - rho) * float(z_own)
             out[f"schedule_slip_days.{m}"] = draw(unc.for_name("schedule_slip_days", m), rng, z=z)
-    for v in _names(unc, "stand_down_days", vehicles):
-        out[f"stand_down_days.{v}"] = draw(unc.for_name("stand_down_days", v), rng)
+    for f in _names(unc, "stand_down_days", families):
+        out[f"stand_down_days.{f}"] = max(0.0, draw(unc.for_name("stand_down_days", f), rng))
     return out
 
 

@@ -46,7 +46,10 @@ class BetaDist(StrictModel):
     """A probability: Beta(alpha, beta), or the posterior of a prior updated by a record.
 
     Give either ``alpha`` and ``beta``, or ``events`` out of ``trials`` (e.g. 2 failures in 14
-    launches) with the prior ``prior_alpha``/``prior_beta`` (Jeffreys 0.5/0.5 by default).
+    launches) with the prior ``prior_alpha``/``prior_beta`` (Jeffreys 0.5/0.5 by default), or
+    ``from_record: true`` (launch failures only): the flight record of each vehicle in the
+    campaign's catalogue (``record: {flights, failures}``), and for a vehicle without one,
+    ``events``/``trials`` when given (e.g. a global record), else the prior alone.
     """
 
     dist: Literal["beta"] = "beta"
@@ -56,14 +59,17 @@ class BetaDist(StrictModel):
     trials: int | None = Field(None, ge=0)
     prior_alpha: float = Field(0.5, gt=0)
     prior_beta: float = Field(0.5, gt=0)
+    from_record: bool = Field(False, description="Use each vehicle's own flight record (launch_failure).")
     source: str = ""
 
     @model_validator(mode="after")
     def _one_form(self) -> "BetaDist":
         direct = self.alpha is not None or self.beta is not None
         record = self.events is not None or self.trials is not None
-        if direct == record:
-            raise ValueError("give either 'alpha' and 'beta', or 'events' and 'trials'")
+        if direct and (record or self.from_record):
+            raise ValueError("give either 'alpha' and 'beta', or 'events' and 'trials' (or 'from_record')")
+        if not direct and not record and not self.from_record:
+            raise ValueError("give either 'alpha' and 'beta', or 'events' and 'trials', or 'from_record: true'")
         if direct and (self.alpha is None or self.beta is None):
             raise ValueError("give both 'alpha' and 'beta'")
         if record:
@@ -75,10 +81,19 @@ class BetaDist(StrictModel):
 
     @property
     def shape(self) -> tuple[float, float]:
-        """(alpha, beta) of the distribution that is sampled."""
+        """(alpha, beta) of the distribution that is sampled (without a vehicle's own record)."""
         if self.alpha is not None:
             return float(self.alpha), float(self.beta)
+        if self.events is None:
+            return self.prior_alpha, self.prior_beta
         return self.prior_alpha + self.events, self.prior_beta + (self.trials - self.events)
+
+    def shape_with_record(self, failures: int | None, flights: int | None) -> tuple[float, float]:
+        """(alpha, beta) for a vehicle whose own record is ``failures`` out of ``flights`` (None: no
+        record): the prior updated by that record when ``from_record``, else :attr:`shape`."""
+        if self.from_record and failures is not None and flights is not None:
+            return self.prior_alpha + failures, self.prior_beta + (flights - failures)
+        return self.shape
 
     @property
     def mean(self) -> float:
@@ -175,7 +190,7 @@ class UncertaintiesSection(StrictModel):
                     "correlation); applies to lognormal slips.")
     stand_down_days: dict[str, Distribution] = Field(
         default_factory=dict,
-        description="Days a vehicle family stays grounded after one of its launches fails, per vehicle (or 'default').")
+        description="Days a vehicle family stays grounded after one of its launches fails, per family (or 'default').")
     element_mtbf_h: dict[str, Distribution] = Field(
         default_factory=dict, description="Mean time between failures of station elements, hours (operations).")
     array_degradation_per_year: Distribution | None = Field(
@@ -190,6 +205,8 @@ class UncertaintiesSection(StrictModel):
         for group in ("launch_failure", "landing_failure"):
             for name, d in getattr(self, group).items():
                 _check_probability(d, f"{group}.{name}")
+                if group != "launch_failure" and isinstance(d, BetaDist) and d.from_record:
+                    raise ValueError(f"{group}.{name}: 'from_record' applies to launch_failure only")
         for group in ("schedule_slip_days", "stand_down_days", "element_mtbf_h"):
             for name, d in getattr(self, group).items():
                 if group == "element_mtbf_h" and isinstance(d, FixedDist) and d.value <= 0:
