@@ -198,8 +198,16 @@ class OperationsParams:
     nuclear: tuple[NuclearParams, ...] = ()
     experiments: tuple[ExperimentParams, ...] = ()
     data_storage_bit: float = 256e9
+    shed_science_below: float = 0.5
+    """Usable storage fraction below which elements leave science mode (priority 9 first)."""
+    shed_nominal_below: float = 0.2
+    """Usable storage fraction below which elements drop to survival mode."""
     crew: CrewParams | None = None
     alarms: AlarmParams = AlarmParams()
+
+    def __post_init__(self) -> None:
+        if not (0.0 <= self.shed_nominal_below <= self.shed_science_below <= 1.0):
+            raise InputError("need 0 <= shed_nominal_below <= shed_science_below <= 1", field="shedding")
 
     def element(self, name: str) -> ElementParams:
         for e in self.elements:

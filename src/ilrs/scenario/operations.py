@@ -97,6 +97,17 @@ class PowerSection(StrictModel):
     solar_arrays: list[SolarArraySpec] = Field(default_factory=list)
     storage: list[StorageSpec] = Field(default_factory=list)
     nuclear: list[NuclearSpec] = Field(default_factory=list)
+    shed_science_below: float = Field(0.5, ge=0, le=1, description=(
+        "Load shedding: usable stored-energy fraction below which elements leave science mode, "
+        "priority 9 first."))
+    shed_nominal_below: float = Field(0.2, ge=0, le=1, description=(
+        "Load shedding: usable stored-energy fraction below which only survival loads are served."))
+
+    @model_validator(mode="after")
+    def _bands(self) -> "PowerSection":
+        if self.shed_nominal_below > self.shed_science_below:
+            raise ValueError("shed_nominal_below must not exceed shed_science_below")
+        return self
 
 
 class ExperimentSpec(StrictModel):
