@@ -1,0 +1,163 @@
+"""Relay positions over a UTC time grid, Moon-centred ICRF axes, metres.
+
+Ephemeris, Moon orientation and sites come from :mod:`ilrs.environment` (DE421 and the lunar
+PA/ME kernels). Keplerian relays (elements relative to the ME equator at the grid's first
+instant, see :mod:`ilrs.comms.relays`) are propagated
+
+* ``numerical``: DOP853 with the GRGM1200A field to ``gravity_degree`` (evaluated in the Moon
+  ME frame — the ME/PA offset is ~0.02 deg, immaterial at these degrees) plus Earth and Sun, all
+  relays in one batch; or
+* ``j2``: the analytic two-body + J2 secular ellipse (quick looks; the ME frame of the first
+  instant is treated as inertial).
+
+Queqiao-1 (``earth-moon-l2``) is placed geometrically: the collinear point L2 of the circular
+restricted three-body problem for the instantaneous Earth-Moon distance (gamma from the quintic
+of Szebehely, *Theory of Orbits*, 1967, sec. 4.5) plus a circle of ``halo_radius`` in the plane
+normal to the Earth-Moon line — a geometric stand-in for the halo, not its dynamics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ilrs.comms.gravity import GravityField
+from ilrs.comms.orbits import KeplerElements, elements_to_state, j2_secular_propagate
+from ilrs.comms.propagation import GM_EARTH_M3_S2, ForceModel, TabulatedEphemeris, propagate
+from ilrs.comms.relays import Relay
+from ilrs.errors import InputError
+
+EPHEMERIS_STEP_S = 3600.0
+
+
+def _env():
+    import ilrs.environment as env  # lazy: the environment layer pulls skyfield and kernels
+
+    return env
+
+
+def seconds_since(times_utc: np.ndarray, t0: np.datetime64) -> np.ndarray:
+    return (np.asarray(times_utc, "datetime64[ns]") - np.datetime64(t0, "ns")).astype(np.int64) / 1e9
+
+
+def ephemeris_table(start_utc, duration_s: float, step_s: float = EPHEMERIS_STEP_S) -> TabulatedEphemeris:
+    """Earth, Sun (Moon-centred ICRF) and ICRF -> ME rotation every ``step_s`` over
+    [start, start + duration], padded by two samples on each side for the splines."""
+    env = _env()
+    t0 = env.utc_array(start_utc)[0]
+    n = int(np.ceil(duration_s / step_s)) + 3
+    t_s = np.arange(-2, n) * step_s
+    times = t0 + (t_s * 1e9).astype("timedelta64[ns]")
+    sun, earth = env.sun_earth_positions_m(times)
+    return TabulatedEphemeris(t0, t_s, earth, sun, env.icrf_to_moon_me(times))
+
+
+def l2_gamma(mass_ratio: float) -> float:
+    """Distance of L2 beyond the Moon in units of the Earth-Moon distance: the root of
+    g^5 + (3 - mu) g^4 + (3 - 2 mu) g^3 - mu g^2 - 2 mu g - mu = 0 (Szebehely 1967)."""
+    mu = mass_ratio
+    roots = np.roots([1.0, 3.0 - mu, 3.0 - 2.0 * mu, -mu, -2.0 * mu, -mu])
+    real = roots[np.abs(roots.imag) < 1e-12].real
+    return float(real[real > 0][0])
+
+
+def l2_relay_positions(relay: Relay, times_utc: np.ndarray, earth_m: np.ndarray | None = None) -> np.ndarray:
+    """Geometric Earth-Moon L2 "halo" positions (T, 3), Moon-centred ICRF, metres."""
+    env = _env()
+    times = env.utc_array(times_utc)
+    from ilrs.comms.orbits import GM_MOON_M3_S2
+
+    mu = GM_MOON_M3_S2 / (GM_MOON_M3_S2 + GM_EARTH_M3_S2)
+    gamma = l2_gamma(mu)
+    earth = env.earth_position_m(times) if earth_m is None else earth_m
+    # orbit normal of the Earth around the Moon from a centred difference
+    dt = np.timedelta64(600, "s")
+    ev = env.earth_position_m(times + dt) - env.earth_position_m(times - dt)
+    x = -earth / np.linalg.norm(earth, axis=1)[:, None]  # Moon -> L2 direction
+    z = np.cross(earth, ev)
+    z /= np.linalg.norm(z, axis=1)[:, None]
+    y = np.cross(z, x)
+    d = np.linalg.norm(earth, axis=1)[:, None]
+    phase = 2 * np.pi * seconds_since(times, relay.in_service_from) / relay.halo_period_s
+    return gamma * d * x + relay.halo_radius_m * (np.cos(phase)[:, None] * y + np.sin(phase)[:, None] * z)
+
+
+def earth_moon_plane_to_icrf(times_utc) -> np.ndarray:
+    """Rotation (T, 3, 3), v_icrf = R @ v_plane, of the frame whose z axis is the pole of the Moon's
+    orbit about the Earth (instantaneous, from the ephemeris) and whose x axis is that plane's
+    ascending node on the ICRF equator."""
+    env = _env()
+    times = env.utc_array(times_utc)
+    dt = np.timedelta64(600, "s")
+    e = env.earth_position_m(times)
+    ev = env.earth_position_m(times + dt) - env.earth_position_m(times - dt)
+    z = np.cross(e, ev)  # (-e) x (-de): the Moon's angular momentum about the Earth
+    z /= np.linalg.norm(z, axis=1)[:, None]
+    x = np.cross(np.array([0.0, 0.0, 1.0]), z)
+    x /= np.linalg.norm(x, axis=1)[:, None]
+    y = np.cross(z, x)
+    return np.stack([x, y, z], axis=-1)
+
+
+def element_frame_to_icrf(frame: str, t0) -> np.ndarray:
+    """Rotation (3, 3) from a relay's element frame at ``t0`` to ICRF axes."""
+    env = _env()
+    if frame == "earth-moon-plane":
+        return earth_moon_plane_to_icrf(t0)[0]
+    if frame == "moon-me":
+        return env.moon_me_to_icrf(t0)[0]
+    raise InputError(f"unknown element frame {frame!r}", field="frame", allowed=["earth-moon-plane", "moon-me"])
+
+
+@dataclass(frozen=True)
+class RelayStates:
+    """Positions of N relays at T times: ``r_icrf_m`` (T, N, 3) Moon-centred ICRF; the same in the
+    Moon ME frame ``r_me_m``; and the ephemeris used (Earth, rotations) at those times."""
+
+    times_utc: np.ndarray
+    relays: tuple[Relay, ...]
+    r_icrf_m: np.ndarray
+    r_me_m: np.ndarray
+    earth_icrf_m: np.ndarray
+    icrf_to_me: np.ndarray
+    method: str
+
+
+def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerical", gravity_degree: int = 8,
+                 third_bodies: bool = True, progress=None) -> RelayStates:
+    """Positions of ``relays`` on the UTC grid ``times_utc`` (see the module docstring)."""
+    if propagation not in ("numerical", "j2"):
+        raise InputError(f"unknown propagation {propagation!r}", field="relays.propagation",
+                         allowed=["numerical", "j2"])
+    env = _env()
+    times = env.utc_array(times_utc)
+    if times.size < 2:
+        raise InputError("the time grid needs at least two instants", field="times")
+    t0 = times[0]
+    t_s = seconds_since(times, t0)
+    earth = env.earth_position_m(times)
+    rot = env.icrf_to_moon_me(times)
+    out = np.empty((times.size, len(relays), 3))
+    kep = [k for k, r in enumerate(relays) if r.kind == "keplerian"]
+    if kep:
+        el = KeplerElements.from_array(np.stack([relays[k].elements.as_array() for k in kep]))
+        # frame of each relay's elements -> ICRF at t0, shape (K, 3, 3)
+        to_icrf = np.stack([element_frame_to_icrf(relays[k].frame, t0) for k in kep])
+        if propagation == "j2":
+            field = GravityField.grail(degree=2)
+            r_el, _ = j2_secular_propagate(el, t_s, field.j2)
+            out[:, kep] = np.einsum("nij,tnj->tni", to_icrf, r_el)
+        else:
+            r0_el, v0_el = elements_to_state(el)
+            r0 = np.einsum("nij,nj->ni", to_icrf, r0_el)
+            v0 = np.einsum("nij,nj->ni", to_icrf, v0_el)
+            eph = ephemeris_table(t0, t_s[-1])
+            force = ForceModel(GravityField.grail(degree=gravity_degree), eph, earth=third_bodies, sun=third_bodies)
+            traj = propagate(r0, v0, t_s, force, rtol=1e-10, atol_m=1e-3)
+            out[:, kep] = traj.r_m
+    for k, r in enumerate(relays):
+        if r.kind == "earth-moon-l2":
+            out[:, k] = l2_relay_positions(r, times, earth)
+    r_me = np.einsum("tij,tnj->tni", rot, out)
+    return RelayStates(times, tuple(relays), out, r_me, earth, rot, propagation)

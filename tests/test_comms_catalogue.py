@@ -1,0 +1,99 @@
+"""Relay and ground-station catalogues, the scenario section, and link budgets (closed form)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ilrs.comms.links import LinkBudget, dish_gain_dbi, free_space_loss_db
+from ilrs.comms.relays import builtin_ground_stations, builtin_relays, resolve_relays
+from ilrs.errors import NotFoundError
+from ilrs.scenario import ReferenceProblem
+from ilrs.scenario.comms import RelaysSection
+
+
+def test_queqiao2_published_orbit():
+    q = builtin_relays()["queqiao-2"]
+    d = q.as_dict()
+    assert d["perilune_altitude_km"] == 200.0 and d["apolune_altitude_km"] == 16000.0  # ilrs-facts
+    assert d["inclination_deg"] == 62.4
+    assert d["period_h"] == pytest.approx(24.0, abs=0.5)
+    assert q.antenna_diameter_m == 4.2
+    assert str(q.in_service_from)[:10] == "2024-04-02"
+
+
+def test_queqiao2_published_orbit_is_on_the_kozai_frozen_family():
+    """e^2 = 1 - (5/3) cos^2 i for a frozen orbit with omega = 90 deg under the Earth's
+    quadrupole pull (Kozai 1962): the published 200 x 16,000 km, 62.4 deg orbit satisfies it."""
+    el = builtin_relays()["queqiao-2"].elements
+    e_frozen = np.sqrt(1 - 5 / 3 * np.cos(np.radians(62.4)) ** 2)
+    assert float(el.eccentricity) == pytest.approx(e_frozen, abs=0.005)
+    assert np.degrees(el.arg_periapsis_rad) == 90.0
+
+
+def test_constellations_expand_and_unknown_names_fail():
+    names = [r.key for r in resolve_relays(["moonlight", "queqiao-2"])]
+    assert names[:5] == ["moonlight-com"] + [f"moonlight-nav-{k}" for k in range(1, 5)]
+    moon = builtin_relays()
+    assert moon["moonlight-com"].elements.period_s() / 3600 == pytest.approx(12.0, abs=0.1)  # ESA: 12 h
+    assert moon["moonlight-nav-1"].elements.period_s() / 3600 == pytest.approx(24.0, abs=0.1)  # ESA: 24 h
+    with pytest.raises(NotFoundError) as exc:
+        resolve_relays(["queqiao-9"])
+    assert "queqiao-2" in str(exc.value)
+
+
+def test_ground_stations_sourced():
+    gs = builtin_ground_stations()
+    assert set(gs) >= {"kashi", "jiamusi", "neuquen"}
+    assert gs["neuquen"].lat_deg < -30 and gs["jiamusi"].antenna_diameter_m == 66.0
+    assert all(g.sources for g in gs.values())
+
+
+def test_scenario_section_references():
+    RelaysSection(constellation=["queqiao-2", "moonlight"]).check_references(None)
+    with pytest.raises(ReferenceProblem) as exc:
+        RelaysSection(constellation=["queqiao-9"]).check_references(None)
+    assert exc.value.field == "constellation[0]" and "queqiao-2" in exc.value.allowed
+    with pytest.raises(ReferenceProblem):
+        RelaysSection(ground_stations=["goldstone"]).check_references(None)
+    custom = RelaysSection.model_validate({"constellation": ["mine"], "custom": [{
+        "name": "mine", "epoch": "2030-01-01T00:00:00Z", "semi_major_axis_km": 5000, "eccentricity": 0.5,
+        "inclination_deg": 60}]})
+    custom.check_references(None)
+    r = resolve_relays(custom.constellation, custom.custom)
+    assert r[0].elements.semi_major_axis_m == 5.0e6
+
+
+def test_free_space_loss_textbook_constant():
+    # L = 92.45 + 20 log10(d/km) + 20 log10(f/GHz) dB (e.g. Sklar 2001, eq. 5.12 in these units)
+    assert free_space_loss_db(1e3, 1e9) == pytest.approx(92.45, abs=0.01)
+    assert free_space_loss_db(384_400e3, 8.4e9) == pytest.approx(92.45 + 20 * np.log10(384_400) + 20 * np.log10(8.4),
+                                                                  abs=0.01)
+
+
+def test_dish_gain_closed_form():
+    # 70 m DSN dish at 8.42 GHz, efficiency ~0.75 -> ~74 dBi (DSN 810-005, 101 70-m subnet: 74.2 dBi)
+    assert dish_gain_dbi(70.0, 8.42e9, efficiency=0.75) == pytest.approx(74.2, abs=0.5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(d=st.floats(1e6, 5e8), k=st.floats(1.1, 10.0))
+def test_rate_falls_as_inverse_square_of_distance(d, k):
+    link = LinkBudget("Ka", 20.0, 4.2, 35.0, 100.0, max_rate_bps=1e15)
+    r1, r2 = link.budget_rate_bps(d), link.budget_rate_bps(d * k)
+    assert r1 / r2 == pytest.approx(k * k, rel=1e-9)
+    capped = LinkBudget("Ka", 20.0, 4.2, 35.0, 100.0, max_rate_bps=1e6)
+    assert capped.rate_bps(d) <= 1e6
+
+
+def test_link_budget_by_hand():
+    # X band, 20 W, 0.6 m -> 35 m, 40 K, Earth-Moon distance; written out independently
+    f, c, k = 8.475e9, 299_792_458.0, 1.380649e-23
+    d = 384_400e3
+    g = lambda D: 0.55 * (np.pi * D * f / c) ** 2  # noqa: E731
+    cn0 = 20 * g(0.6) * g(35.0) / ((4 * np.pi * d * f / c) ** 2 * k * 40.0) / 10 ** 0.3
+    rate = cn0 / 10 ** 0.55
+    link = LinkBudget("X", 20.0, 0.6, 35.0, 40.0, max_rate_bps=1e12)
+    assert link.budget_rate_bps(d) == pytest.approx(rate, rel=1e-9)
