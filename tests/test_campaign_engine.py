@@ -1,0 +1,255 @@
+"""Campaign engine: hand-made scenarios with answers worked out by hand, the reference scenario
+against the public plan (seed articles, ilrs-facts.md), stochastic hooks with forced outcomes,
+determinism under a seed, speed."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ilrs.campaign import campaign_inputs, nominal_campaign, simulate_campaign
+from ilrs.scenario import load_scenario, scenario_from_dict
+
+D = dt.date
+
+
+def base_scenario(campaign: dict) -> dict:
+    return {"name": "t", "span": {"start": "2030-01-01", "end": "2032-01-01"},
+            "site": {"name": "connecting-ridge"}, "campaign": campaign}
+
+
+def toy_campaign() -> dict:
+    """Two vehicles of one family, three elements, three missions; no packaged catalogue."""
+    return {
+        "catalogue": False,
+        "vehicles": [
+            {"id": "X", "family": "F", "capacity_tli_kg": 1000},
+            {"id": "Y", "family": "F", "capacity_tli_kg": 2000},
+            {"id": "Z", "capacity_tli_kg": 5000},
+        ],
+        "elements": [
+            {"id": "power", "role": "energy", "base": True, "deploy_days": 5},
+            {"id": "radio", "role": "comms", "base": True, "depends_on": ["power"]},
+            {"id": "lab", "role": "research", "base": True, "depends_on": ["power", "radio"], "deploy_days": 2,
+             "design_life_years": 1},
+        ],
+        "missions": [
+            {"id": "m1", "kind": "cargo", "launches": [{"vehicle": "X", "mass_kg": 900}],
+             "dates": [{"date": "2030-01-10"}], "transfer_days": 10, "elements": ["power"]},
+            {"id": "m2", "kind": "cargo", "launches": [{"vehicle": "Y"}],
+             "dates": [{"date": "2030-01-01"}], "transfer_days": 3, "elements": ["radio"]},
+            {"id": "m3", "kind": "lander", "launches": [{"vehicle": "Z"}],
+             "dates": [{"id": "early", "date": "2030-03"}, {"id": "late", "date": "2031"}],
+             "transfer_days": 4, "elements": ["lab"],
+             "crew": {"size": 2, "nationalities": ["china", "pakistan"], "surface_days": 3},
+             "cargo": {"water_kg": 100, "spares": {"power": 2}}},
+        ],
+        "milestones": [
+            {"id": "first", "target": "2030-01-31", "condition": {"base_elements_operational": 1}},
+            {"id": "basic", "condition": {"roles_operational": ["energy", "comms", "research"]}},
+            {"id": "crew", "condition": {"crewed_landings": 1}},
+            {"id": "all", "condition": {"all_operational": ["power", "radio", "lab"], "missions_succeeded": ["m3"]}},
+        ],
+        "stand_down_days": 100,
+        "reflight": {"lead_time_days": 50, "max_attempts": 2},
+    }
+
+
+def toy(**changes) -> "object":
+    c = toy_campaign()
+    c.update(changes)
+    return scenario_from_dict(base_scenario(c))
+
+
+# ---- nominal timeline, worked by hand ---------------------------------------------------------
+
+def test_hand_made_nominal_timeline():
+    r = nominal_campaign(toy())
+    by = {m.id: m for m in r.missions}
+    assert by["m1"].launch == D(2030, 1, 10) and by["m1"].arrival == D(2030, 1, 20)
+    assert by["m2"].launch == D(2030, 1, 1) and by["m2"].arrival == D(2030, 1, 4)
+    assert by["m3"].launch == D(2030, 3, 15) and by["m3"].arrival == D(2030, 3, 19)  # month precision → 15th
+    assert all(m.outcome == "success" for m in r.missions)
+    # power: arrival 01-20 + 5 deploy; radio delivered 01-04 but waits for power; lab 03-19 + 2
+    assert r.elements["power"].operational == D(2030, 1, 25)
+    assert r.elements["radio"].delivered == D(2030, 1, 4)
+    assert r.elements["radio"].operational == D(2030, 1, 25)
+    assert r.elements["lab"].operational == D(2030, 3, 21)
+    assert r.elements["lab"].end_of_life == D(2030, 3, 21) + dt.timedelta(days=365)  # 365.25 d, floored
+    assert r.milestones == {"first": D(2030, 1, 25), "basic": D(2030, 3, 21), "crew": D(2030, 3, 19),
+                            "all": D(2030, 3, 21)}
+    assert r.on_time("first") is True and r.on_time("basic") is None
+    (stay,) = r.crew_stays
+    assert (stay.arrival, stay.departure, stay.crew) == (D(2030, 3, 19), D(2030, 3, 22), ("china", "pakistan"))
+    (delivery,) = r.deliveries
+    assert delivery.date == D(2030, 3, 19) and delivery.water_kg == 100 and delivery.spares == {"power": 2}
+
+
+def test_date_claim_choice_and_year_precision():
+    r = nominal_campaign(toy(date_claims={"m3": "late"}))
+    m3 = next(m for m in r.missions if m.id == "m3")
+    assert m3.launch == D(2031, 7, 1)  # a year-precision date sits at 1 July
+    assert r.milestones["basic"] == D(2031, 7, 7)
+
+
+def test_milestone_needs_elements_alive_together():
+    # lab lives one year; if the radio only arrives after the lab died, "all" is never reached
+    c = toy_campaign()
+    c["missions"][1]["dates"] = [{"date": "2032-01-01"}]
+    r = nominal_campaign(scenario_from_dict(base_scenario(c)))
+    assert r.elements["lab"].operational == D(2032, 1, 4)  # lab waits for radio (dependency)
+    c["elements"][2]["depends_on"] = ["power"]
+    r = nominal_campaign(scenario_from_dict(base_scenario(c)))
+    assert r.elements["lab"].operational == D(2030, 3, 21)
+    assert r.milestones["all"] is None and r.milestones["basic"] is None
+
+
+def test_slip_override_moves_dependent_dates():
+    inputs = campaign_inputs(toy())
+    r = simulate_campaign(inputs, None, {"schedule_slip_days": {"m1": 30}})
+    assert r.elements["power"].operational == D(2030, 2, 24)  # 01-10 + 30 + 10 + 5
+    assert r.elements["radio"].operational == D(2030, 2, 24)
+    assert r.milestones["first"] == D(2030, 2, 24) and r.on_time("first") is False
+
+
+# ---- stochastic hooks with forced outcomes ----------------------------------------------------
+
+def test_launch_failure_stand_down_and_reflight():
+    inputs = campaign_inputs(toy())
+    ov = {"launch_failure.X": 1.0, "launch_failure.Y": 0.0, "launch_failure.Z": 0.0,
+          "landing_failure.default": 0.0}
+    r = simulate_campaign(inputs, np.random.default_rng(0), ov)
+    m1 = [m for m in r.missions if m.id == "m1"]
+    # m1 fails on 01-10; its re-flight is ready 50 days later (03-01) but family F is grounded
+    # until 01-10 + 100 days = 04-20; it fails again, and 2 attempts is the maximum
+    assert [(m.attempt, m.launch, m.outcome) for m in m1] == [
+        (1, D(2030, 1, 10), "launch-failure"), (2, D(2030, 4, 20), "launch-failure")]
+    # m2 (vehicle Y, same family F) was ready 01-01: it launches before the failure, unaffected
+    m2 = next(m for m in r.missions if m.id == "m2")
+    assert m2.launch == D(2030, 1, 1)
+    assert r.elements["power"].operational is None and r.elements["radio"].operational is None
+    assert r.milestones["first"] is None
+
+    # m2 ready on 01-21, after m1's first failure: grounded until 04-20 as well
+    r = simulate_campaign(inputs, np.random.default_rng(0), {**ov, "schedule_slip_days.m2": 20})
+    m2 = next(m for m in r.missions if m.id == "m2")
+    assert (m2.launch, m2.outcome) == (D(2030, 4, 20), "success")
+    # a stand-down given as an override replaces the default
+    r = simulate_campaign(inputs, np.random.default_rng(0), {**ov, "stand_down_days.X": 10})
+    m1 = [m for m in r.missions if m.id == "m1"]
+    assert m1[1].launch == D(2030, 3, 1)
+
+
+def test_landing_failure_and_requirement_cancels():
+    c = toy_campaign()
+    c["missions"][2]["requires"] = ["m1"]
+    c["reflight"] = {"enabled": False}
+    inputs = campaign_inputs(scenario_from_dict(base_scenario(c)))
+    ov = {"launch_failure.default": 0.0, "landing_failure.m1": 1.0, "landing_failure.m3": 0.0}
+    r = simulate_campaign(inputs, np.random.default_rng(1), ov)
+    out = {m.id: m.outcome for m in r.missions}
+    assert out == {"m1": "landing-failure", "m2": "success", "m3": "cancelled"}
+    assert r.crew_stays == () and r.milestones["crew"] is None
+
+
+def test_requirement_waits_for_arrival():
+    c = toy_campaign()
+    c["missions"][1]["requires"] = ["m1"]  # m2 ready 01-01, m1 arrives 01-20
+    r = nominal_campaign(scenario_from_dict(base_scenario(c)))
+    m2 = next(m for m in r.missions if m.id == "m2")
+    assert m2.launch == D(2030, 1, 20)
+
+
+def test_failure_frequency_matches_probability():
+    """Binomial check: 4000 runs with p = 0.3 on m3's landing (no reflight)."""
+    c = toy_campaign()
+    c["reflight"] = {"enabled": False}
+    inputs = campaign_inputs(scenario_from_dict(base_scenario(c)))
+    rng = np.random.default_rng(20280101)
+    ov = {"launch_failure.default": 0.0, "landing_failure.default": 0.0, "landing_failure.m3": 0.3}
+    n = 4000
+    fails = sum(next(m for m in simulate_campaign(inputs, rng, ov).missions if m.id == "m3").outcome
+                == "landing-failure" for _ in range(n))
+    sd = (0.3 * 0.7 / n) ** 0.5
+    assert abs(fails / n - 0.3) < 4 * sd
+
+
+def test_same_seed_same_campaign_and_seeds_differ():
+    inputs = campaign_inputs(load_scenario("ilrs-reference"))
+    a = simulate_campaign(inputs, np.random.default_rng(7))
+    b = simulate_campaign(inputs, np.random.default_rng(7))
+    assert a == b
+    results = {tuple((m.id, m.outcome, m.launch) for m in simulate_campaign(inputs, np.random.default_rng(s)).missions)
+               for s in range(20)}
+    assert len(results) > 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.sampled_from(["m1", "m2", "m3"]), st.floats(0, 2000), max_size=3))
+def test_slips_never_advance_milestones(slips):
+    """Monotonicity: delaying launches can only delay every element and milestone."""
+    inputs = campaign_inputs(toy())
+    nominal = simulate_campaign(inputs, None)
+    r = simulate_campaign(inputs, None, {"schedule_slip_days": slips})
+    for eid, e in r.elements.items():
+        n = nominal.elements[eid]
+        if e.operational is not None:
+            assert e.operational >= n.operational
+            assert e.operational >= e.delivered
+            for d in e.depends_on:
+                assert e.operational >= r.elements[d].operational
+    for k in ("first", "crew"):  # these two are monotone (no lifetimes involved)
+        assert r.milestones[k] is None or r.milestones[k] >= nominal.milestones[k]
+
+
+# ---- the reference scenario against the public plan --------------------------------------------
+
+@pytest.fixture(scope="module")
+def reference():
+    return nominal_campaign(load_scenario("ilrs-reference"))
+
+
+def test_reference_nominal_reproduces_public_milestones(reference):
+    m = reference.milestones
+    # seeds/003: technology-verification missions in 2026 and 2028; seeds/001: groundbreaking 2028
+    assert m["technology-verification-2026"].year == 2026
+    assert m["technology-verification-2028"].year == 2028
+    assert m["groundbreaking"].year == 2028
+    # seeds/003: astronauts before 2030
+    assert m["crewed-landing"] < D(2030, 1, 1)
+    # basic model by 2035 (Wu Yanhua 2024-09), completion by 2036 (seeds/004), extended ~2050
+    assert m["basic-model"] <= D(2035, 12, 31)
+    assert m["completion"] <= D(2036, 12, 31)
+    assert 2040 <= m["extended-model"].year <= 2050
+    assert all(reference.on_time(k) for k in m)
+
+
+def test_reference_past_missions_as_flown(reference):
+    by = {m.id: m for m in reference.missions}
+    # ilrs-facts.md: Chang'e-6 launched 2024-05-03 (succeeded); Luna-25 launched 2023-08-11, crashed 2023-08-19
+    assert (by["change-6"].launch, by["change-6"].outcome) == (D(2024, 5, 3), "success")
+    assert (by["luna-25"].launch, by["luna-25"].arrival, by["luna-25"].outcome) == (
+        D(2023, 8, 11), D(2023, 8, 19), "landing-failure")
+    # Queqiao-2: launched 2024-03-20, entered orbit 2024-04-02
+    assert (by["queqiao-2"].launch, by["queqiao-2"].arrival) == (D(2024, 3, 20), D(2024, 4, 2))
+    assert reference.elements["queqiao-2"].operational == D(2024, 4, 2)
+    # crewed landing: two Long March 10 launches, crew of 2
+    assert by["crewed-landing-1"].vehicles == ("CZ-10", "CZ-10")
+    assert reference.crew_stays[0].crew == ("china", "china")
+
+
+def test_reference_is_fast():
+    """The risk layer needs >= 10,000 campaign runs a minute on one core."""
+    inputs = campaign_inputs(load_scenario("ilrs-reference"))
+    rng = np.random.default_rng(1)
+    t0 = time.perf_counter()
+    for _ in range(1000):
+        simulate_campaign(inputs, rng)
+    per_minute = 1000 / (time.perf_counter() - t0) * 60
+    assert per_minute > 10_000
