@@ -26,13 +26,27 @@ def global_dem_km() -> np.ndarray:
             return np.asarray(z["elev_km"], dtype=np.float32)
 
 
+@lru_cache(maxsize=1)
+def _padded_dem_km() -> np.ndarray:
+    """The global DEM with a row at each pole (+90°, −90°) holding the mean of the nearest ring,
+    so that interpolation poleward of the last cell centres (±89.9375°) converges to one value."""
+    z = global_dem_km()
+    return np.vstack([np.full((1, z.shape[1]), z[0].mean(), np.float32), z,
+                      np.full((1, z.shape[1]), z[-1].mean(), np.float32)])
+
+
 def ground_height_m(lat_deg, lon_deg) -> np.ndarray:
     """Bilinear ground height (m) of the coarse global DEM at ``lat_deg``/``lon_deg`` (broadcast)."""
-    z = global_dem_km()
+    z = _padded_dem_km()
     nr, nc = z.shape
     lat = np.asarray(lat_deg, dtype=float)
     lon = np.asarray(lon_deg, dtype=float)
-    fi = np.clip((90.0 - lat) / CELL_DEG - 0.5, 0.0, nr - 1.0)
+    # padded row k: k=0 at +90°, k=1..1440 cell centres, k=1441 at −90°; rows 0-1 and 1440-1441
+    # are half a cell apart, so the mapping is piecewise linear near the poles
+    fi = (90.0 - lat) / CELL_DEG + 0.5
+    fi = np.where(lat > 90.0 - CELL_DEG / 2, (90.0 - lat) / (CELL_DEG / 2), fi)
+    fi = np.where(lat < -90.0 + CELL_DEG / 2, nr - 1 - (lat + 90.0) / (CELL_DEG / 2), fi)
+    fi = np.clip(fi, 0.0, nr - 1.0)
     fj = ((lon + 180.0) / CELL_DEG - 0.5) % nc
     i0 = np.minimum(np.floor(fi).astype(np.int64), nr - 2)
     j0 = np.floor(fj).astype(np.int64) % nc

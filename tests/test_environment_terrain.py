@@ -1,0 +1,183 @@
+"""Terrain horizons against closed-form cases on synthetic GeoTIFFs; statistics on known patterns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from ilrs.environment import HorizonMask, Site, get_site, sun_earth_azel, time_grid
+from ilrs.environment.illumination import intervals, span_statistics
+from ilrs.environment.sky import SkyTrack
+from ilrs.environment.terrain import PolarStereoDEM, horizon_for_site, horizon_from_terrain
+from ilrs.errors import DatasetError, InputError
+
+R = 1_737_400.0
+
+
+def _write_geotiff(path, heights, pixel_m, x_ul, y_ul, lat0=-90.0):
+    """A polar-stereographic GeoTIFF: ModelPixelScale, ModelTiepoint (pixel-is-area, upper-left
+    corner), GeoKeys for polar stereographic (CT 15) on the 1737.4 km sphere."""
+    import tifffile
+
+    keys = [1, 1, 0, 6,
+            1024, 0, 1, 1,          # GTModelType: projected
+            1025, 0, 1, 1,          # GTRasterType: PixelIsArea
+            3072, 0, 1, 32767,      # ProjectedCSType: user defined
+            3075, 0, 1, 15,         # ProjCoordTrans: polar stereographic
+            3081, 34736, 1, 0,      # ProjNatOriginLat
+            2057, 34736, 1, 1]      # GeogSemiMajorAxis
+    doubles = [lat0, R]
+    tifffile.imwrite(path, heights.astype(np.float32), extratags=[
+        (33550, "d", 3, (pixel_m, pixel_m, 0.0), False),
+        (33922, "d", 6, (0.0, 0.0, 0.0, x_ul, y_ul, 0.0), False),
+        (34735, "H", len(keys), keys, False),
+        (34736, "d", len(doubles), doubles, False),
+    ])
+
+
+def _grid(n, pixel_m):
+    """Map coordinates of pixel centres of an n×n grid centred on the pole."""
+    half = n * pixel_m / 2
+    c = -half + pixel_m / 2 + np.arange(n) * pixel_m
+    x, y = np.meshgrid(c, -c)  # row 0 is the top (+y)
+    return x, y, -half, half
+
+
+def _exact_elevation_deg(h_of_d, d, r0):
+    """Independent reference: elevation of ground points on the 1737.4 km sphere (dense 1-D max)."""
+    g = d / R
+    r1 = R + h_of_d(d)
+    return np.degrees(np.arctan2(r1 * np.cos(g) - r0, r1 * np.sin(g))).max()
+
+
+def test_geotiff_roundtrip_and_projection(tmp_path):
+    x, y, xul, yul = _grid(101, 20.0)
+    z = 0.001 * x + 0.002 * y
+    p = tmp_path / "tilt.tif"
+    _write_geotiff(p, z, 20.0, xul, yul)
+    dem = PolarStereoDEM.from_geotiff(p)
+    assert dem.pixel_m == 20.0 and dem.south
+    # a point at 89.97°S, 30°E: map coords from Snyder's formulas, height of the tilted plane
+    rho = 2 * R * np.tan(np.pi / 4 + np.radians(-89.97) / 2)
+    xx, yy = rho * np.sin(np.radians(30)), rho * np.cos(np.radians(30))
+    assert dem.height_at(-89.97, 30.0) == pytest.approx(0.001 * xx + 0.002 * yy, abs=1e-3)
+    lat, lon = dem.xy_to_latlon(xx, yy)
+    assert lat == pytest.approx(-89.97) and lon == pytest.approx(30.0)
+    bad = tmp_path / "plain.tif"
+    import tifffile
+    tifffile.imwrite(bad, np.zeros((4, 4), np.float32))
+    with pytest.raises(DatasetError):
+        PolarStereoDEM.from_geotiff(bad)
+
+
+def test_bowl_crater_horizon_closed_form(tmp_path):
+    # paraboloid bowl h = a·ρ² out to the rim D, flat beyond; the observer at its centre (the pole)
+    # sees the rim: ε = atan2((R+aD²)cos(D/R) − r0, (R+aD²) sin(D/R)) in every direction
+    a, D, mast = 2e-5, 3000.0, 2.0
+    x, y, xul, yul = _grid(401, 20.0)
+    rho = np.hypot(x, y)
+    z = np.where(rho <= D, a * rho ** 2, a * D ** 2)
+    p = tmp_path / "bowl.tif"
+    _write_geotiff(p, z, 20.0, xul, yul)
+    site = Site("bowl", -90.0, 0.0, height_m=0.0, mast_height_m=mast)
+    mask = horizon_from_terrain(site, PolarStereoDEM.from_geotiff(p), use_global=False)
+    r0 = R + mast
+    expected = np.degrees(np.arctan2((R + a * D ** 2) * np.cos(D / R) - r0, (R + a * D ** 2) * np.sin(D / R)))
+    assert mask.resolution_deg == pytest.approx(0.5)
+    # along the grid axes the samples fall on pixel centres: exact
+    np.testing.assert_allclose(mask.elevation_at([0.0, 90.0, 180.0, 270.0]), expected, atol=1e-3)
+    # elsewhere the bilinear raster cuts the rim's kink (slope 2aD over one 20 m pixel ≈ 0.6 m)
+    np.testing.assert_allclose(mask.elevation_deg, expected, atol=0.015)
+    # and through the public entry point (the GeoTIFF path as the horizon model)
+    m2 = horizon_for_site(site, str(p))
+    assert np.all(m2.elevation_deg >= expected - 0.015)  # the far field (global DEM) only adds
+
+
+def test_ridge_horizon_matches_dense_profile(tmp_path):
+    # a straight Gaussian ridge y = Y0 (map plane) of height H; along grid azimuth α the ray meets
+    # ridge height H·exp(−((d·cos α − Y0)/w)²): the reference maximises the exact elevation densely
+    H, Y0, w, mast = 300.0, 4000.0, 600.0, 2.0
+    x, y, xul, yul = _grid(601, 25.0)
+    z = H * np.exp(-((y - Y0) / w) ** 2)
+    p = tmp_path / "ridge.tif"
+    _write_geotiff(p, z, 25.0, xul, yul)
+    site = Site("ridge", -90.0, 0.0, mast_height_m=mast)  # at the pole with lon 0, north = +y
+    mask = horizon_from_terrain(site, PolarStereoDEM.from_geotiff(p), use_global=False, azimuth_step_deg=5)
+    d = np.linspace(1.0, 7400.0, 200_001)
+    for az in (0.0, 20.0, 45.0, 180.0):
+        a = np.radians(az)
+        # heights along the ray; ρ (map) ≈ d (arc) to 2 mm at 7 km from the pole
+        ref = _exact_elevation_deg(lambda dd: H * np.exp(-((dd * np.cos(a) - Y0) / w) ** 2)
+                                   + 0 * dd * np.sin(a), d[(np.abs(d * np.cos(a)) < 7400) & (np.abs(d * np.sin(a)) < 7400)], R + mast)
+        got = mask.elevation_at(az)
+        assert got == pytest.approx(ref, abs=0.02), az
+
+
+def test_flat_terrain_gives_sphere_dip(tmp_path):
+    # flat terrain at the sphere: the horizon is the smooth-sphere dip acos(R/(R+h))
+    x, y, xul, yul = _grid(801, 25.0)
+    p = tmp_path / "flat.tif"
+    _write_geotiff(p, np.zeros_like(x), 25.0, xul, yul)
+    site = Site("flat", -90.0, 0.0, mast_height_m=10.0)  # tangent point at √(2Rh) ≈ 5.9 km < 10 km
+    mask = horizon_from_terrain(site, PolarStereoDEM.from_geotiff(p), use_global=False, azimuth_step_deg=10)
+    np.testing.assert_allclose(mask.elevation_deg, -np.degrees(np.arccos(R / (R + 10.0))), atol=2e-3)
+
+
+def test_global_dem_horizon_is_plausible():
+    cr = get_site("connecting-ridge", mast_height_m=2.0)
+    m = horizon_for_site(cr, "dem")
+    assert len(m.azimuth_deg) == 720
+    assert -6.0 < m.elevation_deg.min() and m.elevation_deg.max() < 5.0
+    # the ridge stands above its surroundings: most directions look down
+    assert np.median(m.elevation_deg) < 0
+    with pytest.raises(InputError):
+        horizon_for_site(cr, "cardboard")
+
+
+def test_intervals_and_statistics_on_known_pattern():
+    t = time_grid("2030-01-01", days=1, step_s=3600)
+    lit = np.ones(24, bool)
+    lit[3:8] = False      # 5 h dark
+    lit[20:23] = False    # 3 h dark
+    frac = lit.astype(float)
+    frac[10] = 0.5
+    earth = np.zeros(24, bool)
+    earth[:12] = True
+    z = np.zeros(24)
+    tr = SkyTrack(t, z, z, np.full(24, 1.5e11), z, frac, 1361 * frac, z, z, np.full(24, 3.8e8), z, earth)
+    st_ = span_statistics(tr)
+    assert st_.lit_fraction == pytest.approx(16 / 24)
+    assert st_.full_disk_fraction == pytest.approx(15 / 24)
+    assert st_.longest_darkness_hours == pytest.approx(5.0)
+    assert len(st_.darkness_periods) == 2
+    assert st_.earth_visible_fraction == 0.5 and st_.longest_earth_gap_hours == 12.0
+    assert intervals(lit, t)[0] == (t[0], t[3])
+    assert st_.to_dict()["darkness_periods_longest"][0]["hours"] == 5.0
+
+
+def test_pole_lit_fraction_closed_form():
+    # at the pole with the bare astronomical horizon, the Sun's elevation is (nearly) its
+    # selenographic declination δ ≈ 1.54°·sin(2πt/T) (draconic year T ≈ 346.6 d); some disk is
+    # visible while δ > −ρ☉ (ρ☉ ≈ 0.27°): fraction = ½ + asin(0.267/1.54)/π ≈ 0.556
+    t = time_grid("2028-01-01", days=346.62 * 2, step_s=6 * 3600)
+    st_ = span_statistics(sun_earth_azel(Site("pole", -90.0, 0.0), t, HorizonMask.none()))
+    assert st_.lit_fraction == pytest.approx(0.5 + np.arcsin(0.267 / 1.54) / np.pi, abs=0.02)
+    assert st_.full_disk_fraction == pytest.approx(0.5 - np.arcsin(0.267 / 1.54) / np.pi, abs=0.02)
+
+
+@pytest.fixture(scope="module")
+def cr_month():
+    return time_grid("2029-06-01", days=60, step_s=2 * 3600)
+
+
+@settings(max_examples=8, deadline=None)
+@given(m1=st.floats(0.0, 50.0), extra=st.floats(0.5, 100.0))
+def test_lit_fraction_monotone_in_mast_height(cr_month, m1, extra):
+    base = get_site("connecting-ridge")
+    fr = []
+    for mast in (m1, m1 + extra):
+        s = base.with_mast(mast)
+        h = horizon_for_site(s, "dem", azimuth_step_deg=2.0, max_range_m=120_000)
+        fr.append(span_statistics(sun_earth_azel(s, cr_month, h)).mean_visible_solar_fraction)
+    assert fr[1] >= fr[0] - 1e-12
