@@ -1,0 +1,158 @@
+"""Campaign data and validation: bad manifests give one-line errors naming file, field and what is
+allowed; the packaged vehicles/missions/elements carry their sources and the published figures."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+
+from ilrs.errors import ScenarioError
+from ilrs.scenario import load_scenario, scenario_from_dict
+from ilrs.scenario.campaign import CZ5_STAND_DOWN_DAYS, FlightRecord, find_cycle, nominal_day, packaged_catalogue
+
+from .test_campaign_engine import base_scenario, toy_campaign
+
+
+def bad(mutate) -> ScenarioError:
+    c = toy_campaign()
+    mutate(c)
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(base_scenario(c), file="bad.yaml")
+    err = info.value
+    assert "\n" not in str(err) and str(err).startswith("bad.yaml: campaign")
+    return err
+
+
+def test_unknown_vehicle():
+    err = bad(lambda c: c["missions"][1]["launches"][0].update(vehicle="Saturn-V"))
+    assert err.field == "campaign.missions[1].launches[0].vehicle"
+    assert "Saturn-V" in err.message and err.allowed == ["X", "Y", "Z"]
+
+
+def test_unknown_vehicle_in_packaged_catalogue_allowed_list():
+    raw = base_scenario({"missions": [{"id": "m", "kind": "lander", "launches": [{"vehicle": "CZ-11"}],
+                                       "dates": [{"date": "2030"}]}]})
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(raw, file="s.yaml")
+    assert {"CZ-5", "CZ-9", "CZ-10", "Angara-A5V"} <= set(info.value.allowed)
+
+
+def test_payload_over_capacity():
+    err = bad(lambda c: c["missions"][0]["launches"][0].update(mass_kg=1500))  # X carries 1000 kg
+    assert err.field == "campaign.missions[0].launches[0].mass_kg"
+    assert "1,500 kg exceeds X's 1,000 kg" in err.message
+
+
+def test_packaged_crewed_lander_over_cz5_capacity():
+    """Lanyue (~26 t, ilrs-facts.md) cannot fly on CZ-5 (~8 t to Earth-Moon transfer)."""
+    cat = packaged_catalogue()
+    m = cat.missions["crewed-landing-1"].model_dump(mode="json")
+    m["id"] = "lanyue-on-cz5"
+    m["launches"][0]["vehicle"] = "CZ-5"
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(base_scenario({"missions": [m]}), file="s.yaml")
+    assert info.value.field == "campaign.missions[0].launches[0].mass_kg"
+
+
+def test_circular_element_dependencies():
+    def mutate(c):
+        c["elements"][0]["depends_on"] = ["lab"]
+    err = bad(mutate)
+    assert "circular element dependencies" in err.message
+    assert "lab" in err.message and "power" in err.message
+
+
+def test_circular_mission_requirements():
+    def mutate(c):
+        c["missions"][0]["requires"] = ["m2"]
+        c["missions"][1]["requires"] = ["m1"]
+    err = bad(mutate)
+    assert "circular mission requirements: m1 -> m2 -> m1" in err.message
+
+
+def test_unknown_element_partner_claim_and_manifest_entry():
+    assert bad(lambda c: c["missions"][0].update(elements=["reactor"])).field == "campaign.missions[0].elements[0]"
+    err = bad(lambda c: c["elements"][0].update(owner="atlantis"))
+    assert err.field == "campaign.elements.power.owner" and "pakistan" in err.allowed
+    err = bad(lambda c: c.update(date_claims={"m3": "never"}))
+    assert err.field == "campaign.date_claims.m3" and err.allowed == ["early", "late"]
+    err = bad(lambda c: c.update(manifest=["change-7"]))  # catalogue: false in the toy
+    assert err.field == "campaign.manifest[0]"
+    err = bad(lambda c: c["milestones"][0]["condition"].update(all_operational=["warp-drive"]))
+    assert err.field == "campaign.milestones[0].condition"
+
+
+def test_schema_errors_name_the_field():
+    err = bad(lambda c: c["missions"][0].update(kind="teleport"))
+    assert err.field == "campaign.missions[0].kind" and "lander" in err.allowed
+    err = bad(lambda c: c["missions"][0]["dates"][0].update(date="2030/01"))
+    assert err.field == "campaign.missions[0].dates[0].date"
+    err = bad(lambda c: c["milestones"][0].update(condition={}))
+    assert "at least one part" in err.message
+    err = bad(lambda c: c["missions"][2]["crew"].update(size=3))
+    assert "crew of 3" in err.message
+    err = bad(lambda c: c["elements"].append(dict(c["elements"][0])))
+    assert "duplicate id 'power'" in err.message
+
+
+def test_find_cycle_closed_cases():
+    assert find_cycle({"a": ["b"], "b": ["c"], "c": []}) is None
+    assert find_cycle({"a": ["a"]}) == ["a"]
+    assert find_cycle({"a": ["b"], "b": ["c"], "c": ["a"]}) == ["a", "b", "c"]
+
+
+def test_nominal_day_of_each_precision():
+    assert nominal_day("2028") == dt.date(2028, 7, 1)
+    assert nominal_day("2026-08") == dt.date(2026, 8, 15)
+    assert nominal_day("2024-05-03") == dt.date(2024, 5, 3)
+    with pytest.raises(ValueError):
+        nominal_day("May 2024")
+
+
+# ---- the packaged catalogue against ilrs-facts.md ----------------------------------------------
+
+def test_vehicle_figures_from_the_facts():
+    v = packaged_catalogue().vehicles
+    # ilrs-facts.md, Launch vehicles
+    assert v["CZ-10"].capacity_tli_kg == 27_000 and v["CZ-10"].capacity_leo_kg == 70_000
+    assert v["CZ-9"].capacity_tli_kg == 54_000 and v["CZ-9"].capacity_leo_kg == 150_000
+    assert v["CZ-5"].capacity_leo_kg == 25_000
+    assert {c.value_kg for c in v["CZ-5"].capacity_claims if c.orbit == "tli"} == {8_000, 8_350}
+    assert v["Angara-A5V"].family_id == v["Angara-A5"].family_id
+    # CZ-5 Y2 failure 2017-07-02 → return to flight 2019-12-27
+    assert CZ5_STAND_DOWN_DAYS == 908
+
+
+def test_jeffreys_failure_prior():
+    # posterior mean of Beta(0.5 + f, 0.5 + n - f) is (f + 0.5) / (n + 1)
+    assert FlightRecord(flights=8, failures=1).failure_probability == pytest.approx(1.5 / 9)
+    assert FlightRecord(flights=0, failures=0).failure_probability == 0.5
+
+
+def test_missions_carry_sources_and_facts():
+    cat = packaged_catalogue()
+    for m in cat.missions.values():
+        assert all(c.source for c in m.dates) or m.status != "planned", m.id
+        assert m.source or m.note, m.id
+    for e in cat.elements.values():
+        assert e.source, e.id
+    c6 = cat.missions["change-6"]
+    assert (c6.launched, c6.launches[0].mass_kg, c6.launches[0].vehicle) == (dt.date(2024, 5, 3), 8350, "CZ-5")
+    assert [(p.name, p.owner) for p in c6.payloads] == [("ICUBE-Q", "pakistan")]
+    assert "narit" in [p.owner for p in cat.missions["change-7"].payloads]
+    l25 = cat.missions["luna-25"]
+    assert (l25.status, l25.launched, l25.arrived) == ("failed", dt.date(2023, 8, 11), dt.date(2023, 8, 19))
+    # Luna-26: both claims kept (2027 Borisov 2023, 2028 Aug 2025 update)
+    assert sorted(c.date for c in cat.missions["luna-26"].dates) == ["2027", "2028"]
+    crewed = cat.missions["crewed-landing-1"]
+    assert [x.vehicle for x in crewed.launches] == ["CZ-10", "CZ-10"] and crewed.crew.size == 2
+    assert [cat.missions[f"ilrs-{i}"].launches[0].vehicle for i in range(1, 6)] == ["CZ-9"] * 5
+
+
+def test_reference_scenario_loads_and_picks_claims():
+    s = load_scenario("ilrs-reference")
+    assert s.campaign.date_claims["luna-26"] == "update-2025"
+    res = s.campaign.resolved()
+    assert len(res.missions) == len(s.campaign.manifest)
