@@ -3,8 +3,8 @@
 Column conventions of a run table (one row per run, see :mod:`ilrs.risk.store`):
 
 - ``input.<name>``      a sampled input (float), e.g. ``input.launch_failure.CZ-10``;
-- ``milestone.<name>``  the date a milestone is reached, days since 1970-01-01 UTC (NaN: not
-                        reached within the study span);
+- ``milestone.<name>``  the date a milestone is reached, days since 1970-01-01 UTC (null: not
+                        reached; read here as NaN);
 - ``kpi.<name>``        a key performance indicator of the run (float), with ``--ops``.
 """
 
@@ -27,7 +27,7 @@ def _columns(table: pa.Table, prefix: str) -> dict[str, np.ndarray]:
     for name in table.column_names:
         if name.startswith(prefix):
             col = table.column(name)
-            if pa.types.is_boolean(col.type):
+            if not pa.types.is_floating(col.type):
                 col = col.cast(pa.float64())
             out[name[len(prefix):]] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=float)
     return out

@@ -65,21 +65,23 @@ def _names(unc: UncertaintiesSection, group: str, names: Iterable[str]) -> list[
 
 def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Mapping[str, tuple[int, int] | None] | Iterable[str],
                            missions: Iterable[str], rng: np.random.Generator,
-                           families: Iterable[str] = ()) -> dict[str, float]:
+                           landing_missions: Iterable[str] | None = None) -> dict[str, float]:
     """Sampled campaign inputs of one run, keyed ``<group>.<name>``.
 
     Groups: ``launch_failure`` (probability, per vehicle id; ``vehicles`` maps each id to its
     flight record (failures, flights) or None), ``landing_failure`` (probability, per mission),
     ``schedule_slip_days`` (per mission, correlated through ``schedule_slip_correlation``),
-    ``stand_down_days`` (per vehicle family). A name with no entry and no ``default`` gets no
-    draw (the campaign's own value stands).
+    ``stand_down_days`` (per vehicle: how long its family is grounded after it fails). A name with
+    no entry and no ``default`` gets no draw (the campaign's own value stands). ``landing_missions``:
+    the missions that land (default: all).
     """
     records = dict(vehicles) if isinstance(vehicles, Mapping) else {v: None for v in vehicles}
-    missions, families = list(missions), list(families)
+    missions = list(missions)
+    landing = missions if landing_missions is None else list(landing_missions)
     out: dict[str, float] = {}
     for v in _names(unc, "launch_failure", records):
         out[f"launch_failure.{v}"] = draw(unc.for_name("launch_failure", v), rng, record=records[v])
-    for m in _names(unc, "landing_failure", missions):
+    for m in _names(unc, "landing_failure", landing):
         out[f"landing_failure.{m}"] = draw(unc.for_name("landing_failure", m), rng)
     slip_names = _names(unc, "schedule_slip_days", missions)
     if slip_names:
@@ -89,8 +91,8 @@ def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Mapping[str, tup
         for m, z_own in zip(slip_names, own):
             z = math.sqrt(rho) * common + math.sqrt(1.0 - rho) * float(z_own)
             out[f"schedule_slip_days.{m}"] = draw(unc.for_name("schedule_slip_days", m), rng, z=z)
-    for f in _names(unc, "stand_down_days", families):
-        out[f"stand_down_days.{f}"] = max(0.0, draw(unc.for_name("stand_down_days", f), rng))
+    for v in _names(unc, "stand_down_days", records):
+        out[f"stand_down_days.{v}"] = max(0.0, draw(unc.for_name("stand_down_days", v), rng))
     return out
 
 

@@ -91,7 +91,7 @@ class BetaDist(StrictModel):
     def shape_with_record(self, failures: int | None, flights: int | None) -> tuple[float, float]:
         """(alpha, beta) for a vehicle whose own record is ``failures`` out of ``flights`` (None: no
         record): the prior updated by that record when ``from_record``, else :attr:`shape`."""
-        if self.from_record and failures is not None and flights is not None:
+        if self.from_record and failures is not None and flights:  # a record of 0 flights is no record
             return self.prior_alpha + failures, self.prior_beta + (flights - failures)
         return self.shape
 
@@ -190,7 +190,7 @@ class UncertaintiesSection(StrictModel):
                     "correlation); applies to lognormal slips.")
     stand_down_days: dict[str, Distribution] = Field(
         default_factory=dict,
-        description="Days a vehicle family stays grounded after one of its launches fails, per family (or 'default').")
+        description="Days a vehicle's family stays grounded after that vehicle fails, per vehicle (or 'default').")
     element_mtbf_h: dict[str, Distribution] = Field(
         default_factory=dict, description="Mean time between failures of station elements, hours (operations).")
     array_degradation_per_year: Distribution | None = Field(

@@ -1,0 +1,155 @@
+"""``ilrs risk``: Monte Carlo over the scenario's uncertainties — milestone probabilities, dates,
+sensitivity — on this machine's cores or a Dask cluster, resumable."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, \
+    TimeRemainingColumn
+from rich.text import Text
+
+from ilrs.cli.common import OutputFormat, echo_json, to_json
+from ilrs.errors import InputError
+from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} runs/s")
+
+
+def risk(
+    scenario: str = typer.Option(REFERENCE_SCENARIO, "--scenario", "-s", help="Built-in scenario name or path to a YAML file."),
+    runs: Optional[int] = typer.Option(None, "-n", "--runs", min=1, help="Monte Carlo runs (default: the scenario's uncertainties.runs)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed of the study (default: the scenario's seed)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=0,
+                                          help="Local worker processes (default: every core; 0: in this process)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (needs ilrs[cluster])."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default out/<scenario>/risk)."),
+    resume: bool = typer.Option(False, "--resume", help="Keep the finished chunks in --out and run only the rest."),
+    replay_run: Optional[int] = typer.Option(None, "--replay", min=0, help="Run only run I (as it ran in the study) and print it."),
+    ops: bool = typer.Option(False, "--ops", help="Also simulate station operations in every run (KPI distributions)."),
+    chunk_runs: Optional[int] = typer.Option(None, "--chunk-runs", min=1, help="Runs per Parquet chunk / task."),
+    plot_format: str = typer.Option("png", "--plot-format", help="png or svg"),
+    format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Monte Carlo risk study: how likely each milestone is on time, when, and what drives it.
+
+    Run i draws from SeedSequence(seed).spawn(N)[i]: results are identical on any executor and
+    any number of workers, and --replay I reproduces run I alone. Results stream to Parquet
+    chunks in --out with a manifest; an interrupted study finishes with --resume.
+
+    Examples:
+
+      ilrs risk -n 2000
+
+      ilrs risk -n 100000 --workers 2 --out out/mc --resume
+
+      ilrs risk -n 1000000 --scheduler tcp://scheduler:8786 --format json
+
+      ilrs risk --replay 17
+    """
+    from ilrs.risk import make_executor, replay, result_json, run_risk, write_outputs
+    from ilrs.risk.analysis import milestone_rows
+
+    if workers is not None and scheduler:
+        raise InputError("give either --workers or --scheduler, not both", field="--scheduler")
+    if plot_format not in ("png", "svg"):
+        raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg"])
+    s = load_scenario(scenario)
+    if replay_run is not None:
+        n = runs if runs is not None else s.uncertainties.runs
+        if replay_run >= n:
+            raise InputError(f"run {replay_run} is not in a study of {n} runs", field="--replay",
+                             allowed=f"0..{n - 1}")
+        row = replay(s, replay_run, seed=seed, ops=ops)
+        _print_replay(s, row, seed if seed is not None else s.seed, format)
+        return
+    out_dir = out or Path("out") / s.slug / "risk"
+    executor = make_executor(workers=workers, scheduler=scheduler)
+    progress = Progress(TextColumn("[bold]risk"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
+                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), disable=quiet, transient=True)
+    state: dict = {}
+
+    def on_progress(done: int, total: int) -> None:
+        state["done"], state["total"] = done, total
+        if "task" not in state:
+            state["task"] = progress.add_task("risk", total=total, completed=done)
+        else:
+            progress.update(state["task"], completed=done)
+
+    try:
+        with progress:
+            result = run_risk(s, runs=runs, seed=seed, executor=executor, out=out_dir, resume=resume, ops=ops,
+                              chunk_runs=chunk_runs, on_progress=on_progress)
+    except KeyboardInterrupt:
+        done, total = state.get("done", 0), state.get("total", runs or s.uncertainties.runs)
+        typer.echo(f"interrupted after {done} of {total} runs (saved in {out_dir}); finish with the same "
+                   "command and --resume", err=True)
+        raise
+    finally:
+        close = getattr(executor, "close", None)
+        if close:
+            close()
+    files = write_outputs(result, out_dir, plot_format)
+    if format is OutputFormat.json:
+        data = result_json(result)
+        data["files"] = {k: str(v) for k, v in files.items()}
+        echo_json(data)
+        return
+    st = result.study
+    rate = f"{st.runs_per_s:,.0f} runs/s" if st.runs_this_session else "nothing left to run"
+    typer.echo(f"ilrs risk — {s.name}: {st.table.num_rows} runs, seed {result.seed}, {st.executor} x{st.workers}"
+               f" ({rate}" + (f"; {st.runs_resumed} resumed" if st.runs_resumed else "") + ")")
+    rows = milestone_rows(result.summary)
+    if rows:
+        typer.echo(f"  {'milestone':<22} {'target':<11} {'on time':>8} {'95% CI':>13}  {'p10':<10} {'p50':<10} {'p90':<10}")
+    for r in rows:
+        typer.echo(f"  {r['milestone']:<22} {str(r['target']):<11} {r['on time']:>8} {r['95% CI']:>13}  "
+                   f"{str(r['p10']):<10} {str(r['p50']):<10} {str(r['p90']):<10}")
+    for name, sens in result.summary["sensitivity"].items():
+        if sens:
+            top = ", ".join(f"{x['input']} ({x['spearman_rho']:+.2f})" for x in sens[:3])
+            typer.echo(f"  drivers of {name}: {top}")
+    for name, k in result.summary.get("kpis", {}).items():
+        if k.get("runs"):
+            typer.echo(f"  {name}: mean {k['mean']:.4g}, p10 {k['p10']:.4g}, p50 {k['p50']:.4g}, p90 {k['p90']:.4g}")
+    typer.echo(f"wrote {out_dir}/ (manifest.json, runs-*.parquet, risk-summary.json, milestone-dates.{plot_format},"
+               f" tornado-*.{plot_format})")
+
+
+def _print_replay(s, row: dict, seed: int, format: OutputFormat) -> None:
+    from ilrs.risk.stats import days_to_date
+
+    out = {"scenario": s.name, "seed": seed, "run": row["run"],
+           "inputs": {k[6:]: v for k, v in row.items() if k.startswith("input.")},
+           "milestones": {k[10:]: (days_to_date(v) if v is not None else None)
+                          for k, v in row.items() if k.startswith("milestone.")},
+           "kpis": {k[4:]: v for k, v in row.items() if k.startswith("kpi.")},
+           "other": {k: v for k, v in row.items()
+                     if k != "run" and not k.startswith(("input.", "milestone.", "kpi."))}}
+    if format is OutputFormat.json:
+        echo_json(out)
+        return
+    typer.echo(f"ilrs risk — {s.name}, run {row['run']} of seed {seed}")
+    typer.echo("  sampled inputs:")
+    for k, v in out["inputs"].items():
+        typer.echo(f"    {k:<40} {v:.6g}")
+    typer.echo("  milestones:")
+    for k, v in out["milestones"].items():
+        typer.echo(f"    {k:<40} {v or 'not reached'}")
+    for k, v in out["kpis"].items():
+        typer.echo(f"    {k:<40} {v:.6g}" if isinstance(v, float) and math.isfinite(v) else f"    {k:<40} {v}")
+    for k, v in out["other"].items():
+        typer.echo(f"    {k:<40} {v}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("risk")(risk)

@@ -1,0 +1,103 @@
+"""The run function of a scenario's risk study: sample the uncertainties, run the campaign.
+
+One run i (:func:`campaign_run`):
+
+1. a ``numpy.random.Generator`` (PCG64) on the run's seed sequence;
+2. the sampled inputs (:func:`ilrs.risk.sampling.sample_campaign_inputs`): a launch-failure
+   probability per vehicle that flies a planned mission, a landing-failure probability per
+   planned landing mission, a (correlated) schedule slip per planned mission, a stand-down per
+   vehicle — drawn first, in a fixed order;
+3. :func:`ilrs.campaign.simulate_campaign` with those values as ``overrides`` and the same
+   generator for the launch/landing outcomes (a family grounded after a failure, re-flights …);
+4. the row: ``input.<group>.<name>`` per sampled input, ``milestone.<id>`` (days since
+   1970-01-01, null when not reached), counts of failures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ilrs.risk.sampling import sample_campaign_inputs
+from ilrs.risk.stats import EPOCH
+from ilrs.risk.study import payload_hash
+from ilrs.scenario.uncertainties import UncertaintiesSection
+
+
+@dataclass(frozen=True)
+class CampaignPayload:
+    """What every run needs (picklable; sent once per chunk / scattered once to a cluster)."""
+
+    inputs: Any  # ilrs.campaign CampaignInputs
+    uncertainties: UncertaintiesSection
+    vehicle_records: tuple[tuple[str, tuple[int, int] | None], ...]  # vehicles of planned missions
+    missions: tuple[str, ...]  # planned missions
+    landing_missions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    fn: Any
+    payload: Any
+    targets: dict[str, dt.date | None]
+    names: dict[str, str]
+    study_hash: str
+
+
+def _days(d: dt.date | None) -> float | None:
+    """Days since 1970-01-01; None (a null in Arrow, equal to itself unlike NaN) when not reached."""
+    return None if d is None else float((d - EPOCH).days)
+
+
+def campaign_row(payload: CampaignPayload, rng: np.random.Generator) -> tuple[dict[str, Any], Any]:
+    """Sampled inputs and campaign result of one run (the row without the ``run`` column)."""
+    from ilrs.campaign import simulate_campaign
+
+    draws = sample_campaign_inputs(payload.uncertainties, dict(payload.vehicle_records), payload.missions, rng,
+                                   landing_missions=payload.landing_missions)
+    result = simulate_campaign(payload.inputs, rng, draws)
+    row: dict[str, Any] = {f"input.{k}": v for k, v in draws.items()}
+    for name, day in result.milestones.items():
+        row[f"milestone.{name}"] = _days(day)
+    outcomes = [m.outcome for m in result.missions if not m.past]
+    row["launch_failures"] = sum(1 for o in outcomes if o == "launch-failure")
+    row["landing_failures"] = sum(1 for o in outcomes if o == "landing-failure")
+    row["missions_cancelled"] = sum(1 for o in outcomes if o == "cancelled")
+    return row, result
+
+
+def campaign_run(payload: CampaignPayload, i: int, seed_sequence: np.random.SeedSequence) -> dict[str, Any]:
+    """Run i of a campaign-only study (module level: picklable for worker processes and Dask)."""
+    rng = np.random.Generator(np.random.PCG64(seed_sequence))
+    row, _ = campaign_row(payload, rng)
+    return row
+
+
+def prepare(scenario, ops: bool = False) -> RiskModel:
+    """The run function, payload, milestone targets and identity hash of ``scenario``'s study."""
+    from ilrs.campaign import campaign_inputs
+
+    inputs = campaign_inputs(scenario)
+    res = scenario.campaign.resolved()
+    planned = [m for m in inputs.missions if m.past is None]
+    used = sorted({v for m in planned for v in m.vehicles})
+    records = []
+    for vid in used:
+        rec = res.vehicles[vid].record if vid in res.vehicles else None
+        records.append((vid, (rec.failures, rec.flights) if rec is not None else None))
+    payload = CampaignPayload(inputs=inputs, uncertainties=scenario.uncertainties, vehicle_records=tuple(records),
+                              missions=tuple(m.id for m in planned),
+                              landing_missions=tuple(m.id for m in planned if m.lands))
+    fn = campaign_run
+    if ops:
+        from ilrs.risk.ops_model import prepare_ops
+
+        fn, payload = prepare_ops(scenario, payload)
+    targets = {m.id: m.target for m in inputs.milestones}
+    names = {ms.id: (ms.name or ms.id) for ms in scenario.campaign.milestones}
+    ident = {"scenario": scenario.model_dump(mode="json"), "ops": bool(ops)}
+    return RiskModel(fn=fn, payload=payload, targets=targets, names=names, study_hash=payload_hash(ident))
+

@@ -1,0 +1,107 @@
+"""The risk study of a scenario: N Monte Carlo runs of its campaign (and, with ``ops``, operations).
+
+>>> from ilrs.scenario import load_scenario
+>>> from ilrs.risk import run_risk
+>>> r = run_risk(load_scenario("ilrs-reference"), runs=200)          # doctest: +SKIP
+>>> r.summary["milestones"]["basic-station"]["probability_on_time"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ilrs._io import write_text_atomic
+from ilrs.risk.analysis import plot_milestone_dates, plot_tornado, summarize
+from ilrs.risk.executors import Executor, SerialExecutor
+from ilrs.risk.study import ProgressCallback, StudyResult, auto_chunk_runs, replay_run, run_study
+
+
+@dataclass
+class RiskResult:
+    scenario: str
+    seed: int
+    study: StudyResult
+    summary: dict[str, Any]
+    targets: dict[str, dt.date | None]
+    names: dict[str, str]
+
+    @property
+    def table(self):
+        return self.study.table
+
+
+def run_risk(scenario, *, runs: int | None = None, seed: int | None = None, executor: Executor | None = None,
+             out: str | Path | None = None, resume: bool = False, ops: bool = False,
+             chunk_runs: int | None = None, confidence: float = 0.95,
+             on_progress: ProgressCallback | None = None) -> RiskResult:
+    """Run the study: ``runs`` (default ``uncertainties.runs``) runs seeded by ``seed`` (default the
+    scenario's), on ``executor`` (default in-process), streamed to ``out`` when given."""
+    from ilrs.risk.model import prepare
+
+    model = prepare(scenario, ops=ops)
+    n = int(runs if runs is not None else scenario.uncertainties.runs)
+    s = int(seed if seed is not None else scenario.seed)
+    executor = executor or SerialExecutor()
+    chunk = chunk_runs or auto_chunk_runs(n, executor.workers, scenario.uncertainties.chunk_runs)
+    study = run_study(model.fn, model.payload, seed=s, runs=n, study_hash=model.study_hash, executor=executor,
+                      chunk_runs=chunk, out=out, resume=resume, on_progress=on_progress)
+    summary = summarize(study.table, model.targets, confidence)
+    for name, m in summary["milestones"].items():
+        m["name"] = model.names.get(name, name)
+    return RiskResult(scenario.name, s, study, summary, model.targets, model.names)
+
+
+def replay(scenario, i: int, *, seed: int | None = None, ops: bool = False) -> dict[str, Any]:
+    """Run ``i`` of the study alone: its sampled inputs and results (the same row as in the study)."""
+    from ilrs.risk.model import prepare
+
+    model = prepare(scenario, ops=ops)
+    return replay_run(model.fn, model.payload, int(seed if seed is not None else scenario.seed), int(i))
+
+
+def result_json(result: RiskResult) -> dict[str, Any]:
+    st = result.study
+    return {
+        "scenario": result.scenario, "seed": result.seed, "runs": st.table.num_rows,
+        "executor": st.executor, "workers": st.workers, "elapsed_s": round(st.elapsed_s, 3),
+        "runs_this_session": st.runs_this_session, "runs_resumed": st.runs_resumed,
+        "runs_per_s": round(st.runs_per_s, 1) if st.runs_this_session else None,
+        **{k: v for k, v in result.summary.items() if k != "runs"},
+        "results_folder": str(st.folder) if st.folder else None,
+    }
+
+
+def write_outputs(result: RiskResult, folder: str | Path, fmt: str = "png") -> dict[str, Path]:
+    """``risk-summary.json``, ``milestone-dates.<fmt>`` and one ``tornado-<milestone>.<fmt>`` per milestone."""
+    from ilrs._io import atomic_path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+
+    def save(fig, path: Path) -> Path:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=130, bbox_inches="tight")
+        return path
+
+    files["milestone_dates"] = save(plot_milestone_dates(result.table, result.targets), folder / f"milestone-dates.{fmt}")
+    for name in result.summary["milestones"]:
+        if result.summary["sensitivity"].get(name):
+            files[f"tornado:{name}"] = save(plot_tornado(result.summary, name), folder / f"tornado-{name}.{fmt}")
+    from ilrs.risk.stats import EPOCH  # noqa: F401  (dates serialise as ISO text)
+
+    text = json.dumps(result_json(result), indent=2, default=_json_default, allow_nan=False)
+    files["summary"] = write_text_atomic(folder / "risk-summary.json", text + "\n")
+    return files
+
+
+def _json_default(obj):
+    if isinstance(obj, (dt.date, dt.datetime)):
+        return obj.isoformat()
+    if hasattr(obj, "item"):
+        return obj.item()
+    raise TypeError(type(obj).__name__)

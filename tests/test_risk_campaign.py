@@ -1,0 +1,157 @@
+"""Risk over the campaign engine: closed-form probabilities on small scenarios, determinism on
+every executor, replay, and the ``ilrs risk`` command.
+
+Closed forms: independent launches (0.9³ = 0.729); a failure probability p ~ Beta(a, b) shared
+by three launches of one vehicle, P(all succeed) = E[(1 − p)³] = b(b+1)(b+2) / ((a+b)(a+b+1)(a+b+2));
+a lognormal slip, P(slip < x) = Φ(ln(x / median) / σ).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+from scipy import stats
+
+from ilrs.risk import ProcessExecutor, replay, run_risk, wilson_interval
+from ilrs.scenario import load_scenario, scenario_from_dict
+
+pytest.importorskip("ilrs.campaign.engine")
+
+
+def small_scenario(p_launch=None, p_landing=None, kind="orbiter", slip=None, launch_dist=None, n=3,
+                   target="2031-12-31", runs=500) -> dict:
+    missions = [{"id": f"m{k}", "kind": kind, "launches": [{"vehicle": "V"}],
+                 "dates": [{"date": f"2030-0{k + 1}-01"}], "transfer_days": 5.0} for k in range(n)]
+    unc: dict = {"runs": runs}
+    if p_launch is not None:
+        unc["launch_failure"] = {"V": {"dist": "fixed", "value": p_launch}}
+    if launch_dist is not None:
+        unc["launch_failure"] = {"V": launch_dist}
+    if p_landing is not None:
+        unc["landing_failure"] = {"default": {"dist": "fixed", "value": p_landing}}
+    if slip is not None:
+        unc["schedule_slip_days"] = {"default": slip}
+    return {
+        "name": "three-launches", "seed": 12345,
+        "span": {"start": "2029-01-01", "end": "2033-01-01"},
+        "site": {"name": "connecting-ridge", "horizon": "sphere"},
+        "campaign": {
+            "catalogue": False,
+            "vehicles": [{"id": "V", "family": "V"}],
+            "missions": missions,
+            "reflight": {"enabled": False},
+            "milestones": [{"id": "all-three", "target": target,
+                            "condition": {"missions_succeeded": [m["id"] for m in missions]}}],
+        },
+        "uncertainties": unc,
+    }
+
+
+def _p(result, name="all-three"):
+    return result.summary["milestones"][name]
+
+
+def test_three_independent_launches_at_0_9():
+    s = scenario_from_dict(small_scenario(p_launch=0.1))
+    r = run_risk(s, runs=3000)
+    m = _p(r)
+    assert m["ci_low"] <= 0.9 ** 3 <= m["ci_high"]
+    assert (m["ci_low"], m["ci_high"]) == wilson_interval(m["on_time_runs"], 3000)
+
+
+def test_launches_and_landings():
+    s = scenario_from_dict(small_scenario(p_launch=0.1, p_landing=0.2, kind="lander"))
+    m = _p(run_risk(s, runs=3000))
+    assert m["ci_low"] <= (0.9 * 0.8) ** 3 <= m["ci_high"]
+
+
+def test_beta_uncertain_failure_probability_is_shared_by_the_runs_launches():
+    a, b = 2.0, 8.0
+    s = scenario_from_dict(small_scenario(launch_dist={"dist": "beta", "alpha": a, "beta": b}))
+    m = _p(run_risk(s, runs=4000))
+    exact = b * (b + 1) * (b + 2) / ((a + b) * (a + b + 1) * (a + b + 2))  # 0.5454…
+    assert m["ci_low"] <= exact <= m["ci_high"]
+    assert not m["ci_low"] <= (b / (a + b)) ** 3 <= m["ci_high"]  # not the independent-mean answer 0.512
+
+
+def test_lognormal_slip_probability_on_time():
+    # one mission planned 2030-01-01, 5 days of transfer, target 100 days after the nominal arrival
+    d = small_scenario(p_launch=0.0, n=1, target="2030-04-16",
+                       slip={"dist": "lognormal", "median": 100.0, "sigma": 0.5})
+    s = scenario_from_dict(d)
+    r = run_risk(s, runs=3000)
+    m = _p(r)
+    # on time iff floor(planned + slip + 5) <= target  <=>  slip < 101 days
+    exact = stats.norm.cdf(math.log(101 / 100) / 0.5)
+    assert m["ci_low"] <= exact <= m["ci_high"]
+    assert m["p50_date"].isoformat() in ("2030-04-15", "2030-04-16")  # 2030-01-06 + ~100 days
+    assert r.summary["sensitivity"]["all-three"][0]["input"] == "schedule_slip_days.m0"
+    assert r.summary["sensitivity"]["all-three"][0]["spearman_rho"] > 0.99
+
+
+def test_reference_study_same_bytes_serial_processes_and_replay(tmp_path):
+    s = load_scenario("ilrs-reference")
+    serial = run_risk(s, runs=240, chunk_runs=40)
+    procs = run_risk(s, runs=240, chunk_runs=64, executor=ProcessExecutor(2), out=tmp_path / "r")
+    assert serial.table.equals(procs.table)
+    rows = serial.table.to_pylist()
+    for i in (0, 17, 239):
+        assert replay(s, i) == rows[i]
+    assert serial.summary["runs"] == 240 and serial.summary["milestones"]
+
+
+def test_dask_bit_for_bit_on_the_campaign():
+    distributed = pytest.importorskip("distributed")
+    from ilrs.risk import DaskExecutor
+
+    s = scenario_from_dict(small_scenario(launch_dist={"dist": "beta", "alpha": 2, "beta": 8}, p_landing=0.1,
+                                          kind="lander", slip={"dist": "lognormal", "median": 30, "sigma": 1}))
+    ref = run_risk(s, runs=400, chunk_runs=50)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        res = run_risk(s, runs=400, chunk_runs=50, executor=DaskExecutor(client=client))
+    assert ref.table.equals(res.table)
+
+
+# --- CLI -------------------------------------------------------------------------------------------
+
+def _cli(args):
+    from typer.testing import CliRunner
+
+    from ilrs.cli.main import _register, app
+
+    _register()
+    return CliRunner().invoke(app, args)
+
+
+def test_cli_json_resume_and_replay(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(small_scenario(p_launch=0.1, p_landing=0.2, kind="lander")))
+    out = tmp_path / "risk"
+    r = _cli(["risk", "-s", str(path), "-n", "400", "--workers", "0", "--out", str(out), "--format", "json", "-q"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["runs"] == 400
+    m = data["milestones"]["all-three"]
+    assert set(m) >= {"probability_on_time", "ci_low", "ci_high", "p50_date", "p90_date"}
+    assert m["ci_low"] <= m["probability_on_time"] <= m["ci_high"]
+    assert (out / "manifest.json").exists() and (out / "milestone-dates.png").exists()
+    again = json.loads(_cli(["risk", "-s", str(path), "-n", "400", "--workers", "0", "--out", str(out), "--resume",
+                             "--format", "json", "-q"]).output)
+    assert again["runs_resumed"] == 400 and again["runs_this_session"] == 0
+    assert again["milestones"] == data["milestones"]
+    rep = _cli(["risk", "-s", str(path), "--replay", "7", "--format", "json"])
+    assert rep.exit_code == 0, rep.output
+    row = json.loads(rep.output)
+    assert row["run"] == 7 and row["inputs"]["landing_failure.m0"] == 0.2  # fixed values are inputs too
+    from ilrs.risk import read_results_folder
+
+    stored = read_results_folder(out).to_pylist()[7]
+    assert row["inputs"]["launch_failure.V"] == stored["input.launch_failure.V"]
+    assert row["other"]["launch_failures"] == stored["launch_failures"]
+    bad = _cli(["risk", "-s", str(path), "-n", "10", "--replay", "10"])
+    assert bad.exit_code != 0
