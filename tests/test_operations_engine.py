@@ -346,3 +346,10 @@ def test_same_generator_state_same_result():
     b = simulate_operations(inputs(24 * 200), p, np.random.default_rng(42))
     assert [(e.time_s, e.kind) for e in a.events] == [(e.time_s, e.kind) for e in b.events]
     np.testing.assert_array_equal(a.series["served_w"], b.series["served_w"])
+
+
+def test_end_of_life_removes_the_load():
+    p = OperationsParams(elements=(flat_element(load_w=300.0),), nuclear=(NuclearParams("kp", 1e3),))
+    r = simulate_operations(inputs(48, activations=(ElementActivation("base", 10 * H, 20 * H),)), p)
+    np.testing.assert_allclose(r.series["served_w"], np.r_[np.zeros(10), np.full(10, 300.0), np.zeros(28)])
+    assert r.totals["elements"]["base"]["active_s"] == pytest.approx(10 * H)

@@ -139,6 +139,8 @@ class _Station:
                 raise InputError(f"activation of unknown element {a.element!r}", field="activations",
                                  allowed=names)
         self.activation_s = {e.name: float(act.get(e.name, 0.0)) for e in params.elements}
+        ends = {a.element: a.end_s for a in inputs.activations}
+        self.end_s = {e.name: float(ends.get(e.name, math.inf)) for e in params.elements}
         self.active = [self.activation_s[e.name] <= 0.0 for e in params.elements]
         self.up = [True] * len(params.elements)
         self.spares = [e.failure.spares if e.failure else 0 for e in params.elements]
@@ -535,6 +537,12 @@ class _Station:
         self.active[k] = True
         self.log("activation", self.params.elements[k].name)
 
+    def _retirement(self, k: int, t: float):
+        yield self.env.timeout(t)
+        self.sync()
+        self.active[k] = False
+        self.log("end-of-life", self.params.elements[k].name)
+
     def _failures(self, k: int):
         e = self.params.elements[k]
         fm = e.failure
@@ -547,6 +555,8 @@ class _Station:
             if not math.isfinite(ttf):
                 return
             yield env.timeout(ttf)
+            if env.now >= self.end_s[e.name]:
+                return
             self.sync()
             self.up[k] = False
             self.down_since[k] = env.now
@@ -626,7 +636,10 @@ class _Station:
             t = self.activation_s[e.name]
             if 0.0 < t < horizon:
                 env.process(self._activation(k, t))
-            if e.failure is not None and e.failure.distribution != "none" and t < horizon:
+            t_end = self.end_s[e.name]
+            if max(t, 0.0) < t_end < horizon:
+                env.process(self._retirement(k, t_end))
+            if e.failure is not None and e.failure.distribution != "none" and t < min(horizon, t_end):
                 env.process(self._failures(k))
         crews = effective_crews(self.inputs.crew_stays, self.params)
         for stay, flown, replaced in crews:
@@ -639,7 +652,8 @@ class _Station:
         self.advance(self.n)
         for k in range(len(self.params.elements)):
             if self.down_since[k] is not None:
-                self.down_s[k] += horizon - self.down_since[k]
+                name = self.params.elements[k].name
+                self.down_s[k] += max(0.0, min(horizon, self.end_s[name]) - self.down_since[k])
         self.events.sort(key=lambda ev: ev.time_s)
         return self._result(crews)
 
@@ -670,8 +684,8 @@ class _Station:
                             for c in CONSUMABLES}
         elements = {}
         for k, e in enumerate(p.elements):
-            t_act = min(self.activation_s[e.name], horizon)
-            active_s = horizon - max(0.0, t_act)
+            t_act = min(max(0.0, self.activation_s[e.name]), horizon)
+            active_s = max(0.0, min(horizon, self.end_s[e.name]) - t_act)
             elements[e.name] = {"owner": e.owner, "active_s": active_s, "down_s": self.down_s[k],
                                 "failures": self.n_failures[k], "repairs": self.n_repairs[k],
                                 "spares_left": self.spares[k]}

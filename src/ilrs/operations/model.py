@@ -27,10 +27,12 @@ MODE_FAILURE = 3       # even the survival load not met (survival failure)
 # --------------------------------------------------------------------------------------- inputs
 @dataclass(frozen=True)
 class ElementActivation:
-    """An element becomes operational at ``time_s`` (seconds from the grid start)."""
+    """An element becomes operational at ``time_s`` and stops at ``end_s`` (seconds from the grid
+    start; ``end_s`` infinite: never). An element without an activation operates from the start."""
 
     element: str
     time_s: float
+    end_s: float = float("inf")
 
 
 @dataclass(frozen=True)

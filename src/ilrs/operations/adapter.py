@@ -1,0 +1,274 @@
+"""Build the engine's plain inputs from a scenario and the lower layers' results.
+
+* Sunlight: the environment layer's :func:`ilrs.environment.sun_earth_azel` on the operations
+  grid (visible solar fraction against the site's horizon, Sun distance, azimuth/elevation).
+* Downlink: the comms layer's rate timeline when it offers one; otherwise direct-to-Earth at
+  ``operations.data.direct_to_earth_kbps`` while the Earth is above the horizon (recorded as such).
+* Elements, crew stays, deliveries: the campaign layer's :class:`CampaignResult` when given (or
+  built through the campaign API); otherwise the scenario's ``operations`` section.
+
+Whatever is used is recorded in :attr:`BuiltInputs.sources` so that reports can say it.
+A product already computed by an earlier report section (``ctx.products``) may be passed in; it is
+resampled onto the operations grid (linear interpolation in time), never recomputed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ilrs.errors import InputError
+from ilrs.operations.model import (
+    CrewStay,
+    Delivery,
+    ElementActivation,
+    ElementParams,
+    ExperimentParams,
+    NuclearParams,
+    OperationsInputs,
+    OperationsParams,
+    SolarArrayParams,
+)
+from ilrs.operations.params import params_from_section, seconds_since
+
+AU_M = 149_597_870_700.0  # IAU 2012 Resolution B2 (exact)
+ROLE_AREA = {"lander": "lunar-physics-chemistry", "research": "lunar-physics-chemistry",
+             "mobility": "lunar-physics-chemistry", "observatory": "astronomy", "isru": "technology",
+             "command": "technology", "comms": "technology", "energy": "technology",
+             "habitat": "medicine", "life-support": "medicine"}
+"""Research area of the data a campaign element produces (the campaign gives only a rate)."""
+ROLE_MAP = {"energy": "power", "comms": "comms", "mobility": "mobility", "lander": "science",
+            "research": "science", "observatory": "science", "isru": "science", "habitat": "habitat",
+            "life-support": "life-support"}
+"""Campaign element roles → operations roles (the rest: generic)."""
+SITE_NODE = "south-pole"
+"""Campaign elements at this node are the station's; orbiters, relays and other nodes are not."""
+
+
+@dataclass(frozen=True)
+class BuiltInputs:
+    inputs: OperationsInputs
+    params: OperationsParams
+    sources: dict[str, str] = field(default_factory=dict)
+    darkness: np.ndarray | None = None  # visible solar fraction < 1e-3 per step (for plots)
+    earth_visible: np.ndarray | None = None
+
+
+def operations_window(scenario, start: dt.date | None = None, years: float | None = None) -> tuple[dt.date, float]:
+    """Start date and length in days: CLI option, else ``operations.start/years``, else the span."""
+    ops = scenario.operations
+    s = start or ops.start or scenario.span.start
+    if years is not None:
+        days = years * 365.25
+    elif ops.years is not None:
+        days = ops.years * 365.25
+    else:
+        days = float((scenario.span.end - s).days)
+    if days <= 0:
+        raise InputError(f"the operations window starting {s} is empty (span ends {scenario.span.end})",
+                         field="operations.start")
+    return s, days
+
+
+def _resample(times_ns: np.ndarray, src_times: Any, values: Any) -> np.ndarray:
+    src = np.asarray(src_times).astype("datetime64[ns]").astype(np.int64)
+    v = np.asarray(values, dtype=float)
+    if len(src) == len(times_ns) and np.array_equal(src, times_ns):
+        return v
+    return np.interp(times_ns.astype(np.float64), src.astype(np.float64), v)
+
+
+def sky_on_grid(scenario, times: np.ndarray, product: Any = None) -> tuple[dict[str, np.ndarray], str]:
+    """Sun and Earth quantities on ``times`` from an environment product or the environment API."""
+    from ilrs import environment as env
+
+    track = None
+    label = ""
+    if product is not None:
+        track = getattr(product, "sky", None) or getattr(product, "track", None) or product
+        if not hasattr(track, "visible_solar_fraction"):
+            track = None
+        else:
+            label = "environment product of this run"
+    if track is None:
+        site = env.site_from_spec(scenario.site)
+        horizon = None
+        kind = scenario.site.horizon
+        horizon_for_site = getattr(env, "horizon_for_site", None)
+        if horizon_for_site is None:
+            try:
+                from ilrs.environment.terrain import horizon_for_site
+            except ImportError:  # pragma: no cover - older environment layer
+                horizon_for_site = None
+        if horizon_for_site is not None:
+            horizon = horizon_for_site(site, kind)
+            label = f"environment: {site.name}, horizon {kind}"
+        elif kind == "none":
+            horizon = env.HorizonMask.none()
+            label = f"environment: {site.name}, no horizon"
+        else:
+            horizon = env.HorizonMask.sphere(site.observer_height_m)
+            label = f"environment: {site.name}, smooth-sphere horizon (terrain horizon not available)"
+        track = env.sun_earth_azel(site, times, horizon)
+    ns = times.astype("datetime64[ns]").astype(np.int64)
+    out = {}
+    for name in ("visible_solar_fraction", "sun_distance_m", "sun_azimuth_deg", "sun_elevation_deg"):
+        out[name] = _resample(ns, track.times, getattr(track, name))
+    out["earth_visible"] = _resample(ns, track.times, np.asarray(track.earth_visible, dtype=float)) >= 0.5
+    return out, label
+
+
+def downlink_on_grid(scenario, times: np.ndarray, earth_visible: np.ndarray, product: Any = None) -> tuple[np.ndarray, str]:
+    """Achievable site → Earth rate (bit/s) on ``times``."""
+    ns = times.astype("datetime64[ns]").astype(np.int64)
+    for candidate in (product,):
+        if candidate is None:
+            continue
+        rate = getattr(candidate, "downlink_rate_bps", None)
+        t = getattr(candidate, "times", None)
+        if rate is None and isinstance(candidate, dict):
+            rate, t = candidate.get("downlink_rate_bps"), candidate.get("times")
+        if rate is not None and t is not None:
+            return _resample(ns, t, rate), "comms product of this run"
+    try:  # the comms layer's timeline, when it exists
+        from ilrs import comms
+        fn = getattr(comms, "downlink_rate_timeline", None)
+        if fn is not None:
+            tl = fn(scenario, times)
+            return _resample(ns, tl.times, tl.downlink_rate_bps), "comms: relay and direct-to-Earth links"
+    except ImportError:  # pragma: no cover
+        pass
+    dte = scenario.operations.data.direct_to_earth_kbps * 1e3
+    return np.where(earth_visible, dte, 0.0), (
+        f"direct-to-Earth only: {dte / 1e3:g} kbit/s while the Earth is above the horizon (no comms timeline)")
+
+
+def _scenario_deliveries(section, s0: dt.date) -> tuple[Delivery, ...]:
+    return tuple(Delivery(seconds_since(s0, d.date), {"oxygen": d.oxygen_kg, "water": d.water_kg, "food": d.food_kg},
+                          dict(d.spares)) for d in section.crew.deliveries)
+
+
+def _nominal_campaign(scenario):
+    manifest = getattr(scenario.campaign, "manifest", None)
+    if not manifest:
+        return None
+    try:
+        from ilrs.campaign import nominal_campaign
+    except ImportError:  # pragma: no cover - the campaign layer is part of the package
+        return None
+    return nominal_campaign(scenario)
+
+
+def _owner_partners() -> dict[str, str]:
+    """Agency id → the state it belongs to (``cnsa`` → ``china``), from the consortium registry."""
+    from ilrs.consortium import default_registry
+
+    reg = default_registry()
+    states = {p.country: p.id for p in reg.parties.values() if p.kind == "state"}
+    return {p.id: states[p.country] for p in reg.parties.values()
+            if p.kind != "state" and p.country in states and p.kind == "agency"}
+
+
+def _date_s(start: dt.date, d: dt.date | None) -> float:
+    return math.inf if d is None else seconds_since(start, d)
+
+
+def build_inputs(scenario, *, start: dt.date | None = None, years: float | None = None,
+                 step_hours: float | None = None, environment: Any = None, comms: Any = None,
+                 campaign: Any = "nominal") -> BuiltInputs:
+    """Inputs and parameters of one operations run of ``scenario`` (see the module docstring).
+
+    ``campaign``: a :class:`~ilrs.campaign.CampaignResult`; ``"nominal"`` (default) runs the
+    campaign layer's nominal campaign when the scenario has a manifest; ``None`` uses only the
+    scenario's ``operations`` section.
+    """
+    from ilrs.environment import time_grid
+
+    ops = scenario.operations
+    s0, days = operations_window(scenario, start, years)
+    step_s = (step_hours or ops.step_hours) * 3600.0
+    times = time_grid(s0, days=days, step_s=step_s)
+    sky, sky_label = sky_on_grid(scenario, times, environment)
+    rate, rate_label = downlink_on_grid(scenario, times, sky["earth_visible"], comms)
+    irradiance = 1361.0 * (AU_M / sky["sun_distance_m"]) ** 2  # S0 = 1361 W/m^2 as the environment layer
+    params = params_from_section(ops, start=s0)
+    sources = {"sunlight": sky_label, "downlink": rate_label}
+
+    if isinstance(campaign, str):
+        campaign = _nominal_campaign(scenario) if campaign == "nominal" else None
+    if campaign is not None:
+        params, activations, stays, deliveries = _from_campaign(campaign, params, s0, ops)
+        sources["elements"] = ("campaign result (operational and end-of-life dates, crew stays, deliveries) "
+                               "+ scenario element specs and deliveries")
+        deliveries = tuple(sorted(deliveries + _scenario_deliveries(ops, s0), key=lambda d: d.time_s))
+    else:
+        activations = tuple(ElementActivation(e.name, _date_s(s0, e.operational_from) if e.operational_from else 0.0)
+                            for e in ops.elements)
+        stays = tuple(CrewStay(seconds_since(s0, c.arrival), seconds_since(s0, c.departure), tuple(c.crew))
+                      for c in ops.crew.stays)
+        deliveries = _scenario_deliveries(ops, s0)
+        sources["elements"] = "scenario operations section (operational_from, crew.stays, crew.deliveries)"
+    inputs = OperationsInputs(
+        start=np.datetime64(s0, "s"), step_s=step_s, solar_irradiance_w_m2=irradiance,
+        visible_solar_fraction=sky["visible_solar_fraction"], downlink_rate_bps=rate,
+        activations=activations, crew_stays=stays, deliveries=deliveries,
+        sun_azimuth_deg=sky["sun_azimuth_deg"], sun_elevation_deg=sky["sun_elevation_deg"])
+    return BuiltInputs(inputs, params, sources, darkness=sky["visible_solar_fraction"] < 1e-3,
+                       earth_visible=sky["earth_visible"])
+
+
+def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section):
+    """Merge a CampaignResult: its dates rule; the scenario's element specs (priority, failures,
+    experiments) win where both name an element; campaign-only elements get their loads and data
+    rate from the campaign's element spec."""
+    spec = {e.name: e for e in params.elements}
+    elements = list(params.elements)
+    experiments = list(params.experiments)
+    activations = []
+    arrays = list(params.solar_arrays)
+    nuclear = list(params.nuclear)
+    owners = _owner_partners()
+    for eid, rec in campaign.elements.items():
+        if eid not in spec and getattr(rec, "node", SITE_NODE) != SITE_NODE:
+            continue
+        if rec.operational is None:
+            if eid in spec:
+                activations.append(ElementActivation(eid, math.inf))
+            continue
+        t0 = seconds_since(s0, rec.operational)
+        t1 = _date_s(s0, rec.end_of_life)
+        activations.append(ElementActivation(eid, t0, t1))
+        if eid in spec:
+            continue
+        owner = owners.get(rec.owner, rec.owner)
+        surv, nom, sci = (float(x) * 1e3 for x in rec.power_kw)
+        nom, sci = max(nom, surv), max(sci, nom, surv)
+        elements.append(ElementParams(eid, owner=owner, role=ROLE_MAP.get(rec.role, "generic"), priority=5,
+                                      survival_w=surv, nominal_w=nom, science_w=sci))
+        if rec.data_kbps and rec.data_kbps > 0:
+            experiments.append(ExperimentParams(f"{eid}-data", eid, owner, ROLE_AREA.get(rec.role, "technology"),
+                                                rec.data_kbps * 1e3))
+        if rec.generation_kw and rec.generation_kw > 0:
+            if "solar" in eid:  # rated output at normal incidence, 1 au: area x efficiency = P / S0
+                arrays.append(SolarArrayParams(f"{eid}-array", area_m2=rec.generation_kw * 1e3 / (0.3 * 1361.0),
+                                               efficiency=0.3, degradation_per_year=0.01, element=eid))
+            else:  # radioisotope and fission units: constant output
+                nuclear.append(NuclearParams(f"{eid}-unit", rec.generation_kw * 1e3, element=eid))
+    for e in section.elements:  # elements the campaign does not know keep the scenario's date
+        if e.name not in campaign.elements:
+            activations.append(ElementActivation(e.name, _date_s(s0, e.operational_from) if e.operational_from else 0.0))
+    known = {e.name for e in elements}
+    stays = tuple(CrewStay(seconds_since(s0, c.arrival), seconds_since(s0, c.departure), tuple(c.crew))
+                  for c in campaign.crew_stays)
+    deliveries = tuple(Delivery(seconds_since(s0, d.date), {"oxygen": d.oxygen_kg, "water": d.water_kg,
+                                                            "food": d.food_kg},
+                                 {k: v for k, v in d.spares.items() if k in known})
+                       for d in campaign.deliveries)
+    params = dataclasses.replace(params, elements=tuple(elements), experiments=tuple(experiments),
+                                 solar_arrays=tuple(arrays), nuclear=tuple(nuclear))
+    return params, tuple(activations), stays, deliveries
