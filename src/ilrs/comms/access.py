@@ -1,0 +1,206 @@
+"""Access geometry, vectorized over surface points x satellites x times, and window statistics.
+
+A target (relay, Earth) is visible from a surface point when its elevation exceeds both the
+minimum elevation and the point's horizon mask at the target's azimuth. Elevation and azimuth come
+from the local east/north/up basis; the inner products for all points are matrix products
+(targets (T*N, 3) @ basis (3, S)), so one pass over a time chunk serves every point and satellite.
+Earth stations see a relay when it is above their minimum elevation and the Moon does not block
+the line (segment-sphere test against the 1737.4 km sphere).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ilrs.errors import InputError
+
+MOON_RADIUS_M = 1_737_400.0
+MASK_BINS = 360
+
+
+@dataclass(frozen=True)
+class SurfacePoints:
+    """S points on the Moon (ME frame): positions (S, 3), east/north/up unit vectors (S, 3) each,
+    and an optional horizon mask table ``mask_deg`` (S, A) on A uniform azimuth bins (0, 360/A, …)."""
+
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    position_me_m: np.ndarray
+    east: np.ndarray
+    north: np.ndarray
+    up: np.ndarray
+    mask_deg: np.ndarray | None = None
+    names: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return self.position_me_m.shape[0]
+
+    @classmethod
+    def on_sphere(cls, lat_deg, lon_deg, height_m=0.0, mask_deg=None, names=()) -> "SurfacePoints":
+        """Points on the 1737.4 km sphere (+ height); up = radial (spherical Moon)."""
+        lat = np.radians(np.atleast_1d(np.asarray(lat_deg, float)))
+        lon = np.radians(np.atleast_1d(np.asarray(lon_deg, float)))
+        lat, lon = np.broadcast_arrays(lat, lon)
+        up = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
+        east = np.stack([-np.sin(lon), np.cos(lon), np.zeros_like(lon)], axis=-1)
+        north = np.cross(up, east)
+        pos = up * (MOON_RADIUS_M + np.broadcast_to(np.asarray(height_m, float), lat.shape))[:, None]
+        if mask_deg is not None:
+            mask_deg = np.atleast_2d(np.asarray(mask_deg, float))
+            if mask_deg.shape[0] == 1 and lat.size > 1:
+                mask_deg = np.repeat(mask_deg, lat.size, axis=0)
+        return cls(np.degrees(lat), np.degrees(lon), pos, east, north, up, mask_deg, tuple(names))
+
+    @classmethod
+    def from_site(cls, site, horizon=None) -> "SurfacePoints":
+        """One environment :class:`~ilrs.environment.Site` (its ME position and ENU basis) with its
+        :class:`~ilrs.environment.HorizonMask` resampled on 360 one-degree bins."""
+        enu = np.asarray(site.enu_matrix, float)
+        mask = None
+        if horizon is not None:
+            mask = np.asarray(horizon.elevation_at(np.arange(MASK_BINS) * 360.0 / MASK_BINS), float)[None, :]
+        return cls(np.array([site.lat_deg]), np.array([site.lon_deg]), np.asarray(site.position_me_m, float)[None, :],
+                   enu[0][None, :], enu[1][None, :], enu[2][None, :], mask, (site.name,))
+
+    @classmethod
+    def polar_grid(cls, lat_min_deg: float = -90.0, lat_max_deg: float = -80.0, spacing_km: float = 10.0,
+                   mask_deg=None) -> "SurfacePoints":
+        """A near-uniform grid over a polar cap: rings every ``spacing_km``, points every
+        ``spacing_km`` along each ring."""
+        if not -90.0 <= lat_min_deg < lat_max_deg <= 90.0:
+            raise InputError(f"bad latitude range {lat_min_deg}..{lat_max_deg}", field="lat")
+        dlat = np.degrees(spacing_km * 1e3 / MOON_RADIUS_M)
+        lats, lons = [], []
+        pole = -90.0 if lat_max_deg <= 0 else 90.0
+        for lat in np.arange(lat_min_deg + dlat / 2, lat_max_deg, dlat):
+            circ = 2 * np.pi * MOON_RADIUS_M * np.cos(np.radians(lat)) / 1e3
+            n = max(1, int(round(circ / spacing_km)))
+            lats.append(np.full(n, lat))
+            lons.append(np.arange(n) * 360.0 / n)
+        del pole
+        return cls.on_sphere(np.concatenate(lats), np.concatenate(lons), mask_deg=mask_deg)
+
+
+def elevation_azimuth_deg(points: SurfacePoints, targets_me_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Elevation and azimuth (deg) of targets (..., 3) (ME frame) from every point: shape (..., S)."""
+    tg = np.asarray(targets_me_m, float)
+    flat = tg.reshape(-1, 3)
+    p = points.position_me_m
+    # d = target - point; components along E, N, U as matrix products
+    de = flat @ points.east.T - np.einsum("si,si->s", p, points.east)
+    dn = flat @ points.north.T - np.einsum("si,si->s", p, points.north)
+    du = flat @ points.up.T - np.einsum("si,si->s", p, points.up)
+    el = np.degrees(np.arctan2(du, np.hypot(de, dn)))
+    az = np.degrees(np.arctan2(de, dn)) % 360.0
+    shape = tg.shape[:-1] + (points.size,)
+    return el.reshape(shape), az.reshape(shape)
+
+
+def mask_elevation_deg(points: SurfacePoints, azimuth_deg: np.ndarray) -> np.ndarray | float:
+    """Horizon elevation (deg) at ``azimuth_deg`` (..., S) for each point (linear, periodic)."""
+    if points.mask_deg is None:
+        return -90.0
+    m = points.mask_deg
+    a = m.shape[1]
+    x = azimuth_deg * (a / 360.0)
+    i0 = np.floor(x).astype(np.int64) % a
+    w = x - np.floor(x)
+    s = np.arange(points.size)
+    flat = m.ravel()
+    lo = flat[s * a + i0]
+    hi = flat[s * a + (i0 + 1) % a]
+    return lo + w * (hi - lo)
+
+
+def visible(points: SurfacePoints, targets_me_m: np.ndarray, min_elevation_deg: float = 0.0) -> np.ndarray:
+    """Boolean (..., S): target above max(min elevation, horizon mask)."""
+    el, az = elevation_azimuth_deg(points, targets_me_m)
+    limit = np.maximum(mask_elevation_deg(points, az), min_elevation_deg)
+    return el > limit
+
+
+def segment_clear_of_moon(a_m: np.ndarray, b_m: np.ndarray, radius_m: float = MOON_RADIUS_M) -> np.ndarray:
+    """True where the segment a->b (Moon-centred, (..., 3)) stays outside the sphere."""
+    d = b_m - a_m
+    s = np.clip(-np.sum(a_m * d, -1) / np.sum(d * d, -1), 0.0, 1.0)
+    closest = a_m + s[..., None] * d
+    return np.linalg.norm(closest, axis=-1) > radius_m
+
+
+# -- windows and gaps ----------------------------------------------------------------------------
+
+def windows(mask: np.ndarray) -> np.ndarray:
+    """Index pairs [start, stop) of the runs of True in a 1-D boolean array, shape (W, 2)."""
+    m = np.asarray(mask, bool).astype(np.int8)
+    edges = np.diff(np.r_[0, m, 0])
+    return np.stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)], axis=1)
+
+
+def gap_statistics(mask: np.ndarray, step_s: float) -> dict:
+    """Availability, window count and gaps (hours) of a 1-D boolean timeline sampled every ``step_s``.
+    Gaps are the runs of False, those cut by the start or end of the period included."""
+    m = np.asarray(mask, bool)
+    w = windows(m)
+    g = windows(~m)
+    gap_h = (g[:, 1] - g[:, 0]) * step_s / 3600.0 if len(g) else np.zeros(0)
+    return {"availability": float(m.mean()) if m.size else 0.0, "n_windows": int(len(w)),
+            "max_gap_hours": float(gap_h.max()) if gap_h.size else 0.0,
+            "mean_gap_hours": float(gap_h.mean()) if gap_h.size else 0.0}
+
+
+class GapAccumulator:
+    """Availability, window count and gap statistics per column of boolean (T, S) chunks fed in
+    time order (running state carried across chunks; memory O(S))."""
+
+    def __init__(self, size: int):
+        self.n = 0
+        self.count = np.zeros(size, np.int64)
+        self.prev = np.zeros(size, bool)
+        self.run = np.zeros(size, np.int64)  # current run of False
+        self.max_gap = np.zeros(size, np.int64)
+        self.n_gaps = np.zeros(size, np.int64)
+        self.n_windows = np.zeros(size, np.int64)
+
+    def add(self, chunk: np.ndarray) -> None:
+        v = np.asarray(chunk, bool)
+        tc = v.shape[0]
+        first_w = self.prev if self.n else np.zeros(v.shape[1], bool)   # before the start: no window
+        first_g = self.prev if self.n else np.ones(v.shape[1], bool)    # … and no gap
+        self.n_windows += np.sum(v & ~np.vstack([first_w[None, :], v[:-1]]), axis=0)
+        self.n_gaps += np.sum(~v & np.vstack([first_g[None, :], v[:-1]]), axis=0)
+        self.count += v.sum(axis=0)
+        # running length of False runs: t - (last True index), with the carried run
+        idx = np.arange(1, tc + 1)[:, None]
+        last_true = np.maximum.accumulate(np.where(v, idx, 0), axis=0)
+        run = np.where(last_true == 0, self.run[None, :] + idx, idx - last_true)
+        run = np.where(v, 0, run)
+        self.max_gap = np.maximum(self.max_gap, run.max(axis=0))
+        self.run = run[-1]
+        self.prev = v[-1]
+        self.n += tc
+
+    def result(self, step_s: float) -> dict:
+        gaps = self.n - self.count
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_gap = np.where(self.n_gaps > 0, gaps / np.maximum(self.n_gaps, 1), 0.0)
+        return {"availability": self.count / max(self.n, 1), "n_windows": self.n_windows,
+                "max_gap_hours": self.max_gap * step_s / 3600.0, "mean_gap_hours": mean_gap * step_s / 3600.0}
+
+
+def coverage(points: SurfacePoints, targets_me_m: np.ndarray, step_s: float, min_elevation_deg: float = 0.0,
+             chunk_elements: int = 20_000_000, progress=None) -> dict:
+    """Coverage of every point by any of N targets over T times (targets (T, N, 3), ME frame):
+    arrays (S,) of availability, n_windows, max_gap_hours, mean_gap_hours."""
+    tg = np.asarray(targets_me_m, float)
+    t_count, n_sat = tg.shape[:2]
+    acc = GapAccumulator(points.size)
+    step = max(1, chunk_elements // max(1, n_sat * points.size))
+    for a in range(0, t_count, step):
+        vis = visible(points, tg[a:a + step], min_elevation_deg).any(axis=1)
+        acc.add(vis)
+        if progress is not None:
+            progress(min(a + step, t_count), t_count)
+    return acc.result(step_s)

@@ -1,0 +1,296 @@
+"""End-to-end communications of a lunar site: site -> relay -> Earth station, or site -> Earth.
+
+For every instant of a UTC grid:
+
+* site -> relay: the relay above the site's minimum elevation and horizon mask;
+* relay -> station: the station sees the relay above its minimum elevation and the Moon does not
+  block the line; station positions from skyfield's WGS84 model (GCRS, Earth rotation included);
+* direct to Earth (DTE): the Earth's centre above the site's horizon and minimum elevation
+  (:func:`ilrs.environment.sun_earth_azel`), and a station sees the Moon;
+* rates: each link's budget (:mod:`ilrs.comms.links`) at the instant's distance, capped by its
+  modem. Through a relay the rate is min(site->relay, best relay->station); the site uses the best
+  relay path or DTE, whichever is faster (one terminal, one link at a time).
+
+Light time and aberration are neglected for access (< 1.3 s, < 0.005 deg at these distances).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ilrs.comms.access import (SurfacePoints, elevation_azimuth_deg, gap_statistics, mask_elevation_deg,
+                               segment_clear_of_moon, windows)
+from ilrs.comms.links import LinkBudget
+from ilrs.comms.relays import GroundStation, Relay, resolve_ground_stations, resolve_relays
+from ilrs.comms.states import RelayStates, relay_states, seconds_since
+from ilrs.errors import InputError
+
+
+@dataclass(frozen=True)
+class SiteTerminal:
+    """The station's radio (defaults as the scenario's ``relays.site_terminal``)."""
+
+    band: str = "X"
+    tx_power_w: float = 20.0
+    antenna_diameter_m: float = 0.6
+    dte_max_rate_bps: float = 2.0e6
+    direct_to_earth: bool = True
+
+
+def station_geometry(stations: list[GroundStation], times_utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Geocentric GCRS positions (G, T, 3) and local-vertical unit vectors (G, T, 3) of stations."""
+    from skyfield.api import wgs84
+
+    from ilrs.environment.time import skyfield_time
+
+    t = skyfield_time(times_utc)
+    pos, up = [], []
+    for g in stations:
+        p = wgs84.latlon(g.lat_deg, g.lon_deg, elevation_m=g.height_m).at(t).position.m.T
+        q = wgs84.latlon(g.lat_deg, g.lon_deg, elevation_m=g.height_m + 1000.0).at(t).position.m.T
+        u = q - p
+        pos.append(p)
+        up.append(u / np.linalg.norm(u, axis=-1)[:, None])
+    return np.array(pos).reshape(len(stations), -1, 3), np.array(up).reshape(len(stations), -1, 3)
+
+
+def elevation_from_station_deg(station_gcrs_m, up, target_geocentric_m) -> np.ndarray:
+    d = target_geocentric_m - station_gcrs_m
+    return np.degrees(np.arcsin(np.clip(np.sum(d * up, -1) / np.linalg.norm(d, axis=-1), -1, 1)))
+
+
+@dataclass
+class CommsResult:
+    """Everything one analysis found; arrays over the T grid instants (``step_s`` apart)."""
+
+    times_utc: np.ndarray
+    step_s: float
+    site_name: str
+    relays: tuple[Relay, ...]
+    stations: tuple[GroundStation, ...]
+    states: RelayStates
+    site_relay_visible: np.ndarray      # (N, T)
+    site_relay_elevation_deg: np.ndarray
+    site_relay_range_m: np.ndarray      # (N, T)
+    relay_station_visible: np.ndarray   # (N, G, T)
+    dte_visible: np.ndarray             # (T,)
+    relay_path_rate_bps: np.ndarray     # (N, T) end-to-end through each relay
+    dte_rate_bps: np.ndarray            # (T,)
+    rate_bps: np.ndarray                # (T,) best available
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def available(self) -> np.ndarray:
+        return self.rate_bps > 0
+
+    @property
+    def days(self) -> float:
+        return self.times_utc.size * self.step_s / 86400.0
+
+    def windows_utc(self, mask: np.ndarray | None = None) -> list[dict]:
+        m = self.available if mask is None else mask
+        out = []
+        step = np.timedelta64(int(self.step_s * 1e9), "ns")
+        for a, b in windows(m):
+            vol = float(self.rate_bps[a:b].sum() * self.step_s) if mask is None else None
+            w = {"start": str(self.times_utc[a])[:19] + "Z", "end": str(self.times_utc[b - 1] + step)[:19] + "Z",
+                 "hours": round((b - a) * self.step_s / 3600.0, 4)}
+            if vol is not None:
+                w["volume_gbit"] = round(vol / 1e9, 4)
+            out.append(w)
+        return out
+
+    def data_volume_gbit_per_day(self, rate: np.ndarray | None = None) -> float:
+        r = self.rate_bps if rate is None else rate
+        return float(r.sum() * self.step_s / 1e9 / self.days)
+
+    def summary(self, max_windows: int | None = 200) -> dict:
+        """The figures ``ilrs comms --format json`` prints (hours, Gbit, fractions)."""
+        stats = gap_statistics(self.available, self.step_s)
+        per_relay = {}
+        for k, r in enumerate(self.relays):
+            s = gap_statistics(self.site_relay_visible[k], self.step_s)
+            e2e = gap_statistics(self.relay_path_rate_bps[k] > 0, self.step_s)
+            vis = self.site_relay_visible[k]
+            per_relay[r.key] = {
+                "name": r.name, "site_visibility": s["availability"], "visibility_windows": s["n_windows"],
+                "max_gap_hours": s["max_gap_hours"], "end_to_end_availability": e2e["availability"],
+                "mean_range_km": float(self.site_relay_range_m[k][vis].mean() / 1e3) if vis.any() else None,
+                "data_volume_gbit_per_day": self.data_volume_gbit_per_day(self.relay_path_rate_bps[k]),
+                "hours_per_orbit_visible": _hours_per_orbit(r, vis, self.step_s),
+            }
+        win = self.windows_utc()
+        out = {
+            "site": self.site_name, "start": str(self.times_utc[0])[:19] + "Z", "days": round(self.days, 4),
+            "step_s": self.step_s, "relays": [r.key for r in self.relays],
+            "ground_stations": [g.key for g in self.stations], "propagation": self.states.method,
+            "availability": stats["availability"], "max_gap_hours": stats["max_gap_hours"],
+            "mean_gap_hours": stats["mean_gap_hours"], "n_windows": stats["n_windows"],
+            "relay_availability": float((self.relay_path_rate_bps.max(axis=0) > 0).mean()) if len(self.relays) else 0.0,
+            "dte_availability": float((self.dte_rate_bps > 0).mean()),
+            "data_volume_gbit_per_day": self.data_volume_gbit_per_day(),
+            "mean_rate_mbps": float(self.rate_bps.mean() / 1e6),
+            "per_relay": per_relay,
+            "windows": win if max_windows is None else win[:max_windows],
+            "windows_truncated": max_windows is not None and len(win) > max_windows,
+            "notes": self.notes,
+        }
+        return out
+
+    def rate_at(self, times_utc) -> np.ndarray:
+        """Achievable downlink rate (bit/s) at ``times_utc`` inside the analysed period (the sample
+        at or before each time); outside it raises InputError — use :class:`DataRateTimeline`."""
+        from ilrs.environment import utc_array
+
+        t = utc_array(times_utc)
+        k = np.floor(seconds_since(t, self.times_utc[0]) / self.step_s).astype(np.int64)
+        if np.any(k < 0) or np.any(k >= self.times_utc.size):
+            raise InputError("time outside the analysed period", field="times",
+                             allowed=f"{self.times_utc[0]} .. {self.times_utc[-1]}")
+        return self.rate_bps[k]
+
+
+def _hours_per_orbit(relay: Relay, vis: np.ndarray, step_s: float) -> float | None:
+    if relay.elements is None:
+        return None
+    period = float(relay.elements.period_s())
+    return float(vis.sum() * step_s / 3600.0 / (vis.size * step_s / period))
+
+
+def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], times_utc, *,
+            min_elevation_deg: float = 5.0, dte_min_elevation_deg: float = 0.0,
+            terminal: SiteTerminal = SiteTerminal(), propagation: str = "numerical", gravity_degree: int = 8,
+            third_bodies: bool = True, states: RelayStates | None = None) -> CommsResult:
+    """End-to-end communications of ``site`` (an environment Site) with ``horizon`` (HorizonMask or
+    None) through ``relays`` to ``stations`` on the UTC grid ``times_utc`` (regular)."""
+    from ilrs.environment import moon_me_to_icrf, sun_earth_azel, utc_array
+
+    times = utc_array(times_utc)
+    if times.size < 2:
+        raise InputError("the time grid needs at least two instants", field="days")
+    step_s = float(seconds_since(times[1:2], times[0])[0])
+    notes = []
+    in_service = [r for r in relays if r.in_service_from <= times[-1]]
+    for r in relays:
+        if r not in in_service:
+            notes.append(f"{r.key} enters service {str(r.in_service_from)[:10]}, after the period: left out")
+    relays = in_service
+    pts = SurfacePoints.from_site(site, horizon)
+    n, g_count, t_count = len(relays), len(stations), times.size
+    if states is None and relays:
+        states = relay_states(relays, times, propagation=propagation, gravity_degree=gravity_degree,
+                              third_bodies=third_bodies)
+    earth_icrf = states.earth_icrf_m if states is not None else None
+    if earth_icrf is None:
+        from ilrs.environment import earth_position_m
+        earth_icrf = earth_position_m(times)
+    # site -> relay
+    if relays:
+        el, az = elevation_azimuth_deg(pts, states.r_me_m)  # (T, N, 1)
+        el, az = el[..., 0].T, az[..., 0].T
+        limit = np.maximum(mask_elevation_deg(pts, az[..., None])[..., 0], min_elevation_deg) if pts.mask_deg is not None \
+            else np.full_like(el, min_elevation_deg)
+        site_vis = el > limit
+        rng = np.linalg.norm(states.r_me_m - pts.position_me_m[0], axis=-1).T  # (N, T)
+        for k, r in enumerate(relays):  # no service before the relay's date
+            site_vis[k] &= times >= r.in_service_from
+    else:
+        el = np.zeros((0, t_count))
+        site_vis = np.zeros((0, t_count), bool)
+        rng = np.zeros((0, t_count))
+    # stations
+    st_pos, st_up = station_geometry(stations, times)
+    moon_geo = -earth_icrf  # Moon's geocentric position, ICRF axes
+    rs_vis = np.zeros((n, g_count, t_count), bool)
+    rs_rate = np.zeros((n, g_count, t_count))
+    for k, r in enumerate(relays):
+        relay_geo = states.r_icrf_m[:, k] + moon_geo
+        for j, g in enumerate(stations):
+            elev = elevation_from_station_deg(st_pos[j], st_up[j], relay_geo)
+            clear = segment_clear_of_moon(states.r_icrf_m[:, k], st_pos[j] - moon_geo)
+            rs_vis[k, j] = (elev > g.min_elevation_deg) & clear
+            link = LinkBudget(r.trunk.band, r.trunk.tx_power_w, r.antenna_diameter_m, g.antenna_diameter_m,
+                              g.noise_temperature_k.get(r.trunk.band, 100.0), r.trunk.max_rate_bps)
+            rs_rate[k, j] = np.where(rs_vis[k, j], link.rate_bps(np.linalg.norm(relay_geo - st_pos[j], axis=-1)), 0.0)
+    path_rate = np.zeros((n, t_count))
+    for k, r in enumerate(relays):
+        prox = LinkBudget(r.proximity.band, terminal.tx_power_w, terminal.antenna_diameter_m, r.antenna_diameter_m,
+                          r.proximity.noise_temperature_k, r.proximity.max_rate_bps)
+        up_rate = prox.rate_bps(rng[k])
+        path_rate[k] = np.where(site_vis[k], np.minimum(up_rate, rs_rate[k].max(axis=0) if g_count else 0.0), 0.0)
+    # direct to Earth
+    dte_rate = np.zeros(t_count)
+    dte_vis = np.zeros(t_count, bool)
+    if terminal.direct_to_earth and g_count:
+        sky = sun_earth_azel(site, times, horizon)
+        dte_vis = sky.earth_elevation_deg > np.maximum(sky.earth_horizon_deg, dte_min_elevation_deg)
+        site_icrf = np.einsum("tij,j->ti", moon_me_to_icrf(times), pts.position_me_m[0]) + moon_geo
+        best = np.zeros(t_count)
+        for j, g in enumerate(stations):
+            sees_moon = elevation_from_station_deg(st_pos[j], st_up[j], moon_geo) > g.min_elevation_deg
+            link = LinkBudget(terminal.band, terminal.tx_power_w, terminal.antenna_diameter_m, g.antenna_diameter_m,
+                              g.noise_temperature_k.get(terminal.band, 40.0), terminal.dte_max_rate_bps)
+            rate = link.rate_bps(np.linalg.norm(site_icrf - st_pos[j], axis=-1))
+            best = np.maximum(best, np.where(sees_moon, rate, 0.0))
+        dte_rate = np.where(dte_vis, best, 0.0)
+    rate = np.maximum(path_rate.max(axis=0) if n else 0.0, dte_rate)
+    return CommsResult(times, step_s, site.name, tuple(relays), tuple(stations), states, site_vis, el, rng,
+                       rs_vis, dte_vis, path_rate, dte_rate, rate, notes)
+
+
+def analyze_scenario(scenario, *, start=None, days: float | None = None, step_s: float | None = None,
+                     constellation: list[str] | None = None, site_name: str | None = None,
+                     horizon_kind: str | None = None) -> CommsResult:
+    """:func:`analyze` with everything taken from a scenario (``relays`` and ``site`` sections);
+    keyword arguments override. Default period: ``relays.analysis_days`` from ``span.start``."""
+    from ilrs.environment import get_site, site_from_spec, time_grid
+    from ilrs.environment.terrain import horizon_for_site
+
+    sec = scenario.relays
+    if site_name:
+        site = get_site(site_name, mast_height_m=scenario.site.mast_height_m)
+    else:
+        site = site_from_spec(scenario.site)
+    horizon = horizon_for_site(site, horizon_kind or scenario.site.horizon)
+    relays = resolve_relays(constellation if constellation else sec.constellation, sec.custom)
+    stations = resolve_ground_stations(sec.ground_stations, sec.custom_ground_stations)
+    step = step_s or sec.step_s
+    times = time_grid(start or scenario.span.start, days=days or sec.analysis_days, step_s=step)
+    st = sec.site_terminal
+    terminal = SiteTerminal(st.band, st.tx_power_w, st.antenna_diameter_m, st.dte_max_rate_bps, st.direct_to_earth)
+    return analyze(site, horizon, relays, stations, times, min_elevation_deg=sec.min_elevation_deg,
+                   dte_min_elevation_deg=sec.dte_min_elevation_deg, terminal=terminal, propagation=sec.propagation,
+                   gravity_degree=sec.gravity_degree, third_bodies=sec.third_bodies)
+
+
+class DataRateTimeline:
+    """Achievable site -> Earth downlink rate for any UTC time grid (what the operations layer reads).
+
+    Inside the analysed period: the analysed samples. Outside it: computed on demand for the asked
+    grid with the same relays, stations and site, relays in the analytic two-body + J2 mode (fast;
+    the orbit shape and orientation held as catalogued), so a decade at hourly steps costs seconds.
+    """
+
+    def __init__(self, result: CommsResult, site, horizon, relays, stations, terminal: SiteTerminal,
+                 min_elevation_deg: float, dte_min_elevation_deg: float):
+        self.result = result
+        self._args = (site, horizon, relays, stations)
+        self._kw = dict(min_elevation_deg=min_elevation_deg, dte_min_elevation_deg=dte_min_elevation_deg,
+                        terminal=terminal, propagation="j2")
+
+    def rate_bps(self, times_utc) -> np.ndarray:
+        from ilrs.environment import utc_array
+
+        t = utc_array(times_utc)
+        r = self.result
+        end = r.times_utc[-1] + np.timedelta64(int(r.step_s * 1e9), "ns")
+        if t.size and t.min() >= r.times_utc[0] and t.max() < end:
+            return r.rate_at(t)
+        if t.size < 2:
+            t2 = np.r_[t, t + np.timedelta64(60, "s")]
+            return analyze(*self._args, t2, **self._kw).rate_bps[:t.size]
+        return analyze(*self._args, t, **self._kw).rate_bps
+
+    __call__ = rate_bps
