@@ -155,3 +155,15 @@ def test_cli_json_resume_and_replay(tmp_path):
     assert row["other"]["launch_failures"] == stored["launch_failures"]
     bad = _cli(["risk", "-s", str(path), "-n", "10", "--replay", "10"])
     assert bad.exit_code != 0
+
+
+def test_report_section(tmp_path):
+    from ilrs.report.sections import RunContext
+    from ilrs.report.sections import risk as risk_section
+
+    s = scenario_from_dict(small_scenario(p_launch=0.1, runs=300))
+    sec = risk_section.build(s, RunContext(out_dir=tmp_path))
+    m = sec.summary["milestones"]["all-three"]
+    assert sec.summary["runs"] == 300 and m["ci_low"] <= m["probability_on_time"] <= m["ci_high"]
+    assert (tmp_path / "tables" / "risk-runs.parquet").exists()
+    assert "data:image/png;base64," in sec.html and sec.lines[0].startswith("300 runs")

@@ -36,8 +36,11 @@ Builder = Callable[[Scenario, RunContext], Section]
 
 def builders() -> list[tuple[str, Builder]]:
     """The section builders, in run order (imported lazily: each may pull heavy modules)."""
-    from ilrs.report.sections import consortium
+    from ilrs.report.sections import campaign, consortium, environment, risk
 
     return [
         ("consortium", consortium.build),
+        ("environment", environment.build),
+        ("campaign", campaign.build),
+        ("risk", risk.build),
     ]

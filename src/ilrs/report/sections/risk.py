@@ -1,0 +1,68 @@
+"""Report section: Monte Carlo risk — how likely each milestone is on time, when, and what drives it.
+
+Runs ``uncertainties.runs`` campaign runs (default 1000, about a second) in this process with the
+scenario's seed; ``ilrs risk`` runs the same study at scale (workers, Dask, resume).
+"""
+
+from __future__ import annotations
+
+import html as _html
+
+import pyarrow.parquet as pq
+
+from ilrs._io import atomic_path
+from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.html import html_table, kpi_boxes
+from ilrs.report.sections import RunContext, Section
+from ilrs.scenario import Scenario
+
+
+def build(scenario: Scenario, ctx: RunContext) -> Section:
+    from ilrs.risk import result_json, run_risk
+    from ilrs.risk.analysis import milestone_rows, plot_milestone_dates, plot_tornado
+
+    runs = int(ctx.options.get("risk_runs", scenario.uncertainties.runs))
+    if not scenario.campaign.milestones:
+        msg = "The scenario has no campaign milestones: nothing to estimate."
+        return Section("risk", "Risk (Monte Carlo)", f"<p>{msg}</p>", {"runs": 0, "milestones": {}}, [msg])
+    result = run_risk(scenario, runs=runs)
+    summary = result_json(result)
+    ctx.products["risk"] = result
+    path = ctx.out_dir / "tables" / "risk-runs.parquet"
+    with atomic_path(path) as tmp:
+        pq.write_table(result.table, tmp, compression="zstd")
+    rows = milestone_rows(result.summary)
+    for r in rows:
+        r["name"] = result.names.get(r["milestone"], r["milestone"])
+    # the tornado of the milestones whose date is the most uncertain on time (probability nearest 0.5)
+    ranked = sorted((m for m in result.summary["milestones"] if result.summary["sensitivity"].get(m)),
+                    key=lambda m: abs((result.summary["milestones"][m]["probability_on_time"] or 0) - 0.5))
+    tornados = "".join(
+        f'<img alt="tornado {_html.escape(m)}" src="{figure_to_data_uri(plot_tornado(result.summary, m))}">'
+        for m in ranked[:2])
+    drivers = []
+    for m, sens in result.summary["sensitivity"].items():
+        for x in sens[:3]:
+            drivers.append({"milestone": m, "input": x["input"], "Spearman ρ": f"{x['spearman_rho']:+.2f}"})
+    st = result.study
+    html = (
+        kpi_boxes({"runs": st.table.num_rows, "seed": result.seed, "runs/s": f"{st.runs_per_s:,.0f}",
+                   "sampled inputs": sum(1 for c in st.table.column_names if c.startswith("input."))})
+        + "<p>Each run samples launch and landing failure probabilities, schedule slips (correlated across "
+          "missions) and stand-downs from the scenario's <code>uncertainties</code>, then flies the campaign. "
+          "“On time” means reached by the target date; intervals are 95 % Wilson score intervals; a run that "
+          "never reaches a milestone counts as late (and as “never” in the percentiles). Run i draws from "
+          "SeedSequence(seed).spawn(N)[i]: <code>ilrs risk --replay i</code> reproduces it.</p>"
+        + html_table(rows, ["milestone", "name", "target", "on time", "95% CI", "reached", "p10", "p50", "p90"],
+                     numeric=["on time", "reached"])
+        + f'<img alt="milestone dates" src="{figure_to_data_uri(plot_milestone_dates(result.table, result.targets))}">'
+        + "<h3>What drives the dates (rank correlation of each sampled input with the milestone date)</h3>"
+        + tornados + html_table(drivers)
+        + f"<p>Every run: <code>{_html.escape(str(path.relative_to(ctx.out_dir)))}</code>.</p>"
+    )
+    lines = [f"{st.table.num_rows} runs (seed {result.seed}, {st.runs_per_s:,.0f} runs/s)"]
+    for r in rows:
+        lines.append(f"{r['milestone']}: on time {r['on time']} (95% CI {r['95% CI']}), p50 {r['p50']}, p90 {r['p90']}")
+    summary.pop("results_folder", None)
+    summary["table"] = str(path.relative_to(ctx.out_dir))
+    return Section("risk", "Risk (Monte Carlo)", html, summary, lines)
