@@ -1,0 +1,70 @@
+"""Report section: the campaign as planned — missions, elements operational, milestones, Gantt chart.
+
+Leaves the nominal :class:`ilrs.campaign.CampaignResult` in ``ctx.products["campaign"]`` and the
+compiled inputs in ``ctx.products["campaign_inputs"]`` for the operations and risk sections.
+"""
+
+from __future__ import annotations
+
+from ilrs.campaign import campaign_inputs, simulate_campaign
+from ilrs.campaign.gantt import plot_gantt
+from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.html import html_table, kpi_boxes
+from ilrs.report.sections import RunContext, Section
+from ilrs.scenario import Scenario
+
+
+def build(scenario: Scenario, ctx: RunContext) -> Section:
+    inputs = campaign_inputs(scenario)
+    result = simulate_campaign(inputs, None)
+    ctx.products["campaign_inputs"] = inputs
+    ctx.products["campaign"] = result
+
+    res = scenario.campaign.resolved()
+    specs = {m.id: m for m in res.missions}
+    flown = [m for m in result.missions if m.launch is not None]
+    launches = sum(len(m.vehicles) for m in flown)
+    on_time = sum(1 for k in result.milestones if result.on_time(k))
+    img = figure_to_data_uri(plot_gantt(result, title=f"{scenario.name}: nominal campaign"))
+
+    milestone_rows = []
+    for ms in scenario.campaign.milestones:
+        reached = result.milestones[ms.id]
+        ok = result.on_time(ms.id)
+        milestone_rows.append({"milestone": ms.name or ms.id, "public target": ms.target_text or "",
+                               "target": result.targets.get(ms.id), "reached": reached or "not reached",
+                               "on time": "yes" if ok else ("no" if ok is False else "—"), "source": ms.source})
+    mission_rows = []
+    for m in result.missions:
+        spec = specs[m.id]
+        claim = spec.claim(scenario.campaign.date_claims.get(m.id))
+        others = [f"{c.date} ({c.source})" for c in spec.dates if c.id != claim.id]
+        mission_rows.append({
+            "mission": m.name, "vehicle": m.vehicle, "lead": m.lead,
+            "planned": f"{claim.date} ({claim.precision})" if not m.past else "flown",
+            "launch": m.launch, "landing": m.arrival, "outcome": m.outcome, "site": m.site or "",
+            "payloads": ", ".join(f"{p.name} ({p.owner})" for p in spec.payloads),
+            "other claims": "; ".join(others)})
+    element_rows = [{"element": e.name, "role": e.role, "owner": e.owner, "mission": e.mission,
+                     "operational": e.operational or "never", "end of life": e.end_of_life or "",
+                     "nominal kW": e.power_kw[1], "kbit/s": e.data_kbps, "depends on": ", ".join(e.depends_on)}
+                    for e in sorted(result.elements.values(),
+                                    key=lambda e: (e.operational is None, e.operational or 0, e.id))
+                    if e.mission is not None]
+    html = (
+        kpi_boxes({"missions": len(specs), "launches": launches,
+                   "elements delivered": sum(1 for e in result.elements.values() if e.operational),
+                   "milestones on time": f"{on_time}/{len(result.milestones)}"})
+        + "<p>The nominal campaign: every launch and landing succeeds and nothing slips (the Monte Carlo "
+          "of failures, slips, stand-downs and re-flights is in the risk section). A planned year sits at "
+          "1 July, a planned month on the 15th. Dates beyond the study span are still computed.</p>"
+        + f'<img alt="Campaign Gantt chart" src="{img}">'
+        + "<h3>Milestones</h3>" + html_table(milestone_rows)
+        + "<h3>Missions</h3>" + html_table(mission_rows)
+        + "<h3>Station elements</h3>" + html_table(element_rows, numeric=["nominal kW", "kbit/s"])
+    )
+    summary = {**result.to_dict(), "launches": launches, "milestones_on_time": on_time}
+    lines = [f"{len(specs)} missions, {launches} launches; {on_time}/{len(result.milestones)} milestones on time"]
+    lines += [f"{k}: {v or 'not reached'} (target {result.targets.get(k) or '—'})"
+              for k, v in result.milestones.items()]
+    return Section("campaign", "Campaign", html, summary, lines)
