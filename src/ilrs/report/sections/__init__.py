@@ -40,7 +40,6 @@ def builders() -> list[tuple[str, Builder]]:
 
     return [
         ("consortium", consortium.build),
-        ("campaign", campaign.build),
         ("environment", environment.build),
         ("campaign", campaign.build),
         ("risk", risk.build),
