@@ -1,0 +1,186 @@
+"""``ilrs site``: what a lunar south-pole site sees — Sun, Earth, horizon — at an instant or over a span."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import typer
+
+from ilrs.cli.common import OutputFormat, echo_json, parse_date, parse_datetime_utc
+from ilrs.errors import InputError
+
+
+def site(
+    name: Optional[str] = typer.Argument(None, help="Catalogue site name (see --list), or omit and give --lat/--lon."),
+    lat: Optional[float] = typer.Option(None, "--lat", help="Latitude, degrees (south negative)."),
+    lon: Optional[float] = typer.Option(None, "--lon", help="East longitude, degrees."),
+    height_m: Optional[float] = typer.Option(None, "--height-m", help="Ground height above the 1737.4 km sphere "
+                                             "(default: catalogue / coarse DEM for --horizon dem, else 0)."),
+    mast_m: float = typer.Option(0.0, "--mast-m", help="Height of the panel/antenna above the ground (m)."),
+    horizon: str = typer.Option("dem", "--horizon", help="none | sphere | dem | FILE (.tif GeoTIFF or a "
+                                "azimuth_deg,elevation_deg table)."),
+    at: Optional[str] = typer.Option(None, "--at", help="UTC instant, e.g. 2027-01-01T00:00:00."),
+    start: Optional[str] = typer.Option(None, "--start", help="Span start date (UTC), e.g. 2027-01-01."),
+    days: float = typer.Option(365.0, "--days", help="Span length in days (with --start)."),
+    step_min: float = typer.Option(60.0, "--step-min", help="Time step in minutes (with --start)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for plots and tables (with --start; "
+                                       "default out/site-<name>)."),
+    plot_format: str = typer.Option("png", "--plot-format", help="png or svg."),
+    list_sites: bool = typer.Option(False, "--list", help="List the site catalogue with sources."),
+    format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+) -> None:
+    """Sun and Earth elevation/azimuth, visible solar disk and horizon at a south-pole site.
+
+    Examples:
+
+      ilrs site --list
+
+      ilrs site connecting-ridge --at 2027-01-01T00:00:00
+
+      ilrs site --lat -89.45 --lon 222.7 --horizon none --at 2027-01-01T00:00:00 --format json
+
+      ilrs site connecting-ridge --mast-m 2 --start 2027-01-01 --days 365 --step-min 30
+
+      ilrs site shackleton-rim --horizon my_ldem_20m.tif --start 2028-01-01 --days 90
+    """
+    from ilrs.environment.sites import Site, get_site, site_names, site_sources
+
+    if list_sites:
+        _list(format)
+        return
+    if plot_format not in ("png", "svg"):
+        raise InputError(f"unknown plot format {plot_format!r}", field="--plot-format", allowed=["png", "svg"])
+    if (lat is None) != (lon is None):
+        raise InputError("give both --lat and --lon", field="--lat/--lon")
+    if lat is not None:
+        if not -90 <= lat <= 90:
+            raise InputError(f"latitude {lat} out of range", field="--lat", allowed="-90..90")
+        h = height_m
+        if h is None:
+            h = 0.0
+            if horizon == "dem":
+                from ilrs.environment.dem import ground_height_m
+                h = float(ground_height_m(lat, lon))
+        s = Site(name or f"{abs(lat):.3f}{'S' if lat < 0 else 'N'}-{lon % 360:.3f}E", lat, lon, h, mast_m)
+    elif name is not None:
+        s = get_site(name, mast_height_m=mast_m, height_m=height_m)
+    else:
+        raise InputError("give a site name or --lat and --lon", field="SITE", allowed=site_names())
+    if mast_m < 0:
+        raise InputError("mast height must be ≥ 0", field="--mast-m")
+    if (at is None) == (start is None):
+        raise InputError("give exactly one of --at (an instant) or --start (a span)", field="--at/--start")
+    if at is not None:
+        _instant(s, horizon, parse_datetime_utc(at, "--at"), format)
+    else:
+        d0 = parse_date(start, "--start")
+        if days <= 0 or days > 40 * 366:
+            raise InputError(f"--days {days} out of range", field="--days", allowed="0 < days ≤ 14640")
+        if step_min <= 0 or days * 1440 / step_min > 20_000_000:
+            raise InputError(f"--step-min {step_min} gives too many epochs", field="--step-min")
+        _span(s, horizon, d0, days, step_min, out, plot_format, format)
+
+
+def _list(format: OutputFormat) -> None:
+    from ilrs.environment.sites import _catalogue_raw, site_sources
+
+    raw = _catalogue_raw()
+    refs = site_sources()
+    rows = [{"name": s["name"], "lat_deg": s["lat_deg"], "lon_deg": s["lon_deg"], "label": s.get("label", ""),
+             "uncertain": bool(s.get("uncertain", False)), "sources": s.get("sources", []),
+             "note": s.get("note", "")} for s in raw["sites"]]
+    if format is OutputFormat.json:
+        echo_json({"sites": rows, "sources": refs})
+        return
+    for r in rows:
+        flag = " [?]" if r["uncertain"] else ""
+        typer.echo(f"{r['name']:<38} {r['lat_deg']:8.3f} {r['lon_deg']:8.2f}  {r['label']}{flag}  "
+                   f"({', '.join(r['sources'])})")
+
+
+def _mask(s, horizon: str):
+    from ilrs.environment.terrain import horizon_for_site
+
+    return horizon_for_site(s, horizon)
+
+
+def _instant(s, horizon: str, t, format: OutputFormat) -> None:
+    from ilrs.environment.sky import sun_earth_azel
+
+    mask = _mask(s, horizon)
+    tr = sun_earth_azel(s, np.datetime64(t, "ns"), mask)
+    data = {
+        "site": s.to_dict(), "time_utc": t.isoformat(), "horizon_model": horizon,
+        "sun_elevation_deg": round(float(tr.sun_elevation_deg[0]), 5),
+        "sun_azimuth_deg": round(float(tr.sun_azimuth_deg[0]), 5),
+        "earth_elevation_deg": round(float(tr.earth_elevation_deg[0]), 5),
+        "earth_azimuth_deg": round(float(tr.earth_azimuth_deg[0]), 5),
+        "horizon_elevation_deg": round(float(tr.sun_horizon_deg[0]), 5),
+        "earth_horizon_elevation_deg": round(float(tr.earth_horizon_deg[0]), 5),
+        "visible_solar_fraction": round(float(tr.visible_solar_fraction[0]), 6),
+        "irradiance_w_m2": round(float(tr.irradiance_w_m2[0]), 3),
+        "earth_visible": bool(tr.earth_visible[0]),
+        "sun_distance_km": round(float(tr.sun_distance_m[0]) / 1e3, 1),
+        "earth_distance_km": round(float(tr.earth_distance_m[0]) / 1e3, 1),
+    }
+    if format is OutputFormat.json:
+        echo_json(data)
+        return
+    typer.echo(f"{s.name} ({s.lat_deg:.3f}°, {s.lon_deg:.3f}°E, ground {s.height_m:.0f} m, mast {s.mast_height_m:g} m)"
+               f" at {t.isoformat()} UTC, horizon: {horizon}")
+    typer.echo(f"  Sun    el {data['sun_elevation_deg']:+8.3f}°  az {data['sun_azimuth_deg']:7.2f}°  "
+               f"horizon {data['horizon_elevation_deg']:+.3f}°  visible disk {data['visible_solar_fraction']:.3f}  "
+               f"{data['irradiance_w_m2']:.0f} W/m²")
+    typer.echo(f"  Earth  el {data['earth_elevation_deg']:+8.3f}°  az {data['earth_azimuth_deg']:7.2f}°  "
+               f"horizon {data['earth_horizon_elevation_deg']:+.3f}°  {'visible' if data['earth_visible'] else 'hidden'}")
+
+
+def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path], plot_format: str,
+          format: OutputFormat) -> None:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from ilrs.environment.illumination import span_statistics
+    from ilrs.environment.plots import plot_horizon_polar, plot_sun_vs_horizon
+    from ilrs.environment.sky import sun_earth_azel
+    from ilrs.environment.time import time_grid
+    from ilrs.report.figures import save_figure
+
+    out_dir = out or Path("out") / f"site-{s.name}"
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  disable=format is OutputFormat.json, transient=True) as progress:
+        task = progress.add_task("horizon mask", total=4)
+        mask = _mask(s, horizon)
+        progress.update(task, advance=1, description="Sun and Earth")
+        times = time_grid(np.datetime64(d0), days=days, step_s=step_min * 60.0)
+        tr = sun_earth_azel(s, times, mask)
+        progress.update(task, advance=1, description="statistics")
+        st = span_statistics(tr, step_min * 60.0)
+        progress.update(task, advance=1, description="plots")
+        title = f"{s.name}, mast {s.mast_height_m:g} m, horizon {horizon}"
+        p1 = save_figure(plot_sun_vs_horizon(tr, title), out_dir / f"sun-vs-horizon.{plot_format}")
+        p2 = save_figure(plot_horizon_polar(mask, tr, title), out_dir / f"horizon-polar.{plot_format}")
+        from ilrs._io import write_text_atomic
+        p3 = write_text_atomic(out_dir / "horizon-mask.csv", mask.to_table())
+        progress.update(task, advance=1)
+    data = {"site": s.to_dict(), "horizon_model": horizon, "horizon_source": mask.source,
+            **st.to_dict(), "plots": [str(p1), str(p2)], "horizon_table": str(p3)}
+    if format is OutputFormat.json:
+        echo_json(data)
+        return
+    typer.echo(f"{s.name} ({s.lat_deg:.3f}°, {s.lon_deg:.3f}°E, ground {s.height_m:.0f} m, mast {s.mast_height_m:g} m),"
+               f" horizon {horizon}: {str(st.start)[:10]} + {days:g} d at {step_min:g} min ({st.samples} epochs)")
+    typer.echo(f"  lit (any part of the disk) {st.lit_fraction:7.2%}   full disk {st.full_disk_fraction:7.2%}"
+               f"   mean irradiance {st.mean_irradiance_w_m2:.0f} W/m²")
+    typer.echo(f"  darkness periods {len(st.darkness_periods)}, longest {st.longest_darkness_hours:.1f} h")
+    if st.darkness_periods:
+        a, b = max(st.darkness_periods, key=lambda p: p[1] - p[0])
+        typer.echo(f"    longest: {str(a)[:16]} → {str(b)[:16]} UTC")
+    typer.echo(f"  Earth visible {st.earth_visible_fraction:7.2%} ({len(st.earth_windows)} windows, "
+               f"longest gap {st.longest_earth_gap_hours:.1f} h)")
+    typer.echo(f"  wrote {p1}\n  wrote {p2}\n  wrote {p3}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("site")(site)

@@ -1,0 +1,147 @@
+"""The environment timeline of a scenario: one vectorized pass over its time grid, cached on disk.
+
+``environment_timeline(scenario)`` → :class:`EnvironmentTimeline` with a pandas table indexed by
+UTC epoch (columns: sun_azimuth_deg, sun_elevation_deg, sun_horizon_deg, visible_solar_fraction,
+irradiance_w_m2, earth_azimuth_deg, earth_elevation_deg, earth_horizon_deg, earth_visible, …),
+the site, its horizon mask and the span statistics. The operations layer reads this table; it
+never recomputes geometry.
+
+Cache: Parquet + JSON under ``$ILRS_CACHE_DIR`` (default ``~/.cache/ilrs``)/``environment/``,
+keyed by a SHA-256 of every input (site, horizon model and the bytes of a user file, span, step,
+kernel file names and sizes, and :data:`CACHE_VERSION`). Written atomically; a cache that cannot
+be read or written is skipped silently (the result is recomputed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ilrs._io import atomic_path, write_text_atomic
+from ilrs.environment.ephemeris import default_ephemeris
+from ilrs.environment.horizon import HorizonMask
+from ilrs.environment.illumination import SpanStatistics, span_statistics
+from ilrs.environment.sites import Site, site_from_spec
+from ilrs.environment.sky import SkyTrack, sun_earth_azel
+from ilrs.environment.terrain import horizon_for_site
+from ilrs.environment.time import time_grid
+
+CACHE_VERSION = "env-timeline-1"
+DEFAULT_STEP_S = 3600.0
+COLUMNS = ["sun_azimuth_deg", "sun_elevation_deg", "sun_distance_m", "sun_horizon_deg",
+           "visible_solar_fraction", "irradiance_w_m2", "earth_azimuth_deg", "earth_elevation_deg",
+           "earth_distance_m", "earth_horizon_deg", "earth_visible"]
+
+
+def cache_dir() -> Path:
+    """``$ILRS_CACHE_DIR`` or ``~/.cache/ilrs`` (never inside the package)."""
+    base = os.environ.get("ILRS_CACHE_DIR")
+    return Path(base) if base else Path.home() / ".cache" / "ilrs"
+
+
+@dataclass(frozen=True)
+class EnvironmentTimeline:
+    """What the scenario's site sees at every epoch of the grid, plus its summary."""
+
+    site: Site
+    horizon: HorizonMask
+    track: SkyTrack
+    statistics: SpanStatistics
+    step_s: float
+    cache_key: str = ""
+    from_cache: bool = False
+
+    @property
+    def times(self) -> np.ndarray:
+        return self.track.times
+
+    def to_frame(self):
+        """pandas DataFrame indexed by UTC epoch (``datetime64[ns]``)."""
+        return self.track.to_frame()
+
+    def column(self, name: str) -> np.ndarray:
+        return getattr(self.track, name)
+
+
+def _horizon_key(kind: str) -> str:
+    if kind in ("none", "sphere", "dem"):
+        return kind
+    p = Path(kind)
+    if p.is_file():
+        return f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
+    return kind
+
+
+def _key(site: Site, horizon_kind: str, start, end, step_s: float) -> str:
+    eph = default_ephemeris()
+    payload = {
+        "v": CACHE_VERSION, "site": site.to_dict(), "horizon": _horizon_key(horizon_kind),
+        "start": str(start), "end": str(end), "step_s": step_s,
+        "kernels": [(p.name, p.stat().st_size) for p in (eph.spk_path, eph.pck_path, eph.fk_path)],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def timeline_for(site: Site, start, end, *, horizon: str = "dem", step_s: float = DEFAULT_STEP_S,
+                 use_cache: bool = True) -> EnvironmentTimeline:
+    """Timeline of ``site`` over [start, end) UTC at ``step_s`` with the named horizon model."""
+    key = _key(site, horizon, start, end, step_s)
+    folder = cache_dir() / "environment"
+    if use_cache:
+        hit = _read_cache(folder, key, site, step_s)
+        if hit is not None:
+            return hit
+    mask = horizon_for_site(site, horizon)
+    times = time_grid(start, end, step_s=step_s)
+    track = sun_earth_azel(site, times, mask)
+    tl = EnvironmentTimeline(site, mask, track, span_statistics(track, step_s), step_s, key, False)
+    if use_cache:
+        _write_cache(folder, key, tl)
+    return tl
+
+
+def environment_timeline(scenario: Any, *, step_s: float = DEFAULT_STEP_S,
+                         use_cache: bool = True) -> EnvironmentTimeline:
+    """The timeline of a :class:`ilrs.scenario.Scenario`: its site, horizon model and span."""
+    site = site_from_spec(scenario.site)
+    return timeline_for(site, np.datetime64(scenario.span.start), np.datetime64(scenario.span.end),
+                        horizon=scenario.site.horizon, step_s=step_s, use_cache=use_cache)
+
+
+def _write_cache(folder: Path, key: str, tl: EnvironmentTimeline) -> None:
+    try:
+        frame = tl.to_frame().reset_index()
+        with atomic_path(folder / f"{key}.parquet") as tmp:
+            frame.to_parquet(tmp, index=False)
+        meta = {"horizon": {"azimuth_deg": tl.horizon.azimuth_deg.tolist(),
+                            "elevation_deg": tl.horizon.elevation_deg.tolist(),
+                            "kind": tl.horizon.kind, "source": tl.horizon.source},
+                "site": tl.site.to_dict()}
+        write_text_atomic(folder / f"{key}.json", json.dumps(meta))
+    except OSError:
+        pass
+
+
+def _read_cache(folder: Path, key: str, site: Site, step_s: float) -> EnvironmentTimeline | None:
+    pq, js = folder / f"{key}.parquet", folder / f"{key}.json"
+    if not (pq.is_file() and js.is_file()):
+        return None
+    try:
+        import pandas as pd
+
+        frame = pd.read_parquet(pq)
+        meta = json.loads(js.read_text())
+        h = meta["horizon"]
+        mask = HorizonMask(np.array(h["azimuth_deg"]), np.array(h["elevation_deg"]), h["kind"], h["source"])
+        cols = {c: frame[c].to_numpy() for c in COLUMNS}
+        cols["earth_visible"] = cols["earth_visible"].astype(bool)
+        track = SkyTrack(times=frame["times"].to_numpy().astype("datetime64[ns]"), **cols)
+    except Exception:  # a damaged cache is recomputed, never trusted
+        return None
+    return EnvironmentTimeline(site, mask, track, span_statistics(track, step_s), step_s, key, True)

@@ -1,0 +1,79 @@
+"""Report section: the scenario's site — Sun, Earth and terrain over the study span.
+
+Leaves the :class:`ilrs.environment.timeline.EnvironmentTimeline` (hourly over the span) in
+``ctx.products["environment"]`` for the later sections (comms, operations).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ilrs.environment.plots import plot_horizon_polar, plot_sun_vs_horizon
+from ilrs.environment.timeline import environment_timeline
+from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.html import html_table, kpi_boxes
+from ilrs.report.sections import RunContext, Section
+from ilrs.scenario import Scenario
+
+STEP_S = 3600.0
+
+
+def _yearly(tl) -> list[dict]:
+    t = tl.times
+    years = t.astype("datetime64[Y]").astype(int) + 1970
+    rows = []
+    for y in np.unique(years):
+        m = years == y
+        f = tl.track.visible_solar_fraction[m]
+        rows.append({"year": int(y), "lit (any disk)": f"{(f > 0).mean():.1%}",
+                     "full disk": f"{(f >= 1 - 1e-9).mean():.1%}",
+                     "mean irradiance W/m²": f"{tl.track.irradiance_w_m2[m].mean():.0f}",
+                     "Earth visible": f"{tl.track.earth_visible[m].mean():.1%}"})
+    return rows
+
+
+def build(scenario: Scenario, ctx: RunContext) -> Section:
+    tl = environment_timeline(scenario, step_s=STEP_S)
+    ctx.products["environment"] = tl
+    st, site, mask = tl.statistics, tl.site, tl.horizon
+    # the Sun-vs-horizon plot over the first year keeps the curves readable
+    first = tl.times < tl.times[0] + np.timedelta64(366, "D")
+    from ilrs.environment.sky import SkyTrack
+
+    one_year = SkyTrack(**{k: v[first] for k, v in tl.track.to_dict().items()})
+    title = f"{site.name}, mast {site.mast_height_m:g} m, horizon {scenario.site.horizon}"
+    img1 = figure_to_data_uri(plot_sun_vs_horizon(one_year, title + " — first year"))
+    img2 = figure_to_data_uri(plot_horizon_polar(mask, one_year, title))
+    dark = sorted(st.darkness_periods, key=lambda p: p[1] - p[0], reverse=True)[:10]
+    dark_rows = [{"start (UTC)": str(a)[:16], "end (UTC)": str(b)[:16],
+                  "hours": f"{(b - a) / np.timedelta64(1, 'h'):.0f}"} for a, b in dark]
+    src = "; ".join(site.sources) if site.sources else "user coordinates"
+    html = (
+        kpi_boxes({"lit (any part of the disk)": f"{st.lit_fraction:.1%}",
+                   "full disk": f"{st.full_disk_fraction:.1%}",
+                   "longest darkness": f"{st.longest_darkness_hours:.0f} h",
+                   "Earth visible": f"{st.earth_visible_fraction:.1%}",
+                   "mean irradiance": f"{st.mean_irradiance_w_m2:.0f} W/m²"})
+        + f"<p>Site <b>{site.name}</b> at {site.lat_deg:.3f}°, {site.lon_deg:.3f}°E, ground {site.height_m:.0f} m "
+          f"above the 1737.4 km sphere, mast {site.mast_height_m:g} m (coordinates: {src}"
+          f"{'; approximate' if site.uncertain else ''}). Horizon: {mask.kind} — {mask.source}. "
+          f"Hourly epochs over {str(st.start)[:10]} … {str(st.end)[:10]} ({st.samples} epochs); DE421 "
+          "ephemeris and the DE421 lunar principal-axis frame (apparent directions, within 0.001° of "
+          "skyfield). The coarse global DEM (~3.8 km/px) resolves far-field terrain only; near-field "
+          "relief within a few km needs a high-resolution DEM (site.horizon: PATH.tif).</p>"
+        + f'<img alt="Sun elevation against the horizon" src="{img1}">'
+        + f'<img alt="Horizon mask with the Sun and Earth paths" src="{img2}">'
+        + "<h3>By year</h3>" + html_table(_yearly(tl))
+        + "<h3>Longest darkness periods</h3>" + html_table(dark_rows, numeric=["hours"])
+    )
+    summary = {
+        "site": site.to_dict(), "horizon": {"kind": mask.kind, "source": mask.source,
+                                            "max_elevation_deg": mask.max_elevation_deg},
+        **st.to_dict(max_periods=10), "yearly": _yearly(tl),
+    }
+    lines = [f"{site.name} (mast {site.mast_height_m:g} m, horizon {scenario.site.horizon}): lit {st.lit_fraction:.1%}"
+             f" (full disk {st.full_disk_fraction:.1%}), longest darkness {st.longest_darkness_hours:.0f} h,"
+             f" Earth visible {st.earth_visible_fraction:.1%}",
+             f"{len(st.darkness_periods)} darkness periods over {st.samples} hourly epochs;"
+             f" mean irradiance {st.mean_irradiance_w_m2:.0f} W/m²"]
+    return Section("environment", "Environment: Sun, Earth and terrain", html, summary, lines)

@@ -1,0 +1,83 @@
+"""``ilrs site`` CLI, the environment report section and the cached timeline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ilrs.report.sections import RunContext
+from ilrs.scenario import load_scenario, scenario_from_dict
+
+
+def test_site_at_reproduces_published_check(ilrs_cli):
+    # data-sources.md reference: 89.45°S 222.7°E, sphere, 2027-01-01T00:00 UTC →
+    # Sun el +1.433°, az 40.42°, Earth el −6.70°
+    r = ilrs_cli("site", "--lat", "-89.45", "--lon", "222.7", "--horizon", "none",
+                 "--at", "2027-01-01T00:00:00", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    for key in ("sun_elevation_deg", "sun_azimuth_deg", "earth_elevation_deg", "earth_azimuth_deg",
+                "visible_solar_fraction", "horizon_elevation_deg"):
+        assert key in d
+    assert d["sun_elevation_deg"] == pytest.approx(1.433, abs=6e-4)
+    assert d["sun_azimuth_deg"] == pytest.approx(40.42, abs=6e-3)
+    assert d["earth_elevation_deg"] == pytest.approx(-6.70, abs=6e-3)
+    assert d["horizon_elevation_deg"] == 0.0 and d["visible_solar_fraction"] == 1.0
+    assert d["earth_visible"] is False
+
+
+def test_site_span_json_and_plots(ilrs_cli, tmp_path):
+    r = ilrs_cli("site", "connecting-ridge", "--mast-m", "2", "--start", "2027-01-01", "--days", "30",
+                 "--step-min", "120", "--out", tmp_path / "o", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert 0 <= d["lit_fraction"] <= 1 and 0 <= d["earth_visible_fraction"] <= 1
+    assert d["longest_darkness_hours"] >= 0 and d["samples"] == 360
+    for p in d["plots"]:
+        assert Path(p).stat().st_size > 10_000
+    assert (tmp_path / "o" / "horizon-mask.csv").read_text().startswith("azimuth_deg,elevation_deg")
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (("site", "atlantis", "--at", "2027-01-01T00:00:00"), "unknown site 'atlantis'"),
+    (("site", "--lat", "-89", "--at", "2027-01-01"), "--lat/--lon"),
+    (("site", "south-pole", "--at", "noon"), "--at"),
+    (("site", "south-pole"), "--at/--start"),
+    (("site", "south-pole", "--horizon", "cardboard", "--at", "2027-01-01T00:00:00"), "unknown horizon model"),
+])
+def test_site_bad_input_one_line_exit_2(ilrs_cli, args, fragment):
+    r = ilrs_cli(*args)
+    assert r.returncode == 2
+    assert fragment in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_site_list_has_sources(ilrs_cli):
+    r = ilrs_cli("site", "--list", "--format", "json")
+    d = json.loads(r.stdout)
+    names = {s["name"] for s in d["sites"]}
+    assert {"connecting-ridge", "shackleton-rim", "malapert-massif", "change7-target"} <= names
+    assert all(s["sources"] and set(s["sources"]) <= set(d["sources"]) for s in d["sites"])
+
+
+def test_report_section_and_timeline_cache(tmp_path):
+    from ilrs.environment.timeline import environment_timeline
+    from ilrs.report.sections.environment import build
+
+    raw = load_scenario("ilrs-reference").model_dump(mode="json")
+    raw["span"] = {"start": "2028-01-01", "end": "2028-03-01"}
+    s = scenario_from_dict(raw)
+    ctx = RunContext(out_dir=tmp_path)
+    sec = build(s, ctx)
+    tl = ctx.products["environment"]
+    assert sec.key == "environment" and "<img" in sec.html
+    assert len(tl.times) == 60 * 24 and tl.site.mast_height_m == 2.0
+    assert sec.summary["lit_fraction"] == pytest.approx(float((tl.track.visible_solar_fraction > 0).mean()))
+    again = environment_timeline(s)
+    assert again.from_cache and again.cache_key == tl.cache_key
+    np.testing.assert_array_equal(again.times, tl.times)
+    np.testing.assert_array_equal(again.track.visible_solar_fraction, tl.track.visible_solar_fraction)
+    frame = tl.to_frame()
+    assert {"sun_elevation_deg", "irradiance_w_m2", "earth_visible"} <= set(frame.columns)
