@@ -52,6 +52,9 @@ def test_correlated_lognormal_slips():
     assert np.median(np.exp(a)) == pytest.approx(90, rel=0.05)
     assert a.std() == pytest.approx(0.8, rel=0.04)
     assert np.corrcoef(a, b)[0, 1] == pytest.approx(0.5, abs=0.04)
+    z = np.array([d["schedule_slip_common_z"] for d in draws])
+    # Corr(ln slip, Z_common) = sqrt(rho) (one-factor model)
+    assert np.corrcoef(a, z)[0, 1] == pytest.approx(math.sqrt(0.5), abs=0.03)
 
 
 @settings(max_examples=25, deadline=None)

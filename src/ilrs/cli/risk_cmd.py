@@ -109,10 +109,11 @@ def risk(
     typer.echo(f"ilrs risk — {s.name}: {st.table.num_rows} runs, seed {result.seed}, {st.executor} x{st.workers}"
                f" ({rate}" + (f"; {st.runs_resumed} resumed" if st.runs_resumed else "") + ")")
     rows = milestone_rows(result.summary)
+    w = max([9] + [len(r["milestone"]) for r in rows])
     if rows:
-        typer.echo(f"  {'milestone':<22} {'target':<11} {'on time':>8} {'95% CI':>13}  {'p10':<10} {'p50':<10} {'p90':<10}")
+        typer.echo(f"  {'milestone':<{w}} {'target':<10} {'on time':>8} {'95% CI':>13}  {'p10':<10} {'p50':<10} {'p90':<10}")
     for r in rows:
-        typer.echo(f"  {r['milestone']:<22} {str(r['target']):<11} {r['on time']:>8} {r['95% CI']:>13}  "
+        typer.echo(f"  {r['milestone']:<{w}} {str(r['target']):<10} {r['on time']:>8} {r['95% CI']:>13}  "
                    f"{str(r['p10']):<10} {str(r['p50']):<10} {str(r['p90']):<10}")
     for name, sens in result.summary["sensitivity"].items():
         if sens:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ilrs.risk.sampling import sample_campaign_inputs
+from ilrs.risk.sampling import COMMON_SLIP_FACTOR, sample_campaign_inputs
 from ilrs.risk.stats import EPOCH
 from ilrs.risk.study import payload_hash
 from ilrs.scenario.uncertainties import UncertaintiesSection
@@ -58,7 +58,7 @@ def campaign_row(payload: CampaignPayload, rng: np.random.Generator) -> tuple[di
 
     draws = sample_campaign_inputs(payload.uncertainties, dict(payload.vehicle_records), payload.missions, rng,
                                    landing_missions=payload.landing_missions)
-    result = simulate_campaign(payload.inputs, rng, draws)
+    result = simulate_campaign(payload.inputs, rng, {k: v for k, v in draws.items() if k != COMMON_SLIP_FACTOR})
     row: dict[str, Any] = {f"input.{k}": v for k, v in draws.items()}
     for name, day in result.milestones.items():
         row[f"milestone.{name}"] = _days(day)

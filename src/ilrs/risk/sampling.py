@@ -31,6 +31,10 @@ from ilrs.scenario.uncertainties import (
 )
 
 
+COMMON_SLIP_FACTOR = "schedule_slip_common_z"
+"""Key of the standard-normal programme-wide slip factor (not a campaign override)."""
+
+
 def draw(d, rng: np.random.Generator, z: float | None = None,
          record: tuple[int, int] | None = None) -> float:
     """One draw of distribution ``d``. ``z`` (a standard-normal value) drives a lognormal or
@@ -71,7 +75,8 @@ def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Mapping[str, tup
     Groups: ``launch_failure`` (probability, per vehicle id; ``vehicles`` maps each id to its
     flight record (failures, flights) or None), ``landing_failure`` (probability, per mission),
     ``schedule_slip_days`` (per mission, correlated through ``schedule_slip_correlation``),
-    ``stand_down_days`` (per vehicle: how long its family is grounded after it fails). A name with
+    ``stand_down_days`` (per vehicle: how long its family is grounded after it fails), and
+    ``schedule_slip_common_z`` (the common factor of the slips, when correlated). A name with
     no entry and no ``default`` gets no draw (the campaign's own value stands). ``landing_missions``:
     the missions that land (default: all).
     """
@@ -88,6 +93,8 @@ def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Mapping[str, tup
         rho = unc.schedule_slip_correlation
         common = float(rng.standard_normal())
         own = rng.standard_normal(len(slip_names))
+        if rho > 0.0:  # recorded so that sensitivity can name the programme-wide factor
+            out[COMMON_SLIP_FACTOR] = common
         for m, z_own in zip(slip_names, own):
             z = math.sqrt(rho) * common + math.sqrt(1.0 - rho) * float(z_own)
             out[f"schedule_slip_days.{m}"] = draw(unc.for_name("schedule_slip_days", m), rng, z=z)
