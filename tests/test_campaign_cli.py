@@ -1,0 +1,68 @@
+"""`ilrs campaign` and the campaign report section: JSON keys, seed determinism, plots, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from ilrs.campaign import CampaignResult
+from ilrs.report.sections import RunContext
+from ilrs.scenario import load_scenario
+
+
+def test_campaign_json_nominal(ilrs_cli):
+    r = ilrs_cli("campaign", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["seed"] is None
+    m = {x["name"]: x for x in data["missions"]}
+    assert {"name", "vehicle", "launch", "landing", "outcome"} <= set(data["missions"][0])
+    # ilrs-facts.md: Chang'e-6 launched 2024-05-03 on CZ-5 and succeeded; Luna-25 crashed 2023-08-19
+    assert (m["change-6"]["launch"], m["change-6"]["vehicle"], m["change-6"]["outcome"]) == ("2024-05-03", "CZ-5", "success")
+    assert (m["luna-25"]["landing"], m["luna-25"]["outcome"]) == ("2023-08-19", "landing-failure")
+    assert m["crewed-landing-1"]["vehicle"] == "CZ-10 x2"
+    ms = data["milestones"]
+    assert ms["groundbreaking"].startswith("2028") and ms["crewed-landing"] < "2030-01-01"
+    assert all(data["on_time"].values())
+    el = {e["name"]: e for e in data["elements"]}
+    assert el["queqiao-2"]["operational"] == "2024-04-02"  # entered orbit 2024-04-02 (ilrs-facts.md)
+    assert set(el["ilrs-isru-plant"]["depends_on"]) == {"ilrs-energy-solar", "ilrs-comms-station"}
+
+
+def test_campaign_seed_is_reproducible_and_plots(ilrs_cli, tmp_path):
+    a = ilrs_cli("campaign", "--seed", "11", "--format", "json", "--plot", tmp_path / "g.png")
+    b = ilrs_cli("campaign", "--seed", "11", "--format", "json")
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    da, db = json.loads(a.stdout), json.loads(b.stdout)
+    da.pop("plot")
+    assert da == db and da["seed"] == 11
+    assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    t = ilrs_cli("campaign", "--plot", tmp_path / "g.svg")
+    assert t.returncode == 0 and "<svg" in (tmp_path / "g.svg").read_text()[:500]
+    assert "milestone" in t.stdout and "groundbreaking" in t.stdout
+
+
+def test_campaign_bad_manifest_one_line(ilrs_cli, tmp_path):
+    raw = {"name": "bad", "span": {"start": "2030-01-01", "end": "2031-01-01"}, "site": {"name": "connecting-ridge"},
+           "campaign": {"missions": [{"id": "m", "kind": "lander", "launches": [{"vehicle": "CZ-5", "mass_kg": 9000}],
+                                      "dates": [{"date": "2030"}]}]}}
+    f = tmp_path / "bad.yaml"
+    f.write_text(yaml.safe_dump(raw))
+    r = ilrs_cli("campaign", "--scenario", f)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "campaign.missions[0].launches[0].mass_kg" in lines[0] and "9,000 kg" in lines[0]
+
+
+def test_report_section_leaves_nominal_result(tmp_path):
+    from ilrs.report.sections import campaign as section
+
+    s = load_scenario("ilrs-reference")
+    ctx = RunContext(out_dir=tmp_path)
+    sec = section.build(s, ctx)
+    assert isinstance(ctx.products["campaign"], CampaignResult)
+    assert sec.key == "campaign" and "data:image/png;base64," in sec.html
+    assert sec.summary["milestones"]["completion"] <= "2036-12-31"  # seeds/004: completion by 2036
+    assert sec.summary["launches"] == 22  # 20 missions, the two crewed ones on two CZ-10 each
+    json.dumps(sec.summary)
