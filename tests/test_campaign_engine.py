@@ -253,3 +253,30 @@ def test_reference_is_fast():
         simulate_campaign(inputs, rng)
     per_minute = 1000 / (time.perf_counter() - t0) * 60
     assert per_minute > 10_000
+
+
+def test_slips_drawn_from_the_scenario_uncertainties():
+    raw = base_scenario(toy_campaign())
+    raw["uncertainties"] = {"schedule_slip_days": {"default": {"dist": "lognormal", "median": 40, "sigma": 0.7}},
+                            "schedule_slip_correlation": 1.0}
+    inputs = campaign_inputs(scenario_from_dict(raw))
+    ov = {"launch_failure.default": 0.0, "landing_failure.default": 0.0}
+    r = simulate_campaign(inputs, np.random.default_rng(5), ov)
+    nominal = simulate_campaign(inputs, None)
+    slip = {m.id: (m.launch - n.launch).days for m, n in zip(sorted(r.missions, key=lambda m: m.id),
+                                                               sorted(nominal.missions, key=lambda m: m.id))}
+    # correlation 1: one common normal drives every slip, so equal distributions give equal slips
+    # (up to the day they are floored to); m3 is not delayed by anything else
+    assert len(set(slip.values())) == 1 and slip["m3"] > 0
+    # sigma 0: the slip is the median exactly
+    raw["uncertainties"]["schedule_slip_days"]["default"] = {"dist": "lognormal", "median": 40, "sigma": 0.0}
+    r = simulate_campaign(campaign_inputs(scenario_from_dict(raw)), np.random.default_rng(5), ov)
+    assert next(m for m in r.missions if m.id == "m3").launch == D(2030, 3, 15) + dt.timedelta(days=40)
+
+
+def test_unknown_override_is_an_input_error():
+    from ilrs.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        simulate_campaign(campaign_inputs(toy()), None, {"launch_fail.X": 0.1})
+    assert "launch_failure" in str(info.value)

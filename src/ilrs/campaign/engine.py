@@ -319,20 +319,21 @@ def simulate_campaign(inputs: CampaignInputs, rng: np.random.Generator | None = 
 
     # schedule slips
     slips = [0.0] * n
-    drawn_slip = rng is not None and any(d is not None for d in inputs.slip_dists)
-    if drawn_slip:
-        rho = inputs.slip_correlation
-        common = float(rng.standard_normal())
+    to_draw = []
     for i, m in enumerate(ms):
         if m.past is not None:
             continue
         v = ov.get(f"schedule_slip_days.{m.id}", ov.get("schedule_slip_days.default"))
         if v is not None:
             slips[i] = float(v)
-        elif drawn_slip and inputs.slip_dists[i] is not None:
-            d = inputs.slip_dists[i]
+        elif rng is not None and inputs.slip_dists[i] is not None:
+            to_draw.append(i)
+    if to_draw:  # one-factor Gaussian copula, as in ilrs.risk.sampling
+        rho = inputs.slip_correlation
+        common = float(rng.standard_normal())
+        for i in to_draw:
             z = math.sqrt(rho) * common + math.sqrt(1.0 - rho) * float(rng.standard_normal())
-            slips[i] = _draw(d, rng, z=z)
+            slips[i] = _draw(inputs.slip_dists[i], rng, z=z)
 
     stochastic = rng is not None
     p_launch = {v: pick("launch_failure", v, inputs.p_launch[v]) for v in inputs.vehicles} if stochastic else {}
