@@ -57,6 +57,7 @@ class BuiltInputs:
     sources: dict[str, str] = field(default_factory=dict)
     darkness: np.ndarray | None = None  # visible solar fraction < 1e-3 per step (for plots)
     earth_visible: np.ndarray | None = None
+    start_date: dt.date | None = None
 
 
 def operations_window(scenario, start: dt.date | None = None, years: float | None = None) -> tuple[dt.date, float]:
@@ -196,11 +197,27 @@ def build_inputs(scenario, *, start: dt.date | None = None, years: float | None 
     sky, sky_label = sky_on_grid(scenario, times, environment)
     rate, rate_label = downlink_on_grid(scenario, times, sky["earth_visible"], comms)
     irradiance = 1361.0 * (AU_M / sky["sun_distance_m"]) ** 2  # S0 = 1361 W/m^2 as the environment layer
-    params = params_from_section(ops, start=s0)
     sources = {"sunlight": sky_label, "downlink": rate_label}
-
+    inputs = OperationsInputs(
+        start=np.datetime64(s0, "s"), step_s=step_s, solar_irradiance_w_m2=irradiance,
+        visible_solar_fraction=sky["visible_solar_fraction"], downlink_rate_bps=rate,
+        sun_azimuth_deg=sky["sun_azimuth_deg"], sun_elevation_deg=sky["sun_elevation_deg"])
+    built = BuiltInputs(inputs, params_from_section(ops, start=s0), sources,
+                        darkness=sky["visible_solar_fraction"] < 1e-3, earth_visible=sky["earth_visible"],
+                        start_date=s0)
     if isinstance(campaign, str):
         campaign = _nominal_campaign(scenario) if campaign == "nominal" else None
+    return with_campaign(built, scenario, campaign)
+
+
+def with_campaign(built: BuiltInputs, scenario, campaign: Any) -> BuiltInputs:
+    """The same sunlight and link arrays with the elements, crew stays and deliveries of another
+    campaign (a Monte Carlo run): nothing geometric is recomputed. ``campaign=None``: the
+    scenario's ``operations`` section alone."""
+    ops = scenario.operations
+    s0 = built.start_date
+    params = params_from_section(ops, start=s0)
+    sources = dict(built.sources)
     if campaign is not None:
         params, activations, stays, deliveries = _from_campaign(campaign, params, s0, ops)
         sources["elements"] = ("campaign result (operational and end-of-life dates, crew stays, deliveries) "
@@ -213,13 +230,9 @@ def build_inputs(scenario, *, start: dt.date | None = None, years: float | None 
                       for c in ops.crew.stays)
         deliveries = _scenario_deliveries(ops, s0)
         sources["elements"] = "scenario operations section (operational_from, crew.stays, crew.deliveries)"
-    inputs = OperationsInputs(
-        start=np.datetime64(s0, "s"), step_s=step_s, solar_irradiance_w_m2=irradiance,
-        visible_solar_fraction=sky["visible_solar_fraction"], downlink_rate_bps=rate,
-        activations=activations, crew_stays=stays, deliveries=deliveries,
-        sun_azimuth_deg=sky["sun_azimuth_deg"], sun_elevation_deg=sky["sun_elevation_deg"])
-    return BuiltInputs(inputs, params, sources, darkness=sky["visible_solar_fraction"] < 1e-3,
-                       earth_visible=sky["earth_visible"])
+    inputs = dataclasses.replace(built.inputs, activations=tuple(activations), crew_stays=stays,
+                                 deliveries=deliveries)
+    return dataclasses.replace(built, inputs=inputs, params=params, sources=sources)
 
 
 def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section):

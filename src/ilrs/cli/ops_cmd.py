@@ -1,0 +1,95 @@
+"""``ilrs ops``: operate the station over the years — power, data, crew, failures, science."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ilrs.cli.common import OutputFormat, echo_json, parse_date, to_json
+from ilrs.operations.study import run_operations, summary_lines
+from ilrs.errors import InputError
+from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
+
+
+def write_outputs(run: dict[str, Any], out_dir: Path, plot_format: str = "png") -> list[Path]:
+    """Plots (state of charge, data backlog, consumables), events.csv and kpis.json, atomically."""
+    from ilrs._io import write_text_atomic
+    from ilrs.operations.plots import plot_consumables, plot_data, plot_soc
+    from ilrs.report.figures import save_figure
+
+    built, result = run["built"], run["result"]
+    paths = [
+        save_figure(plot_soc(result, built.darkness), out_dir / f"ops-soc.{plot_format}"),
+        save_figure(plot_data(result, built.params.data_storage_bit), out_dir / f"ops-data.{plot_format}"),
+        save_figure(plot_consumables(result), out_dir / f"ops-consumables.{plot_format}"),
+    ]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=["time_utc", "kind", "subject", "detail"])
+    w.writeheader()
+    w.writerows(result.event_rows())
+    paths.append(write_text_atomic(out_dir / "ops-events.csv", buf.getvalue()))
+    paths.append(write_text_atomic(out_dir / "ops-kpis.json", to_json(run["kpis"]) + "\n"))
+    return paths
+
+
+def ops(
+    scenario: str = typer.Option(REFERENCE_SCENARIO, "--scenario", "-s", help="Built-in scenario name or path to a YAML file."),
+    start: Optional[str] = typer.Option(None, "--start", help="First day, YYYY-MM-DD (default: operations.start, else the span start)."),
+    years: Optional[float] = typer.Option(None, "--years", min=0.001, max=40,
+                                          help="Years to simulate (default: operations.years, else to the span end)."),
+    step_hours: Optional[float] = typer.Option(None, "--step-hours", min=0.01, max=24, help="Time step (default: operations.step_hours)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed of the failure draws (default: the scenario's seed)."),
+    no_campaign: bool = typer.Option(False, "--no-campaign", help="Ignore the campaign: use only the operations section's dates."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for plots, events.csv, kpis.json (default out/<scenario>/ops)."),
+    plot_format: str = typer.Option("png", "--plot-format", help="png or svg"),
+    format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json (KPIs)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Operate the station: power through the nights, data to Earth per partner, crew, failures.
+
+    Sunlight comes from the environment layer (site horizon), link rates from the comms layer
+    (else direct-to-Earth while the Earth is up), element dates, crew stays and deliveries from
+    the nominal campaign. Writes ops-soc, ops-data, ops-consumables plots, ops-events.csv and
+    ops-kpis.json to --out.
+
+    Examples:
+
+      ilrs ops
+
+      ilrs ops --start 2032-01-01 --years 2 --format json
+
+      ilrs ops --scenario my-study.yaml --seed 7 --plot-format svg --out results/ops
+    """
+    if plot_format not in ("png", "svg"):
+        raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg"])
+    s = load_scenario(scenario)
+    first = parse_date(start, "--start")
+    out_dir = out or Path("out") / s.slug / "ops"
+    with Progress(TextColumn("[bold]{task.description:<26}"), BarColumn(), TimeElapsedColumn(),
+                  disable=quiet or format is OutputFormat.json, transient=True) as progress:
+        task = progress.add_task("starting", total=4)
+
+        def on_stage(name: str) -> None:
+            progress.update(task, description=name, advance=1)
+
+        run = run_operations(s, start=first, years=years, step_hours=step_hours, seed=seed,
+                             use_campaign=not no_campaign, on_stage=on_stage)
+        on_stage("plots")
+        paths = write_outputs(run, out_dir, plot_format)
+    k = run["kpis"]
+    if format is OutputFormat.json:
+        echo_json(k)
+        return
+    for line in summary_lines(k):
+        typer.echo(line)
+    for p in paths:
+        typer.echo(f"wrote {p}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ops")(ops)

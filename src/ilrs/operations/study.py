@@ -1,0 +1,61 @@
+"""One operations study of a scenario: inputs built, one simulation, KPIs and headline lines.
+
+Shared by ``ilrs ops`` and the operations section of ``ilrs run``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+def run_operations(scenario, *, start=None, years=None, step_hours=None, seed=None, use_campaign=True,
+                   environment: Any = None, comms: Any = None, campaign: Any = None,
+                   on_stage=None) -> dict[str, Any]:
+    """Build the inputs, simulate once, and return everything a report or the CLI shows."""
+    import numpy as np
+
+    from ilrs.operations import build_inputs, kpis, simulate_operations
+    from ilrs.operations.science import data_by_partner
+
+    stage = on_stage or (lambda name: None)
+    stage("sunlight, links, campaign")
+    t0 = time.perf_counter()
+    camp = campaign if campaign is not None else ("nominal" if use_campaign else None)
+    built = build_inputs(scenario, start=start, years=years, step_hours=step_hours,
+                         environment=environment, comms=comms, campaign=camp)
+    t1 = time.perf_counter()
+    stage("simulate")
+    rng = np.random.default_rng(scenario.seed if seed is None else seed)
+    result = simulate_operations(built.inputs, built.params, rng)
+    t2 = time.perf_counter()
+    k = kpis(result)
+    k["inputs"] = built.sources
+    k["timings_s"] = {"inputs": round(t1 - t0, 3), "simulate": round(t2 - t1, 3)}
+    k["data_access"] = data_by_partner(result.totals["data_groups"])
+    return {"built": built, "result": result, "kpis": k}
+
+
+def summary_lines(k: dict[str, Any]) -> list[str]:
+    """A few lines of headline figures (shared with the report section)."""
+    up = {n: v for n, v in k["uptime_by_element"].items() if v is not None}
+    worst = sorted(up.items(), key=lambda kv: kv[1])[:3]
+    partners = ", ".join(f"{p} {v:,.0f}" for p, v in sorted(k["data_returned_gbit_by_partner"].items(),
+                                                            key=lambda kv: -kv[1]))
+    events = k["events_by_kind"]
+    return [
+        f"operations {k['start_utc'][:10]} → {k['end_utc'][:10]} (step {k['step_s'] / 3600:g} h); "
+        f"simulated in {k['timings_s']['simulate']:.2f} s",
+        f"energy: {k['energy_generated_kwh']:,.0f} kWh generated, {k['energy_served_kwh']:,.0f} served, "
+        f"{k['energy_not_served_kwh']:,.0f} not served ({k['survival_energy_not_served_kwh']:,.0f} of it survival load)",
+        f"power modes: {k['hours_shedding']:,.0f} h shedding, {k['hours_survival_mode']:,.0f} h survival, "
+        f"{k['hours_survival_failure']:,.0f} h survival failure; longest survival stretch "
+        f"{k['longest_survival_stretch_h']:,.0f} h; first failure {k['first_survival_failure_utc'] or 'none'}",
+        f"data: {k['data_produced_gbit']:,.0f} Gbit produced, {k['data_returned_gbit']:,.0f} returned, "
+        f"{k['data_lost_gbit']:,.0f} lost",
+        f"returned per partner (Gbit): {partners or 'none'}",
+        f"crew-days: {k['crew_days']:,.0f} ({', '.join(f'{p} {v:,.0f}' for p, v in k['crew_days_by_partner'].items()) or 'no crew'}); "
+        f"untrained crew replaced: {k['crew_substitutions']}",
+        f"failures: {events.get('failure', 0)}, repairs: {events.get('repair', 0)}; lowest uptime: "
+        + (", ".join(f"{n} {v:.1%}" for n, v in worst) or "n/a"),
+        f"inputs: sunlight — {k['inputs']['sunlight']}; downlink — {k['inputs']['downlink']}",
+    ]

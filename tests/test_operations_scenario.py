@@ -1,0 +1,167 @@
+"""Operations from a scenario: sourced defaults, validation, units, access policy, the adapter
+against the environment layer, and the `ilrs ops` command."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from ilrs.errors import ScenarioError
+from ilrs.operations import (
+    ElementParams,
+    OperationsParams,
+    SolarArrayParams,
+    StorageParams,
+    access_policy,
+    build_inputs,
+    params_from_section,
+    simulate_operations,
+)
+from ilrs.operations.model import MODE_FAILURE
+from ilrs.operations.params import crew_needs_kg_per_day, default_closure, ops_defaults
+from ilrs.scenario import load_scenario, scenario_from_dict
+
+BASE = {"name": "ops-test", "span": {"start": "2033-01-01", "end": "2034-01-01"},
+        "site": {"name": "connecting-ridge", "mast_height_m": 2.0, "horizon": "dem"}}
+
+
+def with_ops(ops: dict) -> dict:
+    return {**BASE, "operations": ops}
+
+
+# --------------------------------------------------------------------------- sourced defaults
+def test_defaults_are_the_published_figures():
+    # ilrs-facts.md, "Power and life support": NASA BVAD per crew-member-day and ISS recovery
+    need = crew_needs_kg_per_day()
+    assert need["oxygen"] == 0.835
+    assert need["food"] == 0.617
+    assert need["water"] == pytest.approx(3.909 + 12.6)
+    assert default_closure()["water"] == 0.98
+    assert default_closure()["oxygen"] == 0.5
+    units = ops_defaults()["nuclear_units"]
+    assert units["kilopower"]["power_kwe"] == 10.0          # KRUSTY: up to 10 kWe
+    assert units["fission-surface-power"]["power_kwe"] == 40.0
+    assert ops_defaults()["metabolic_energy_mj_per_crew_member_day"]["value"] == 11.82
+
+
+def test_units_are_converted_once():
+    s = scenario_from_dict(with_ops({
+        "elements": [{"name": "hab", "owner": "russia", "survival_kw": 0.5, "nominal_kw": 1.5, "science_kw": 2.0,
+                      "failure": {"distribution": "exponential", "mtbf_days": 100, "repair_hours_crew": 6}}],
+        "power": {"storage": [{"name": "b", "capacity_kwh": 10, "max_power_kw": 3}],
+                  "nuclear": [{"name": "kp", "kind": "kilopower"}, {"name": "fsp", "kind": "fission-surface-power"}]},
+        "data": {"storage_gbit": 2, "experiments": [{"name": "x", "element": "hab", "owner": "pakistan", "rate_kbps": 5}]},
+    }))
+    p = params_from_section(s.operations)
+    e = p.elements[0]
+    assert (e.survival_w, e.nominal_w, e.science_w) == (500.0, 1500.0, 2000.0)
+    assert e.failure.mtbf_s == 100 * 86400 and e.failure.repair_s_crew == 6 * 3600
+    assert p.storage[0].capacity_j == 10 * 3.6e6 and p.storage[0].max_power_w == 3000.0
+    assert [u.power_w for u in p.nuclear] == [10e3, 40e3]
+    assert p.data_storage_bit == 2e9 and p.experiments[0].rate_bps == 5e3
+
+
+@pytest.mark.parametrize("ops, field", [
+    ({"elements": [{"name": "a", "survival_kw": 2, "nominal_kw": 1, "science_kw": 3}]}, "operations.elements"),
+    ({"elements": [{"name": "a", "owner": "atlantis"}]}, "operations.elements[0].owner"),
+    ({"data": {"experiments": [{"name": "x", "element": "nope", "owner": "china", "rate_kbps": 1}]}}, "operations"),
+    ({"power": {"shed_science_below": 0.2, "shed_nominal_below": 0.5}}, "operations.power"),
+    ({"crew": {"stays": [{"arrival": "2033-02-01", "departure": "2033-01-01", "crew": ["china"]}]}}, "operations.crew"),
+])
+def test_bad_operations_sections_name_the_field(ops, field):
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(with_ops(ops), file="s.yaml")
+    assert str(err.value).startswith(f"s.yaml: {field}")
+    assert "\n" not in str(err.value)
+
+
+# --------------------------------------------------------------------------- access policy
+def test_access_policy_follows_the_ip_clause_of_seed_004():
+    # seed 004: the Russia-China agreement protects "the rights of both parties"
+    ru = access_policy("russia")
+    assert set(ru.access) == {"china", "russia"} and "china-russia-iga-2022" in ru.agreements
+    assert set(access_policy("roscosmos").access) >= {"china", "russia"}
+    pk = access_policy("pakistan")
+    assert pk.access == ("pakistan",) and not pk.agreements
+
+
+# --------------------------------------------------------------------------- adapter + environment
+@pytest.fixture(scope="module")
+def half_year():
+    from ilrs.environment import HorizonMask, site_from_spec, sun_earth_azel, time_grid
+    from ilrs.environment.terrain import horizon_for_site
+
+    s = scenario_from_dict(with_ops({"start": "2033-06-01", "years": 0.5, "data": {"direct_to_earth_kbps": 2000}}))
+    built = build_inputs(s, campaign=None)
+    site = site_from_spec(s.site)
+    times = time_grid("2033-06-01", days=0.5 * 365.25, step_s=3600.0)
+    track = sun_earth_azel(site, times, horizon_for_site(site, "dem"))
+    return s, built, track
+
+
+def test_inputs_match_the_environment_layer(half_year):
+    s, built, track = half_year
+    inp = built.inputs
+    assert inp.n_steps == len(track.times) == math.ceil(0.5 * 365.25 * 24)
+    np.testing.assert_allclose(inp.visible_solar_fraction, track.visible_solar_fraction)
+    # unobstructed irradiance: Sun-Moon distance within Earth's perihelion/aphelion (0.98329, 1.01671 au)
+    # ± the Moon's apogee distance (405,500 km = 0.00271 au)
+    lo, hi = 1361 / (1.01671 + 0.00271) ** 2, 1361 / (0.98329 - 0.00271) ** 2
+    assert lo < inp.solar_irradiance_w_m2.min() and inp.solar_irradiance_w_m2.max() < hi
+    np.testing.assert_allclose(inp.solar_irradiance_w_m2 * inp.visible_solar_fraction, track.irradiance_w_m2, rtol=1e-9)
+    # no comms timeline given: direct-to-Earth only while the Earth is up
+    assert ((inp.downlink_rate_bps > 0) == track.earth_visible).all()
+    assert "horizon dem" in built.sources["sunlight"]
+
+
+def test_battery_too_small_fails_at_the_date_the_environment_predicts(half_year):
+    s, built, track = half_year
+    load, cap, eta_d = 800.0, 40 * 3.6e6, 0.9
+    area, eff = 1e4, 0.3  # generation >= load whenever any of the disc shows: dark = "cannot serve"
+    p = OperationsParams(elements=(ElementParams("base", survival_w=load, nominal_w=load, science_w=load),),
+                         solar_arrays=(SolarArrayParams("pv", area, eff),),
+                         storage=(StorageParams("b", cap, 1.0, eta_d, 1.0),),
+                         shed_science_below=0.0, shed_nominal_below=0.0)
+    r = simulate_operations(built.inputs, p)
+    # prediction from the environment's own track: darkness runs where area*eff*irradiance < load
+    gen = area * eff * track.irradiance_w_m2
+    dark = gen < load
+    k_fail = math.floor(cap * eta_d / (load * 3600.0))  # steps the full battery carries the load
+    edges = np.diff(np.r_[0, dark.astype(np.int8), 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    long_runs = [(a, b) for a, b in zip(starts, ends) if b - a > k_fail and a > 0]
+    assert long_runs, "the half year has a darkness longer than the battery lasts"
+    a0 = long_runs[0][0]
+    # the partial-sun step before each darkness may top the battery up; the store is full at dusk
+    first = np.flatnonzero(r.series["mode"] == MODE_FAILURE)[0]
+    assert first == a0 + k_fail
+    predicted = track.times[a0 + k_fail].astype("datetime64[s]")
+    assert r.times()[first] == predicted
+
+
+# --------------------------------------------------------------------------- CLI
+def test_ops_command_json_and_files(tmp_path, ilrs_cli):
+    res = ilrs_cli("ops", "--start", "2032-01-01", "--years", "0.3", "--format", "json", "--out", tmp_path)
+    assert res.returncode == 0, res.stderr
+    k = json.loads(res.stdout)
+    assert k["start_utc"] == "2032-01-01T00:00:00Z"
+    assert k["energy_generated_kwh"] > 0
+    for name in ("ops-soc.png", "ops-data.png", "ops-consumables.png", "ops-events.csv", "ops-kpis.json"):
+        assert (tmp_path / name).stat().st_size > 0
+    # data returned per partner sums to the total returned
+    assert sum(k["data_returned_gbit_by_partner"].values()) == pytest.approx(k["data_returned_gbit"], rel=1e-9)
+
+
+def test_ops_command_bad_date_is_one_line(ilrs_cli):
+    res = ilrs_cli("ops", "--start", "2032-13-01")
+    assert res.returncode == 2
+    assert "--start" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_reference_scenario_operations_section_loads():
+    s = load_scenario("ilrs-reference")
+    names = {e.name for e in s.operations.elements}
+    assert {"ilrs-energy-solar", "ilrs-research-facility", "nuclear-power-plant"} <= names
