@@ -191,15 +191,19 @@ class GapAccumulator:
 
 
 def coverage(points: SurfacePoints, targets_me_m: np.ndarray, step_s: float, min_elevation_deg: float = 0.0,
-             chunk_elements: int = 20_000_000, progress=None) -> dict:
+             target_usable: np.ndarray | None = None, chunk_elements: int = 20_000_000, progress=None) -> dict:
     """Coverage of every point by any of N targets over T times (targets (T, N, 3), ME frame):
-    arrays (S,) of availability, n_windows, max_gap_hours, mean_gap_hours."""
+    arrays (S,) of availability, n_windows, max_gap_hours, mean_gap_hours. ``target_usable``
+    (T, N) boolean, if given, marks when each target is of use (e.g. the relay has an Earth link)."""
     tg = np.asarray(targets_me_m, float)
     t_count, n_sat = tg.shape[:2]
     acc = GapAccumulator(points.size)
     step = max(1, chunk_elements // max(1, n_sat * points.size))
     for a in range(0, t_count, step):
-        vis = visible(points, tg[a:a + step], min_elevation_deg).any(axis=1)
+        vis = visible(points, tg[a:a + step], min_elevation_deg)
+        if target_usable is not None:
+            vis &= np.asarray(target_usable[a:a + step], bool)[..., None]
+        vis = vis.any(axis=1)
         acc.add(vis)
         if progress is not None:
             progress(min(a + step, t_count), t_count)

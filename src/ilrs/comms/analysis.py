@@ -294,3 +294,41 @@ class DataRateTimeline:
         return analyze(*self._args, t, **self._kw).rate_bps
 
     __call__ = rate_bps
+
+
+def coverage_map(result: CommsResult, *, spacing_km: float = 20.0, lat_min_deg: float = -90.0,
+                 lat_max_deg: float = -80.0, min_elevation_deg: float = 5.0, horizon: str = "sphere",
+                 step_s: float | None = None, progress=None) -> tuple[SurfacePoints, dict]:
+    """Relay coverage of the south polar cap: for each grid point, the fraction of time some relay
+    is above ``min_elevation_deg`` (and the point's horizon) while that relay has an Earth station.
+
+    ``horizon``: ``sphere`` (smooth Moon; no terrain) or ``dem`` (each point's horizon ray-marched
+    on the coarse global DEM by :func:`ilrs.environment.terrain.horizon_for_site`). ``step_s``
+    subsamples the result's grid (default: the result's own step)."""
+    from ilrs.comms.access import coverage
+
+    if not result.relays:
+        raise InputError("no relay in service during the period: no coverage map", field="relays.constellation")
+    mask = None
+    pts = SurfacePoints.polar_grid(lat_min_deg, lat_max_deg, spacing_km)
+    if horizon == "dem":
+        from ilrs.environment import Site
+        from ilrs.environment.terrain import horizon_for_site
+
+        az = np.arange(360.0)
+        rows = []
+        for k in range(pts.size):
+            site = Site(name=f"p{k}", lat_deg=float(pts.lat_deg[k]), lon_deg=float(pts.lon_deg[k]))
+            rows.append(horizon_for_site(site, "dem").elevation_at(az))
+            if progress is not None and k % 50 == 0:
+                progress(k, pts.size, "horizons")
+        mask = np.array(rows)
+        pts = SurfacePoints.on_sphere(pts.lat_deg, pts.lon_deg, mask_deg=mask)
+    elif horizon not in ("sphere", "none"):
+        raise InputError(f"unknown coverage horizon {horizon!r}", field="coverage horizon", allowed=["sphere", "dem"])
+    every = max(1, int(round((step_s or result.step_s) / result.step_s)))
+    targets = result.states.r_me_m[::every]
+    usable = result.relay_station_visible.any(axis=1).T[::every]  # (T, N)
+    stats = coverage(pts, targets, result.step_s * every, min_elevation_deg, target_usable=usable,
+                     progress=(lambda d, t: progress(d, t, "coverage")) if progress else None)
+    return pts, stats

@@ -1,0 +1,75 @@
+"""Plots of communications results: windows and rate over time, coverage map, orbit history."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _dates(times_utc):
+    return np.asarray(times_utc, "datetime64[s]").astype("O")
+
+
+def plot_windows(result, max_days: float | None = 30.0):
+    """Visibility bars per relay, DTE and end-to-end, and the achievable rate (Mbit/s) over time."""
+    from ilrs.report.figures import new_figure
+
+    t = result.times_utc
+    if max_days is not None:
+        t = t[: int(max_days * 86400 / result.step_s)]
+    n = t.size
+    x = _dates(t)
+    rows = [(r.key + " (site)", result.site_relay_visible[k][:n]) for k, r in enumerate(result.relays)]
+    rows += [("Earth (DTE)", result.dte_visible[:n]), ("end to end", result.available[:n])]
+    fig, (ax1, ax2) = new_figure(10.0, 2.0 + 0.45 * len(rows), nrows=2, sharex=True,
+                                 gridspec_kw={"height_ratios": [max(len(rows), 2), 2]})
+    from ilrs.comms.access import windows
+
+    for k, (label, vis) in enumerate(rows):
+        for a, b in windows(vis):
+            ax1.barh(k, x[min(b, n - 1)] - x[a], left=x[a], height=0.6, color="C%d" % (k % 10))
+    ax1.set_yticks(range(len(rows)), [r[0] for r in rows])
+    ax1.set_title(f"Communications windows at {result.site_name}")
+    ax2.plot(x, result.rate_bps[:n] / 1e6, lw=0.8, color="k")
+    ax2.set_ylabel("rate (Mbit/s)")
+    fig.autofmt_xdate()
+    return fig
+
+
+def plot_coverage_map(points, values, label: str = "availability", site=None, title: str | None = None):
+    """Polar map (azimuthal equidistant about the south pole) of ``values`` at ``points``."""
+    from ilrs.report.figures import new_figure
+
+    colat = 90.0 + points.lat_deg  # deg from the south pole
+    lon = np.radians(points.lon_deg)
+    km = np.radians(colat) * 1737.4
+    x, y = km * np.sin(lon), km * np.cos(lon)
+    fig, ax = new_figure(6.4, 5.6)
+    sc = ax.scatter(x, y, c=values, s=max(4.0, 6000.0 / max(len(x), 1)), cmap="viridis", marker="s", linewidths=0)
+    fig.colorbar(sc, ax=ax, label=label)
+    if site is not None:
+        sk = np.radians(90.0 + site.lat_deg) * 1737.4
+        ax.plot(sk * np.sin(np.radians(site.lon_deg)), sk * np.cos(np.radians(site.lon_deg)), "r*", ms=12,
+                label=site.name)
+        ax.legend(loc="lower right")
+    ax.set_aspect("equal")
+    ax.set_xlabel("km (toward 90°E)")
+    ax.set_ylabel("km (toward 0°E)")
+    ax.set_title(title or f"{label} south of {points.lat_deg.max():.1f}°")
+    return fig
+
+
+def plot_orbit_history(history):
+    """Perilune altitude and argument of perilune over the run."""
+    from ilrs.report.figures import new_figure
+
+    fig, (ax1, ax2) = new_figure(9.0, 5.0, nrows=2, sharex=True)
+    x = _dates(history.times_utc)
+    ax1.plot(x, history.perilune_altitude_km, lw=0.8)
+    ax1.axhline(0.0, color="r", lw=0.6)
+    ax1.set_ylabel("perilune altitude (km)")
+    ax1.set_title(f"{history.relay}: osculating elements, GRGM1200A {history.gravity_degree}x{history.gravity_degree}"
+                  " + Earth + Sun")
+    ax2.plot(x, history.arg_perilune_deg, lw=0.8, color="C1")
+    ax2.set_ylabel("argument of perilune (deg)")
+    fig.autofmt_xdate()
+    return fig
