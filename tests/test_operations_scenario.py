@@ -165,3 +165,30 @@ def test_reference_scenario_operations_section_loads():
     s = load_scenario("ilrs-reference")
     names = {e.name for e in s.operations.elements}
     assert {"ilrs-energy-solar", "ilrs-research-facility", "nuclear-power-plant"} <= names
+
+
+def test_report_section_reuses_products_and_matches_direct_run(tmp_path):
+    """The section fed with the environment product gives the same KPIs as a run that computes
+    sunlight itself (both from the environment layer, on the same hourly grid)."""
+    import yaml
+
+    from ilrs.data import data_path
+    from ilrs.environment import site_from_spec, sun_earth_azel, time_grid
+    from ilrs.environment.terrain import horizon_for_site
+    from ilrs.operations.study import run_operations
+    from ilrs.report.sections import RunContext
+    from ilrs.report.sections import operations as section
+
+    raw = yaml.safe_load(data_path("scenarios", "ilrs-reference.yaml").read_text())
+    raw["operations"]["start"] = "2033-11-01"
+    raw["operations"]["years"] = 0.25
+    s = scenario_from_dict(raw)
+    site = site_from_spec(s.site)
+    track = sun_earth_azel(site, time_grid("2033-10-01", days=150, step_s=3600.0), horizon_for_site(site, "dem"))
+    ctx = RunContext(out_dir=tmp_path, products={"environment": track})
+    sec = section.build(s, ctx)
+    direct = run_operations(s)["kpis"]
+    for key in ("energy_generated_kwh", "energy_served_kwh", "data_returned_gbit", "hours_survival_mode"):
+        assert sec.summary[key] == pytest.approx(direct[key], rel=1e-9)
+    assert sec.summary["inputs"]["sunlight"] == "environment product of this run"
+    assert "<img" in sec.html and ctx.products["operations"]["result"].n_steps == math.ceil(0.25 * 365.25 * 24)

@@ -91,7 +91,11 @@ def sky_on_grid(scenario, times: np.ndarray, product: Any = None) -> tuple[dict[
     track = None
     label = ""
     if product is not None:
-        track = getattr(product, "sky", None) or getattr(product, "track", None) or product
+        track = product
+        for attr in ("track", "sky"):  # an EnvironmentTimeline carries its SkyTrack as .track
+            if getattr(product, attr, None) is not None:
+                track = getattr(product, attr)
+                break
         if not hasattr(track, "visible_solar_fraction"):
             track = None
         else:

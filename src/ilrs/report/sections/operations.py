@@ -1,0 +1,67 @@
+"""Report section: the station in operation — power through the nights, data per partner, crew.
+
+Reads ``ctx.products["environment"]`` (sunlight), ``["comms"]`` (link rates) and ``["campaign"]``
+(element dates, crew stays, deliveries) when earlier sections left them; otherwise builds them
+through those layers' APIs. Leaves the run in ``ctx.products["operations"]``.
+"""
+
+from __future__ import annotations
+
+from ilrs.operations.plots import plot_consumables, plot_data, plot_soc
+from ilrs.operations.study import run_operations, summary_lines
+from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.html import html_table, kpi_boxes
+from ilrs.report.sections import RunContext, Section
+from ilrs.scenario import Scenario
+
+
+def build(scenario: Scenario, ctx: RunContext) -> Section:
+    run = run_operations(scenario, environment=ctx.products.get("environment"), comms=ctx.products.get("comms"),
+                         campaign=ctx.products.get("campaign"))
+    ctx.products["operations"] = run
+    k, result, built = run["kpis"], run["result"], run["built"]
+    imgs = [figure_to_data_uri(plot_soc(result, built.darkness)),
+            figure_to_data_uri(plot_data(result, built.params.data_storage_bit)),
+            figure_to_data_uri(plot_consumables(result))]
+    elements = [{"element": n, "owner": result.totals["elements"][n]["owner"],
+                 "uptime": f"{u:.1%}" if u is not None else "not operating",
+                 "failures": k["failures_by_element"][n],
+                 "spares left": result.totals["elements"][n]["spares_left"]}
+                for n, u in k["uptime_by_element"].items()]
+    access = [{**r, "returned_gbit": f"{r['returned_gbit']:,.1f}", "lost_gbit": f"{r['lost_gbit']:,.1f}"}
+              for r in k["data_access"]]
+    cons = [{"consumable": c, **{key: f"{v:,.1f}" for key, v in vals.items()}} for c, vals in k["consumables_kg"].items()]
+    notable = [e for e in result.event_rows() if e["kind"] not in ("alarm", "alarm-cleared", "load-shedding",
+                                                                    "power-restored")]
+    html = (
+        kpi_boxes({"energy not served, kWh": f"{k['energy_not_served_kwh']:,.0f}",
+                   "survival failure, h": f"{k['hours_survival_failure']:,.0f}",
+                   "longest survival stretch, h": f"{k['longest_survival_stretch_h']:,.0f}",
+                   "data returned, Tbit": f"{k['data_returned_gbit'] / 1e3:,.1f}",
+                   "data lost, Tbit": f"{k['data_lost_gbit'] / 1e3:,.1f}",
+                   "crew-days": f"{k['crew_days']:,.0f}"})
+        + f"<p>{k['start_utc'][:10]} → {k['end_utc'][:10]}, step {k['step_s'] / 3600:g} h, one run with seed "
+          f"{scenario.seed} (failures drawn). Sunlight: {built.sources['sunlight']}. Downlink: "
+          f"{built.sources['downlink']}. Elements: {built.sources['elements']}.</p>"
+        + f'<img alt="state of charge against darkness" src="{imgs[0]}">'
+        + "<h3>Data returned per partner and research area, and who may access it</h3>"
+        + "<p>Access follows the intellectual-property clauses of the agreements in the consortium "
+          "registry (seed 004: the Russia–China agreement protects the rights of both parties); "
+          "data of partners without a published clause stays with its owner.</p>"
+        + html_table(access, ["owner", "area", "returned_gbit", "lost_gbit", "access", "basis"],
+                     ["owner", "area", "returned, Gbit", "lost, Gbit", "may access", "basis"],
+                     numeric=["returned_gbit", "lost_gbit"])
+        + f'<img alt="data backlog" src="{imgs[1]}">'
+        + "<h3>Elements</h3>" + html_table(elements, numeric=["failures", "spares left"])
+        + "<h3>Crew and consumables</h3>"
+        + f"<p>Crew-days by partner: {k['crew_days_by_partner'] or 'no crew'}; untrained crew members replaced: "
+          f"{k['crew_substitutions']}. Needs per crew-member-day from NASA BVAD (O₂ 0.835 kg, food 0.617 kg, "
+          "water 3.909 + 12.6 kg hygiene), recovered by life support at the ISS ratios (water 98 %, O₂ ~50 %).</p>"
+        + html_table(cons) + f'<img alt="consumables" src="{imgs[2]}">'
+        + f"<h3>Events ({len(result.events)}; shedding and alarm transitions omitted below)</h3>"
+        + html_table(notable[:200])
+    )
+    summary = {key: v for key, v in k.items() if key != "data_access"}
+    summary["data_access"] = [{key: r[key] for key in ("owner", "area", "returned_gbit", "access")}
+                              for r in k["data_access"]]
+    return Section("operations", "Operations", html, summary, summary_lines(k)[1:6])
