@@ -32,6 +32,20 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
                   earth_distance_m, earth_horizon_deg, earth_visible   (.to_frame() → pandas)
     visible_disk_fraction(center_el_deg, horizon_el_deg, radius_deg)
 
+    # terrain (ilrs.environment.terrain)
+    PolarStereoDEM.from_geotiff(path) ; horizon_from_terrain(site, dem=None, *, use_global=True, ...)
+    horizon_for_site(site, "none"|"sphere"|"dem"|PATH) -> HorizonMask
+
+    # statistics and maps (ilrs.environment.illumination)
+    span_statistics(track) -> SpanStatistics(lit_fraction, full_disk_fraction, darkness_periods,
+        longest_darkness_hours, earth_visible_fraction, earth_windows, longest_earth_gap_hours, ...)
+    illumination_map(dem, times, *, rows=None, cols=None, mast_height_m=0, ...) -> IlluminationMap
+
+    # the scenario's timeline (ilrs.environment.timeline; cached under $ILRS_CACHE_DIR or ~/.cache/ilrs)
+    environment_timeline(scenario, *, step_s=3600) -> EnvironmentTimeline
+        .track (SkyTrack)  .to_frame() (pandas, UTC index)  .statistics  .horizon  .site
+    timeline_for(site, start, end, *, horizon="dem", step_s=3600)
+
 Accuracy: apparent Sun/Earth az/el agree with skyfield ``site.at(t).observe(b).apparent().altaz()``
 (same DE421 + MOON_ME_DE421 kernels) to < 0.001° (tests/test_environment_geometry.py).
 """
@@ -47,12 +61,17 @@ from ilrs.environment.ephemeris import (
     sun_position_m,
 )
 from ilrs.environment.horizon import HorizonMask
+from ilrs.environment.illumination import IlluminationMap, SpanStatistics, illumination_map, span_statistics
 from ilrs.environment.sites import Site, get_site, site_from_spec, site_names
 from ilrs.environment.sky import SkyTrack, apparent_vectors_site, sun_earth_azel, visible_disk_fraction
+from ilrs.environment.terrain import PolarStereoDEM, horizon_for_site, horizon_from_terrain
 from ilrs.environment.time import time_grid, utc_array
+from ilrs.environment.timeline import EnvironmentTimeline, environment_timeline, timeline_for
 
 __all__ = [
-    "MOON_RADIUS_M", "SOLAR_CONSTANT_W_M2", "HorizonMask", "Site", "SkyTrack",
+    "MOON_RADIUS_M", "SOLAR_CONSTANT_W_M2", "EnvironmentTimeline", "HorizonMask", "IlluminationMap",
+    "PolarStereoDEM", "Site", "SkyTrack", "SpanStatistics", "environment_timeline", "horizon_for_site",
+    "horizon_from_terrain", "illumination_map", "span_statistics", "timeline_for",
     "apparent_vectors_site", "default_ephemeris", "earth_position_m", "get_site",
     "icrf_to_moon_me", "moon_me_to_icrf", "site_from_spec", "site_names", "sun_earth_azel",
     "sun_earth_positions_m", "sun_position_m", "time_grid", "utc_array", "visible_disk_fraction",

@@ -100,3 +100,155 @@ def span_statistics(track: SkyTrack, step_s: float | None = None) -> SpanStatist
         earth_visible_fraction=float(track.earth_visible.mean()), earth_windows=earth,
         longest_earth_gap_hours=max((_hours(p) for p in gaps), default=0.0),
     )
+
+
+# -- illumination map ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IlluminationMap:
+    """Fraction of time lit for each pixel of a DEM region."""
+
+    lit_fraction: np.ndarray            # (rows, cols): Sun's centre above the local horizon
+    mean_visible_solar_fraction: np.ndarray  # (rows, cols): time-mean of the visible disk fraction
+    extent_m: tuple[float, float, float, float]  # (x_left, x_right, y_bottom, y_top) map metres
+    rows: tuple[int, int]
+    cols: tuple[int, int]
+    samples: int
+    azimuth_step_deg: float
+
+
+def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: tuple[int, int] | None = None,
+                     mast_height_m: float = 0.0, azimuth_step_deg: float = 2.0, max_range_m: float | None = None,
+                     growth: float = 1.04, far_field: bool = True, chunk_pixels: int = 16384,
+                     progress=None) -> IlluminationMap:
+    """Fraction of time lit for every pixel of ``dem[rows, cols]`` over UTC ``times`` (CPU, vectorized).
+
+    1. Horizon of every pixel in grid-azimuth bins of ``azimuth_step_deg`` by ray marching over
+       the DEM (exact elevation on the sphere, samples at distances growing geometrically by
+       ``growth`` from ½ pixel out to ``max_range_m`` or the DEM's edge); with ``far_field`` the
+       coarse global DEM's horizon beyond the DEM, computed at the region's centre, is a floor for
+       every pixel (far terrain looks the same from every pixel of a small region).
+    2. The Sun's apparent direction (Moon ME, from the region's centre) at each epoch; its grid
+       azimuth from the centre's local frame; its elevation at each pixel exactly from the pixel's
+       own vertical: sin ε = ŝ·û (one matrix product per azimuth bin).
+    3. A pixel is lit at an epoch when ε exceeds the horizon in the Sun's bin; the visible disk
+       fraction uses the segment formula of :func:`ilrs.environment.sky.visible_disk_fraction`.
+
+    Ground distance is map distance / k, with k the stereographic scale factor at the region's
+    centre (Snyder eq. 21-32; k − 1 < 0.2% within 5° of the pole).
+    """
+    from ilrs.environment.ephemeris import MOON_RADIUS_M, SUN_RADIUS_M
+    from ilrs.environment.sites import Site
+    from ilrs.environment.sky import apparent_vectors_site
+    from ilrs.environment.terrain import horizon_from_terrain
+    from ilrs.environment.time import utc_array
+
+    R = MOON_RADIUS_M
+    z = dem.heights_m
+    r0_, r1_ = rows or (0, z.shape[0])
+    c0_, c1_ = cols or (0, z.shape[1])
+    rr, cc = np.meshgrid(np.arange(r0_, r1_), np.arange(c0_, c1_), indexing="ij")
+    shape = rr.shape
+    rr, cc = rr.ravel().astype(float), cc.ravel().astype(float)
+    x, y = dem.pixel_to_xy(rr, cc)
+    h0 = z[rr.astype(int), cc.astype(int)].astype(float)
+    h0 = np.where(np.isfinite(h0), h0, np.nanmean(z))
+    robs = R + h0 + mast_height_m
+    # the region's centre: local frame, scale factor, far-field horizon
+    xc, yc = float(x.mean()), float(y.mean())
+    latc, lonc = dem.xy_to_latlon(xc, yc)
+    k = 2.0 / (1.0 + abs(np.sin(np.radians(latc))))
+    hc = float(np.nanmean(h0))
+    centre = Site("map-centre", float(latc), float(lonc), hc, mast_height_m)
+    # grid azimuth of local north at the centre (meridian convergence), numerically
+    eps = 1e-4
+    xn, yn = dem.latlon_to_xy(latc + eps, lonc)
+    conv = np.degrees(np.arctan2(xn - xc, yn - yc))
+    az = np.arange(0.0, 360.0, azimuth_step_deg)
+    n_az = len(az)
+    horizon = np.full((len(x), n_az), -90.0)
+    max_d = max_range_m or dem.extent_m * 1.5
+    d = []
+    dd = dem.pixel_m / 2
+    while dd <= max_d:
+        d.append(dd)
+        dd = max(dd * growth, dd + dem.pixel_m / 2)
+    d = np.array(d)
+    gam = d / (k * R)
+    cg, sg = np.cos(gam), np.sin(gam)
+    zf = np.asarray(z, dtype=np.float32)
+    hobs = (h0 + mast_height_m).reshape(shape).astype(np.float32)
+    one_minus_cg = (R * (1.0 - cg)).astype(np.float32)
+    for j, a in enumerate(np.radians(az)):
+        sa, ca = np.sin(a), np.cos(a)
+        best = np.full(shape, -np.inf, dtype=np.float32)      # max tan(elevation)
+        for i in range(len(d)):
+            # the whole region shifted by (d·sin α, d·cos α) map metres: bilinear from 4 slices
+            dr, dc = -d[i] * ca / dem.pixel_m, d[i] * sa / dem.pixel_m
+            h = _shifted_bilinear(zf, r0_, r1_, c0_, c1_, dr, dc)
+            # tan ε = (r1·cos γ − r0)/(r1·sin γ), written to avoid cancellation in float32
+            tan_e = (h * np.float32(cg[i]) - hobs - one_minus_cg[i]) / ((np.float32(R) + h) * np.float32(sg[i]))
+            np.fmax(best, tan_e, out=best)
+        horizon[:, j] = np.degrees(np.arctan(best.ravel().astype(float)))
+        if progress:
+            progress(j + 1, n_az)
+    horizon = np.where(horizon <= -90.0 + 1e-9, -90.0, horizon)
+    if far_field:
+        ff = horizon_from_terrain(centre, dem, azimuth_step_deg=azimuth_step_deg, near_field=False)
+        # ff is in local azimuth at the centre; shift to grid azimuth
+        horizon = np.maximum(horizon, ff.elevation_at(az - conv)[None, :])
+    # the Sun
+    t = utc_array(times)
+    s = apparent_vectors_site(centre, t, bodies=("sun",))["sun"]
+    dist = np.linalg.norm(s, axis=1)
+    s_hat = s / dist[:, None]
+    s_az, _ = centre.azel_me(s)
+    grid_az = (s_az + conv) % 360.0
+    rho = np.arcsin(SUN_RADIUS_M / dist)
+    b = np.floor(grid_az / azimuth_step_deg + 0.5).astype(int) % n_az
+    up = np.stack(_pixel_up(dem, x, y), axis=1)
+    lit_count = np.zeros(len(x))
+    frac_sum = np.zeros(len(x))
+    for j in np.unique(b):
+        sel = np.flatnonzero(b == j)
+        for p0 in range(0, len(x), chunk_pixels):
+            p1 = min(p0 + chunk_pixels, len(x))
+            e = up[p0:p1] @ s_hat[sel].T                    # sin(elevation)
+            diff = np.arcsin(np.clip(e, -1, 1)) - np.radians(horizon[p0:p1, j])[:, None]
+            lit_count[p0:p1] += (diff > 0).sum(axis=1)
+            xr = np.clip(diff / rho[sel][None, :], -1.0, 1.0)
+            frac_sum[p0:p1] += (1.0 - (np.arccos(xr) - xr * np.sqrt(1.0 - xr * xr)) / np.pi).sum(axis=1)
+    n = len(t)
+    xl, yt = dem.pixel_to_xy(r0_ - 0.5, c0_ - 0.5)
+    xr_, yb = dem.pixel_to_xy(r1_ - 0.5, c1_ - 0.5)
+    return IlluminationMap((lit_count / n).reshape(shape), (frac_sum / n).reshape(shape),
+                           (float(xl), float(xr_), float(yb), float(yt)), (r0_, r1_), (c0_, c1_), n,
+                           azimuth_step_deg)
+
+
+def _shifted_bilinear(z: np.ndarray, r0: int, r1: int, c0: int, c1: int, dr: float, dc: float) -> np.ndarray:
+    """Bilinear samples of ``z`` at (r + dr, c + dc) for the block r0≤r<r1, c0≤c<c1; NaN outside."""
+    i, j = int(np.floor(dr)), int(np.floor(dc))
+    fr, fc = np.float32(dr - i), np.float32(dc - j)
+    out_shape = (r1 - r0, c1 - c0)
+
+    def block(di, dj):
+        rs, cs = r0 + i + di, c0 + j + dj
+        if rs >= 0 and cs >= 0 and rs + out_shape[0] <= z.shape[0] and cs + out_shape[1] <= z.shape[1]:
+            return z[rs: rs + out_shape[0], cs: cs + out_shape[1]]
+        a = np.full(out_shape, np.nan, dtype=np.float32)
+        ra, rb = max(rs, 0), min(rs + out_shape[0], z.shape[0])
+        ca, cb = max(cs, 0), min(cs + out_shape[1], z.shape[1])
+        if ra < rb and ca < cb:
+            a[ra - rs: rb - rs, ca - cs: cb - cs] = z[ra:rb, ca:cb]
+        return a
+
+    return ((1 - fr) * ((1 - fc) * block(0, 0) + fc * block(0, 1))
+            + fr * ((1 - fc) * block(1, 0) + fc * block(1, 1)))
+
+
+def _pixel_up(dem, x, y):
+    """Unit radial vectors (ME) of map points."""
+    lat, lon = dem.xy_to_latlon(x, y)
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)

@@ -197,12 +197,14 @@ def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
                          azimuth_step_deg: float = DEFAULT_AZIMUTH_STEP_DEG,
                          max_range_m: float = DEFAULT_MAX_RANGE_M,
                          global_step_m: float = 1000.0,
-                         observer_ground_m: float | None = None) -> HorizonMask:
+                         observer_ground_m: float | None = None,
+                         near_field: bool = True) -> HorizonMask:
     """Horizon mask of ``site`` by ray marching (see module docstring).
 
     The observer's eye is at ``observer_ground_m`` (default: ``site.height_m``) + ``site.mast_height_m``.
     ``dem`` (optional) covers the near field at its own resolution (samples every half pixel);
-    the coarse global DEM (``use_global``) covers the rest out to ``max_range_m``.
+    the coarse global DEM (``use_global``) covers the rest out to ``max_range_m``. With
+    ``near_field=False`` only the far field (beyond ``dem``'s coverage) counts.
     """
     if azimuth_step_deg <= 0 or azimuth_step_deg > 10:
         raise InputError(f"azimuth step {azimuth_step_deg}° must be in (0, 10]", field="azimuth_step_deg")
@@ -218,7 +220,8 @@ def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
         d = np.arange(step, near_max + step, step)
         lat, lon = _great_circle_points(site, az, d / R)
         h = dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))
-        best = np.maximum(best, _max_elevation_deg(h, d, r0))
+        if near_field:
+            best = np.maximum(best, _max_elevation_deg(h, d, r0))
         covered = np.where(np.isfinite(h), d[None, :], 0.0).max(axis=1)
     else:
         covered = np.zeros(az.shape)
