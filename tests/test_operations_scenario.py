@@ -112,9 +112,23 @@ def test_inputs_match_the_environment_layer(half_year):
     lo, hi = 1361 / (1.01671 + 0.00271) ** 2, 1361 / (0.98329 - 0.00271) ** 2
     assert lo < inp.solar_irradiance_w_m2.min() and inp.solar_irradiance_w_m2.max() < hi
     np.testing.assert_allclose(inp.solar_irradiance_w_m2 * inp.visible_solar_fraction, track.irradiance_w_m2, rtol=1e-9)
-    # no comms timeline given: direct-to-Earth only while the Earth is up
-    assert ((inp.downlink_rate_bps > 0) == track.earth_visible).all()
     assert "horizon dem" in built.sources["sunlight"]
+
+
+def test_downlink_from_the_comms_layer_or_a_product(half_year):
+    from ilrs.comms.analysis import downlink_rate_timeline
+    from ilrs.operations.adapter import downlink_on_grid
+
+    s, built, track = half_year
+    times = track.times[:500]
+    rate, label = downlink_on_grid(s, times, track.earth_visible[:500])
+    np.testing.assert_array_equal(rate, downlink_rate_timeline(s, times).downlink_rate_bps)
+    assert label.startswith("comms")
+    # a product on a coarser grid is interpolated linearly in time
+    coarse = {"times": times[::2], "downlink_rate_bps": np.arange(250, dtype=float)}
+    rate2, label2 = downlink_on_grid(s, times, track.earth_visible[:500], product=coarse)
+    np.testing.assert_allclose(rate2[:-1], np.arange(499) / 2.0)
+    assert label2 == "comms product of this run"
 
 
 def test_battery_too_small_fails_at_the_date_the_environment_predicts(half_year):

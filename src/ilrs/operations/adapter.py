@@ -143,6 +143,8 @@ def downlink_on_grid(scenario, times: np.ndarray, earth_visible: np.ndarray, pro
     try:  # the comms layer's timeline, when it exists
         from ilrs import comms
         fn = getattr(comms, "downlink_rate_timeline", None)
+        if fn is None:
+            from ilrs.comms.analysis import downlink_rate_timeline as fn
         if fn is not None:
             tl = fn(scenario, times)
             return _resample(ns, tl.times, tl.downlink_rate_bps), "comms: relay and direct-to-Earth links"
