@@ -31,6 +31,7 @@ come only from the ``numpy.random.Generator`` passed in.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import heapq
 import math
@@ -289,10 +290,18 @@ def _flatten(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     return flat
 
 
+_DAYS: dict[int, dt.date] = {}
+
+
 def _day(x: float | None) -> dt.date | None:
-    if x is None or math.isinf(x):
+    """Day number (possibly fractional) → the UTC calendar day it falls in; None for never."""
+    if x is None or x == math.inf:
         return None
-    return dt.date.fromordinal(int(math.floor(x)))
+    k = math.floor(x)
+    d = _DAYS.get(k)
+    if d is None:
+        d = _DAYS[k] = dt.date.fromordinal(k)
+    return d
 
 
 def simulate_campaign(inputs: CampaignInputs, rng: np.random.Generator | None = None,
@@ -466,10 +475,33 @@ def _assemble(inputs: CampaignInputs, records, arrival_ok) -> CampaignResult:
     def alive(e: int, t: float) -> bool:
         return op[e] <= t < end[e]
 
+    inf = math.inf
+
+    def kth(values, k: int) -> float:
+        values = sorted(values)
+        return values[k - 1] if len(values) >= k else inf
+
     milestones: dict[str, dt.date | None] = {}
     for mst in inputs.milestones:
+        # a lower bound: each part cannot hold before this (and it is itself a candidate day)
+        lb = -inf
+        if mst.all_op:
+            lb = max(lb, max(op[e] for e in mst.all_op))
+        if mst.any_op:
+            lb = max(lb, min(op[e] for e in mst.any_op))
+        for group in mst.roles:
+            lb = max(lb, min((op[e] for e in group), default=inf))
+        if mst.base_count:
+            lb = max(lb, kth((op[e] for e in mst.base_elements), mst.base_count))
+        if mst.missions:
+            lb = max(lb, max(inf if arrival_ok[j] is None else arrival_ok[j] for j in mst.missions))
+        if mst.crewed:
+            lb = max(lb, kth(crewed_days, mst.crewed))
         reached = None
-        for t in candidates:
+        if lb == inf:
+            milestones[mst.id] = None
+            continue
+        for t in candidates[bisect.bisect_left(candidates, lb):]:
             if mst.all_op and not all(alive(e, t) for e in mst.all_op):
                 continue
             if mst.any_op and not any(alive(e, t) for e in mst.any_op):
