@@ -332,3 +332,63 @@ def coverage_map(result: CommsResult, *, spacing_km: float = 20.0, lat_min_deg: 
     stats = coverage(pts, targets, result.step_s * every, min_elevation_deg, target_usable=usable,
                      progress=(lambda d, t: progress(d, t, "coverage")) if progress else None)
     return pts, stats
+
+
+@dataclass
+class DownlinkTimeline:
+    """Achievable site -> Earth downlink rate (bit/s) on a UTC grid: ``times`` and
+    ``downlink_rate_bps`` (what :mod:`ilrs.operations` reads), plus :meth:`rate_bps` for any
+    other grid (sample at or before each time; zero outside the grid)."""
+
+    times: np.ndarray
+    downlink_rate_bps: np.ndarray
+    via_relay_bps: np.ndarray
+    direct_to_earth_bps: np.ndarray
+    method: str
+
+    def rate_bps(self, times_utc) -> np.ndarray:
+        from ilrs.environment import utc_array
+
+        t = utc_array(times_utc).astype(np.int64)
+        src = self.times.astype("datetime64[ns]").astype(np.int64)
+        k = np.searchsorted(src, t, side="right") - 1
+        step = src[1] - src[0] if src.size > 1 else 0
+        inside = (k >= 0) & (t < src[-1] + step)
+        return np.where(inside, self.downlink_rate_bps[np.clip(k, 0, src.size - 1)], 0.0)
+
+    __call__ = rate_bps
+
+    def yearly(self) -> list[dict]:
+        years = self.times.astype("datetime64[Y]").astype(int) + 1970
+        step_s = float((self.times[1] - self.times[0]) / np.timedelta64(1, "s")) if self.times.size > 1 else 0.0
+        out = []
+        for y in np.unique(years):
+            m = years == y
+            r = self.downlink_rate_bps[m]
+            out.append({"year": int(y), "availability": float((r > 0).mean()),
+                        "via_relay": float((self.via_relay_bps[m] > 0).mean()),
+                        "direct_to_earth": float((self.direct_to_earth_bps[m] > 0).mean()),
+                        "gbit_per_day": float(r.mean() * 86400 / 1e9),
+                        "max_gap_hours": gap_statistics(r > 0, step_s)["max_gap_hours"]})
+        return out
+
+
+def downlink_rate_timeline(scenario, times_utc) -> DownlinkTimeline:
+    """The achievable downlink rate from the scenario's site to Earth on ``times_utc`` (any regular
+    grid, e.g. the whole span hourly), relays in the analytic two-body + J2 mode (fast, shape and
+    orientation of each orbit as catalogued)."""
+    from ilrs.environment import site_from_spec, utc_array
+    from ilrs.environment.terrain import horizon_for_site
+
+    sec = scenario.relays
+    times = utc_array(times_utc)
+    site = site_from_spec(scenario.site)
+    horizon = horizon_for_site(site, scenario.site.horizon)
+    relays = resolve_relays(sec.constellation, sec.custom)
+    stations = resolve_ground_stations(sec.ground_stations, sec.custom_ground_stations)
+    st = sec.site_terminal
+    terminal = SiteTerminal(st.band, st.tx_power_w, st.antenna_diameter_m, st.dte_max_rate_bps, st.direct_to_earth)
+    res = analyze(site, horizon, relays, stations, times, min_elevation_deg=sec.min_elevation_deg,
+                  dte_min_elevation_deg=sec.dte_min_elevation_deg, terminal=terminal, propagation="j2")
+    via = res.relay_path_rate_bps.max(axis=0) if len(res.relays) else np.zeros(times.size)
+    return DownlinkTimeline(times, res.rate_bps, via, res.dte_rate_bps, "j2")

@@ -19,7 +19,7 @@ def plot_windows(result, max_days: float | None = 30.0):
     n = t.size
     x = _dates(t)
     rows = [(r.key + " (site)", result.site_relay_visible[k][:n]) for k, r in enumerate(result.relays)]
-    rows += [("Earth (DTE)", result.dte_visible[:n]), ("end to end", result.available[:n])]
+    rows += [("Earth (DTE)", result.dte_rate_bps[:n] > 0), ("end to end", result.available[:n])]
     fig, (ax1, ax2) = new_figure(10.0, 2.0 + 0.45 * len(rows), nrows=2, sharex=True,
                                  gridspec_kw={"height_ratios": [max(len(rows), 2), 2]})
     from ilrs.comms.access import windows

@@ -36,11 +36,12 @@ Builder = Callable[[Scenario, RunContext], Section]
 
 def builders() -> list[tuple[str, Builder]]:
     """The section builders, in run order (imported lazily: each may pull heavy modules)."""
-    from ilrs.report.sections import campaign, consortium, environment, operations, risk
+    from ilrs.report.sections import campaign, comms, consortium, environment, operations, risk
 
     return [
         ("consortium", consortium.build),
         ("environment", environment.build),
+        ("comms", comms.build),
         ("campaign", campaign.build),
         ("operations", operations.build),
         ("risk", risk.build),

@@ -1,0 +1,85 @@
+"""Report section: relays and the station's links to Earth.
+
+Two computations, both stated in the section:
+
+* a representative period — the first ``relays.analysis_days`` (30) days of the span at
+  ``relays.step_s`` (60 s), relays propagated numerically (GRGM1200A + Earth + Sun): windows, gaps,
+  per-relay figures, data volume, a windows plot and a coverage map of 80-90°S;
+* the whole span hourly with the relays in the analytic two-body + J2 mode: the downlink-rate
+  timeline left in ``ctx.products["comms"]`` (a :class:`ilrs.comms.DownlinkTimeline`: ``times``,
+  ``downlink_rate_bps``, ``rate_bps(times)``) for the operations section, and yearly figures.
+"""
+
+from __future__ import annotations
+
+from ilrs.comms.analysis import analyze_scenario, coverage_map, downlink_rate_timeline
+from ilrs.comms.plots import plot_coverage_map, plot_windows
+from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.html import html_table, kpi_boxes
+from ilrs.report.sections import RunContext, Section
+from ilrs.scenario import Scenario
+
+TIMELINE_STEP_S = 3600.0
+
+
+def build(scenario: Scenario, ctx: RunContext) -> Section:
+    from ilrs.environment import time_grid
+
+    sec = scenario.relays
+    res = analyze_scenario(scenario)
+    s = res.summary(max_windows=None)
+    img_windows = figure_to_data_uri(plot_windows(res))
+    cov_html = ""
+    cov_summary = None
+    if res.relays:
+        pts, cov = coverage_map(res, spacing_km=20.0, min_elevation_deg=sec.min_elevation_deg,
+                                step_s=max(res.step_s, 300.0))
+        img_cov = figure_to_data_uri(plot_coverage_map(
+            pts, cov["availability"], "relay availability", title=f"Relay coverage 80-90°S, ≥ {sec.min_elevation_deg:g}°, "
+                                                                 f"smooth sphere, first {res.days:g} days"))
+        cov_summary = {"points": int(pts.size), "mean_availability": float(cov["availability"].mean()),
+                       "min_availability": float(cov["availability"].min()),
+                       "worst_max_gap_hours": float(cov["max_gap_hours"].max())}
+        cov_html = f'<img alt="relay coverage map" src="{img_cov}">'
+    times = time_grid(scenario.span.start, scenario.span.end, step_s=TIMELINE_STEP_S)
+    tl = downlink_rate_timeline(scenario, times)
+    ctx.products["comms"] = tl
+    ctx.products["comms_result"] = res
+    yearly = tl.yearly()
+    relay_rows = [{"relay": k, "seen from site": f"{v['site_visibility']:.1%}",
+                   "h per orbit": f"{v['hours_per_orbit_visible']:.1f}" if v["hours_per_orbit_visible"] else "—",
+                   "max gap h": f"{v['max_gap_hours']:.1f}", "end to end": f"{v['end_to_end_availability']:.1%}",
+                   "Gbit/day": f"{v['data_volume_gbit_per_day']:.0f}",
+                   "mean range km": f"{v['mean_range_km']:.0f}" if v["mean_range_km"] else "—"}
+                  for k, v in s["per_relay"].items()]
+    year_rows = [{"year": y["year"], "available": f"{y['availability']:.1%}", "via relay": f"{y['via_relay']:.1%}",
+                  "direct to Earth": f"{y['direct_to_earth']:.1%}", "Gbit/day": f"{y['gbit_per_day']:.0f}",
+                  "max gap h": f"{y['max_gap_hours']:.0f}"} for y in yearly]
+    longest = sorted(res.windows_utc(~res.available), key=lambda w: -w["hours"])[:8]
+    html = (
+        kpi_boxes({"availability": f"{s['availability']:.1%}", "via relay": f"{s['relay_availability']:.1%}",
+                   "direct to Earth": f"{s['dte_availability']:.1%}", "max gap": f"{s['max_gap_hours']:.1f} h",
+                   "data volume": f"{s['data_volume_gbit_per_day']:.0f} Gbit/day"})
+        + f"<p>Site <b>{res.site_name}</b>, relays {', '.join(s['relays']) or 'none'}, Earth stations "
+          f"{', '.join(s['ground_stations'])}. Representative period: the first {res.days:g} days from {s['start'][:10]} "
+          f"at {res.step_s:g} s, relays propagated numerically (GRGM1200A {sec.gravity_degree}×{sec.gravity_degree}"
+          f"{' + Earth + Sun' if sec.third_bodies else ''}), site horizon {scenario.site.horizon}, minimum elevation "
+          f"{sec.min_elevation_deg:g}° to relays. Rates from link budgets capped by each link's modem; "
+          "the site uses the faster of the relay path and direct-to-Earth.</p>"
+        + f'<img alt="windows and rate" src="{img_windows}">'
+        + "<h3>Per relay</h3>" + html_table(relay_rows)
+        + "<h3>Longest outages</h3>" + html_table(longest)
+        + "<h3>Coverage of the south polar cap</h3>" + cov_html
+        + f"<h3>Whole span, hourly (relays in the analytic J2 mode)</h3>" + html_table(year_rows)
+        + "".join(f"<p>Note: {n}</p>" for n in s["notes"])
+    )
+    summary = {k: s[k] for k in ("site", "start", "days", "step_s", "relays", "ground_stations", "availability",
+                                 "relay_availability", "dte_availability", "max_gap_hours", "mean_gap_hours",
+                                 "n_windows", "data_volume_gbit_per_day", "per_relay")}
+    summary["coverage"] = cov_summary
+    summary["yearly"] = yearly
+    lines = [f"{res.site_name}, first {res.days:g} days: available {s['availability']:.1%} (relay "
+             f"{s['relay_availability']:.1%}, DTE {s['dte_availability']:.1%}), max gap {s['max_gap_hours']:.1f} h, "
+             f"{s['data_volume_gbit_per_day']:.0f} Gbit/day",
+             f"whole span hourly: {sum(y['availability'] for y in yearly) / max(len(yearly), 1):.1%} mean yearly availability"]
+    return Section("comms", "Relays and communications", html, summary, lines)
