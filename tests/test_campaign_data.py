@@ -156,3 +156,13 @@ def test_reference_scenario_loads_and_picks_claims():
     assert s.campaign.date_claims["luna-26"] == "update-2025"
     res = s.campaign.resolved()
     assert len(res.missions) == len(s.campaign.manifest)
+
+
+def test_sites_are_checked_softly_against_the_catalogue():
+    from ilrs.campaign import campaign_inputs, sites_not_in_catalogue
+
+    unknown = sites_not_in_catalogue(campaign_inputs(load_scenario("ilrs-reference")))
+    # Luna-25 (Boguslawsky) and Chang'e-6 (far-side Apollo basin) did not target the south pole
+    assert {"luna-25", "change-6"} <= set(unknown)
+    # south-pole targets are catalogue sites (data/sites.yaml)
+    assert not {"change-7", "change-8", "ilrs-1", "crewed-landing-1"} & set(unknown)

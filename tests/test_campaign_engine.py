@@ -280,3 +280,47 @@ def test_unknown_override_is_an_input_error():
     with pytest.raises(InputError) as info:
         simulate_campaign(campaign_inputs(toy()), None, {"launch_fail.X": 0.1})
     assert "launch_failure" in str(info.value)
+
+
+def _brute_force_milestones(result, scenario):
+    """Milestones re-derived from the result's own element and mission dates by checking every day
+    on which anything changed (an independent scan, no lower bounds)."""
+    res = scenario.campaign.resolved()
+    base = {eid for eid, e in res.elements.items() if e.base}
+    roles = {eid: e.role for eid, e in res.elements.items()}
+    arrived = {}
+    crewed = []
+    for m in result.missions:
+        if m.outcome == "success":
+            arrived[m.id] = m.arrival
+            if m.kind == "crewed-landing":
+                crewed.append(m.arrival)
+    days = sorted({e.operational for e in result.elements.values() if e.operational}
+                  | {e.end_of_life for e in result.elements.values() if e.end_of_life} | set(arrived.values()))
+
+    def alive(eid, t):
+        e = result.elements[eid]
+        return e.operational is not None and e.operational <= t and (e.end_of_life is None or t < e.end_of_life)
+
+    out = {}
+    for ms in scenario.campaign.milestones:
+        c = ms.condition
+        out[ms.id] = None
+        for t in days:
+            ok = (all(alive(e, t) for e in c.all_operational)
+                  and (not c.any_operational or any(alive(e, t) for e in c.any_operational))
+                  and all(any(alive(e, t) for e in base if roles[e] == r) for r in c.roles_operational)
+                  and sum(alive(e, t) for e in base) >= c.base_elements_operational
+                  and all(m in arrived and arrived[m] <= t for m in c.missions_succeeded)
+                  and sum(d <= t for d in crewed) >= c.crewed_landings)
+            if ok:
+                out[ms.id] = t
+                break
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_milestones_match_a_brute_force_scan(seed):
+    s = load_scenario("ilrs-reference")
+    r = simulate_campaign(campaign_inputs(s), np.random.default_rng(seed))
+    assert r.milestones == _brute_force_milestones(r, s)

@@ -40,8 +40,9 @@ operational and end-of-life dates and its spec: owner, mass, power by mode, data
 dependencies), ``milestones`` (id → date or None), ``targets``, ``crew_stays``, ``deliveries``.
 """
 
-from ilrs.campaign.engine import CampaignInputs, campaign_inputs, nominal_campaign, simulate_campaign
+from ilrs.campaign.engine import (CampaignInputs, campaign_inputs, nominal_campaign, simulate_campaign,
+                                  sites_not_in_catalogue)
 from ilrs.campaign.result import CampaignResult, CrewStay, Delivery, ElementRecord, MissionRecord
 
 __all__ = ["CampaignInputs", "CampaignResult", "CrewStay", "Delivery", "ElementRecord", "MissionRecord",
-           "campaign_inputs", "nominal_campaign", "simulate_campaign"]
+           "campaign_inputs", "nominal_campaign", "simulate_campaign", "sites_not_in_catalogue"]

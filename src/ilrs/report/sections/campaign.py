@@ -6,7 +6,7 @@ compiled inputs in ``ctx.products["campaign_inputs"]`` for the operations and ri
 
 from __future__ import annotations
 
-from ilrs.campaign import campaign_inputs, simulate_campaign
+from ilrs.campaign import campaign_inputs, simulate_campaign, sites_not_in_catalogue
 from ilrs.campaign.gantt import plot_gantt
 from ilrs.report.figures import figure_to_data_uri
 from ilrs.report.html import html_table, kpi_boxes
@@ -25,6 +25,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
     flown = [m for m in result.missions if m.launch is not None]
     launches = sum(len(m.vehicles) for m in flown)
     on_time = sum(1 for k in result.milestones if result.on_time(k))
+    unknown = sites_not_in_catalogue(inputs)
     img = figure_to_data_uri(plot_gantt(result, title=f"{scenario.name}: nominal campaign"))
 
     milestone_rows = []
@@ -59,11 +60,14 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
           "of failures, slips, stand-downs and re-flights is in the risk section). A planned year sits at "
           "1 July, a planned month on the 15th. Dates beyond the study span are still computed.</p>"
         + f'<img alt="Campaign Gantt chart" src="{img}">'
+        + (("<p>Target sites not in the site catalogue (kept as reported): "
+            + ", ".join(f"{m}: {site}" for m, site in unknown.items()) + ".</p>") if unknown else "")
         + "<h3>Milestones</h3>" + html_table(milestone_rows)
         + "<h3>Missions</h3>" + html_table(mission_rows)
         + "<h3>Station elements</h3>" + html_table(element_rows, numeric=["nominal kW", "kbit/s"])
     )
-    summary = {**result.to_dict(), "launches": launches, "milestones_on_time": on_time}
+    summary = {**result.to_dict(), "launches": launches, "milestones_on_time": on_time,
+               "sites_not_in_catalogue": unknown}
     lines = [f"{len(specs)} missions, {launches} launches; {on_time}/{len(result.milestones)} milestones on time"]
     lines += [f"{k}: {v or 'not reached'} (target {result.targets.get(k) or '—'})"
               for k, v in result.milestones.items()]
