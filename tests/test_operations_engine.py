@@ -184,10 +184,11 @@ def test_consumable_alarm_and_exhaustion_dates():
     crew = CrewParams(need, {"oxygen": 0.0}, {"oxygen": 40.0})
     p = OperationsParams(elements=(flat_element(load_w=0.0),), crew=crew,
                                               alarms=AlarmParams(consumable_margin_days=10.0))
-    r = simulate_operations(inputs(24 * 60, crew_stays=(CrewStay(0.0, 60 * DAY, ("china",)),)), p)
+    r = simulate_operations(inputs(24 * 61, crew_stays=(CrewStay(0.0, 60 * DAY, ("china",)),)), p)
     ev = {e.kind: e.time_s for e in r.events if e.subject == "oxygen"}
     # 1 kg/day from 40 kg: fewer than 10 days left after day 30; empty after day 40
     assert ev["alarm"] == pytest.approx(30 * DAY, abs=H)
+    assert ev["alarm-cleared"] == pytest.approx(60 * DAY, abs=H)  # the crew leaves
     assert ev["consumable-exhausted"] == pytest.approx(40 * DAY, abs=H)
     assert r.totals["consumables"]["oxygen"]["unmet_kg"] == pytest.approx(20.0)
 
@@ -353,3 +354,20 @@ def test_end_of_life_removes_the_load():
     r = simulate_operations(inputs(48, activations=(ElementActivation("base", 10 * H, 20 * H),)), p)
     np.testing.assert_allclose(r.series["served_w"], np.r_[np.zeros(10), np.full(10, 300.0), np.zeros(28)])
     assert r.totals["elements"]["base"]["active_s"] == pytest.approx(10 * H)
+
+
+def test_storage_units_discharge_in_order_and_respect_power_limits():
+    # battery (listed first) carries the load until its floor, then the fuel cell (power-limited)
+    load = 1000.0
+    bat = StorageParams("bat", 5 * 3.6e6, 1.0, 1.0, 0.8)
+    rfc = StorageParams("rfc", 50 * 3.6e6, 0.7, 0.5, 1.0, max_power_w=600.0, kind="regenerative-fuel-cell")
+    p = OperationsParams(elements=(ElementParams("base", survival_w=400, nominal_w=load, science_w=load),),
+                         storage=(bat, rfc), shed_science_below=0.0, shed_nominal_below=0.0)
+    r = simulate_operations(inputs(10, vsf=0.0), p)
+    served = r.series["served_w"]
+    # 4 kWh usable in the battery: 4 full steps at 1 kW; then battery (0 left) + RFC limited to 600 W
+    np.testing.assert_allclose(served[:4], load)
+    assert served[4] == pytest.approx(400.0)  # only 600 W available: survival level (nominal needs 1000)
+    # RFC energy falls by P*dt/eta_d = 400 W * 1 h / 0.5 per step once it is the only source
+    stored = r.series["stored_energy_j"]
+    assert stored[5] - stored[6] == pytest.approx(400.0 * H / 0.5)

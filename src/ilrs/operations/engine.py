@@ -598,6 +598,11 @@ class _Station:
         for m in flown:
             self.crew_members.remove(m)
         self.log("crew-departure", "crew", f"crew {len(flown)}")
+        if not self.crew_members:  # nobody consumes: stocks last indefinitely
+            for c in CONSUMABLES:
+                if self.consumable_alarm[c]:
+                    self.consumable_alarm[c] = False
+                    self.log("alarm-cleared", c, "no crew on site")
 
     def _delivery(self, d):
         if d.time_s > self.env.now:
