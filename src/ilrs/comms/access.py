@@ -95,6 +95,7 @@ def elevation_azimuth_deg(points: SurfacePoints, targets_me_m: np.ndarray) -> tu
     du = flat @ points.up.T - np.einsum("si,si->s", p, points.up)
     el = np.degrees(np.arctan2(du, np.hypot(de, dn)))
     az = np.degrees(np.arctan2(de, dn)) % 360.0
+    az[az >= 360.0] = 0.0  # -0.0 and -1e-15 wrap to 360.0
     shape = tg.shape[:-1] + (points.size,)
     return el.reshape(shape), az.reshape(shape)
 

@@ -1,0 +1,93 @@
+"""End-to-end analysis invariants and the ``ilrs comms`` command."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ilrs.comms.analysis import DownlinkTimeline, analyze
+from ilrs.comms.relays import resolve_ground_stations, resolve_relays
+
+
+@pytest.fixture(scope="module")
+def result():
+    from ilrs.environment import HorizonMask, get_site, time_grid
+
+    site = get_site("connecting-ridge", mast_height_m=2.0)
+    t = time_grid("2027-01-01", days=3, step_s=300)
+    return analyze(site, HorizonMask.sphere(2.0), resolve_relays(["queqiao-2", "queqiao-1"]),
+                   resolve_ground_stations(["kashi", "jiamusi", "neuquen"]), t, propagation="j2")
+
+
+def test_rates_respect_links_and_visibility(result):
+    r = result
+    assert np.all(r.rate_bps >= 0)
+    for k, relay in enumerate(r.relays):
+        through = r.relay_path_rate_bps[k] > 0
+        assert np.all(r.site_relay_visible[k][through])                  # site sees the relay
+        assert np.all(r.relay_station_visible[k].any(axis=0)[through])   # and a station sees it
+        assert r.relay_path_rate_bps[k].max() <= min(relay.proximity.max_rate_bps, relay.trunk.max_rate_bps)
+    best = np.maximum(r.relay_path_rate_bps.max(axis=0), r.dte_rate_bps)
+    assert np.array_equal(r.rate_bps, best)
+    s = r.summary()
+    assert s["availability"] >= max(s["relay_availability"], s["dte_availability"]) - 1e-12
+    # data volume per day is the integral of the rate
+    assert s["data_volume_gbit_per_day"] == pytest.approx(s["mean_rate_mbps"] * 86400 / 1000, rel=1e-9)
+
+
+def test_relay_station_links_never_cross_the_moon(result):
+    from ilrs.comms.analysis import station_geometry
+    from ilrs.comms.access import segment_clear_of_moon
+
+    r = result
+    pos, _ = station_geometry(list(r.stations), r.times_utc)
+    for k in range(len(r.relays)):
+        for j in range(len(r.stations)):
+            ok = r.relay_station_visible[k, j]
+            clear = segment_clear_of_moon(r.states.r_icrf_m[:, k], pos[j] + r.states.earth_icrf_m)
+            assert np.all(clear[ok])
+    # Queqiao-1 at L2 stays in view of the Earth: the Moon never hides it (that is why it is there)
+    q1 = [k for k, x in enumerate(r.relays) if x.key == "queqiao-1"][0]
+    assert np.all(segment_clear_of_moon(r.states.r_icrf_m[:, q1], r.states.earth_icrf_m))
+
+
+def test_timeline_sample_and_hold(result):
+    r = result
+    tl = DownlinkTimeline(r.times_utc, r.rate_bps, r.relay_path_rate_bps.max(axis=0), r.dte_rate_bps, "j2")
+    assert np.array_equal(tl.rate_bps(r.times_utc), r.rate_bps)
+    mid = r.times_utc[:-1] + np.timedelta64(150, "s")
+    assert np.array_equal(tl.rate_bps(mid), r.rate_bps[:-1])
+    assert tl.rate_bps(r.times_utc[:1] - np.timedelta64(1, "h"))[0] == 0.0
+    assert np.array_equal(r.rate_at(r.times_utc[5:9]), r.rate_bps[5:9])
+
+
+def test_cli_json(ilrs_cli, tmp_path):
+    p = ilrs_cli("comms", "--start", "2027-01-01", "--days", "1", "--step-s", "300", "--propagation", "j2",
+                 "--coverage-km", "80", "--format", "json", "-o", tmp_path)
+    assert p.returncode == 0, p.stderr
+    s = json.loads(p.stdout)
+    for key in ("availability", "max_gap_hours", "mean_gap_hours", "windows", "data_volume_gbit_per_day", "per_relay"):
+        assert key in s
+    assert 0.0 <= s["availability"] <= 1.0 and "queqiao-2" in s["per_relay"]
+    assert (tmp_path / "windows.png").stat().st_size > 1000 and (tmp_path / "coverage.png").stat().st_size > 1000
+    assert s["coverage"]["points"] > 10
+
+
+def test_cli_errors_are_one_line(ilrs_cli):
+    p = ilrs_cli("comms", "--constellation", "queqiao-9", "--days", "1")
+    assert p.returncode == 2
+    err = p.stderr.strip().splitlines()
+    assert len(err) == 1 and "queqiao-2" in err[0]
+    p = ilrs_cli("comms", "--days", "-3")
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_cli_list(ilrs_cli):
+    p = ilrs_cli("comms", "--list", "--format", "json")
+    assert p.returncode == 0
+    d = json.loads(p.stdout)
+    q2 = [r for r in d["relays"] if r["key"] == "queqiao-2"][0]
+    assert q2["period_h"] == pytest.approx(24.0, abs=0.5)
+    assert {g["key"] for g in d["ground_stations"]} >= {"kashi", "jiamusi", "neuquen"}
