@@ -7,6 +7,8 @@ import copy
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ilrs.errors import ScenarioError
 from ilrs.scenario import load_scenario, scenario_from_dict
@@ -166,3 +168,31 @@ def test_sites_are_checked_softly_against_the_catalogue():
     assert {"luna-25", "change-6"} <= set(unknown)
     # south-pole targets are catalogue sites (data/sites.yaml)
     assert not {"change-7", "change-8", "ilrs-1", "crewed-landing-1"} & set(unknown)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from("abcdef"), st.lists(st.sampled_from("abcdef"), max_size=3), max_size=6))
+def test_find_cycle_agrees_with_kahn(graph):
+    """find_cycle returns a real cycle exactly when Kahn's topological sort cannot finish."""
+    nodes = set(graph)
+    indeg = {n: 0 for n in nodes}
+    for n, succ in graph.items():
+        for s in succ:
+            if s in nodes:
+                indeg[s] += 1
+    ready = [n for n in nodes if indeg[n] == 0]
+    removed = 0
+    while ready:
+        n = ready.pop()
+        removed += 1
+        for s in graph[n]:
+            if s in nodes:
+                indeg[s] -= 1
+                if indeg[s] == 0:
+                    ready.append(s)
+    has_cycle = removed < len(nodes)
+    cycle = find_cycle(graph)
+    assert (cycle is not None) == has_cycle
+    if cycle:
+        for a, b in zip(cycle, cycle[1:] + cycle[:1]):
+            assert b in graph[a]
