@@ -55,6 +55,9 @@ def campaign(
         echo_json(data)
         return
     typer.echo(f"ilrs campaign — {s.name} ({'seed ' + str(seed) if seed is not None else 'nominal plan'})")
+    if not result.missions:
+        typer.echo("no missions: list them in campaign.manifest (see `ilrs scenario new`)")
+        return
     typer.echo(f"\n{'mission':<24} {'vehicle':<13} {'launch':<11} {'landing':<11} outcome")
     for m in result.missions:
         name = m.id + (f" #{m.attempt}" if m.attempt > 1 else "")
