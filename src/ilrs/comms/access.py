@@ -123,6 +123,57 @@ def visible(points: SurfacePoints, targets_me_m: np.ndarray, min_elevation_deg: 
     return el > limit
 
 
+def _is_radial(points: SurfacePoints) -> bool:
+    """True when every point's up vector is its radial direction (spherical Moon)."""
+    p = points.position_me_m
+    return bool(np.allclose(p / np.linalg.norm(p, axis=1)[:, None], points.up, atol=1e-12))
+
+
+def visible_radial(points: SurfacePoints, targets_me_m: np.ndarray, min_elevation_deg: float = 0.0) -> np.ndarray:
+    """:func:`visible` for points whose up vector is radial (p = rho u), in fewer operations.
+
+    With x = t.u one matrix product gives both the height above the local horizontal plane,
+    x - rho, and the distance, |d|^2 = |t|^2 - 2 rho x + rho^2. Targets clearly above
+    max(mask, min elevation) or clearly below min elevation are decided from sin(el) alone;
+    only those in between get an azimuth and a mask lookup. Float32 inside (metre-level
+    precision: ~1e-7 in sin(el)).
+    """
+    tg = np.asarray(targets_me_m)
+    flat = tg.reshape(-1, 3)
+    up = points.up.astype(np.float32)
+    rho = np.linalg.norm(points.position_me_m, axis=1).astype(np.float32)
+    x = flat.astype(np.float32) @ up.T                       # (M, S)
+    t2 = np.einsum("mi,mi->m", flat, flat).astype(np.float32)[:, None]
+    h = x - rho
+    d2 = t2 - 2.0 * rho * x + rho * rho
+    lo = np.float32(np.sin(np.radians(min_elevation_deg)))
+    if points.mask_deg is None:
+        out = (h > 0) & (h * h > lo * lo * d2) if lo >= 0 else h > lo * np.sqrt(d2)
+        return out.reshape(tg.shape[:-1] + (points.size,))
+    hi_el = np.maximum(points.mask_deg.max(axis=1), min_elevation_deg)
+    hi = np.sin(np.radians(hi_el)).astype(np.float32)
+    hd = np.sqrt(np.maximum(d2, 0.0))
+    sure = h > hi * hd
+    maybe = (~sure) & (h > lo * hd)
+    m_idx, s_idx = np.nonzero(maybe)
+    if m_idx.size:
+        tgt = flat[m_idx]
+        d = tgt - points.position_me_m[s_idx]
+        de = np.einsum("ki,ki->k", d, points.east[s_idx])
+        dn = np.einsum("ki,ki->k", d, points.north[s_idx])
+        du = np.einsum("ki,ki->k", d, points.up[s_idx])
+        el = np.degrees(np.arctan2(du, np.hypot(de, dn)))
+        az = np.degrees(np.arctan2(de, dn)) % 360.0
+        a = points.mask_deg.shape[1]
+        xa = az * (a / 360.0)
+        i0 = np.floor(xa).astype(np.int64) % a
+        w = xa - np.floor(xa)
+        flat_mask = points.mask_deg.ravel()
+        lim = flat_mask[s_idx * a + i0] * (1 - w) + flat_mask[s_idx * a + (i0 + 1) % a] * w
+        sure[m_idx, s_idx] = el > np.maximum(lim, min_elevation_deg)
+    return sure.reshape(tg.shape[:-1] + (points.size,))
+
+
 def segment_clear_of_moon(a_m: np.ndarray, b_m: np.ndarray, radius_m: float = MOON_RADIUS_M) -> np.ndarray:
     """True where the segment a->b (Moon-centred, (..., 3)) stays outside the sphere."""
     d = b_m - a_m
@@ -200,8 +251,12 @@ def coverage(points: SurfacePoints, targets_me_m: np.ndarray, step_s: float, min
     t_count, n_sat = tg.shape[:2]
     acc = GapAccumulator(points.size)
     step = max(1, chunk_elements // max(1, n_sat * points.size))
+    radial = _is_radial(points)
     for a in range(0, t_count, step):
-        vis = visible(points, tg[a:a + step], min_elevation_deg)
+        if radial:
+            vis = visible_radial(points, tg[a:a + step], min_elevation_deg)
+        else:
+            vis = visible(points, tg[a:a + step], min_elevation_deg)
         if target_usable is not None:
             vis &= np.asarray(target_usable[a:a + step], bool)[..., None]
         vis = vis.any(axis=1)
