@@ -76,6 +76,21 @@ def campaign_run(payload: CampaignPayload, i: int, seed_sequence: np.random.Seed
     return row
 
 
+def code_digest(packages: tuple[str, ...]) -> str:
+    """sha256 of the source of the ilrs sub-packages a run executes: results made by other code
+    are another study (``--resume`` refuses to mix them)."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for pkg in sorted(packages):
+        for f in sorted((root / pkg).rglob("*.py")):
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def prepare(scenario, ops: bool = False) -> RiskModel:
     """The run function, payload, milestone targets and identity hash of ``scenario``'s study."""
     from ilrs.campaign import campaign_inputs
@@ -98,6 +113,7 @@ def prepare(scenario, ops: bool = False) -> RiskModel:
         fn, payload = prepare_ops(scenario, payload)
     targets = {m.id: m.target for m in inputs.milestones}
     names = {ms.id: (ms.name or ms.id) for ms in scenario.campaign.milestones}
-    ident = {"scenario": scenario.model_dump(mode="json"), "ops": bool(ops)}
+    ident = {"scenario": scenario.model_dump(mode="json"), "ops": bool(ops),
+             "code": code_digest(("campaign", "risk", "scenario") + (("operations", "environment", "comms") if ops else ()))}
     return RiskModel(fn=fn, payload=payload, targets=targets, names=names, study_hash=payload_hash(ident))
 

@@ -105,10 +105,15 @@ def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Mapping[str, tup
 
 def sample_operations_inputs(unc: UncertaintiesSection, elements: Iterable[str],
                              rng: np.random.Generator) -> dict[str, float]:
-    """Sampled operations inputs: ``element_mtbf_h.<element>`` and ``array_degradation_per_year``."""
+    """Sampled operations inputs: ``element_mtbf_h.<element>`` (absolute), else
+    ``element_mtbf_factor.<element>`` (on the element's own MTBF), and ``array_degradation_per_year``."""
+    elements = list(elements)
     out: dict[str, float] = {}
-    for e in _names(unc, "element_mtbf_h", elements):
+    absolute = _names(unc, "element_mtbf_h", elements)
+    for e in absolute:
         out[f"element_mtbf_h.{e}"] = max(1e-9, draw(unc.for_name("element_mtbf_h", e), rng))
+    for e in _names(unc, "element_mtbf_factor", [x for x in elements if x not in absolute]):
+        out[f"element_mtbf_factor.{e}"] = max(1e-9, draw(unc.for_name("element_mtbf_factor", e), rng))
     if unc.array_degradation_per_year is not None:
         out["array_degradation_per_year"] = min(1.0, max(0.0, draw(unc.array_degradation_per_year, rng)))
     return out

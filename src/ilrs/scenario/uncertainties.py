@@ -193,6 +193,10 @@ class UncertaintiesSection(StrictModel):
         description="Days a vehicle's family stays grounded after that vehicle fails, per vehicle (or 'default').")
     element_mtbf_h: dict[str, Distribution] = Field(
         default_factory=dict, description="Mean time between failures of station elements, hours (operations).")
+    element_mtbf_factor: dict[str, Distribution] = Field(
+        default_factory=dict,
+        description="Factor on each element's own MTBF (Weibull: on its scale), per element (or 'default'); "
+                    "element_mtbf_h, where given, wins (operations).")
     array_degradation_per_year: Distribution | None = Field(
         None, description="Fractional loss of solar-array output per year (operations).")
     target_dates: dict[str, dt.date] = Field(
@@ -207,10 +211,12 @@ class UncertaintiesSection(StrictModel):
                 _check_probability(d, f"{group}.{name}")
                 if group != "launch_failure" and isinstance(d, BetaDist) and d.from_record:
                     raise ValueError(f"{group}.{name}: 'from_record' applies to launch_failure only")
-        for group in ("schedule_slip_days", "stand_down_days", "element_mtbf_h"):
+        for group in ("element_mtbf_h", "element_mtbf_factor"):
             for name, d in getattr(self, group).items():
-                if group == "element_mtbf_h" and isinstance(d, FixedDist) and d.value <= 0:
-                    raise ValueError(f"{group}.{name}: an MTBF must be positive")
+                if isinstance(d, FixedDist) and d.value <= 0:
+                    raise ValueError(f"{group}.{name}: must be positive")
+                if isinstance(d, BetaDist) and d.from_record:
+                    raise ValueError(f"{group}.{name}: 'from_record' applies to launch_failure only")
         return self
 
     def for_name(self, group: str, name: str) -> "Distribution | None":
