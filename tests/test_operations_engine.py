@@ -288,7 +288,8 @@ def scenarios(draw):
                                   g.uniform(0.3, 1), max_power_w=g.uniform(500, 5000) if g.random() < 0.5 else None,
                                   initial_soc=1.0) for k in range(draw(st.integers(0, 2))))
     arrays = tuple(SolarArrayParams(f"a{k}", g.uniform(1, 20), 0.3, g.uniform(0, 0.1),
-                                    element=f"e{k}" if g.random() < 0.3 else None) for k in range(draw(st.integers(0, 2))))
+                                    element=f"e{int(g.integers(0, n_el))}" if g.random() < 0.3 else None)
+                   for k in range(draw(st.integers(0, 2))))
     nuclear = (NuclearParams("kp", g.uniform(0, 3000), element="e0"),) if g.random() < 0.3 else ()
     exps = tuple(ExperimentParams(f"x{k}", f"e{int(g.integers(0, n_el))}", ("china", "narit")[k % 2],
                                   ("astronomy", "medicine")[k % 2], g.uniform(1e4, 2e6)) for k in range(3))

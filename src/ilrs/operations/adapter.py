@@ -5,7 +5,10 @@
 * Downlink: the comms layer's rate timeline when it offers one; otherwise direct-to-Earth at
   ``operations.data.direct_to_earth_kbps`` while the Earth is above the horizon (recorded as such).
 * Elements, crew stays, deliveries: the campaign layer's :class:`CampaignResult` when given (or
-  built through the campaign API); otherwise the scenario's ``operations`` section.
+  built through the campaign API), with the scenario's ``operations`` section on top (its element
+  specs win for elements both name; its stays and deliveries are added); without a campaign, the
+  ``operations`` section alone. Deliveries dated before the window start arrive at its start;
+  stays that began before it count from it.
 
 Whatever is used is recorded in :attr:`BuiltInputs.sources` so that reports can say it.
 A product already computed by an earlier report section (``ctx.products``) may be passed in; it is
@@ -155,6 +158,11 @@ def downlink_on_grid(scenario, times: np.ndarray, earth_visible: np.ndarray, pro
         f"direct-to-Earth only: {dte / 1e3:g} kbit/s while the Earth is above the horizon (no comms timeline)")
 
 
+def _scenario_stays(section, s0: dt.date) -> tuple[CrewStay, ...]:
+    return tuple(CrewStay(seconds_since(s0, c.arrival), seconds_since(s0, c.departure), tuple(c.crew))
+                 for c in section.crew.stays)
+
+
 def _scenario_deliveries(section, s0: dt.date) -> tuple[Delivery, ...]:
     return tuple(Delivery(seconds_since(s0, d.date), {"oxygen": d.oxygen_kg, "water": d.water_kg, "food": d.food_kg},
                           dict(d.spares)) for d in section.crew.deliveries)
@@ -227,13 +235,13 @@ def with_campaign(built: BuiltInputs, scenario, campaign: Any) -> BuiltInputs:
     if campaign is not None:
         params, activations, stays, deliveries = _from_campaign(campaign, params, s0, ops)
         sources["elements"] = ("campaign result (operational and end-of-life dates, crew stays, deliveries) "
-                               "+ scenario element specs and deliveries")
+                               "+ the scenario's element specs, crew stays and deliveries")
         deliveries = tuple(sorted(deliveries + _scenario_deliveries(ops, s0), key=lambda d: d.time_s))
+        stays = tuple(sorted(stays + _scenario_stays(ops, s0), key=lambda c: c.arrival_s))
     else:
         activations = tuple(ElementActivation(e.name, _date_s(s0, e.operational_from) if e.operational_from else 0.0)
                             for e in ops.elements)
-        stays = tuple(CrewStay(seconds_since(s0, c.arrival), seconds_since(s0, c.departure), tuple(c.crew))
-                      for c in ops.crew.stays)
+        stays = _scenario_stays(ops, s0)
         deliveries = _scenario_deliveries(ops, s0)
         sources["elements"] = "scenario operations section (operational_from, crew.stays, crew.deliveries)"
     inputs = dataclasses.replace(built.inputs, activations=tuple(activations), crew_stays=stays,

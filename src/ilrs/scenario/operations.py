@@ -147,8 +147,8 @@ class DeliverySpec(StrictModel):
 
 
 class CrewSection(StrictModel):
-    stays: list[CrewStaySpec] = Field(default_factory=list, description="Used when the campaign gives none.")
-    deliveries: list[DeliverySpec] = Field(default_factory=list)
+    stays: list[CrewStaySpec] = Field(default_factory=list, description="Crew stays added to the campaign's crewed landings.")
+    deliveries: list[DeliverySpec] = Field(default_factory=list, description="Deliveries added to the campaign's.")
     initial_stock_kg: dict[Literal["oxygen", "water", "food"], float] = Field(default_factory=dict)
     closure_ratio: dict[Literal["oxygen", "water", "food"], float] = Field(
         default_factory=dict, description="Override of ops_defaults.yaml closure ratios (0..1).")
