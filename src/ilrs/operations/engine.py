@@ -29,6 +29,9 @@ models: Lambert, Gilman & Lilienthal, *Micropower system modeling with HOMER*, 2
 
 Hence, per step: ``G·dt = served·dt + ΔE_stored + curtailed + conversion losses`` exactly.
 
+Time resolution: a discrete change (activation, failure, arrival …) takes effect from the first
+step that starts at or after it; failure and repair times themselves are exact (logged in seconds).
+
 Data: experiments on elements in science mode produce at their rates into one shared store; the
 link empties it at the downlink rate; what exceeds capacity is lost. Returns and losses are
 attributed to (owner, area) groups in proportion to their share of the store.
