@@ -183,3 +183,23 @@ def test_scenario_site_reference_check():
     assert "unknown site 'atlantis'" in str(err.value) and "connecting-ridge" in str(err.value)
     raw["site"] = {"name": "my-spot", "lat_deg": -89.0, "lon_deg": 10.0}
     assert scenario_from_dict(raw).site.name == "my-spot"
+
+
+@settings(max_examples=30, deadline=None)
+@given(x=st.floats(-1.2, 1.2), h=st.floats(-3, 3), az=st.floats(0, 360))
+def test_disk_fraction_under_flat_mask_matches_closed_form(x, h, az):
+    from ilrs.environment.sky import visible_fraction_under_mask
+
+    flat = HorizonMask(np.arange(0, 360, 0.5), np.full(720, h))
+    got = visible_fraction_under_mask(np.array([h + 0.27 * x]), np.array([az]), 0.27, flat)[0]
+    assert got == pytest.approx(float(visible_disk_fraction(h + 0.27 * x, h, 0.27)), abs=1e-3)
+
+
+def test_disk_fraction_under_a_vertical_edge():
+    from ilrs.environment.sky import visible_fraction_under_mask
+
+    # terrain 10° high for azimuths < 100°, −5° beyond: a disk centred on the edge at elevation 0
+    # shows exactly its right half
+    mask = HorizonMask(np.array([0.0, 99.999, 100.001, 359.0]), np.array([10.0, 10.0, -5.0, -5.0]))
+    got = visible_fraction_under_mask(np.array([0.0]), np.array([100.0]), 0.27, mask, nodes=64)[0]
+    assert got == pytest.approx(0.5, abs=0.01)
