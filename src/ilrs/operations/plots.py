@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from ilrs.operations.engine import run_lengths
-from ilrs.operations.model import CONSUMABLES, MODE_SURVIVAL, OperationsResult
+from ilrs.operations.model import CONSUMABLES, MODE_FAILURE, MODE_SURVIVAL, OperationsResult
 
 
 def new_figure(width_in: float, height_in: float, **kwargs):
@@ -29,10 +29,10 @@ def _spans(mask: np.ndarray):
     return zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))
 
 
-def _shade(ax, times, mask, color, label):
+def _shade(ax, times, mask, color, label, ymin=0.0, ymax=1.0, alpha=0.35):
     first = True
     for a, b in _spans(mask):
-        ax.axvspan(times[a], times[min(b, len(times) - 1)], color=color, alpha=0.35, lw=0,
+        ax.axvspan(times[a], times[min(b, len(times) - 1)], ymin=ymin, ymax=ymax, color=color, alpha=alpha, lw=0,
                    label=label if first else None)
         first = False
 
@@ -61,8 +61,10 @@ def plot_soc(result: OperationsResult, darkness: np.ndarray | None = None):
     zx.plot(t[lo:hi], soc[lo:hi], color="#1f77b4", label="state of charge")
     if darkness is not None:
         _shade(zx, t[lo:hi], darkness[lo:hi], "#444444", "Sun below the horizon")
-    _shade(zx, t[lo:hi], (result.series["mode"] >= MODE_SURVIVAL)[lo:hi], "#d62728", "survival mode / failure")
-    zx.set_ylim(0, 1.02)
+    mode = result.series["mode"][lo:hi]
+    _shade(zx, t[lo:hi], mode == MODE_SURVIVAL, "#ff7f0e", "survival mode (band)", 0.92, 1.0, 0.9)
+    _shade(zx, t[lo:hi], mode == MODE_FAILURE, "#d62728", "survival failure (band)", 0.92, 1.0, 0.9)
+    zx.set_ylim(0, 1.1)
     zx.set_ylabel("state of charge")
     zx.set_title("Zoom: longest survival stretch" if (result.series["mode"] >= MODE_SURVIVAL).any()
                  else "Zoom: longest darkness")
