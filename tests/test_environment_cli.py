@@ -81,3 +81,27 @@ def test_report_section_and_timeline_cache(tmp_path):
     np.testing.assert_array_equal(again.track.visible_solar_fraction, tl.track.visible_solar_fraction)
     frame = tl.to_frame()
     assert {"sun_elevation_deg", "irradiance_w_m2", "earth_visible"} <= set(frame.columns)
+
+
+def test_site_span_with_illumination_map(ilrs_cli, tmp_path):
+    import tifffile
+
+    # a 64×64 px synthetic polar-stereographic GeoTIFF around the pole with one hill
+    n, px = 64, 40.0
+    c = -n * px / 2 + px / 2 + np.arange(n) * px
+    x, y = np.meshgrid(c, -c)
+    z = 300.0 * np.exp(-((x - 500) ** 2 + y ** 2) / 400.0 ** 2)
+    keys = [1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3081, 34736, 1, 0]
+    tif = tmp_path / "dem.tif"
+    tifffile.imwrite(tif, z.astype(np.float32), extratags=[
+        (33550, "d", 3, (px, px, 0.0), False), (33922, "d", 6, (0, 0, 0, -n * px / 2, n * px / 2, 0), False),
+        (34735, "H", len(keys), keys, False), (34736, "d", 1, (-90.0,), False)])
+    r = ilrs_cli("site", "--lat", "-89.99", "--lon", "180", "--horizon", str(tif), "--start", "2027-07-01",
+                 "--days", "20", "--step-min", "360", "--map", str(tif), "--map-px", "16",
+                 "--out", tmp_path / "o", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)["illumination_map"]
+    assert d["pixels"] == 256 and 0 <= d["min"] <= d["max"] <= 1
+    with np.load(d["data"]) as f:
+        assert f["lit_fraction"].shape == (16, 16)
+    assert Path(d["plot"]).stat().st_size > 5000

@@ -28,6 +28,9 @@ def site(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for plots and tables (with --start; "
                                        "default out/site-<name>)."),
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg."),
+    map_dem: Optional[Path] = typer.Option(None, "--map", help="With --start: also map the fraction of time lit "
+                                           "around the site on this polar-stereographic GeoTIFF."),
+    map_px: int = typer.Option(128, "--map-px", help="Size of the illumination map, pixels per side."),
     list_sites: bool = typer.Option(False, "--list", help="List the site catalogue with sources."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
 ) -> None:
@@ -44,6 +47,8 @@ def site(
       ilrs site connecting-ridge --mast-m 2 --start 2027-01-01 --days 365 --step-min 30
 
       ilrs site shackleton-rim --horizon my_ldem_20m.tif --start 2028-01-01 --days 90
+
+      ilrs site --lat -89.45 --lon 222.7 --start 2028-01-01 --days 365 --map my_ldem_20m.tif --map-px 256
     """
     from ilrs.environment.sites import Site, get_site, site_names, site_sources
 
@@ -80,7 +85,9 @@ def site(
             raise InputError(f"--days {days} out of range", field="--days", allowed="0 < days ≤ 14640")
         if step_min <= 0 or days * 1440 / step_min > 20_000_000:
             raise InputError(f"--step-min {step_min} gives too many epochs", field="--step-min")
-        _span(s, horizon, d0, days, step_min, out, plot_format, format)
+        if map_dem is not None and not 8 <= map_px <= 4096:
+            raise InputError(f"--map-px {map_px} out of range", field="--map-px", allowed="8..4096")
+        _span(s, horizon, d0, days, step_min, out, plot_format, format, map_dem, map_px)
 
 
 def _list(format: OutputFormat) -> None:
@@ -138,7 +145,7 @@ def _instant(s, horizon: str, t, format: OutputFormat) -> None:
 
 
 def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path], plot_format: str,
-          format: OutputFormat) -> None:
+          format: OutputFormat, map_dem: Optional[Path] = None, map_px: int = 128) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from ilrs.environment.illumination import span_statistics
@@ -164,8 +171,13 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
         from ilrs._io import write_text_atomic
         p3 = write_text_atomic(out_dir / "horizon-mask.csv", mask.to_table())
         progress.update(task, advance=1)
+        map_info = None
+        if map_dem is not None:
+            map_info = _illumination_map(s, map_dem, map_px, times, out_dir, plot_format, progress)
     data = {"site": s.to_dict(), "horizon_model": horizon, "horizon_source": mask.source,
             **st.to_dict(), "plots": [str(p1), str(p2)], "horizon_table": str(p3)}
+    if map_info is not None:
+        data["illumination_map"] = map_info
     if format is OutputFormat.json:
         echo_json(data)
         return
@@ -180,6 +192,49 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
     typer.echo(f"  Earth visible {st.earth_visible_fraction:7.2%} ({len(st.earth_windows)} windows, "
                f"longest gap {st.longest_earth_gap_hours:.1f} h)")
     typer.echo(f"  wrote {p1}\n  wrote {p2}\n  wrote {p3}")
+    if map_info is not None:
+        typer.echo(f"  illumination map {map_info['pixels']} px: lit {map_info['min']:.1%} .. {map_info['max']:.1%}"
+                   f" (mean {map_info['mean']:.1%}); wrote {map_info['plot']} and {map_info['data']}")
+
+
+def _illumination_map(s, path: Path, map_px: int, times, out_dir: Path, plot_format: str, progress) -> dict:
+    import io
+
+    from ilrs._io import write_bytes_atomic
+    from ilrs.environment.illumination import illumination_map
+    from ilrs.environment.plots import plot_illumination_map
+    from ilrs.environment.terrain import PolarStereoDEM
+    from ilrs.report.figures import save_figure
+
+    dem = PolarStereoDEM.from_geotiff(path)
+    r, c = dem.xy_to_pixel(*dem.latlon_to_xy(s.lat_deg, s.lon_deg))
+    nr, nc = dem.heights_m.shape
+    if not (0 <= r < nr and 0 <= c < nc):
+        raise InputError("the site lies outside this DEM", file=str(path), field="--map")
+    half = map_px // 2
+    r0 = int(np.clip(round(float(r)) - half, 0, max(nr - map_px, 0)))
+    c0 = int(np.clip(round(float(c)) - half, 0, max(nc - map_px, 0)))
+    rows, cols = (r0, min(r0 + map_px, nr)), (c0, min(c0 + map_px, nc))
+    task = progress.add_task("illumination map (azimuths)", total=None)
+
+    def tick(i, n):
+        progress.update(task, completed=i, total=n)
+
+    im = illumination_map(dem, times, rows=rows, cols=cols, mast_height_m=s.mast_height_m, progress=tick)
+    fig = plot_illumination_map(im.lit_fraction, im.extent_m, f"Fraction of time lit around {s.name} "
+                                f"(mast {s.mast_height_m:g} m, {len(times)} epochs)")
+    ax = fig.axes[0]
+    x, y = dem.latlon_to_xy(s.lat_deg, s.lon_deg)
+    ax.plot([x / 1000], [y / 1000], marker="+", color="cyan", ms=12)
+    plot = save_figure(fig, out_dir / f"illumination-map.{plot_format}")
+    buf = io.BytesIO()
+    np.savez_compressed(buf, lit_fraction=im.lit_fraction,
+                        mean_visible_solar_fraction=im.mean_visible_solar_fraction,
+                        extent_m=np.array(im.extent_m), rows=np.array(rows), cols=np.array(cols))
+    data = write_bytes_atomic(out_dir / "illumination-map.npz", buf.getvalue())
+    return {"dem": str(path), "rows": list(rows), "cols": list(cols), "pixels": int(im.lit_fraction.size),
+            "min": float(im.lit_fraction.min()), "max": float(im.lit_fraction.max()),
+            "mean": float(im.lit_fraction.mean()), "plot": str(plot), "data": str(data)}
 
 
 def register(app: typer.Typer) -> None:
