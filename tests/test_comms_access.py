@@ -121,3 +121,22 @@ def test_published_relay_geometry():
     assert hours_per_orbit > 8.0
     assert l2_gamma(0.01215) == pytest.approx(0.1678, abs=2e-4)
     assert 58_000e3 < rn[:, 2].min() and rn[:, 2].max() < 72_000e3
+
+
+def test_station_positions_match_skyfield():
+    """Our one-rotation-for-all-stations GCRS positions (IAU 2000B) vs skyfield's
+    ``wgs84.latlon(...).at(t)`` (IAU 2000A): millimetres apart."""
+    from skyfield.api import wgs84
+
+    from ilrs.comms.analysis import station_geometry
+    from ilrs.comms.relays import resolve_ground_stations
+    from ilrs.environment import time_grid
+    from ilrs.environment.time import skyfield_time
+
+    gs = resolve_ground_stations(["kashi", "jiamusi", "neuquen"])
+    t = time_grid("2030-06-01", days=1, step_s=7200)
+    pos, up = station_geometry(gs, t)
+    for j, g in enumerate(gs):
+        ref = wgs84.latlon(g.lat_deg, g.lon_deg, elevation_m=g.height_m).at(skyfield_time(t)).position.m.T
+        assert np.abs(pos[j] - ref).max() < 0.05
+        assert np.allclose(np.linalg.norm(up[j], axis=1), 1.0)
