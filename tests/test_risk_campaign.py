@@ -167,3 +167,41 @@ def test_report_section(tmp_path):
     assert sec.summary["runs"] == 300 and m["ci_low"] <= m["probability_on_time"] <= m["ci_high"]
     assert (tmp_path / "tables" / "risk-runs.parquet").exists()
     assert "data:image/png;base64," in sec.html and sec.lines[0].startswith("300 runs")
+
+
+@pytest.mark.parametrize("workers", ["0", pytest.param("2", marks=pytest.mark.slow)])
+def test_cli_ctrl_c_then_resume_equals_uninterrupted(tmp_path, workers):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from ilrs.risk.study import auto_chunk_runs
+
+    out = tmp_path / "risk"
+    n = 3000
+    cmd = [sys.executable, "-m", "ilrs.cli.main", "risk", "-n", str(n), "--workers", workers, "--out", str(out), "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if json.loads((out / "manifest.json").read_text())["done_runs"] >= 300:
+                break
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.02)
+    assert proc.poll() is None, "finished before it could be interrupted"
+    os.kill(proc.pid, signal.SIGINT)  # Ctrl-C
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "--resume" in err and "Traceback" not in err
+    partial = json.loads((out / "manifest.json").read_text())
+    assert 300 <= partial["done_runs"] < n
+    s = load_scenario("ilrs-reference")
+    chunk = partial["chunk_runs"]
+    assert chunk == auto_chunk_runs(n, 1 if workers == "0" else 2, s.uncertainties.chunk_runs)
+    resumed = run_risk(s, runs=n, out=out, resume=True, chunk_runs=chunk)
+    assert resumed.study.runs_resumed == partial["done_runs"]
+    fresh = run_risk(s, runs=n, chunk_runs=1000)
+    assert resumed.table.equals(fresh.table)

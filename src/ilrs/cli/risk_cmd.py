@@ -93,7 +93,7 @@ def risk(
         done, total = state.get("done", 0), state.get("total", runs or s.uncertainties.runs)
         typer.echo(f"interrupted after {done} of {total} runs (saved in {out_dir}); finish with the same "
                    "command and --resume", err=True)
-        raise
+        raise SystemExit(130) from None  # click would turn KeyboardInterrupt into a plain abort
     finally:
         close = getattr(executor, "close", None)
         if close:
