@@ -75,7 +75,7 @@ def test_published_reference_check():
 def test_matches_skyfield_2024_2050(sky, lat, lon, h):
     rng = np.random.default_rng(3)
     start = np.datetime64("2024-01-01", "s").astype(np.int64)
-    end = np.datetime64("2049-12-31", "s").astype(np.int64)
+    end = np.datetime64("2050-12-30", "s").astype(np.int64)
     times = np.sort(rng.integers(start, end, 40)).astype("datetime64[s]")
     ref = _sky_altaz(sky, lat, lon, h, times)
     tr = sun_earth_azel(Site("x", lat, lon, h), times)

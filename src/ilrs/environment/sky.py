@@ -47,7 +47,7 @@ def apparent_vectors_site(site: Site, times: Any, *, node_step_s: float | None =
 
     nodes_ns = t0 - 3 * step_ns + np.arange(n_nodes, dtype=np.int64) * step_ns
     nodes = nodes_ns.astype("datetime64[ns]")
-    lo, hi = np.datetime64("1900-01-02", "ns"), np.datetime64("2050-01-01", "ns")
+    lo, hi = np.datetime64("1900-01-02", "ns"), np.datetime64("2050-12-31", "ns")
     nodes = np.clip(nodes, lo, hi)  # the pad never leaves the kernels' coverage
     x_nodes = (nodes.astype(np.int64) - t0) / NS_PER_S
     keep = np.r_[True, np.diff(x_nodes) > 0]

@@ -98,10 +98,10 @@ def tdb_jd(times: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_span(times: np.ndarray) -> None:
-    """Raise :class:`InputError` if any epoch lies outside the DE421/PCK coverage (1900–2050)."""
+    """Raise :class:`InputError` if any epoch lies outside the DE421 + lunar PA kernel coverage (1900-01-02 .. 2050-12-31)."""
     if len(times) == 0:
         return
-    lo, hi = np.datetime64("1900-01-02", "ns"), np.datetime64("2050-01-01", "ns")
+    lo, hi = np.datetime64("1900-01-02", "ns"), np.datetime64("2050-12-31", "ns")
     if times.min() < lo or times.max() > hi:
         raise InputError(f"epochs {times.min()} .. {times.max()} lie outside the ephemeris coverage",
-                         field="time", allowed="1900-01-02 .. 2050-01-01 UTC")
+                         field="time", allowed="1900-01-02 .. 2050-12-31 UTC")
