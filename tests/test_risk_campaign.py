@@ -153,6 +153,8 @@ def test_cli_json_resume_and_replay(tmp_path):
     stored = read_results_folder(out).to_pylist()[7]
     assert row["inputs"]["launch_failure.V"] == stored["input.launch_failure.V"]
     assert row["other"]["launch_failures"] == stored["launch_failures"]
+    assert row["other"]["launch_failures"] == sum(m["outcome"] == "launch-failure" for m in row["missions"])
+    assert row["other"]["landing_failures"] == sum(m["outcome"] == "landing-failure" for m in row["missions"])
     bad = _cli(["risk", "-s", str(path), "-n", "10", "--replay", "10"])
     assert bad.exit_code != 0
 

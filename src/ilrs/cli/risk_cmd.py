@@ -56,7 +56,7 @@ def risk(
 
       ilrs risk --replay 17
     """
-    from ilrs.risk import make_executor, replay, result_json, run_risk, write_outputs
+    from ilrs.risk import make_executor, replay, replay_campaign, result_json, run_risk, write_outputs
     from ilrs.risk.analysis import milestone_rows
 
     if workers is not None and scheduler:
@@ -70,7 +70,8 @@ def risk(
             raise InputError(f"run {replay_run} is not in a study of {n} runs", field="--replay",
                              allowed=f"0..{n - 1}")
         row = replay(s, replay_run, seed=seed, ops=ops)
-        _print_replay(s, row, seed if seed is not None else s.seed, format)
+        campaign = replay_campaign(s, replay_run, seed=seed)
+        _print_replay(s, row, seed if seed is not None else s.seed, format, campaign)
         return
     out_dir = out or Path("out") / s.slug / "risk"
     executor = make_executor(workers=workers, scheduler=scheduler)
@@ -126,7 +127,7 @@ def risk(
                f" tornado-*.{plot_format})")
 
 
-def _print_replay(s, row: dict, seed: int, format: OutputFormat) -> None:
+def _print_replay(s, row: dict, seed: int, format: OutputFormat, campaign) -> None:
     from ilrs.risk.stats import days_to_date
 
     out = {"scenario": s.name, "seed": seed, "run": row["run"],
@@ -135,7 +136,8 @@ def _print_replay(s, row: dict, seed: int, format: OutputFormat) -> None:
                           for k, v in row.items() if k.startswith("milestone.")},
            "kpis": {k[4:]: v for k, v in row.items() if k.startswith("kpi.")},
            "other": {k: v for k, v in row.items()
-                     if k != "run" and not k.startswith(("input.", "milestone.", "kpi."))}}
+                     if k != "run" and not k.startswith(("input.", "milestone.", "kpi."))},
+           "missions": [m for m in campaign.to_dict()["missions"] if not m["past"]]}
     if format is OutputFormat.json:
         echo_json(out)
         return
@@ -150,6 +152,10 @@ def _print_replay(s, row: dict, seed: int, format: OutputFormat) -> None:
         typer.echo(f"    {k:<40} {v:.6g}" if isinstance(v, float) and math.isfinite(v) else f"    {k:<40} {v}")
     for k, v in out["other"].items():
         typer.echo(f"    {k:<40} {v}")
+    typer.echo("  missions (planned ones):")
+    for m in out["missions"]:
+        typer.echo(f"    {m['name']:<24} #{m['attempt']} {m['vehicle']:<14} launch {m['launch'] or '—':<10} "
+                   f"landing {m['landing'] or '—':<10} {m['outcome']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -63,6 +63,18 @@ def replay(scenario, i: int, *, seed: int | None = None, ops: bool = False) -> d
     return replay_run(model.fn, model.payload, int(seed if seed is not None else scenario.seed), int(i))
 
 
+def replay_campaign(scenario, i: int, *, seed: int | None = None):
+    """The campaign of run ``i`` (a :class:`~ilrs.campaign.CampaignResult`: every mission attempt with
+    its dates and outcome), exactly as it flew in the study (with or without ``--ops``: the
+    campaign draws come first)."""
+    from ilrs.risk.model import campaign_row, prepare
+    from ilrs.risk.seeds import run_generator
+
+    model = prepare(scenario, ops=False)
+    _, result = campaign_row(model.payload, run_generator(int(seed if seed is not None else scenario.seed), int(i)))
+    return result
+
+
 def result_json(result: RiskResult) -> dict[str, Any]:
     st = result.study
     return {
