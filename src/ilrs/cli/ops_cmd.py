@@ -46,6 +46,8 @@ def ops(
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed of the failure draws (default: the scenario's seed)."),
     no_campaign: bool = typer.Option(False, "--no-campaign", help="Ignore the campaign: use only the operations section's dates."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for plots, events.csv, kpis.json (default out/<scenario>/ops)."),
+    events: int = typer.Option(0, "--events", min=0, help="Also print the first N notable events (failures, repairs, "
+                                                          "crew, deliveries, survival mode)."),
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg"),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json (KPIs)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -62,6 +64,8 @@ def ops(
       ilrs ops
 
       ilrs ops --start 2032-01-01 --years 2 --format json
+
+      ilrs ops --no-campaign --events 20
 
       ilrs ops --scenario my-study.yaml --seed 7 --plot-format svg --out results/ops
     """
@@ -87,6 +91,11 @@ def ops(
         return
     for line in summary_lines(k):
         typer.echo(line)
+    if events:
+        quiet_kinds = {"alarm", "alarm-cleared", "load-shedding", "power-restored"}
+        rows = [e for e in run["result"].event_rows() if e["kind"] not in quiet_kinds][:events]
+        for e in rows:
+            typer.echo(f"  {e['time_utc'][:16]}  {e['kind']:<18} {e['subject']:<26} {e['detail']}")
     for p in paths:
         typer.echo(f"wrote {p}")
 
