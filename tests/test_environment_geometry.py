@@ -203,3 +203,19 @@ def test_disk_fraction_under_a_vertical_edge():
     mask = HorizonMask(np.array([0.0, 99.999, 100.001, 359.0]), np.array([10.0, 10.0, -5.0, -5.0]))
     got = visible_fraction_under_mask(np.array([0.0]), np.array([100.0]), 0.27, mask, nodes=64)[0]
     assert got == pytest.approx(0.5, abs=0.01)
+
+
+def test_utc_array_accepts_pandas_and_azel_icrf_consistent():
+    import pandas as pd
+
+    idx = pd.date_range("2030-01-01", periods=5, freq="h", tz="Asia/Shanghai")
+    t = utc_array(idx)
+    assert t[0] == np.datetime64("2029-12-31T16:00:00", "ns")
+    s = Site("x", -88.0, 100.0)
+    sun, _ = sun_earth_positions_m(t)
+    az1, el1 = s.azel_icrf(sun, t)
+    az2, el2 = s.azel_me(np.einsum("nij,nj->ni", icrf_to_moon_me(t), sun))
+    np.testing.assert_allclose(el1, el2)
+    # geometric (no aberration/light time, centre not topocentric) vs apparent: within ~0.01°
+    tr = sun_earth_azel(s, t)
+    assert np.max(np.abs(el1 - tr.sun_elevation_deg)) < 0.02

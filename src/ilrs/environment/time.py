@@ -25,6 +25,10 @@ def utc_array(times: Any) -> np.ndarray:
     Always returns a 1-D array (a scalar gives length 1). Time-zone-aware datetimes are converted
     to UTC; a trailing ``Z`` on strings is accepted.
     """
+    if hasattr(times, "tz_convert") and getattr(times, "tz", None) is not None:  # tz-aware pandas
+        times = times.tz_convert("UTC").tz_localize(None)
+    if hasattr(times, "to_numpy") and not isinstance(times, np.ndarray):     # pandas Index/Series
+        times = times.to_numpy()
     if isinstance(times, np.ndarray) and np.issubdtype(times.dtype, np.datetime64):
         return np.atleast_1d(times.astype("datetime64[ns]"))
     if isinstance(times, (str, dt.datetime, dt.date, np.datetime64)):

@@ -109,7 +109,15 @@ def timeline_for(site: Site, start, end, *, horizon: str = "dem", step_s: float 
 def environment_timeline(scenario: Any, *, step_s: float = DEFAULT_STEP_S,
                          use_cache: bool = True) -> EnvironmentTimeline:
     """The timeline of a :class:`ilrs.scenario.Scenario`: its site, horizon model and span."""
+    from ilrs.environment.time import check_span
+    from ilrs.errors import InputError
+
     site = site_from_spec(scenario.site)
+    try:
+        check_span(np.array([np.datetime64(scenario.span.start, "ns"), np.datetime64(scenario.span.end, "ns")]))
+    except InputError as exc:
+        raise InputError(f"the environment covers only part of the span ({exc.message})", field="span",
+                         allowed=exc.allowed) from None
     return timeline_for(site, np.datetime64(scenario.span.start), np.datetime64(scenario.span.end),
                         horizon=scenario.site.horizon, step_s=step_s, use_cache=use_cache)
 
