@@ -219,3 +219,11 @@ def test_utc_array_accepts_pandas_and_azel_icrf_consistent():
     # geometric (no aberration/light time, centre not topocentric) vs apparent: within ~0.01°
     tr = sun_earth_azel(s, t)
     assert np.max(np.abs(el1 - tr.sun_elevation_deg)) < 0.02
+
+
+def test_site_icrf_position_matches_skyfield(sky):
+    ts, eph, pc, frame = sky
+    times = utc_array(["2029-05-05T05:05:05", "2041-11-11T11:11:11"])
+    s = Site("x", -86.5, 33.0, 1200.0)
+    ref = pc.build_latlon_degrees(frame, -86.5, 33.0, 1200.0).at(_sky_time(ts, times)).position.m.T
+    np.testing.assert_allclose(s.position_icrf_m(times), ref, atol=1e-3)

@@ -18,6 +18,7 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
     Site(name, lat_deg, lon_deg, height_m=0, mast_height_m=0)
         .position_me_m (3,)  .enu_matrix (rows E,N,U)  .to_enu(v_me)
         .azel_me(v_me) -> (az_deg, el_deg)  .azel_icrf(v_icrf, times) -> (az_deg, el_deg)
+        .position_icrf_m(times) -> (n,3)   # line of sight: site.azel_icrf(r_sat - site.position_icrf_m(t), t)
     get_site(name, *, mast_height_m=0, height_m=None) -> Site;  site_names();  site_from_spec(SiteSpec)
 
     # horizons (ilrs.environment.horizon)

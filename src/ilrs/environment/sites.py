@@ -87,6 +87,16 @@ class Site:
         r = icrf_to_moon_me(times)
         return self.azel_me(np.einsum("nij,nj->ni", r, np.atleast_2d(vectors_icrf)))
 
+    def position_icrf_m(self, times: Any) -> np.ndarray:
+        """Observer position (n,3), metres, Moon-centred ICRF axes, at UTC ``times``.
+
+        For a line of sight to a spacecraft with Moon-centred ICRF position ``r`` (n,3):
+        ``site.azel_icrf(r - site.position_icrf_m(t), t)``.
+        """
+        from ilrs.environment.ephemeris import moon_me_to_icrf
+
+        return np.einsum("nij,j->ni", moon_me_to_icrf(times), self.position_me_m)
+
     def with_mast(self, mast_height_m: float) -> "Site":
         return Site(self.name, self.lat_deg, self.lon_deg, self.height_m, mast_height_m,
                     self.label, self.sources, self.uncertain, self.note)
