@@ -207,3 +207,22 @@ def test_cli_ctrl_c_then_resume_equals_uninterrupted(tmp_path, workers):
     assert resumed.study.runs_resumed == partial["done_runs"]
     fresh = run_risk(s, runs=n, chunk_runs=1000)
     assert resumed.table.equals(fresh.table)
+
+
+def test_cli_on_a_dask_scheduler_matches_local(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(small_scenario(p_launch=0.1, p_landing=0.2, kind="lander",
+                                                  slip={"dist": "lognormal", "median": 40, "sigma": 0.7})))
+    local = _cli(["risk", "-s", str(path), "-n", "300", "--workers", "0", "--out", str(tmp_path / "a"),
+                  "--format", "json", "-q", "--chunk-runs", "50"])
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
+                                  dashboard_address=None) as cluster:
+        remote = _cli(["risk", "-s", str(path), "-n", "300", "--scheduler", cluster.scheduler_address,
+                       "--out", str(tmp_path / "b"), "--format", "json", "-q", "--chunk-runs", "50"])
+    assert remote.exit_code == 0, remote.output
+    a, b = json.loads(local.output), json.loads(remote.output)
+    assert b["executor"] == "dask" and a["milestones"] == b["milestones"] and a["sensitivity"] == b["sensitivity"]
+    from ilrs.risk import read_results_folder
+
+    assert read_results_folder(tmp_path / "a").equals(read_results_folder(tmp_path / "b"))

@@ -63,6 +63,8 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
     lines = [f"{st.table.num_rows} runs (seed {result.seed}, {st.runs_per_s:,.0f} runs/s)"]
     for r in rows:
         lines.append(f"{r['milestone']}: on time {r['on time']} (95% CI {r['95% CI']}), p50 {r['p50']}, p90 {r['p90']}")
-    summary.pop("results_folder", None)
+    for key in ("results_folder", "executor", "workers", "elapsed_s", "runs_this_session", "runs_resumed",
+                "runs_per_s"):
+        summary.pop(key, None)  # summary.json: the same bytes for the same scenario and seed
     summary["table"] = str(path.relative_to(ctx.out_dir))
     return Section("risk", "Risk (Monte Carlo)", html, summary, lines)
