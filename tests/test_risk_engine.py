@@ -45,6 +45,15 @@ def three_launches(payload, i, ss):
             "y": float(2.0 * x + 0.5 * rng.normal()), "label": "odd" if i % 2 else None}
 
 
+def dying_three_launches(payload, i, ss):
+    """Kills its worker process at run payload['die_at'] the first time (a lost worker)."""
+    marker = Path(payload["marker"])
+    if i == payload["die_at"] and not marker.exists():
+        marker.write_text("died")
+        os._exit(1)
+    return three_launches(payload, i, ss)
+
+
 def slow_three_launches(payload, i, ss):
     time.sleep(payload.get("sleep_s", 0.0))
     return three_launches(payload, i, ss)
@@ -249,3 +258,20 @@ def test_sigkill_then_resume_gives_the_uninterrupted_result(tmp_path, executor):
     assert resumed.table.num_rows == 1200
     assert resumed.table.column("run").to_pylist() == list(range(1200))
     assert resumed.table.equals(uninterrupted.table)
+
+
+def test_lost_worker_process_then_resume(tmp_path):
+    from ilrs.errors import ComputationError
+
+    out = tmp_path / "w"
+    payload = {"p": 0.9, "die_at": 333, "marker": str(tmp_path / "marker")}
+    with pytest.raises(ComputationError, match="--resume"):
+        run_study(dying_three_launches, payload, seed=8, runs=800, study_hash="w", chunk_runs=50, out=out,
+                  executor=ProcessExecutor(2))
+    partial = json.loads((out / "manifest.json").read_text())
+    assert not partial["complete"]
+    again = run_study(dying_three_launches, payload, seed=8, runs=800, study_hash="w", chunk_runs=50, out=out,
+                      resume=True, executor=ProcessExecutor(2))
+    assert again.runs_resumed == partial["done_runs"]
+    ref = run_study(three_launches, {"p": 0.9}, seed=8, runs=800, study_hash="w", chunk_runs=800)
+    assert again.table.equals(ref.table)
