@@ -275,3 +275,16 @@ def test_lost_worker_process_then_resume(tmp_path):
     assert again.runs_resumed == partial["done_runs"]
     ref = run_study(three_launches, {"p": 0.9}, seed=8, runs=800, study_hash="w", chunk_runs=800)
     assert again.table.equals(ref.table)
+
+
+@pytest.mark.slow
+def test_dask_lost_worker_is_rerun(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    payload = {"p": 0.9, "die_at": 130, "marker": str(tmp_path / "marker")}
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        res = run_study(dying_three_launches, payload, seed=9, runs=400, study_hash="d", chunk_runs=25,
+                        executor=DaskExecutor(client=client), out=tmp_path / "d")
+    assert (tmp_path / "marker").exists()  # a worker did die
+    ref = run_study(three_launches, {"p": 0.9}, seed=9, runs=400, study_hash="d", chunk_runs=400)
+    assert res.table.equals(ref.table)
