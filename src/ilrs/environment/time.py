@@ -101,11 +101,17 @@ def tdb_jd(times: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(t.whole, dtype=float) * np.ones(len(np.atleast_1d(t.tdb))), np.atleast_1d(t.tdb_fraction)
 
 
+COVERAGE_DE421 = (np.datetime64("1900-01-02", "ns"), np.datetime64("2050-12-31", "ns"))
+"""DE421 (1899-07-29..2053-10-09) ∩ moon_pa_de421_1900-2050.bpc (1900-01-01..2051-01-01), with margins."""
+COVERAGE_DE440 = (np.datetime64("1850-01-01", "ns"), np.datetime64("2150-01-01", "ns"))
+"""de440s.bsp (1849-12-26..2150-01-22) ∩ moon_pa_de440_200625.bpc (1550..2650), with margins."""
+
+
 def check_span(times: np.ndarray) -> None:
-    """Raise :class:`InputError` if any epoch lies outside the DE421 + lunar PA kernel coverage (1900-01-02 .. 2050-12-31)."""
+    """Raise :class:`InputError` if any epoch lies outside every ephemeris we ship (1850–2150)."""
     if len(times) == 0:
         return
-    lo, hi = np.datetime64("1900-01-02", "ns"), np.datetime64("2050-12-31", "ns")
+    lo, hi = COVERAGE_DE440
     if times.min() < lo or times.max() > hi:
-        raise InputError(f"epochs {times.min()} .. {times.max()} lie outside the ephemeris coverage",
-                         field="time", allowed="1900-01-02 .. 2050-12-31 UTC")
+        raise InputError(f"epochs {str(times.min())[:19]} .. {str(times.max())[:19]} lie outside the ephemeris "
+                         "coverage", field="time", allowed="1850-01-01 .. 2150-01-01 UTC")

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ilrs._io import atomic_path, write_text_atomic
-from ilrs.environment.ephemeris import default_ephemeris
+from ilrs.environment.ephemeris import ephemeris_for
 from ilrs.environment.horizon import HorizonMask
 from ilrs.environment.illumination import SpanStatistics, span_statistics
 from ilrs.environment.sites import Site, site_from_spec
@@ -79,11 +79,11 @@ def _horizon_key(kind: str) -> str:
 
 
 def _key(site: Site, horizon_kind: str, start, end, step_s: float) -> str:
-    eph = default_ephemeris()
+    eph = ephemeris_for(np.array([np.datetime64(start, "ns"), np.datetime64(end, "ns")]))
     payload = {
         "v": CACHE_VERSION, "site": site.to_dict(), "horizon": _horizon_key(horizon_kind),
         "start": str(start), "end": str(end), "step_s": step_s,
-        "kernels": [(p.name, p.stat().st_size) for p in (eph.spk_path, eph.pck_path, eph.fk_path)],
+        "kernels": [(p.name, p.stat().st_size) for p in eph.kernel_files],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
