@@ -243,7 +243,7 @@ class GapAccumulator:
 
 
 def coverage(points: SurfacePoints, targets_me_m: np.ndarray, step_s: float, min_elevation_deg: float = 0.0,
-             target_usable: np.ndarray | None = None, chunk_elements: int = 20_000_000, progress=None) -> dict:
+             target_usable: np.ndarray | None = None, chunk_elements: int = 5_000_000, progress=None) -> dict:
     """Coverage of every point by any of N targets over T times (targets (T, N, 3), ME frame):
     arrays (S,) of availability, n_windows, max_gap_hours, mean_gap_hours. ``target_usable``
     (T, N) boolean, if given, marks when each target is of use (e.g. the relay has an Earth link)."""
