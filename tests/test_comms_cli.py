@@ -91,3 +91,15 @@ def test_cli_list(ilrs_cli):
     q2 = [r for r in d["relays"] if r["key"] == "queqiao-2"][0]
     assert q2["period_h"] == pytest.approx(24.0, abs=0.5)
     assert {g["key"] for g in d["ground_stations"]} >= {"kashi", "jiamusi", "neuquen"}
+
+
+def test_relays_not_yet_in_service_are_left_out():
+    from ilrs.environment import HorizonMask, get_site, time_grid
+
+    site = get_site("connecting-ridge")
+    t = time_grid("2027-01-01", days=1, step_s=600)
+    r = analyze(site, HorizonMask.none(), resolve_relays(["moonlight"]), resolve_ground_stations(["kashi"]), t,
+                propagation="j2")
+    s = r.summary()
+    assert s["relays"] == [] and s["relay_availability"] == 0.0 and len(s["notes"]) == 5
+    assert s["availability"] == s["dte_availability"]

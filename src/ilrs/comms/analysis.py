@@ -135,7 +135,7 @@ class CommsResult:
         out = {
             "site": self.site_name, "start": str(self.times_utc[0])[:19] + "Z", "days": round(self.days, 4),
             "step_s": self.step_s, "relays": [r.key for r in self.relays],
-            "ground_stations": [g.key for g in self.stations], "propagation": self.states.method,
+            "ground_stations": [g.key for g in self.stations], "propagation": self.states.method if self.states is not None else "none",
             "availability": stats["availability"], "max_gap_hours": stats["max_gap_hours"],
             "mean_gap_hours": stats["mean_gap_hours"], "n_windows": stats["n_windows"],
             "relay_availability": float((self.relay_path_rate_bps.max(axis=0) > 0).mean()) if len(self.relays) else 0.0,
