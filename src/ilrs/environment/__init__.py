@@ -28,7 +28,7 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
     horizon_for_site(site, kind="dem"|"sphere"|"none"|PATH, ...) -> HorizonMask   (terrain module)
 
     # Sun and Earth (ilrs.environment.sky)
-    sun_earth_azel(site, times, horizon=None, *, node_step_s=3600) -> SkyTrack
+    sun_earth_azel(site, times, horizon=None, *, node_step_s=21600) -> SkyTrack
         SkyTrack: times, sun_azimuth_deg, sun_elevation_deg, sun_distance_m, sun_horizon_deg,
                   visible_solar_fraction, irradiance_w_m2, earth_azimuth_deg, earth_elevation_deg,
                   earth_distance_m, earth_horizon_deg, earth_visible   (.to_frame() → pandas)

@@ -126,6 +126,15 @@ def site_sources() -> dict[str, str]:
     return {s["id"]: s["ref"] for s in _catalogue_raw().get("sources", [])}
 
 
+def published_figures(name: str) -> list[dict]:
+    """Published illumination figures for a catalogue site (``published`` in sites.yaml), each
+    with quantity, mast_height_m, value (a number or a [low, high] range), span and source id."""
+    for s in _catalogue_raw()["sites"]:
+        if s["name"] == name:
+            return [dict(p) for p in s.get("published", [])]
+    return []
+
+
 def get_site(name: str, *, mast_height_m: float = 0.0, height_m: float | None = None) -> Site:
     """A catalogue site by name. Ground height: ``height_m`` if given, else the catalogue's, else
     the packaged coarse DEM's height at the point (see :func:`ilrs.environment.dem.ground_height_m`)."""

@@ -32,6 +32,40 @@ def _yearly(tl) -> list[dict]:
     return rows
 
 
+def _published(tl, horizon_kind: str) -> list[dict]:
+    """Published figures for the catalogue site beside this model's value over the study span."""
+    from ilrs.environment.illumination import span_statistics
+    from ilrs.environment.sites import published_figures, site_sources
+    from ilrs.environment.sky import sun_earth_azel
+    from ilrs.environment.terrain import horizon_for_site
+
+    figs = published_figures(tl.site.name)
+    refs = site_sources()
+    rows, cache = [], {}
+    for f in figs:
+        mast = float(f.get("mast_height_m", 0.0))
+        if mast not in cache:
+            if mast == tl.site.mast_height_m:
+                cache[mast] = tl.statistics
+            else:
+                s = tl.site.with_mast(mast)
+                cache[mast] = span_statistics(sun_earth_azel(s, tl.times, horizon_for_site(s, horizon_kind)),
+                                              tl.step_s)
+        st = cache[mast]
+        q = f["quantity"]
+        ours = getattr(st, q)
+        val = f["value"]
+        if q == "lit_fraction":
+            pub, mine = f"{val:.2%}", f"{ours:.2%}"
+        else:
+            pub = f"{val[0]}–{val[1]}" if isinstance(val, list) else f"{val}"
+            mine = f"{ours:.0f}"
+        ref = refs.get(f["source"], f["source"])
+        rows.append({"quantity": q, "mast m": f"{mast:g}", "published": pub, "span": f.get("span", ""),
+                     "this model (study span)": mine, "source": ref.split(",")[0]})
+    return rows
+
+
 def build(scenario: Scenario, ctx: RunContext) -> Section:
     tl = environment_timeline(scenario, step_s=STEP_S)
     ctx.products["environment"] = tl
@@ -44,6 +78,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
     title = f"{site.name}, mast {site.mast_height_m:g} m, horizon {scenario.site.horizon}"
     img1 = figure_to_data_uri(plot_sun_vs_horizon(one_year, title + " — first year"))
     img2 = figure_to_data_uri(plot_horizon_polar(mask, one_year, title))
+    published = _published(tl, scenario.site.horizon)
     dark = sorted(st.darkness_periods, key=lambda p: p[1] - p[0], reverse=True)[:10]
     dark_rows = [{"start (UTC)": str(a)[:16], "end (UTC)": str(b)[:16],
                   "hours": f"{(b - a) / np.timedelta64(1, 'h'):.0f}"} for a, b in dark]
@@ -63,13 +98,16 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
           "relief within a few km needs a high-resolution DEM (site.horizon: PATH.tif).</p>"
         + f'<img alt="Sun elevation against the horizon" src="{img1}">'
         + f'<img alt="Horizon mask with the Sun and Earth paths" src="{img2}">'
+        + ("<h3>Published figures for this site</h3><p>The model runs on the coarse global DEM; "
+           "published studies used 20 m/px (LOLA) or Kaguya terrain and exact local coordinates.</p>"
+           + html_table(published) if published else "")
         + "<h3>By year</h3>" + html_table(_yearly(tl))
         + "<h3>Longest darkness periods</h3>" + html_table(dark_rows, numeric=["hours"])
     )
     summary = {
         "site": site.to_dict(), "horizon": {"kind": mask.kind, "source": mask.source,
                                             "max_elevation_deg": mask.max_elevation_deg},
-        **st.to_dict(max_periods=10), "yearly": _yearly(tl),
+        **st.to_dict(max_periods=10), "yearly": _yearly(tl), "published_comparison": published,
     }
     lines = [f"{site.name} (mast {site.mast_height_m:g} m, horizon {scenario.site.horizon}): lit {st.lit_fraction:.1%}"
              f" (full disk {st.full_disk_fraction:.1%}), longest darkness {st.longest_darkness_hours:.0f} h,"
