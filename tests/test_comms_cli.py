@@ -103,3 +103,30 @@ def test_relays_not_yet_in_service_are_left_out():
     s = r.summary()
     assert s["relays"] == [] and s["relay_availability"] == 0.0 and len(s["notes"]) == 5
     assert s["availability"] == s["dte_availability"]
+
+
+def test_scenario_with_custom_relay_and_station():
+    import yaml
+
+    from ilrs.comms.analysis import analyze_scenario, downlink_rate_timeline
+    from ilrs.data import data_path
+    from ilrs.environment import time_grid
+    from ilrs.scenario import scenario_from_dict
+
+    raw = yaml.safe_load(data_path("scenarios", "ilrs-reference.yaml").read_text())
+    raw["relays"] = {
+        "constellation": ["polar-relay"], "ground_stations": ["jiamusi"], "propagation": "j2",
+        "custom": [{"name": "polar-relay", "epoch": "2026-01-01T00:00:00Z", "perilune_altitude_km": 500,
+                    "apolune_altitude_km": 12000, "inclination_deg": 90.0, "arg_perilune_deg": 90.0,
+                    "mean_anomaly_deg": 180.0}],
+        "custom_ground_stations": [{"name": "my-station", "lat_deg": -31.0, "lon_deg": 116.0,
+                                    "antenna_diameter_m": 12.0}],
+    }
+    sc = scenario_from_dict(raw)
+    r = analyze_scenario(sc, start=None, days=1.0, step_s=600.0)
+    assert [x.key for x in r.relays] == ["polar-relay"]
+    assert [g.key for g in r.stations] == ["jiamusi", "my-station"]
+    assert r.summary()["per_relay"]["polar-relay"]["site_visibility"] > 0.3
+    t = time_grid("2030-05-01", days=1, step_s=3600)
+    tl = downlink_rate_timeline(sc, t)
+    assert tl.downlink_rate_bps.shape == (24,) and np.all(tl.downlink_rate_bps >= 0)

@@ -104,3 +104,28 @@ def test_j2_analytic_mode_moves_node_at_the_rate():
     n = np.sqrt(GM_MOON_M3_S2 / 6000e3**3)
     ref = -1.5 * n * j2 * (1738e3 / (6000e3 * (1 - 0.36))) ** 2 * np.cos(np.radians(57.0)) * dt[1]
     assert _wrap(osc.raan_rad[1] - osc.raan_rad[0]) == pytest.approx(ref, rel=1e-6)
+
+
+def test_third_body_acceleration_tends_to_the_tidal_closed_form():
+    """For |r| << |s|: a ~ GM/|s|^3 (3 (s_hat . r) s_hat - r) (Montenbruck & Gill 2000, eq. 3.39 lead term)."""
+    from ilrs.comms.propagation import GM_EARTH_M3_S2, third_body_acceleration
+
+    s = np.array([3.0e8, 2.0e8, -1.0e8])
+    sh = s / np.linalg.norm(s)
+    rng = np.random.default_rng(7)
+    r = rng.normal(size=(20, 3)) * 2.0e5
+    a = third_body_acceleration(r, s, GM_EARTH_M3_S2)
+    tidal = GM_EARTH_M3_S2 / np.linalg.norm(s) ** 3 * (3 * (r @ sh)[:, None] * sh - r)
+    assert np.allclose(a, tidal, rtol=0, atol=np.abs(tidal).max() * 3e-3)
+
+
+def test_tabulated_ephemeris_matches_the_environment_between_nodes():
+    from ilrs.comms.states import ephemeris_table
+    from ilrs.environment import earth_position_m, icrf_to_moon_me, sun_position_m, utc_array
+
+    eph = ephemeris_table("2028-03-01", 3 * 86400)
+    t_s = np.array([1800.0, 12345.0, 2.5 * 86400 + 1799.0])
+    times = utc_array("2028-03-01") + (t_s * 1e9).astype("timedelta64[ns]")
+    assert np.abs(eph.earth(t_s) - earth_position_m(times)).max() < 1.0          # metres
+    assert np.abs(eph.sun(t_s) - sun_position_m(times)).max() < 1.0
+    assert np.abs(eph.rotation(t_s) - icrf_to_moon_me(times)).max() < 1e-9
