@@ -16,11 +16,12 @@ Formulas:
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
 from ilrs.scenario.uncertainties import (
+    DEFAULT_KEY,
     BetaDist,
     FixedDist,
     LognormalDist,
@@ -63,8 +64,16 @@ def draw(d, rng: np.random.Generator, z: float | None = None,
     raise TypeError(f"unknown distribution {type(d).__name__}")
 
 
-def _names(unc: UncertaintiesSection, group: str, names: Iterable[str]) -> list[str]:
-    return sorted({n for n in names if unc.for_name(group, n) is not None})
+def _named(unc: UncertaintiesSection, group: str, names: Iterable[str]) -> list[tuple[str, Any]]:
+    """(name, distribution) of every name that has one (its own or the group's default), sorted."""
+    table: dict = getattr(unc, group)
+    default = table.get(DEFAULT_KEY)
+    out = []
+    for n in sorted(set(names)):
+        d = table.get(n, default)
+        if d is not None:
+            out.append((n, d))
+    return out
 
 
 def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Mapping[str, tuple[int, int] | None] | Iterable[str],
@@ -80,26 +89,26 @@ def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Mapping[str, tup
     no entry and no ``default`` gets no draw (the campaign's own value stands). ``landing_missions``:
     the missions that land (default: all).
     """
-    records = dict(vehicles) if isinstance(vehicles, Mapping) else {v: None for v in vehicles}
+    records = dict(vehicles) if isinstance(vehicles, dict) else {v: None for v in vehicles}
     missions = list(missions)
     landing = missions if landing_missions is None else list(landing_missions)
     out: dict[str, float] = {}
-    for v in _names(unc, "launch_failure", records):
-        out[f"launch_failure.{v}"] = draw(unc.for_name("launch_failure", v), rng, record=records[v])
-    for m in _names(unc, "landing_failure", landing):
-        out[f"landing_failure.{m}"] = draw(unc.for_name("landing_failure", m), rng)
-    slip_names = _names(unc, "schedule_slip_days", missions)
-    if slip_names:
+    for v, d in _named(unc, "launch_failure", records):
+        out[f"launch_failure.{v}"] = draw(d, rng, record=records[v])
+    for m, d in _named(unc, "landing_failure", landing):
+        out[f"landing_failure.{m}"] = draw(d, rng)
+    slips = _named(unc, "schedule_slip_days", missions)
+    if slips:
         rho = unc.schedule_slip_correlation
         common = float(rng.standard_normal())
-        own = rng.standard_normal(len(slip_names))
+        own = rng.standard_normal(len(slips))
         if rho > 0.0:  # recorded so that sensitivity can name the programme-wide factor
             out[COMMON_SLIP_FACTOR] = common
-        for m, z_own in zip(slip_names, own):
-            z = math.sqrt(rho) * common + math.sqrt(1.0 - rho) * float(z_own)
-            out[f"schedule_slip_days.{m}"] = draw(unc.for_name("schedule_slip_days", m), rng, z=z)
-    for v in _names(unc, "stand_down_days", records):
-        out[f"stand_down_days.{v}"] = max(0.0, draw(unc.for_name("stand_down_days", v), rng))
+        a, b = math.sqrt(rho), math.sqrt(1.0 - rho)
+        for (m, d), z_own in zip(slips, own.tolist()):
+            out[f"schedule_slip_days.{m}"] = draw(d, rng, z=a * common + b * z_own)
+    for v, d in _named(unc, "stand_down_days", records):
+        out[f"stand_down_days.{v}"] = max(0.0, draw(d, rng))
     return out
 
 
@@ -109,11 +118,12 @@ def sample_operations_inputs(unc: UncertaintiesSection, elements: Iterable[str],
     ``element_mtbf_factor.<element>`` (on the element's own MTBF), and ``array_degradation_per_year``."""
     elements = list(elements)
     out: dict[str, float] = {}
-    absolute = _names(unc, "element_mtbf_h", elements)
-    for e in absolute:
-        out[f"element_mtbf_h.{e}"] = max(1e-9, draw(unc.for_name("element_mtbf_h", e), rng))
-    for e in _names(unc, "element_mtbf_factor", [x for x in elements if x not in absolute]):
-        out[f"element_mtbf_factor.{e}"] = max(1e-9, draw(unc.for_name("element_mtbf_factor", e), rng))
+    absolute = _named(unc, "element_mtbf_h", elements)
+    for e, d in absolute:
+        out[f"element_mtbf_h.{e}"] = max(1e-9, draw(d, rng))
+    taken = {e for e, _ in absolute}
+    for e, d in _named(unc, "element_mtbf_factor", [x for x in elements if x not in taken]):
+        out[f"element_mtbf_factor.{e}"] = max(1e-9, draw(d, rng))
     if unc.array_degradation_per_year is not None:
         out["array_degradation_per_year"] = min(1.0, max(0.0, draw(unc.array_degradation_per_year, rng)))
     return out

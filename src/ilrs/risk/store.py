@@ -60,7 +60,8 @@ def chunk_file_name(start: int, stop: int) -> str:
 
 
 def _arrow_type(values: list[Any]) -> pa.DataType:
-    kinds = {type(v) for v in values if v is not None}
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
     if not kinds:
         return pa.null()
     if kinds <= {bool}:
