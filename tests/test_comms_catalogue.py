@@ -97,3 +97,10 @@ def test_link_budget_by_hand():
     rate = cn0 / 10 ** 0.55
     link = LinkBudget("X", 20.0, 0.6, 35.0, 40.0, max_rate_bps=1e12)
     assert link.budget_rate_bps(d) == pytest.approx(rate, rel=1e-9)
+
+
+def test_rate_capped_by_band_allocation():
+    # a huge budget in X band cannot exceed the 50 MHz allocation at 1 bit/s/Hz
+    link = LinkBudget("X", 1000.0, 10.0, 70.0, 20.0, max_rate_bps=1e12)
+    assert link.budget_rate_bps(1e7) > 1e9
+    assert link.rate_bps(1e7) == pytest.approx(50e6)

@@ -90,6 +90,7 @@ class CommsResult:
     dte_rate_bps: np.ndarray            # (T,)
     rate_bps: np.ndarray                # (T,) best available
     notes: list[str] = field(default_factory=list)
+    terminal: SiteTerminal = field(default_factory=SiteTerminal)
 
     @property
     def available(self) -> np.ndarray:
@@ -145,13 +146,53 @@ class CommsResult:
             "per_relay": per_relay,
             "windows": win if max_windows is None else win[:max_windows],
             "windows_truncated": max_windows is not None and len(win) > max_windows,
+            "link_budgets": self.link_budgets(),
             "notes": self.notes,
         }
         return out
 
+    def link_budgets(self) -> list[dict]:
+        """Budgets of each link in S, X and Ka at its mean distance over the period (site -> relay
+        while visible, relay -> stations, site -> Earth): the configured band with its modem
+        ceiling (``configured``), the other bands with the same powers and dishes for comparison."""
+        rows = []
+        term = self.terminal
+        moon_geo = -self.states.earth_icrf_m if self.states is not None else None
+        for k, r in enumerate(self.relays):
+            vis = self.site_relay_visible[k]
+            d_up = float(self.site_relay_range_m[k][vis].mean()) if vis.any() else float(self.site_relay_range_m[k].mean())
+            d_tr = float(np.linalg.norm(self.states.r_icrf_m[:, k] + moon_geo, axis=-1).mean())
+            for band in ("S", "X", "Ka"):
+                up = LinkBudget(band, term.tx_power_w, term.antenna_diameter_m, r.antenna_diameter_m,
+                                r.proximity.noise_temperature_k,
+                                r.proximity.max_rate_bps if band == r.proximity.band else np.inf)
+                rows.append({"link": f"site -> {r.key}", "configured": band == r.proximity.band, **up.as_dict(d_up)})
+                best = max(self.stations, key=lambda g: g.antenna_diameter_m) if self.stations else None
+                if best is not None:
+                    tr = LinkBudget(band, r.trunk.tx_power_w, r.antenna_diameter_m, best.antenna_diameter_m,
+                                    best.noise_temperature_k.get(band, 100.0),
+                                    r.trunk.max_rate_bps if band == r.trunk.band else np.inf)
+                    rows.append({"link": f"{r.key} -> {best.key}", "configured": band == r.trunk.band,
+                                 **tr.as_dict(d_tr)})
+        if self.stations:
+            from ilrs.environment import earth_position_m
+
+            d = float(np.linalg.norm(earth_position_m(self.times_utc[:: max(1, self.times_utc.size // 50)]), axis=1).mean())
+            best = max(self.stations, key=lambda g: g.antenna_diameter_m)
+            for band in ("S", "X", "Ka"):
+                dte = LinkBudget(band, term.tx_power_w, term.antenna_diameter_m, best.antenna_diameter_m,
+                                 best.noise_temperature_k.get(band, 40.0),
+                                 term.dte_max_rate_bps if band == term.band else np.inf)
+                rows.append({"link": f"site -> Earth ({best.key})", "configured": band == term.band, **dte.as_dict(d)})
+        for row in rows:
+            for key, v in list(row.items()):
+                if isinstance(v, float):
+                    row[key] = round(v, 3) if np.isfinite(v) else None
+        return rows
+
     def rate_at(self, times_utc) -> np.ndarray:
         """Achievable downlink rate (bit/s) at ``times_utc`` inside the analysed period (the sample
-        at or before each time); outside it raises InputError — use :class:`DataRateTimeline`."""
+        at or before each time); outside it raises InputError — see :func:`downlink_rate_timeline`."""
         from ilrs.environment import utc_array
 
         t = utc_array(times_utc)
@@ -247,7 +288,7 @@ def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], t
         dte_rate = np.where(dte_vis, best, 0.0)
     rate = np.maximum(path_rate.max(axis=0) if n else 0.0, dte_rate)
     return CommsResult(times, step_s, site.name, tuple(relays), tuple(stations), states, site_vis, el, rng,
-                       rs_vis, dte_vis, path_rate, dte_rate, rate, notes)
+                       rs_vis, dte_vis, path_rate, dte_rate, rate, notes, terminal)
 
 
 def analyze_scenario(scenario, *, start=None, days: float | None = None, step_s: float | None = None,
@@ -273,37 +314,6 @@ def analyze_scenario(scenario, *, start=None, days: float | None = None, step_s:
     return analyze(site, horizon, relays, stations, times, min_elevation_deg=sec.min_elevation_deg,
                    dte_min_elevation_deg=sec.dte_min_elevation_deg, terminal=terminal, propagation=sec.propagation,
                    gravity_degree=sec.gravity_degree, third_bodies=sec.third_bodies)
-
-
-class DataRateTimeline:
-    """Achievable site -> Earth downlink rate for any UTC time grid (what the operations layer reads).
-
-    Inside the analysed period: the analysed samples. Outside it: computed on demand for the asked
-    grid with the same relays, stations and site, relays in the analytic two-body + J2 mode (fast;
-    the orbit shape and orientation held as catalogued), so a decade at hourly steps costs seconds.
-    """
-
-    def __init__(self, result: CommsResult, site, horizon, relays, stations, terminal: SiteTerminal,
-                 min_elevation_deg: float, dte_min_elevation_deg: float):
-        self.result = result
-        self._args = (site, horizon, relays, stations)
-        self._kw = dict(min_elevation_deg=min_elevation_deg, dte_min_elevation_deg=dte_min_elevation_deg,
-                        terminal=terminal, propagation="j2")
-
-    def rate_bps(self, times_utc) -> np.ndarray:
-        from ilrs.environment import utc_array
-
-        t = utc_array(times_utc)
-        r = self.result
-        end = r.times_utc[-1] + np.timedelta64(int(r.step_s * 1e9), "ns")
-        if t.size and t.min() >= r.times_utc[0] and t.max() < end:
-            return r.rate_at(t)
-        if t.size < 2:
-            t2 = np.r_[t, t + np.timedelta64(60, "s")]
-            return analyze(*self._args, t2, **self._kw).rate_bps[:t.size]
-        return analyze(*self._args, t, **self._kw).rate_bps
-
-    __call__ = rate_bps
 
 
 def coverage_map(result: CommsResult, *, spacing_km: float = 20.0, lat_min_deg: float = -90.0,

@@ -1,7 +1,8 @@
 """Radio link budgets: free-space loss, antenna gain, noise, required Eb/N0 -> achievable data rate.
 
     C/N0 [dB-Hz] = P_tx + G_tx - L_fs - L_misc + G_rx - 10 log10(T_sys) - 10 log10(k)
-    R [bit/s]    = 10^((C/N0 - Eb/N0_required - margin) / 10), then capped by the modem ceiling
+    R [bit/s]    = 10^((C/N0 - Eb/N0_required - margin) / 10), then capped by the band allocation
+                   (x 1 bit/s/Hz) and by the modem ceiling
 
 with L_fs = 20 log10(4 pi d f / c) (Friis 1946) and G = eta (pi D f / c)^2 for a parabolic
 dish of diameter D and aperture efficiency eta (Sklar, *Digital Communications*, 2nd ed., 2001,
@@ -23,6 +24,11 @@ BOLTZMANN_J_K = 1.380649e-23
 
 BAND_FREQUENCY_HZ = {"S": 2.25e9, "X": 8.475e9, "Ka": 26.0e9}
 """Centre frequencies used for each band (CCSDS 401.0-B lunar allocations)."""
+
+
+BAND_ALLOCATION_HZ = {"S": 90e6, "X": 50e6, "Ka": 1.5e9}
+"""Width of the space-research allocations used near the Moon (S 2200-2290 MHz, X 8450-8500 MHz,
+Ka 25.5-27 GHz; CCSDS 401.0-B / ITU-R SA.1015): a link cannot use more spectrum than this."""
 
 
 def band_frequency_hz(band: str) -> float:
@@ -61,6 +67,7 @@ class LinkBudget:
     margin_db: float = 3.0
     misc_losses_db: float = 3.0
     efficiency: float = 0.55
+    spectral_efficiency_bps_hz: float = 1.0
 
     @property
     def frequency_hz(self) -> float:
@@ -78,9 +85,15 @@ class LinkBudget:
         """Rate the link budget supports (no modem ceiling), bit/s."""
         return 10.0 ** ((self.cn0_dbhz(distance_m) - self.required_ebn0_db - self.margin_db) / 10.0)
 
+    @property
+    def spectrum_limit_bps(self) -> float:
+        """The band allocation times the modulation's spectral efficiency (1 bit/s/Hz: QPSK with
+        rate-1/2 coding)."""
+        return BAND_ALLOCATION_HZ[self.band] * self.spectral_efficiency_bps_hz
+
     def rate_bps(self, distance_m) -> np.ndarray:
-        """Achievable rate: the budget rate capped by ``max_rate_bps``."""
-        return np.minimum(self.budget_rate_bps(distance_m), self.max_rate_bps)
+        """Achievable rate: the budget rate capped by the band's spectrum and by ``max_rate_bps``."""
+        return np.minimum(self.budget_rate_bps(distance_m), min(self.max_rate_bps, self.spectrum_limit_bps))
 
     def as_dict(self, distance_m: float) -> dict:
         f = self.frequency_hz
@@ -90,4 +103,5 @@ class LinkBudget:
                 "rx_gain_dbi": dish_gain_dbi(self.rx_antenna_diameter_m, f, self.efficiency),
                 "cn0_dbhz": float(self.cn0_dbhz(distance_m)),
                 "budget_rate_mbps": float(self.budget_rate_bps(distance_m)) / 1e6,
+                "spectrum_limit_mbps": self.spectrum_limit_bps / 1e6,
                 "rate_mbps": float(self.rate_bps(distance_m)) / 1e6}

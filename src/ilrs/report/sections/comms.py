@@ -68,6 +68,13 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
           "the site uses the faster of the relay path and direct-to-Earth.</p>"
         + f'<img alt="windows and rate" src="{img_windows}">'
         + "<h3>Per relay</h3>" + html_table(relay_rows)
+        + "<h3>Link budgets (configured bands, mean distances)</h3>"
+        + html_table([{"link": b["link"], "band": b["band"], "distance km": f"{b['distance_km']:.0f}",
+                       "FSPL dB": f"{b['fspl_db']:.1f}", "C/N0 dB-Hz": f"{b['cn0_dbhz']:.1f}",
+                       "budget Mbit/s": f"{b['budget_rate_mbps']:.0f}", "used Mbit/s": f"{b['rate_mbps']:g}"}
+                      for b in s["link_budgets"] if b["configured"]])
+        + "<p>At these distances the budgets leave large margins: modem ceilings (Queqiao-2: Ka ~100 Mbit/s, "
+          "proximity ≤ 6 Mbit/s, ilrs-facts) and band allocations set the rates.</p>"
         + "<h3>Longest outages</h3>" + html_table(longest)
         + "<h3>Coverage of the south polar cap</h3>" + cov_html
         + f"<h3>Whole span, hourly (relays in the analytic J2 mode)</h3>" + html_table(year_rows)
