@@ -55,6 +55,7 @@ def test_ops_study_kpis_determinism_and_replay(short_reference):
     assert ((0.01 <= deg) & (deg < 0.03)).all()
     k = a.summary["kpis"]["energy_served_kwh"]
     assert k["runs"] == 6 and k["p10"] <= k["p50"] <= k["p90"]
+    assert set(a.summary["kpi_sensitivity"]) >= {"energy_not_served_kwh", "data_returned_gbit"}
     assert replay(s, 4, ops=True) == a.table.to_pylist()[4]
     # the campaign part of an ops run is the campaign-only run (campaign draws come first)
     camp = run_risk(s, runs=6)

@@ -123,8 +123,12 @@ def risk(
     for name, k in result.summary.get("kpis", {}).items():
         if k.get("runs"):
             typer.echo(f"  {name}: mean {k['mean']:.4g}, p10 {k['p10']:.4g}, p50 {k['p50']:.4g}, p90 {k['p90']:.4g}")
+    for name, sens in result.summary.get("kpi_sensitivity", {}).items():
+        if sens:
+            top = ", ".join(f"{x['input']} ({x['spearman_rho']:+.2f})" for x in sens[:3])
+            typer.echo(f"  drivers of {name}: {top}")
     typer.echo(f"wrote {out_dir}/ (manifest.json, runs-*.parquet, risk-summary.json, milestone-dates.{plot_format},"
-               f" tornado-*.{plot_format})")
+               f" tornado-*.{plot_format}" + (f", kpis.{plot_format}" if "kpis" in files else "") + ")")
 
 
 def _print_replay(s, row: dict, seed: int, format: OutputFormat, campaign) -> None:

@@ -45,11 +45,16 @@ def kpis(table: pa.Table) -> dict[str, np.ndarray]:
     return _columns(table, KPI)
 
 
+HEADLINE_KPIS = ("energy_not_served_kwh", "hours_survival_failure", "longest_survival_stretch_h", "min_soc",
+                 "data_returned_gbit", "crew_days")
+
+
 def summarize(table: pa.Table, targets: dict[str, dt.date | None], confidence: float = 0.95,
               top_inputs: int = 8) -> dict[str, Any]:
     """The JSON-able summary: ``runs``, ``milestones`` (name → probability_on_time, ci_low, ci_high,
     p10/p50/p90 dates, target_date, probability_reached), ``sensitivity`` (milestone → inputs ranked
-    by |Spearman ρ| with its date), ``kpis`` (name → mean and p10/p50/p90)."""
+    by |Spearman ρ| with its date), ``kpis`` (name → mean and p10/p50/p90), ``kpi_sensitivity``
+    (headline KPI → inputs ranked the same way)."""
     ms = milestone_days(table)
     inputs = sampled_inputs(table)
     out: dict[str, Any] = {"runs": table.num_rows, "confidence": confidence, "milestones": {},
@@ -58,7 +63,10 @@ def summarize(table: pa.Table, targets: dict[str, dt.date | None], confidence: f
         out["milestones"][name] = milestone_statistics(days, targets.get(name), confidence)
         if inputs:
             out["sensitivity"][name] = sensitivity(inputs, days, top=top_inputs)
+    out["kpi_sensitivity"] = {}
     for name, values in kpis(table).items():
+        if name in HEADLINE_KPIS and inputs:
+            out["kpi_sensitivity"][name] = sensitivity(inputs, values, top=top_inputs)
         v = values[np.isfinite(values)]
         out["kpis"][name] = ({"mean": float(v.mean()), "p10": float(np.percentile(v, 10)),
                               "p50": float(np.percentile(v, 50)), "p90": float(np.percentile(v, 90)),
@@ -118,6 +126,27 @@ def plot_tornado(summary: dict[str, Any], milestone: str, top: int = 8):
     return fig
 
 
+def plot_kpis(table: pa.Table, names: tuple[str, ...] = HEADLINE_KPIS):
+    """Histograms of operations KPIs over the runs (``--ops``), median dashed."""
+    values = kpis(table)
+    names = [n for n in names if n in values] or sorted(values)[:6]
+    cols = 3
+    rows = max(1, -(-len(names) // cols))
+    fig, _ = _figure(11.0, 3.0 * rows)
+    fig.clear()
+    for k, name in enumerate(names):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        v = values[name][np.isfinite(values[name])]
+        if v.size:
+            ax.hist(v, bins=min(40, max(5, v.size // 5)), color="#1f77b4", alpha=0.8)
+            ax.axvline(float(np.median(v)), color="k", ls="--", lw=0.8)
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(labelsize=8)
+    fig.suptitle(f"Operations KPIs over {table.num_rows} runs (dashed: median)")
+    fig.tight_layout()
+    return fig
+
+
 def milestone_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """Table rows (strings) for text output and the report."""
     def pct(v):
@@ -134,5 +163,5 @@ def milestone_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["summarize", "plot_milestone_dates", "plot_tornado", "milestone_rows", "milestone_days",
+__all__ = ["summarize", "plot_milestone_dates", "plot_tornado", "plot_kpis", "milestone_rows", "milestone_days",
            "sampled_inputs", "kpis", "days_to_date"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ilrs._io import write_text_atomic
-from ilrs.risk.analysis import plot_milestone_dates, plot_tornado, summarize
+from ilrs.risk.analysis import plot_kpis, plot_milestone_dates, plot_tornado, summarize
 from ilrs.risk.executors import Executor, SerialExecutor
 from ilrs.risk.study import ProgressCallback, StudyResult, auto_chunk_runs, replay_run, run_study
 
@@ -88,7 +88,8 @@ def result_json(result: RiskResult) -> dict[str, Any]:
 
 
 def write_outputs(result: RiskResult, folder: str | Path, fmt: str = "png") -> dict[str, Path]:
-    """``risk-summary.json``, ``milestone-dates.<fmt>`` and one ``tornado-<milestone>.<fmt>`` per milestone."""
+    """``risk-summary.json``, ``milestone-dates.<fmt>``, one ``tornado-<milestone>.<fmt>`` per milestone
+    and, with operations KPIs, ``kpis.<fmt>``."""
     from ilrs._io import atomic_path
 
     folder = Path(folder)
@@ -101,11 +102,11 @@ def write_outputs(result: RiskResult, folder: str | Path, fmt: str = "png") -> d
         return path
 
     files["milestone_dates"] = save(plot_milestone_dates(result.table, result.targets), folder / f"milestone-dates.{fmt}")
+    if result.summary.get("kpis"):
+        files["kpis"] = save(plot_kpis(result.table), folder / f"kpis.{fmt}")
     for name in result.summary["milestones"]:
         if result.summary["sensitivity"].get(name):
             files[f"tornado:{name}"] = save(plot_tornado(result.summary, name), folder / f"tornado-{name}.{fmt}")
-    from ilrs.risk.stats import EPOCH  # noqa: F401  (dates serialise as ISO text)
-
     text = json.dumps(result_json(result), indent=2, default=_json_default, allow_nan=False)
     files["summary"] = write_text_atomic(folder / "risk-summary.json", text + "\n")
     return files
