@@ -288,3 +288,40 @@ def test_dask_lost_worker_is_rerun(tmp_path):
     assert (tmp_path / "marker").exists()  # a worker did die
     ref = run_study(three_launches, {"p": 0.9}, seed=9, runs=400, study_hash="d", chunk_runs=400)
     assert res.table.equals(ref.table)
+
+
+@settings(max_examples=15, deadline=None)
+@given(lost=st.sets(st.integers(0, 7)), stale=st.sets(st.integers(0, 7)), chunk=st.sampled_from([13, 25, 40]))
+def test_resume_property_any_lost_chunks(tmp_path_factory, lost, stale, chunk):
+    """Whatever subset of chunk files is lost and whatever manifest flags are stale, resume gives the
+    uninterrupted table."""
+    out = tmp_path_factory.mktemp("prop")
+    full = run_study(three_launches, {"p": 0.8}, seed=4, runs=200, study_hash="p", chunk_runs=chunk, out=out)
+    files = sorted(out.glob("runs-*.parquet"))
+    for k in lost:
+        if k < len(files):
+            files[k].unlink()
+    man = json.loads((out / "manifest.json").read_text())
+    for k in stale:
+        if k < len(man["chunks"]):
+            man["chunks"][k]["done"] = not man["chunks"][k]["done"]
+    (out / "manifest.json").write_text(json.dumps(man))
+    again = run_study(three_launches, {"p": 0.8}, seed=4, runs=200, study_hash="p", chunk_runs=chunk, out=out,
+                      resume=True)
+    assert again.table.equals(full.table)
+    assert again.runs_this_session == sum(min(chunk, 200 - k * chunk) for k in lost if k < len(files))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(20000, 24000)), min_size=1, max_size=80),
+       st.integers(20000, 24000), st.integers(0, 500))
+def test_probability_on_time_is_monotone_in_the_target(days, target_day, later):
+    import datetime as dt
+
+    x = np.array([np.nan if d is None else float(d) for d in days])
+    t1 = dt.date(1970, 1, 1) + dt.timedelta(days=target_day)
+    t2 = t1 + dt.timedelta(days=later)
+    a, b = milestone_statistics(x, t1), milestone_statistics(x, t2)
+    assert a["probability_on_time"] <= b["probability_on_time"] <= a["probability_reached"] + 1e-15
+    assert a["ci_low"] <= a["probability_on_time"] <= a["ci_high"]
+    assert a["probability_on_time"] == sum(1 for d in days if d is not None and d <= target_day) / len(days)
