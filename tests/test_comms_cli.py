@@ -130,3 +130,15 @@ def test_scenario_with_custom_relay_and_station():
     t = time_grid("2030-05-01", days=1, step_s=3600)
     tl = downlink_rate_timeline(sc, t)
     assert tl.downlink_rate_bps.shape == (24,) and np.all(tl.downlink_rate_bps >= 0)
+
+
+def test_numerical_states_cache_round_trip():
+    from ilrs.comms.states import relay_states
+    from ilrs.environment import time_grid
+
+    rel = resolve_relays(["queqiao-2"])
+    t = time_grid("2026-02-01", days=0.5, step_s=600)
+    a = relay_states(rel, t, gravity_degree=2)             # computes and stores
+    b = relay_states(rel, t, gravity_degree=2)             # reads
+    c = relay_states(rel, t, gravity_degree=2, use_cache=False)
+    assert np.array_equal(a.r_icrf_m, b.r_icrf_m) and np.array_equal(a.r_icrf_m, c.r_icrf_m)

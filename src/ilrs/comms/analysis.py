@@ -400,8 +400,17 @@ def downlink_rate_timeline(scenario, times_utc) -> DownlinkTimeline:
     from ilrs.environment import site_from_spec, utc_array
     from ilrs.environment.terrain import horizon_for_site
 
+    from ilrs.comms import _cache
+
     sec = scenario.relays
     times = utc_array(times_utc)
+    key = _cache.cache_key("downlink", {"site": scenario.site.model_dump(mode="json"),
+                                        "relays": sec.model_dump(mode="json"), "t0": str(times[0]),
+                                        "n": int(times.size), "t1": str(times[-1]),
+                                        "tsum": int(((times - times[0]).astype(np.int64) // 1000).sum())})
+    hit = _cache.load(key)
+    if hit is not None and hit["rate"].shape == (times.size,):
+        return DownlinkTimeline(times, hit["rate"], hit["via"], hit["dte"], "j2")
     site = site_from_spec(scenario.site)
     horizon = horizon_for_site(site, scenario.site.horizon)
     relays = resolve_relays(sec.constellation, sec.custom)
@@ -411,4 +420,5 @@ def downlink_rate_timeline(scenario, times_utc) -> DownlinkTimeline:
     res = analyze(site, horizon, relays, stations, times, min_elevation_deg=sec.min_elevation_deg,
                   dte_min_elevation_deg=sec.dte_min_elevation_deg, terminal=terminal, propagation="j2")
     via = res.relay_path_rate_bps.max(axis=0) if len(res.relays) else np.zeros(times.size)
+    _cache.save(key, {"rate": res.rate_bps, "via": via, "dte": res.dte_rate_bps})
     return DownlinkTimeline(times, res.rate_bps, via, res.dte_rate_bps, "j2")

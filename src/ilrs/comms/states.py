@@ -125,8 +125,9 @@ class RelayStates:
 
 
 def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerical", gravity_degree: int = 8,
-                 third_bodies: bool = True, progress=None) -> RelayStates:
-    """Positions of ``relays`` on the UTC grid ``times_utc`` (see the module docstring)."""
+                 third_bodies: bool = True, use_cache: bool = True) -> RelayStates:
+    """Positions of ``relays`` on the UTC grid ``times_utc`` (see the module docstring). Numerical
+    trajectories are cached on disk (:mod:`ilrs.comms._cache`)."""
     if propagation not in ("numerical", "j2"):
         raise InputError(f"unknown propagation {propagation!r}", field="relays.propagation",
                          allowed=["numerical", "j2"])
@@ -152,10 +153,23 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
             r0_el, v0_el = elements_to_state(el)
             r0 = np.einsum("nij,nj->ni", to_icrf, r0_el)
             v0 = np.einsum("nij,nj->ni", to_icrf, v0_el)
-            eph = ephemeris_table(t0, t_s[-1])
-            force = ForceModel(GravityField.grail(degree=gravity_degree), eph, earth=third_bodies, sun=third_bodies)
-            traj = propagate(r0, v0, t_s, force, rtol=1e-10, atol_m=1e-3)
-            out[:, kep] = traj.r_m
+            from ilrs.comms import _cache
+
+            key = _cache.cache_key("states", {
+                "r0": r0.tolist(), "v0": v0.tolist(), "t0": str(t0), "n": int(times.size),
+                "t_last": float(t_s[-1]), "t_sum": float(t_s.sum()), "degree": gravity_degree,
+                "third": third_bodies}) if use_cache else None
+            hit = _cache.load(key) if key else None
+            if hit is not None and hit["r"].shape == (times.size, len(kep), 3):
+                out[:, kep] = hit["r"]
+            else:
+                eph = ephemeris_table(t0, t_s[-1])
+                force = ForceModel(GravityField.grail(degree=gravity_degree), eph, earth=third_bodies,
+                                   sun=third_bodies)
+                traj = propagate(r0, v0, t_s, force, rtol=1e-10, atol_m=1e-3)
+                out[:, kep] = traj.r_m
+                if key:
+                    _cache.save(key, {"r": traj.r_m})
     for k, r in enumerate(relays):
         if r.kind == "earth-moon-l2":
             out[:, k] = l2_relay_positions(r, times, earth)
