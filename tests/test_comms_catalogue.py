@@ -104,3 +104,23 @@ def test_rate_capped_by_band_allocation():
     link = LinkBudget("X", 1000.0, 10.0, 70.0, 20.0, max_rate_bps=1e12)
     assert link.budget_rate_bps(1e7) > 1e9
     assert link.rate_bps(1e7) == pytest.approx(50e6)
+
+
+def test_scenario_file_errors_name_the_field():
+    import yaml
+
+    from ilrs.data import data_path
+    from ilrs.errors import ScenarioError
+    from ilrs.scenario import scenario_from_dict
+
+    raw = yaml.safe_load(data_path("scenarios", "ilrs-reference.yaml").read_text())
+    raw["relays"]["constellation"] = ["queqiao-9"]
+    with pytest.raises(ScenarioError) as exc:
+        scenario_from_dict(raw, file="x.yaml")
+    assert "relays.constellation[0]" in str(exc.value) and "queqiao-2" in str(exc.value)
+    raw["relays"]["constellation"] = ["queqiao-2"]
+    raw["relays"]["custom"] = [{"name": "bad", "epoch": "2030-01-01T00:00:00Z", "inclination_deg": 60,
+                                "semi_major_axis_km": 1800, "eccentricity": 0.5}]
+    with pytest.raises(ScenarioError) as exc:
+        scenario_from_dict(raw, file="x.yaml")
+    assert "relays.custom[0]" in str(exc.value) and "inside the Moon" in str(exc.value)
