@@ -17,6 +17,9 @@ from ilrs.errors import InputError
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 
 
+SMALL_STUDY_RUNS = 2000
+
+
 class _RateColumn(ProgressColumn):
     def render(self, task) -> Text:
         speed = task.finished_speed or task.speed
@@ -28,11 +31,14 @@ def risk(
     runs: Optional[int] = typer.Option(None, "-n", "--runs", min=1, help="Monte Carlo runs (default: the scenario's uncertainties.runs)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed of the study (default: the scenario's seed)."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=0,
-                                          help="Local worker processes (default: every core; 0: in this process)."),
+                                          help="Local worker processes (default: every core, or this process alone "
+                                               f"for fewer than {SMALL_STUDY_RUNS} campaign-only runs; 0: in this "
+                                               "process)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                             help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (needs ilrs[cluster])."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default out/<scenario>/risk)."),
-    resume: bool = typer.Option(False, "--resume", help="Keep the finished chunks in --out and run only the rest."),
+    resume: bool = typer.Option(False, "--resume", help="Keep the finished chunks in --out and run only the rest "
+                                                        "(without it, earlier results in --out are replaced)."),
     replay_run: Optional[int] = typer.Option(None, "--replay", min=0, help="Run only run I (as it ran in the study) and print it."),
     ops: bool = typer.Option(False, "--ops", help="Also simulate station operations in every run (KPI distributions)."),
     chunk_runs: Optional[int] = typer.Option(None, "--chunk-runs", min=1, help="Runs per Parquet chunk / task."),
@@ -74,6 +80,9 @@ def risk(
         _print_replay(s, row, seed if seed is not None else s.seed, format, campaign)
         return
     out_dir = out or Path("out") / s.slug / "risk"
+    n_runs = runs if runs is not None else s.uncertainties.runs
+    if workers is None and not scheduler and not ops and n_runs < SMALL_STUDY_RUNS:
+        workers = 0  # starting worker processes (~1-2 s) costs more than the whole study
     executor = make_executor(workers=workers, scheduler=scheduler)
     progress = Progress(TextColumn("[bold]risk"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
                         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), disable=quiet, transient=True)
