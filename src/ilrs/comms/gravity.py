@@ -73,6 +73,10 @@ class GravityField:
         self._s = S[keep]
         pos = self._m > 0
         self._fac = np.where(pos, (self._n - self._m + 2.0) * (self._n - self._m + 1.0), 0.0)
+        self._cs = self._c - 1j * self._s
+        self._half = np.where(self._m == 0, 1.0, 0.5)[:, None]
+        self._mm1 = np.maximum(self._m - 1, 0)
+        self._nm1 = (self._n - self._m + 1.0)[:, None]
 
     @classmethod
     def grail(cls, degree: int = 8, order: int | None = None) -> "GravityField":
@@ -103,55 +107,61 @@ class GravityField:
         """J2 = -C20 (unnormalized)."""
         return float(-self.C[2, 0]) if self.degree >= 2 else 0.0
 
-    def _vw(self, r: np.ndarray, extra: int) -> tuple[np.ndarray, np.ndarray]:
-        """V_nm, W_nm for n, m <= degree + extra, shape (nmax+extra+1, nmax+extra+2, N)."""
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def _recursion_coefficients(nmax: int) -> tuple:
+        """(2n-1)/(n-m) and (n+m-1)/(n-m) for m < n, per degree n (M&G eq. 3.29), as (n, 1) arrays."""
+        out = [None]
+        for n in range(1, nmax + 1):
+            m = np.arange(n, dtype=float)[:, None]
+            out.append(((2 * n - 1) / (n - m), (n + m - 1) / (n - m)))
+        return tuple(out)
+
+    def _q(self, r: np.ndarray, extra: int) -> np.ndarray:
+        """Q_nm = V_nm + i W_nm for n, m <= degree + extra, shape (nmax+1, nmax+2, N), complex.
+
+        The Cunningham recursions are linear with real coefficients in the zonal direction and a
+        complex product (x + i y) in the sectoral one, so V and W travel together as one complex
+        array (M&G eqs. 3.29-3.30)."""
         x, y, z = r[:, 0], r[:, 1], r[:, 2]
         r2 = x * x + y * y + z * z
         R = self.radius_m
         nmax = self.degree + extra
         N = r.shape[0]
-        V = np.zeros((nmax + 1, nmax + 2, N))
-        W = np.zeros((nmax + 1, nmax + 2, N))
-        xs, ys, zs, rho = x * R / r2, y * R / r2, z * R / r2, R * R / r2
-        V[0, 0] = R / np.sqrt(r2)
+        Q = np.zeros((nmax + 1, nmax + 2, N), complex)
+        xy = (x + 1j * y) * (R / r2)
+        zs, rho = z * R / r2, R * R / r2
+        Q[0, 0] = R / np.sqrt(r2)
+        coef = self._recursion_coefficients(nmax)
         for n in range(1, nmax + 1):
-            # sectoral term (M&G eq. 3.30)
-            V[n, n] = (2 * n - 1) * (xs * V[n - 1, n - 1] - ys * W[n - 1, n - 1])
-            W[n, n] = (2 * n - 1) * (xs * W[n - 1, n - 1] + ys * V[n - 1, n - 1])
-            # m < n, all orders at once (M&G eq. 3.29; V[n-2, n-1] = 0)
-            m = np.arange(n)[:, None]
-            a1 = (2 * n - 1) / (n - m)
-            a2 = (n + m - 1) / (n - m)
-            prev2 = V[n - 2, :n] if n >= 2 else 0.0
-            prev2w = W[n - 2, :n] if n >= 2 else 0.0
-            V[n, :n] = a1 * zs * V[n - 1, :n] - a2 * rho * prev2
-            W[n, :n] = a1 * zs * W[n - 1, :n] - a2 * rho * prev2w
-        return V, W
+            Q[n, n] = (2 * n - 1) * xy * Q[n - 1, n - 1]          # sectoral (M&G eq. 3.30)
+            a1, a2 = coef[n]                                       # m < n (M&G eq. 3.29)
+            if n >= 2:
+                Q[n, :n] = a1 * zs * Q[n - 1, :n] - a2 * rho * Q[n - 2, :n]
+            else:
+                Q[n, :n] = a1 * zs * Q[n - 1, :n]
+        return Q
 
     def potential(self, r_body_m) -> np.ndarray:
         """Gravitational potential U (m^2/s^2, positive, U = GM/r for a point mass) at body-fixed
-        points (N, 3) (M&G eq. 3.28)."""
+        points (N, 3) (M&G eq. 3.28): U = GM/R sum Re[(C - i S) Q_nm]."""
         r = np.atleast_2d(np.asarray(r_body_m, float))
-        V, W = self._vw(r, 0)
-        terms = self._c[:, None] * V[self._n, self._m] + self._s[:, None] * W[self._n, self._m]
+        Q = self._q(r, 0)
+        terms = (self._cs[:, None] * Q[self._n, self._m]).real
         return self.gm_m3_s2 / self.radius_m * terms.sum(axis=0)
 
     def acceleration(self, r_body_m) -> np.ndarray:
         """Acceleration (m/s^2), shape (N, 3), at body-fixed points (N, 3), central term included
-        (M&G eqs. 3.33)."""
+        (M&G eqs. 3.33, written with Q = V + i W and (C - i S))."""
         r = np.atleast_2d(np.asarray(r_body_m, float))
-        V, W = self._vw(r, 1)
-        n, m, c, s, fac = self._n, self._m, self._c[:, None], self._s[:, None], self._fac[:, None]
-        Vp = V[n + 1, m + 1]
-        Wp = W[n + 1, m + 1]
-        mm1 = np.maximum(m - 1, 0)
-        Vm = V[n + 1, mm1]
-        Wm = W[n + 1, mm1]
-        Vz = V[n + 1, m]
-        Wz = W[n + 1, m]
-        zonal = (m == 0)[:, None]
-        ax = np.where(zonal, -c * Vp, 0.5 * ((-c * Vp - s * Wp) + fac * (c * Vm + s * Wm)))
-        ay = np.where(zonal, -c * Wp, 0.5 * ((-c * Wp + s * Vp) + fac * (-c * Wm + s * Vm)))
-        az = (n - m + 1.0)[:, None] * (-c * Vz - s * Wz)
+        Q = self._q(r, 1)
+        n, m, cs = self._n, self._m, self._cs[:, None]
+        A = cs * Q[n + 1, m + 1]
+        B = cs * Q[n + 1, self._mm1]
+        Z = cs * Q[n + 1, m]
+        w, fac = self._half, self._fac[:, None]
+        ax = w * (fac * B.real - A.real)
+        ay = -w * (A.imag + fac * B.imag)
+        az = -self._nm1 * Z.real
         k = self.gm_m3_s2 / self.radius_m**2
         return k * np.stack([ax.sum(0), ay.sum(0), az.sum(0)], axis=-1)
