@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, \
     TimeRemainingColumn
+from rich.console import Console
 from rich.text import Text
 
 from ilrs.cli.common import OutputFormat, echo_json, to_json
@@ -85,7 +86,8 @@ def risk(
         workers = 0  # starting worker processes (~1-2 s) costs more than the whole study
     executor = make_executor(workers=workers, scheduler=scheduler)
     progress = Progress(TextColumn("[bold]risk"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
-                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), disable=quiet, transient=True)
+                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), disable=quiet, transient=True,
+                        console=Console(stderr=True))  # stdout stays clean for --format json
     state: dict = {}
 
     def on_progress(done: int, total: int) -> None:
