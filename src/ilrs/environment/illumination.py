@@ -209,15 +209,28 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
     up = np.stack(_pixel_up(dem, x, y), axis=1)
     lit_count = np.zeros(len(x))
     frac_sum = np.zeros(len(x))
+    hr = np.radians(horizon)
+    sin_h = np.sin(hr).astype(np.float32)
+    cos_h = np.cos(hr)
+    up32 = up.astype(np.float32)
+    s32 = s_hat.astype(np.float32)   # float32: sin ε to 1e-7, i.e. elevations to ~6e-6°
     for j in np.unique(b):
         sel = np.flatnonzero(b == j)
         for p0 in range(0, len(x), chunk_pixels):
             p1 = min(p0 + chunk_pixels, len(x))
-            e = up[p0:p1] @ s_hat[sel].T                    # sin(elevation)
-            diff = np.arcsin(np.clip(e, -1, 1)) - np.radians(horizon[p0:p1, j])[:, None]
-            lit_count[p0:p1] += (diff > 0).sum(axis=1)
-            xr = np.clip(diff / rho[sel][None, :], -1.0, 1.0)
-            frac_sum[p0:p1] += (1.0 - (np.arccos(xr) - xr * np.sqrt(1.0 - xr * xr)) / np.pi).sum(axis=1)
+            # sin ε − sin h, (pixels, epochs); ε − h ≈ (sin ε − sin h)/cos h where the disk
+            # straddles the horizon (neglected: tan(h)·(ε − h)²/2 < 1e-5 rad there)
+            dsin = up32[p0:p1] @ s32[sel].T
+            dsin -= sin_h[p0:p1, j][:, None]
+            lit_count[p0:p1] += np.count_nonzero(dsin > 0, axis=1)
+            thr = (cos_h[p0:p1, j][:, None] * rho[sel][None, :]).astype(np.float32)
+            frac_sum[p0:p1] += np.count_nonzero(dsin >= thr, axis=1)
+            part = np.abs(dsin) < thr
+            if part.any():
+                xp = (dsin[part] / thr[part]).astype(float)
+                f = np.zeros(dsin.shape)
+                f[part] = 1.0 - (np.arccos(xp) - xp * np.sqrt(1.0 - xp * xp)) / np.pi
+                frac_sum[p0:p1] += f.sum(axis=1)
     n = len(t)
     xl, yt = dem.pixel_to_xy(r0_ - 0.5, c0_ - 0.5)
     xr_, yb = dem.pixel_to_xy(r1_ - 0.5, c1_ - 0.5)
