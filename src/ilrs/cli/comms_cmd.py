@@ -162,6 +162,8 @@ def _list(format: OutputFormat) -> None:
         orbit = (f"{r['perilune_altitude_km']:g} x {r['apolune_altitude_km']:g} km, i {r['inclination_deg']:g}°, "
                  f"{r['period_h']:.1f} h") if "period_h" in r else f"Earth-Moon L2, halo radius {r['halo_radius_km']:g} km"
         typer.echo(f"  {r['key']:<16} {orbit:<42} from {r['in_service_from']}  [{', '.join(r['sources'])}]")
+    typer.echo("  (inclinations relative to the plane of the Moon's orbit about the Earth; argument of perilune 90°:"
+               " apolune over the south)")
     typer.echo("Constellations: " + "; ".join(f"{k} = {', '.join(v)}" for k, v in data["constellations"].items()))
     typer.echo("Ground stations:")
     for g in stations:

@@ -62,7 +62,8 @@ class Relay:
             d.update(perilune_altitude_km=round(float(el.periapsis_radius_m - R_MOON_MEAN_M) / 1e3, 1),
                      apolune_altitude_km=round(float(el.apoapsis_radius_m - R_MOON_MEAN_M) / 1e3, 1),
                      period_h=round(float(el.period_s()) / 3600, 2),
-                     inclination_deg=round(float(np.degrees(el.inclination_rad)), 2))
+                     inclination_deg=round(float(np.degrees(el.inclination_rad)), 2),
+                     arg_perilune_deg=round(float(np.degrees(el.arg_periapsis_rad)), 2), frame=self.frame)
         else:
             d.update(halo_radius_km=self.halo_radius_m / 1e3, halo_period_days=self.halo_period_s / 86400)
         return d
