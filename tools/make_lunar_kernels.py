@@ -54,19 +54,20 @@ def extract(wheel: Path, dest: Path = DEST) -> list[Path]:
             out = dest / name
             out.write_bytes(data)
             written.append(out)
-            print(f"{out.relative_to(dest.parents[3])}  {len(data):>9} bytes  sha256 {hashlib.sha256(data).hexdigest()[:16]}")
+            print(f"{out}  {len(data):>9} bytes  sha256 {hashlib.sha256(data).hexdigest()[:16]}")
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--wheel", type=Path, help="a lunarsky 1.0.1.post2 wheel already on disk")
+    ap.add_argument("--dest", type=Path, default=DEST, help="output folder (default: the package's data/kernels)")
     args = ap.parse_args(argv)
     if args.wheel:
-        extract(args.wheel)
+        extract(args.wheel, args.dest)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            extract(download_wheel(Path(tmp)))
+            extract(download_wheel(Path(tmp)), args.dest)
     return 0
 
 
