@@ -62,6 +62,8 @@ def risk(
       ilrs risk -n 1000000 --scheduler tcp://scheduler:8786 --format json
 
       ilrs risk --replay 17
+
+      ilrs risk -n 200 --ops            # with station operations: KPI distributions
     """
     from ilrs.risk import make_executor, replay, replay_campaign, result_json, run_risk, write_outputs
     from ilrs.risk.analysis import milestone_rows

@@ -84,16 +84,16 @@ class ProcessExecutor:
         self.workers = int(workers or os.cpu_count() or 1)
         self.in_flight = max(1, self.workers * in_flight_per_worker)
 
-    def _context(self, fn):
+    @staticmethod
+    def _context():
         methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        return ctx
+        return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
     def map_chunks(self, fn, payload, seed, ranges):
         ranges = list(ranges)
         if not ranges:
             return
-        ctx = self._context(fn)
+        ctx = self._context()
         preload = ("numpy", "pyarrow", "ilrs.risk.executors", getattr(fn, "__module__", "ilrs"))
         task = functools.partial(run_chunk, fn, payload, seed)
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(ranges)), mp_context=ctx,
