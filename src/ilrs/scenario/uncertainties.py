@@ -5,17 +5,20 @@ Owned by the risk layer's issue; fields may be added, never renamed.
 Every uncertain input is a :data:`Distribution`, written in YAML as a mapping with a ``dist`` key::
 
     uncertainties:
-      runs: 500                       # Monte Carlo runs of the risk section of `ilrs run`
+      runs: 1000                      # Monte Carlo runs of the risk section of `ilrs run`
       launch_failure:                 # probability that one launch of this vehicle fails
-        CZ-5: {dist: beta, events: 2, trials: 14, source: "CZ-5 Y2 2017, ..."}
-        default: {dist: beta, events: 8, trials: 259}
-      landing_failure:
-        default: {dist: beta, events: 6, trials: 14}
-      schedule_slip_days:
-        default: {dist: lognormal, median: 90, sigma: 0.8}
-      schedule_slip_correlation: 0.5  # common programme-wide factor in every mission's slip
-      stand_down_days:                # a vehicle family grounded after one of its failures
-        default: {dist: lognormal, median: 180, sigma: 0.5}
+        CZ-5: {dist: beta, events: 1, trials: 8, source: "Y2 failed 2017-07-02; 8 flights to 2024-05"}
+        default: {dist: beta, from_record: true, events: 8, trials: 259}   # own record, else global
+      landing_failure:                # per mission
+        default: {dist: beta, alpha: 3.92, beta: 10.08}
+      schedule_slip_days:             # per mission, days added to the planned launch
+        default: {dist: lognormal, median: 90, sigma: 0.9, shift: -30}
+      schedule_slip_correlation: 0.3  # common programme-wide factor in every mission's slip
+      stand_down_days:                # per vehicle: its family is grounded after it fails
+        default: {dist: triangular, low: 180, mode: 450, high: 908}
+      element_mtbf_factor:            # operations (--ops): factor on each element's own MTBF
+        default: {dist: lognormal, median: 1.0, sigma: 0.5}
+      array_degradation_per_year: {dist: uniform, low: 0.01, high: 0.03}
 
 Mappings keyed by a name (vehicle, mission, element) take an optional ``default`` entry that
 applies to every name not listed. A ``beta`` from a flight record (``events`` out of ``trials``)
