@@ -226,3 +226,17 @@ def test_cli_on_a_dask_scheduler_matches_local(tmp_path):
     from ilrs.risk import read_results_folder
 
     assert read_results_folder(tmp_path / "a").equals(read_results_folder(tmp_path / "b"))
+
+
+def test_reference_launch_failure_priors_come_from_the_flight_records():
+    # CZ-5: 1 failure (Y2, 2017-07-02) in 8 flights to 2024-05-03 (ilrs-facts.md) -> Beta(1.5, 7.5);
+    # CZ-10 (not flown): global 2024 record 8 in 259 (seradata.com) -> Beta(8.5, 251.5)
+    s = load_scenario("ilrs-reference")
+    r = run_risk(s, runs=3000)
+    for col, (a, b) in {"input.launch_failure.CZ-5": (1.5, 7.5), "input.launch_failure.CZ-10": (8.5, 251.5)}.items():
+        x = r.table.column(col).to_numpy()
+        sd = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+        assert abs(x.mean() - a / (a + b)) < 4 * sd / math.sqrt(x.size)
+    # a failed CZ-5 launch grounds the family for at most the 908-day CZ-5 Y2 stand-down
+    sd_days = r.table.column("input.stand_down_days.CZ-5").to_numpy()
+    assert sd_days.max() <= 908 and sd_days.min() >= 180
