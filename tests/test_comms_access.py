@@ -140,3 +140,29 @@ def test_station_positions_match_skyfield():
         ref = wgs84.latlon(g.lat_deg, g.lon_deg, elevation_m=g.height_m).at(skyfield_time(t)).position.m.T
         assert np.abs(pos[j] - ref).max() < 0.05
         assert np.allclose(np.linalg.norm(up[j], axis=1), 1.0)
+
+
+def test_coverage_with_sky_bounds_equals_brute_force():
+    """The pruned coverage pass (sky bounds + float32 radial test) gives exactly what the plain
+    per-point float64 test gives, masks and relay usability included."""
+    from ilrs.comms.access import coverage
+    from ilrs.comms.relays import resolve_relays
+    from ilrs.comms.states import relay_states
+    from ilrs.environment import time_grid
+
+    rng = np.random.default_rng(11)
+    grid = SurfacePoints.polar_grid(-90, -80, 40.0)
+    az = np.arange(360)
+    mask = np.clip(rng.uniform(0, 4, (grid.size, 1)) * np.sin(np.radians(az)[None, :] * 3 + rng.uniform(0, 6, (grid.size, 1)))
+                   + rng.uniform(0, 3, (grid.size, 1)), 0, 8)
+    pts = SurfacePoints.on_sphere(grid.lat_deg, grid.lon_deg, mask_deg=mask)
+    st_ = relay_states(resolve_relays(["moonlight", "queqiao-2", "queqiao-1"]),
+                       time_grid("2030-01-01", days=1, step_s=120), propagation="j2")
+    usable = rng.random(st_.r_me_m.shape[:2]) < 0.8
+    got = coverage(pts, st_.r_me_m, 120.0, 5.0, target_usable=usable, chunk_elements=3000)
+    brute = (visible(pts, st_.r_me_m, 5.0) & usable[..., None]).any(axis=1)
+    for s in range(pts.size):
+        ref = gap_statistics(brute[:, s], 120.0)
+        assert got["availability"][s] == pytest.approx(ref["availability"])
+        assert got["max_gap_hours"][s] == pytest.approx(ref["max_gap_hours"])
+        assert got["n_windows"][s] == ref["n_windows"]

@@ -242,25 +242,68 @@ class GapAccumulator:
                 "max_gap_hours": self.max_gap * step_s / 3600.0, "mean_gap_hours": mean_gap * step_s / 3600.0}
 
 
+def sky_bounds(points: SurfacePoints, targets_me_m: np.ndarray, min_elevation_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per target (..., 3): visible from *every* point / from *no* point, decided from bounds that
+    hold for the whole set (radial up vectors within an angle alpha of their mean, radii in
+    [rho_min, rho_max]). With theta the target's angle from the mean up and T = |t|:
+    t.u in [T cos(min(theta + alpha, pi)), T cos(max(theta - alpha, 0))], |t - p| in
+    [T - rho_max, T + rho_max] (triangle inequality), so sin(el) = (t.u - rho)/|t - p| is bounded.
+    Exact: targets near the threshold are left to the per-point test."""
+    p = points.position_me_m
+    rho = np.linalg.norm(p, axis=1)
+    u0 = points.up.mean(axis=0)
+    u0 /= np.linalg.norm(u0)
+    alpha = float(np.arccos(np.clip(points.up @ u0, -1, 1)).max()) + 1e-9
+    t = np.asarray(targets_me_m, float)
+    tn = np.linalg.norm(t, axis=-1)
+    theta = np.arccos(np.clip((t @ u0) / tn, -1, 1))
+    x_lo = tn * np.cos(np.minimum(theta + alpha, np.pi))
+    x_hi = tn * np.cos(np.maximum(theta - alpha, 0.0))
+    h_lo, h_hi = x_lo - rho.max(), x_hi - rho.min()
+    d_max = tn + rho.max()
+    d_min = np.maximum(tn - rho.max(), 1.0)
+    s_lo = np.where(h_lo > 0, h_lo / d_max, h_lo / d_min)
+    s_hi = np.where(h_hi > 0, h_hi / d_min, h_hi / d_max)
+    top = max(float(points.mask_deg.max()) if points.mask_deg is not None else -90.0, min_elevation_deg)
+    all_vis = s_lo > np.sin(np.radians(top)) + 1e-9
+    none_vis = s_hi < np.sin(np.radians(min_elevation_deg)) - 1e-9
+    return all_vis, none_vis
+
+
 def coverage(points: SurfacePoints, targets_me_m: np.ndarray, step_s: float, min_elevation_deg: float = 0.0,
-             target_usable: np.ndarray | None = None, chunk_elements: int = 5_000_000, progress=None) -> dict:
+             target_usable: np.ndarray | None = None, chunk_elements: int = 5_000_000, progress=None,
+             prune: bool = True) -> dict:
     """Coverage of every point by any of N targets over T times (targets (T, N, 3), ME frame):
     arrays (S,) of availability, n_windows, max_gap_hours, mean_gap_hours. ``target_usable``
-    (T, N) boolean, if given, marks when each target is of use (e.g. the relay has an Earth link)."""
+    (T, N) boolean, if given, marks when each target is of use (e.g. the relay has an Earth link).
+
+    Instants when some usable target is above every point's horizon (or every target below all
+    of them) are settled by :func:`sky_bounds` without the per-point pass."""
     tg = np.asarray(targets_me_m, float)
     t_count, n_sat = tg.shape[:2]
+    usable = np.ones((t_count, n_sat), bool) if target_usable is None else np.asarray(target_usable, bool)
     acc = GapAccumulator(points.size)
-    step = max(1, chunk_elements // max(1, n_sat * points.size))
+    step = max(1, chunk_elements // max(1, points.size))
     radial = _is_radial(points)
+    all_vis, none_vis = sky_bounds(points, tg, min_elevation_deg) if radial and prune else (
+        np.zeros((t_count, n_sat), bool), np.zeros((t_count, n_sat), bool))
+    all_vis &= usable
+    none_vis |= ~usable
+    row_all = all_vis.any(axis=1)
     for a in range(0, t_count, step):
-        if radial:
-            vis = visible_radial(points, tg[a:a + step], min_elevation_deg)
-        else:
-            vis = visible(points, tg[a:a + step], min_elevation_deg)
-        if target_usable is not None:
-            vis &= np.asarray(target_usable[a:a + step], bool)[..., None]
-        vis = vis.any(axis=1)
+        b = min(a + step, t_count)
+        vis = np.zeros((b - a, points.size), bool)
+        vis[row_all[a:b]] = True
+        todo = ~none_vis[a:b] & ~row_all[a:b, None]  # (tc, N) pairs needing the per-point test
+        ti, ni = np.nonzero(todo)
+        if ti.size:
+            sub = tg[a:b][ti, ni]
+            v = visible_radial(points, sub, min_elevation_deg) if radial else visible(points, sub, min_elevation_deg)
+            order = np.argsort(ti, kind="stable")
+            ti_s, v_s = ti[order], v[order]
+            starts = np.flatnonzero(np.r_[True, ti_s[1:] != ti_s[:-1]])
+            vis[ti_s[starts]] |= np.logical_or.reduceat(v_s, starts, axis=0)
         acc.add(vis)
         if progress is not None:
-            progress(min(a + step, t_count), t_count)
+            progress(b, t_count)
     return acc.result(step_s)
