@@ -57,6 +57,17 @@ class SerialExecutor:
             yield (a, b), run_chunk(fn, payload, seed, a, b)
 
 
+def _modules_of(obj: Any, depth: int = 2) -> set[str]:
+    """Modules that unpickling ``obj`` imports (its class's and, for dataclasses, its fields')."""
+    import dataclasses
+
+    out = {type(obj).__module__}
+    if depth > 0 and dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            out |= _modules_of(getattr(obj, f.name), depth - 1)
+    return {m for m in out if m and m != "builtins"}
+
+
 def _preload(modules: tuple[str, ...]) -> None:
     import importlib
 
@@ -94,7 +105,11 @@ class ProcessExecutor:
         if not ranges:
             return
         ctx = self._context()
-        preload = ("numpy", "pyarrow", "ilrs.risk.executors", getattr(fn, "__module__", "ilrs"))
+        preload = tuple(sorted({"numpy", "pyarrow", "ilrs.risk.executors", getattr(fn, "__module__", "ilrs")}
+                               | _modules_of(payload)))
+        if ctx.get_start_method() == "forkserver":
+            # imported once in the fork server (a no-op once it runs): workers fork with them loaded
+            ctx.set_forkserver_preload(list(preload))
         task = functools.partial(run_chunk, fn, payload, seed)
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(ranges)), mp_context=ctx,
                                    initializer=_preload, initargs=(preload,))
