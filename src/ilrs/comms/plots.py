@@ -1,8 +1,19 @@
-"""Plots of communications results: windows and rate over time, coverage map, orbit history."""
+"""Plots of communications results: windows and rate over time, coverage map, orbit history.
+
+Matplotlib without a screen (Agg); figures are returned for the caller (CLI or report) to save.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def new_figure(width_in: float, height_in: float, **kwargs):
+    return plt.subplots(figsize=(width_in, height_in), **kwargs)
 
 
 def _dates(times_utc):
@@ -11,8 +22,6 @@ def _dates(times_utc):
 
 def plot_windows(result, max_days: float | None = 30.0):
     """Visibility bars per relay, DTE and end-to-end, and the achievable rate (Mbit/s) over time."""
-    from ilrs.report.figures import new_figure
-
     t = result.times_utc
     if max_days is not None:
         t = t[: int(max_days * 86400 / result.step_s)]
@@ -37,8 +46,6 @@ def plot_windows(result, max_days: float | None = 30.0):
 
 def plot_coverage_map(points, values, label: str = "availability", site=None, title: str | None = None):
     """Polar map (azimuthal equidistant about the south pole) of ``values`` at ``points``."""
-    from ilrs.report.figures import new_figure
-
     colat = 90.0 + points.lat_deg  # deg from the south pole
     lon = np.radians(points.lon_deg)
     km = np.radians(colat) * 1737.4
@@ -60,8 +67,6 @@ def plot_coverage_map(points, values, label: str = "availability", site=None, ti
 
 def plot_orbit_history(history):
     """Perilune altitude and argument of perilune over the run."""
-    from ilrs.report.figures import new_figure
-
     fig, (ax1, ax2) = new_figure(9.0, 5.0, nrows=2, sharex=True)
     x = _dates(history.times_utc)
     ax1.plot(x, history.perilune_altitude_km, lw=0.8)
