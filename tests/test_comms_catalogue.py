@@ -124,3 +124,14 @@ def test_scenario_file_errors_name_the_field():
     with pytest.raises(ScenarioError) as exc:
         scenario_from_dict(raw, file="x.yaml")
     assert "relays.custom[0]" in str(exc.value) and "inside the Moon" in str(exc.value)
+
+
+def test_comms_imports_no_higher_layer():
+    import subprocess
+    import sys
+
+    code = ("import sys, ilrs.comms, ilrs.comms.plots, ilrs.comms.history, ilrs.comms._cache; "
+            "bad = [m for m in sys.modules if m.split('.')[:2] in (['ilrs', 'report'], ['ilrs', 'cli'], "
+            "['ilrs', 'operations'], ['ilrs', 'campaign'], ['ilrs', 'risk'])]; print(bad); sys.exit(1 if bad else 0)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
