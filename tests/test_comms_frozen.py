@@ -29,3 +29,15 @@ def test_queqiao2_one_year_bounded():
     assert np.abs(h.arg_perilune_deg - 90.0).max() < 10.0
     assert np.abs(h.eccentricity - 0.80).max() < 0.05
     assert np.abs(h.inclination_deg - 62.4).max() < 3.0
+
+
+def test_element_history_starts_at_the_catalogue_orbit():
+    from ilrs.comms.relays import resolve_relays
+    from ilrs.comms.states import relay_states
+    from ilrs.environment import time_grid
+
+    st = relay_states(resolve_relays(["queqiao-2"]), time_grid("2027-03-01", days=0.5, step_s=1800), gravity_degree=2)
+    h = st.element_history()["queqiao-2"]
+    assert h["perilune_altitude_km"][0] == pytest.approx(200.0, abs=1e-3)   # ilrs-facts: 200 x 16,000 km
+    assert h["inclination_deg"][0] == pytest.approx(62.4, abs=1e-6)
+    assert h["arg_perilune_deg"][0] == pytest.approx(90.0, abs=1e-6)

@@ -78,3 +78,21 @@ def plot_orbit_history(history):
     ax2.set_ylabel("argument of perilune (deg)")
     fig.autofmt_xdate()
     return fig
+
+
+def plot_element_history(states):
+    """Perilune altitude and argument of perilune of each Keplerian relay over a result's grid."""
+    hist = states.element_history()
+    fig, (ax1, ax2) = new_figure(9.0, 4.6, nrows=2, sharex=True)
+    x = _dates(states.times_utc)
+    for key, h in hist.items():
+        ax1.plot(x, h["perilune_altitude_km"], lw=0.8, label=key)
+        ax2.plot(x, h["arg_perilune_deg"], lw=0.8, label=key)
+    ax1.axhline(0.0, color="r", lw=0.6)
+    ax1.set_ylabel("perilune altitude (km)")
+    ax2.set_ylabel("arg. of perilune (deg)")
+    ax1.set_title(f"Osculating elements ({states.method} propagation)")
+    if hist:
+        ax1.legend(loc="upper right", fontsize=8)
+    fig.autofmt_xdate()
+    return fig

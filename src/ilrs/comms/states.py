@@ -122,6 +122,26 @@ class RelayStates:
     earth_icrf_m: np.ndarray
     icrf_to_me: np.ndarray
     method: str
+    v_icrf_m_s: np.ndarray | None = None  # (T, N, 3) for Keplerian relays (NaN for the others)
+
+    def element_history(self) -> dict[str, dict[str, np.ndarray]]:
+        """Osculating perilune altitude (km), eccentricity, inclination and argument of perilune
+        (deg) of each Keplerian relay over the grid, in its element frame at the first instant."""
+        from ilrs.comms.orbits import R_MOON_MEAN_M, state_to_elements
+
+        out = {}
+        if self.v_icrf_m_s is None:
+            return out
+        for k, r in enumerate(self.relays):
+            if r.kind != "keplerian":
+                continue
+            frame = element_frame_to_icrf(r.frame, self.times_utc[0])
+            el = state_to_elements(self.r_icrf_m[:, k] @ frame, self.v_icrf_m_s[:, k] @ frame)
+            a, e = np.asarray(el.semi_major_axis_m), np.asarray(el.eccentricity)
+            out[r.key] = {"perilune_altitude_km": (a * (1 - e) - R_MOON_MEAN_M) / 1e3, "eccentricity": e,
+                          "inclination_deg": np.degrees(el.inclination_rad),
+                          "arg_perilune_deg": np.degrees(el.arg_periapsis_rad)}
+        return out
 
 
 def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerical", gravity_degree: int = 8,
@@ -140,6 +160,7 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
     earth = env.earth_position_m(times)
     rot = env.icrf_to_moon_me(times)
     out = np.empty((times.size, len(relays), 3))
+    vel = np.full((times.size, len(relays), 3), np.nan)
     kep = [k for k, r in enumerate(relays) if r.kind == "keplerian"]
     if kep:
         el = KeplerElements.from_array(np.stack([relays[k].elements.as_array() for k in kep]))
@@ -147,8 +168,9 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
         to_icrf = np.stack([element_frame_to_icrf(relays[k].frame, t0) for k in kep])
         if propagation == "j2":
             field = GravityField.grail(degree=2)
-            r_el, _ = j2_secular_propagate(el, t_s, field.j2)
+            r_el, v_el = j2_secular_propagate(el, t_s, field.j2)
             out[:, kep] = np.einsum("nij,tnj->tni", to_icrf, r_el)
+            vel[:, kep] = np.einsum("nij,tnj->tni", to_icrf, v_el)
         else:
             r0_el, v0_el = elements_to_state(el)
             r0 = np.einsum("nij,nj->ni", to_icrf, r0_el)
@@ -160,18 +182,20 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
                 "t_last": float(t_s[-1]), "t_sum": float(t_s.sum()), "degree": gravity_degree,
                 "third": third_bodies}) if use_cache else None
             hit = _cache.load(key) if key else None
-            if hit is not None and hit["r"].shape == (times.size, len(kep), 3):
+            if hit is not None and hit["r"].shape == (times.size, len(kep), 3) and "v" in hit:
                 out[:, kep] = hit["r"]
+                vel[:, kep] = hit["v"]
             else:
                 eph = ephemeris_table(t0, t_s[-1])
                 force = ForceModel(GravityField.grail(degree=gravity_degree), eph, earth=third_bodies,
                                    sun=third_bodies)
                 traj = propagate(r0, v0, t_s, force, rtol=1e-10, atol_m=1e-3)
                 out[:, kep] = traj.r_m
+                vel[:, kep] = traj.v_m_s
                 if key:
-                    _cache.save(key, {"r": traj.r_m})
+                    _cache.save(key, {"r": traj.r_m, "v": traj.v_m_s})
     for k, r in enumerate(relays):
         if r.kind == "earth-moon-l2":
             out[:, k] = l2_relay_positions(r, times, earth)
     r_me = np.einsum("tij,tnj->tni", rot, out)
-    return RelayStates(times, tuple(relays), out, r_me, earth, rot, propagation)
+    return RelayStates(times, tuple(relays), out, r_me, earth, rot, propagation, vel)

@@ -13,7 +13,7 @@ Two computations, both stated in the section:
 from __future__ import annotations
 
 from ilrs.comms.analysis import analyze_scenario, coverage_map, downlink_rate_timeline
-from ilrs.comms.plots import plot_coverage_map, plot_windows
+from ilrs.comms.plots import plot_coverage_map, plot_element_history, plot_windows
 from ilrs.report.figures import figure_to_data_uri
 from ilrs.report.html import html_table, kpi_boxes
 from ilrs.report.sections import RunContext, Section
@@ -29,6 +29,16 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
     res = analyze_scenario(scenario)
     s = res.summary(max_windows=None)
     img_windows = figure_to_data_uri(plot_windows(res))
+    hist = res.states.element_history() if res.states is not None else {}
+    orbit_html = ""
+    orbit_rows = []
+    if hist:
+        orbit_html = f'<img alt="relay elements" src="{figure_to_data_uri(plot_element_history(res.states))}">'
+        orbit_rows = [{"relay": k, "perilune km": f"{h['perilune_altitude_km'].min():.0f} … {h['perilune_altitude_km'].max():.0f}",
+                       "arg. of perilune °": f"{h['arg_perilune_deg'].min():.1f} … {h['arg_perilune_deg'].max():.1f}",
+                       "eccentricity": f"{h['eccentricity'].min():.3f} … {h['eccentricity'].max():.3f}",
+                       "inclination °": f"{h['inclination_deg'].min():.1f} … {h['inclination_deg'].max():.1f}"}
+                      for k, h in hist.items()]
     cov_html = ""
     cov_summary = None
     if res.relays:
@@ -68,6 +78,9 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
           "the site uses the faster of the relay path and direct-to-Earth.</p>"
         + f'<img alt="windows and rate" src="{img_windows}">'
         + "<h3>Per relay</h3>" + html_table(relay_rows)
+        + "<h3>Relay orbits over the period</h3>" + orbit_html + html_table(orbit_rows)
+        + "<p>Osculating elements in each relay's element frame (the plane of the Moon's orbit about the "
+          "Earth); no station-keeping is modelled. A year: <code>ilrs comms orbit queqiao-2 --days 365</code>.</p>"
         + "<h3>Link budgets (configured bands, mean distances)</h3>"
         + html_table([{"link": b["link"], "band": b["band"], "distance km": f"{b['distance_km']:.0f}",
                        "FSPL dB": f"{b['fspl_db']:.1f}", "C/N0 dB-Hz": f"{b['cn0_dbhz']:.1f}",
@@ -85,6 +98,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
                                  "n_windows", "data_volume_gbit_per_day", "per_relay")}
     summary["coverage"] = cov_summary
     summary["yearly"] = yearly
+    summary["orbits"] = {k: {q: [float(v.min()), float(v.max())] for q, v in h.items()} for k, h in hist.items()}
     lines = [f"{res.site_name}, first {res.days:g} days: available {s['availability']:.1%} (relay "
              f"{s['relay_availability']:.1%}, DTE {s['dte_availability']:.1%}), max gap {s['max_gap_hours']:.1f} h, "
              f"{s['data_volume_gbit_per_day']:.0f} Gbit/day",
