@@ -325,3 +325,18 @@ def test_probability_on_time_is_monotone_in_the_target(days, target_day, later):
     assert a["probability_on_time"] <= b["probability_on_time"] <= a["probability_reached"] + 1e-15
     assert a["ci_low"] <= a["probability_on_time"] <= a["ci_high"]
     assert a["probability_on_time"] == sum(1 for d in days if d is not None and d <= target_day) / len(days)
+
+
+def test_dask_refuses_workers_running_other_code(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    import ilrs.risk.executors as ex
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        executor = DaskExecutor(client=client)
+        executor.check_workers()  # same code: fine
+        assert set(client.run(ex.ilrs_source_digest).values()) == {ex.ilrs_source_digest()}
+        # a worker that reports other code
+        monkeypatch.setattr(client, "run", lambda fn: {"tcp://10.0.0.9:40000": "0" * 64})
+        with pytest.raises(InputError, match="another ilrs version"):
+            run_study(three_launches, {"p": 0.9}, seed=1, runs=10, study_hash="v", executor=executor)

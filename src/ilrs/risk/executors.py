@@ -139,12 +139,30 @@ class ProcessExecutor:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def ilrs_source_digest() -> str:
+    """sha256 of every ilrs source file: workers must run the same code as this process."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 class DaskExecutor:
     """A Dask distributed cluster: ``address`` (``tcp://host:8786``) or an existing ``client``.
 
     The payload is scattered to every worker once; each chunk is one task. Dask reruns the
     tasks of a worker that is lost; results come back to this process, which writes them.
-    Needs the optional extra ``cluster`` (``pip install 'ilrs[cluster]'``).
+    Every worker must run the same ilrs code as this process (checked before the study starts).
+    Needs the optional extra ``cluster`` (``pip install 'ilrs[cluster]'``). A cluster::
+
+        dask scheduler                          # on one machine: prints tcp://HOST:8786
+        dask worker tcp://HOST:8786             # on each machine (same ilrs installed)
+        ilrs risk -n 1000000 --scheduler tcp://HOST:8786
     """
 
     name = "dask"
@@ -176,6 +194,7 @@ class DaskExecutor:
         ranges = list(ranges)
         if not ranges:
             return
+        self.check_workers()
         remote_payload = self.client.scatter(payload, broadcast=True, hash=False)
         futures = [self.client.submit(run_chunk, fn, remote_payload, seed, a, b, pure=False, retries=2)
                    for a, b in ranges]
@@ -185,6 +204,21 @@ class DaskExecutor:
                 yield where[fut.key], fut.result()
         finally:
             self.client.cancel(futures + [remote_payload])
+
+    def check_workers(self) -> None:
+        """Raise a one-line error when a worker runs other ilrs code (or none) than this process."""
+        mine = ilrs_source_digest()
+        try:
+            theirs = self.client.run(ilrs_source_digest)
+        except Exception as exc:  # e.g. ilrs not importable on a worker
+            raise InputError(f"a Dask worker cannot run ilrs ({exc.__class__.__name__}: {exc})",
+                             field="--scheduler") from None
+        if not theirs:
+            raise InputError("the Dask cluster has no workers", field="--scheduler")
+        other = sorted(w for w, d in theirs.items() if d != mine)
+        if other:
+            raise InputError(f"{len(other)} Dask worker(s) run another ilrs version than this machine "
+                             f"(e.g. {other[0]}); install the same ilrs on every worker", field="--scheduler")
 
     def close(self) -> None:
         if self._own:
