@@ -316,6 +316,35 @@ def analyze_scenario(scenario, *, start=None, days: float | None = None, step_s:
                    gravity_degree=sec.gravity_degree, third_bodies=sec.third_bodies)
 
 
+def grid_horizons(points: SurfacePoints, progress=None) -> np.ndarray:
+    """DEM horizon masks (S, 360) of grid points (one-degree azimuth bins), ray-marched by the
+    environment layer (:func:`ilrs.environment.terrain.horizon_for_site`, coarse global DEM, ground
+    height from the DEM, no mast) and cached on disk."""
+    from ilrs.comms import _cache
+    from ilrs.environment import Site
+    from ilrs.environment.terrain import horizon_for_site
+
+    key = _cache.cache_key("horizons", {"lat": np.round(points.lat_deg, 9).tolist(),
+                                        "lon": np.round(points.lon_deg, 9).tolist()})
+    hit = _cache.load(key)
+    if hit is not None and hit["mask"].shape == (points.size, 360):
+        return hit["mask"]
+    from ilrs.environment.dem import ground_height_m
+
+    az = np.arange(360.0)
+    rows = []
+    heights = np.asarray(ground_height_m(points.lat_deg, points.lon_deg), float)
+    for k in range(points.size):
+        site = Site(name=f"p{k}", lat_deg=float(points.lat_deg[k]), lon_deg=float(points.lon_deg[k]),
+                    height_m=float(heights[k]))
+        rows.append(horizon_for_site(site, "dem").elevation_at(az))
+        if progress is not None and k % 50 == 0:
+            progress(k, points.size, "horizons")
+    mask = np.array(rows)
+    _cache.save(key, {"mask": mask})
+    return mask
+
+
 def coverage_map(result: CommsResult, *, spacing_km: float = 20.0, lat_min_deg: float = -90.0,
                  lat_max_deg: float = -80.0, min_elevation_deg: float = 5.0, horizon: str = "sphere",
                  step_s: float | None = None, progress=None) -> tuple[SurfacePoints, dict]:
@@ -332,18 +361,11 @@ def coverage_map(result: CommsResult, *, spacing_km: float = 20.0, lat_min_deg: 
     mask = None
     pts = SurfacePoints.polar_grid(lat_min_deg, lat_max_deg, spacing_km)
     if horizon == "dem":
-        from ilrs.environment import Site
-        from ilrs.environment.terrain import horizon_for_site
+        from ilrs.environment.dem import ground_height_m
 
-        az = np.arange(360.0)
-        rows = []
-        for k in range(pts.size):
-            site = Site(name=f"p{k}", lat_deg=float(pts.lat_deg[k]), lon_deg=float(pts.lon_deg[k]))
-            rows.append(horizon_for_site(site, "dem").elevation_at(az))
-            if progress is not None and k % 50 == 0:
-                progress(k, pts.size, "horizons")
-        mask = np.array(rows)
-        pts = SurfacePoints.on_sphere(pts.lat_deg, pts.lon_deg, mask_deg=mask)
+        mask = grid_horizons(pts, progress=progress)
+        pts = SurfacePoints.on_sphere(pts.lat_deg, pts.lon_deg, np.asarray(ground_height_m(pts.lat_deg, pts.lon_deg)),
+                                      mask_deg=mask)
     elif horizon not in ("sphere", "none"):
         raise InputError(f"unknown coverage horizon {horizon!r}", field="coverage horizon", allowed=["sphere", "dem"])
     every = max(1, int(round((step_s or result.step_s) / result.step_s)))

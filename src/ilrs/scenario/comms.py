@@ -89,6 +89,10 @@ class RelaysSection(StrictModel):
     analysis_days: float = Field(30.0, gt=0.0, le=400.0,
                                  description="Days from span.start that `ilrs run` analyses (representative).")
     step_s: float = Field(60.0, ge=1.0, le=3600.0)
+    coverage_spacing_km: float = Field(20.0, ge=0.0, le=200.0,
+                                       description="Grid spacing of the 80-90°S coverage map in `ilrs run` (0: none).")
+    coverage_horizon: Literal["sphere", "dem"] = Field(
+        "dem", description="Coverage-map horizons: smooth sphere, or each point's DEM horizon (cached).")
 
     def check_references(self, scenario) -> None:
         from ilrs.data import load_dataset

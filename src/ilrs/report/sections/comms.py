@@ -41,13 +41,15 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
                       for k, h in hist.items()]
     cov_html = ""
     cov_summary = None
-    if res.relays:
-        pts, cov = coverage_map(res, spacing_km=20.0, min_elevation_deg=sec.min_elevation_deg,
-                                step_s=max(res.step_s, 300.0))
+    if res.relays and sec.coverage_spacing_km > 0:
+        pts, cov = coverage_map(res, spacing_km=sec.coverage_spacing_km, min_elevation_deg=sec.min_elevation_deg,
+                                horizon=sec.coverage_horizon, step_s=max(res.step_s, 300.0))
+        kind = "DEM horizons" if sec.coverage_horizon == "dem" else "smooth sphere"
         img_cov = figure_to_data_uri(plot_coverage_map(
             pts, cov["availability"], "relay availability", title=f"Relay coverage 80-90°S, ≥ {sec.min_elevation_deg:g}°, "
-                                                                 f"smooth sphere, first {res.days:g} days"))
-        cov_summary = {"points": int(pts.size), "mean_availability": float(cov["availability"].mean()),
+                                                                 f"{kind}, first {res.days:g} days"))
+        cov_summary = {"points": int(pts.size), "horizon": sec.coverage_horizon,
+                       "mean_availability": float(cov["availability"].mean()),
                        "min_availability": float(cov["availability"].min()),
                        "worst_max_gap_hours": float(cov["max_gap_hours"].max())}
         cov_html = f'<img alt="relay coverage map" src="{img_cov}">'
