@@ -50,8 +50,8 @@ def comms(
     days: Optional[float] = typer.Option(None, "--days", help="Days to analyse; default: relays.analysis_days (30)."),
     step_s: Optional[float] = typer.Option(None, "--step-s", help="Time step in seconds (default 60)."),
     propagation: Optional[str] = typer.Option(None, "--propagation", help="numerical (GRAIL field + Earth + Sun) or j2 (analytic)."),
-    coverage_km: float = typer.Option(20.0, "--coverage-km", help="Grid spacing of the coverage map over 80-90°S (0: no map)."),
-    coverage_horizon: str = typer.Option("sphere", "--coverage-horizon", help="sphere or dem (per-point DEM horizons; slower)."),
+    coverage_km: Optional[float] = typer.Option(None, "--coverage-km", help="Grid spacing of the coverage map over 80-90°S (0: no map); default: the scenario's (20)."),
+    coverage_horizon: Optional[str] = typer.Option(None, "--coverage-horizon", help="sphere or dem (each grid point's DEM horizon, cached); default: the scenario's (dem)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for plots (windows, coverage map); default out/comms-<site>."),
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg."),
     max_windows: int = typer.Option(200, "--max-windows", help="Windows listed in the JSON (0: all)."),
@@ -77,7 +77,7 @@ def comms(
         raise InputError(f"--step-s {step_s} out of range", field="--step-s", allowed="1..3600")
     if propagation is not None and propagation not in ("numerical", "j2"):
         raise InputError(f"unknown propagation {propagation!r}", field="--propagation", allowed=["numerical", "j2"])
-    if coverage_horizon not in ("sphere", "dem"):
+    if coverage_horizon is not None and coverage_horizon not in ("sphere", "dem"):
         raise InputError(f"unknown coverage horizon {coverage_horizon!r}", field="--coverage-horizon",
                          allowed=["sphere", "dem"])
     day = parse_date(start, "--start")
@@ -90,6 +90,8 @@ def comms(
     sc = load_scenario(scenario)
     if propagation is not None:
         sc = sc.model_copy(update={"relays": sc.relays.model_copy(update={"propagation": propagation})})
+    coverage_km = sc.relays.coverage_spacing_km if coverage_km is None else coverage_km
+    coverage_horizon = coverage_horizon or sc.relays.coverage_horizon
     update, bar = _progress(quiet or format is OutputFormat.json)
     with bar:
         update(0, 3, "comms")
