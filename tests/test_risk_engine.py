@@ -340,3 +340,16 @@ def test_dask_refuses_workers_running_other_code(monkeypatch):
         monkeypatch.setattr(client, "run", lambda fn: {"tcp://10.0.0.9:40000": "0" * 64})
         with pytest.raises(InputError, match="another ilrs version"):
             run_study(three_launches, {"p": 0.9}, seed=1, runs=10, study_hash="v", executor=executor)
+
+
+def test_one_study_per_results_folder(tmp_path):
+    out = tmp_path / "l"
+    out.mkdir()
+    (out / ".lock").write_text(f"{os.getppid()}\n")  # a live process holds it
+    with pytest.raises(InputError, match="another study"):
+        run_study(three_launches, {"p": 0.9}, seed=1, runs=20, study_hash="l", out=out)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (out / ".lock").write_text(f"{dead.pid}\n")  # left by a process that was killed: taken over
+    res = run_study(three_launches, {"p": 0.9}, seed=1, runs=20, study_hash="l", out=out)
+    assert res.table.num_rows == 20 and not (out / ".lock").exists()

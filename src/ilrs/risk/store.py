@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -112,6 +113,53 @@ def concat_tables(tables: Iterable[pa.Table]) -> pa.Table:
     if not tables:
         return pa.table({"run": pa.array([], type=pa.int64())})
     return pa.concat_tables(tables, promote_options="permissive").combine_chunks()
+
+
+LOCK = ".lock"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def acquire_folder(folder: str | Path) -> Path:
+    """Claim a results folder for this process (``.lock`` with its pid); a lock left by a process
+    that no longer runs (killed) is taken over. Two studies never write one folder at once."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                pid = int(path.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                pid = None
+            if pid is not None and pid != os.getpid() and _alive(pid):
+                raise InputError(f"another study (process {pid}) is writing to this folder; wait for it or use "
+                                 "another --out", file=str(folder)) from None
+            path.unlink(missing_ok=True)
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{os.getpid()}\n")
+        return path
+    raise InputError("cannot claim the results folder (.lock keeps reappearing)", file=str(folder))
+
+
+def release_folder(folder: str | Path) -> None:
+    path = Path(folder) / LOCK
+    try:
+        if int(path.read_text().split()[0]) == os.getpid():
+            path.unlink()
+    except (OSError, ValueError, IndexError):
+        pass
 
 
 class ResultStore:

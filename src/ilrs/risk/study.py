@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from ilrs.risk.executors import Executor, RunFunction, SerialExecutor, function_name, run_chunk
 from ilrs.risk.seeds import run_seed_sequence
-from ilrs.risk.store import ResultStore, StudyIdentity, chunk_ranges, concat_tables
+from ilrs.risk.store import ResultStore, StudyIdentity, acquire_folder, chunk_ranges, concat_tables, release_folder
 
 ProgressCallback = Callable[[int, int], None]  # (runs done, runs in total)
 
@@ -75,31 +75,37 @@ def run_study(fn: RunFunction, payload: Any, *, seed: int, runs: int, study_hash
     tables: list[pa.Table] = []
     if out is not None:
         out = Path(out)
-        if resume and (out / "manifest.json").exists():
-            try:
-                old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-                ident = StudyIdentity(study_hash, int(seed), int(runs), int(old.get("chunk_runs", chunk_runs)),
-                                      function_name(fn))
-            except ValueError:
-                pass
-        store = (ResultStore.resume if resume else ResultStore.create)(out, ident)
-        todo = store.pending
-        resumed = store.done_runs
-    else:
-        todo = chunk_ranges(ident.runs, ident.chunk_runs)
-        resumed = 0
-    done = resumed
-    if on_progress:
-        on_progress(done, ident.runs)
-    for (a, b), table in executor.map_chunks(fn, payload, ident.seed, todo):
-        if store is not None:
-            store.write_chunk(a, b, table)
+        acquire_folder(out)
+    try:
+        if out is not None:
+            if resume and (out / "manifest.json").exists():
+                try:
+                    old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+                    ident = StudyIdentity(study_hash, int(seed), int(runs), int(old.get("chunk_runs", chunk_runs)),
+                                          function_name(fn))
+                except ValueError:
+                    pass
+            store = (ResultStore.resume if resume else ResultStore.create)(out, ident)
+            todo = store.pending
+            resumed = store.done_runs
         else:
-            tables.append(table)
-        done += b - a
+            todo = chunk_ranges(ident.runs, ident.chunk_runs)
+            resumed = 0
+        done = resumed
         if on_progress:
             on_progress(done, ident.runs)
-    table = store.read() if store is not None else concat_tables(tables)
+        for (a, b), table in executor.map_chunks(fn, payload, ident.seed, todo):
+            if store is not None:
+                store.write_chunk(a, b, table)
+            else:
+                tables.append(table)
+            done += b - a
+            if on_progress:
+                on_progress(done, ident.runs)
+        table = store.read() if store is not None else concat_tables(tables)
+    finally:
+        if out is not None:
+            release_folder(out)
     return StudyResult(table=table, identity=ident, executor=executor.name, workers=executor.workers,
                        elapsed_s=time.perf_counter() - t0, runs_this_session=done - resumed,
                        runs_resumed=resumed, folder=Path(out) if out is not None else None)
