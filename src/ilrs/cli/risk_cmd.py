@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.console import Console
 from rich.text import Text
 
-from ilrs.cli.common import OutputFormat, echo_json, to_json
+from ilrs.cli.common import OutputFormat, echo_json
 from ilrs.errors import InputError
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 

@@ -21,7 +21,6 @@ from typing import Any, Callable
 import pyarrow as pa
 
 from ilrs.risk.executors import Executor, RunFunction, SerialExecutor, function_name, run_chunk
-from ilrs.risk.seeds import run_seed_sequence
 from ilrs.risk.store import ResultStore, StudyIdentity, acquire_folder, chunk_ranges, concat_tables, release_folder
 
 ProgressCallback = Callable[[int, int], None]  # (runs done, runs in total)
