@@ -165,8 +165,12 @@ def _print_replay(s, row: dict, seed: int, format: OutputFormat, campaign) -> No
     typer.echo("  milestones:")
     for k, v in out["milestones"].items():
         typer.echo(f"    {k:<40} {v or 'not reached'}")
+    if out["kpis"]:
+        typer.echo("  operations KPIs:")
     for k, v in out["kpis"].items():
         typer.echo(f"    {k:<40} {v:.6g}" if isinstance(v, float) and math.isfinite(v) else f"    {k:<40} {v}")
+    if out["other"]:
+        typer.echo("  counts:")
     for k, v in out["other"].items():
         typer.echo(f"    {k:<40} {v}")
     typer.echo("  missions (planned ones):")
