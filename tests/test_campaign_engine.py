@@ -324,3 +324,16 @@ def test_milestones_match_a_brute_force_scan(seed):
     s = load_scenario("ilrs-reference")
     r = simulate_campaign(campaign_inputs(s), np.random.default_rng(seed))
     assert r.milestones == _brute_force_milestones(r, s)
+
+
+def test_nominal_launch_failure_uses_each_vehicles_own_record():
+    """With ``from_record`` the campaign's own draws use the prior updated by the vehicle's record:
+    CZ-5 flew 8 times with one failure (Y2, 2017-07-02; ilrs-facts.md), so under the Jeffreys
+    Beta(0.5, 0.5) prior the failure probability is (1 + 0.5) / (8 + 1) = 1/6; a vehicle never
+    flown (CZ-10) gets the 2024 global record, 8 failures in 259: (8 + 0.5) / (259 + 1)."""
+    from ilrs.campaign import campaign_inputs
+    from ilrs.scenario import load_scenario
+
+    p = campaign_inputs(load_scenario("ilrs-reference")).p_launch
+    assert p["CZ-5"] == pytest.approx(1.5 / 9)
+    assert p["CZ-10"] == pytest.approx(8.5 / 260)

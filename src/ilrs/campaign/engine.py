@@ -244,7 +244,11 @@ def campaign_inputs(scenario=None, *, section: CampaignSection | None = None,
     sd_dists = {}
     for vid, v in res.vehicles.items():
         d = unc.for_name("launch_failure", vid)
-        if d is not None:
+        if isinstance(d, BetaDist) and d.from_record:  # the prior updated by this vehicle's own record
+            rec = v.record
+            a, b = d.shape_with_record(rec.failures if rec else None, rec.flights if rec else None)
+            p_launch[vid] = a / (a + b)
+        elif d is not None:
             p_launch[vid] = _mean(d)
         elif v.record is not None and v.record.flights > 0:
             p_launch[vid] = v.record.failure_probability

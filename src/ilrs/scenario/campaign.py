@@ -416,11 +416,9 @@ class CampaignSection(StrictModel):
             for name in c.missions_succeeded:
                 if name not in flown_ids:
                     raise ReferenceProblem(f"milestones[{i}].condition", f"mission {name!r} is not flown", flown_ids)
-        try:
-            from ilrs.consortium import partner_ids
-        except ImportError:  # pragma: no cover - the consortium layer ships with ilrs
-            return
-        ids = partner_ids()
+        from ilrs.data import load_dataset  # the data layer: the scenario layer may not import consortium
+
+        ids = sorted(p["id"] for p in (load_dataset("partners").get("parties") or []))
         for field, pid in owners:
             if pid not in ids:
                 raise ReferenceProblem(field, f"unknown partner {pid!r}", ids)
