@@ -23,10 +23,13 @@ def growth_series(reg: Registry, start: dt.date = dt.date(2020, 1, 1),
 
 def plot_growth(reg: Registry, start: dt.date = dt.date(2020, 1, 1), end: dt.date | None = None):
     """Step plot of ILRS membership (states and all members) and Artemis Accords signatories."""
-    from ilrs.report.figures import new_figure  # plotting helpers live with the report
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen needed: the CLI and the report save or embed the figure
+    import matplotlib.pyplot as plt
 
     s = growth_series(reg, start, end)
-    fig, ax = new_figure(9, 4.5)
+    fig, ax = plt.subplots(figsize=(9, 4.5))
     days = np.array(s["date"], dtype="datetime64[D]")
     ax.step(days, s["ilrs_members"], where="post", color="#d62728", lw=2, label="ILRS members (states + organizations)")
     ax.step(days, s["ilrs_states"], where="post", color="#d62728", lw=1.2, ls="--", label="ILRS states")
