@@ -43,6 +43,7 @@ import numpy as np
 from ilrs.campaign.result import CampaignResult, CrewStay, Delivery, ElementRecord, MissionRecord
 from ilrs.errors import InputError, ScenarioError
 from ilrs.scenario.campaign import CampaignSection, nominal_day
+from ilrs.scenario.uncertainties import draw as _draw_value
 from ilrs.scenario.uncertainties import (BetaDist, FixedDist, LognormalDist, NormalDist, TriangularDist,
                                          UncertaintiesSection, UniformDist)
 
@@ -129,30 +130,6 @@ def _mean(d) -> float:
                          d.high if d.high is not None else math.inf))
     if isinstance(d, LognormalDist):
         return d.median * math.exp(0.5 * d.sigma ** 2) + d.shift
-    raise TypeError(type(d).__name__)
-
-
-def _draw(d, rng: np.random.Generator, z: float | None = None) -> float:
-    """One draw (same formulas as :mod:`ilrs.risk.sampling`; lognormal = median·exp(sigma·Z) + shift)."""
-    if isinstance(d, FixedDist):
-        return float(d.value)
-    if isinstance(d, BetaDist):
-        return float(rng.beta(*d.shape))
-    if isinstance(d, LognormalDist):
-        zz = float(rng.standard_normal()) if z is None else z
-        return float(d.median * math.exp(d.sigma * zz) + d.shift)
-    if isinstance(d, TriangularDist):
-        return float(rng.triangular(d.low, d.mode, d.high))
-    if isinstance(d, UniformDist):
-        return float(rng.uniform(d.low, d.high))
-    if isinstance(d, NormalDist):
-        zz = float(rng.standard_normal()) if z is None else z
-        v = d.mean + d.sd * zz
-        if d.low is not None:
-            v = max(d.low, v)
-        if d.high is not None:
-            v = min(d.high, v)
-        return v
     raise TypeError(type(d).__name__)
 
 
@@ -346,7 +323,7 @@ def simulate_campaign(inputs: CampaignInputs, rng: np.random.Generator | None = 
         common = float(rng.standard_normal())
         for i in to_draw:
             z = math.sqrt(rho) * common + math.sqrt(1.0 - rho) * float(rng.standard_normal())
-            slips[i] = _draw(inputs.slip_dists[i], rng, z=z)
+            slips[i] = _draw_value(inputs.slip_dists[i], rng, z=z)
 
     stochastic = rng is not None
     p_launch = {v: pick("launch_failure", v, inputs.p_launch[v]) for v in inputs.vehicles} if stochastic else {}
@@ -451,7 +428,7 @@ def _stand_down(inputs: CampaignInputs, ov: dict[str, Any], vehicle: str, rng: n
         return float(v)
     d = inputs.stand_down_dists.get(vehicle)
     if d is not None:
-        return max(0.0, _draw(d, rng))
+        return max(0.0, _draw_value(d, rng))
     return inputs.stand_down[vehicle]
 
 

@@ -20,48 +20,15 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+from ilrs.scenario.uncertainties import draw  # noqa: F401 (one draw function for every layer)
 from ilrs.scenario.uncertainties import (
     DEFAULT_KEY,
-    BetaDist,
-    FixedDist,
-    LognormalDist,
-    NormalDist,
-    TriangularDist,
     UncertaintiesSection,
-    UniformDist,
 )
 
 
 COMMON_SLIP_FACTOR = "schedule_slip_common_z"
 """Key of the standard-normal programme-wide slip factor (not a campaign override)."""
-
-
-def draw(d, rng: np.random.Generator, z: float | None = None,
-         record: tuple[int, int] | None = None) -> float:
-    """One draw of distribution ``d``. ``z`` (a standard-normal value) drives a lognormal or
-    normal draw instead of a fresh one (used for correlated slips). ``record`` = (failures,
-    flights) of the vehicle, for a ``beta`` with ``from_record``."""
-    if isinstance(d, FixedDist):
-        return float(d.value)
-    if isinstance(d, BetaDist):
-        a, b = d.shape_with_record(*(record or (None, None)))
-        return float(rng.beta(a, b))
-    if isinstance(d, LognormalDist):
-        zz = float(rng.standard_normal()) if z is None else z
-        return float(d.median * math.exp(d.sigma * zz) + d.shift)
-    if isinstance(d, TriangularDist):
-        return float(rng.triangular(d.low, d.mode, d.high))
-    if isinstance(d, UniformDist):
-        return float(rng.uniform(d.low, d.high))
-    if isinstance(d, NormalDist):
-        zz = float(rng.standard_normal()) if z is None else z
-        v = d.mean + d.sd * zz
-        if d.low is not None:
-            v = max(d.low, v)
-        if d.high is not None:
-            v = min(d.high, v)
-        return float(v)
-    raise TypeError(f"unknown distribution {type(d).__name__}")
 
 
 def _named(unc: UncertaintiesSection, group: str, names: Iterable[str]) -> list[tuple[str, Any]]:

@@ -30,6 +30,7 @@ stated — updated by the record: Beta(prior_alpha + events, prior_beta + trials
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
@@ -226,3 +227,34 @@ class UncertaintiesSection(StrictModel):
         """The distribution of ``group`` (e.g. 'launch_failure') for ``name``, or its default, or None."""
         table: dict = getattr(self, group)
         return table.get(name, table.get(DEFAULT_KEY))
+
+
+def draw(d: "Distribution", rng, z: float | None = None,
+         record: tuple[int, int] | None = None) -> float:
+    """One draw of distribution ``d`` from the ``numpy.random.Generator`` ``rng``.
+
+    ``z`` (a standard-normal value) drives a lognormal or normal draw instead of a fresh one (used
+    for correlated slips: lognormal = median·exp(sigma·Z) + shift). ``record`` = (failures,
+    flights) of the vehicle, for a ``beta`` with ``from_record``. The campaign engine and the risk
+    layer both draw through this one function, so their random streams agree."""
+    if isinstance(d, FixedDist):
+        return float(d.value)
+    if isinstance(d, BetaDist):
+        a, b = d.shape_with_record(*(record or (None, None)))
+        return float(rng.beta(a, b))
+    if isinstance(d, LognormalDist):
+        zz = float(rng.standard_normal()) if z is None else z
+        return float(d.median * math.exp(d.sigma * zz) + d.shift)
+    if isinstance(d, TriangularDist):
+        return float(rng.triangular(d.low, d.mode, d.high))
+    if isinstance(d, UniformDist):
+        return float(rng.uniform(d.low, d.high))
+    if isinstance(d, NormalDist):
+        zz = float(rng.standard_normal()) if z is None else z
+        v = d.mean + d.sd * zz
+        if d.low is not None:
+            v = max(d.low, v)
+        if d.high is not None:
+            v = min(d.high, v)
+        return float(v)
+    raise TypeError(f"unknown distribution {type(d).__name__}")
