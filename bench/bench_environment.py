@@ -73,7 +73,6 @@ def main(argv=None) -> int:
     t_ours = time.perf_counter() - t0
 
     ts, eph, pc, frame = skyfield_objects()
-    import datetime as dt
     t0 = time.perf_counter()
     d = (times - times[0]) / np.timedelta64(1, "s")
     tt = ts.utc(2027, 1, 1, 0, 0, d)  # seconds past the first epoch (no leap second in 2027)

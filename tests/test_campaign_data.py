@@ -3,7 +3,6 @@ allowed; the packaged vehicles/missions/elements carry their sources and the pub
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 import pytest

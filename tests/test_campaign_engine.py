@@ -4,7 +4,6 @@ determinism under a seed, speed."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import time
 

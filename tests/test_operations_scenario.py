@@ -91,7 +91,7 @@ def test_access_policy_follows_the_ip_clause_of_seed_004():
 # --------------------------------------------------------------------------- adapter + environment
 @pytest.fixture(scope="module")
 def half_year():
-    from ilrs.environment import HorizonMask, site_from_spec, sun_earth_azel, time_grid
+    from ilrs.environment import site_from_spec, sun_earth_azel, time_grid
     from ilrs.environment.terrain import horizon_for_site
 
     s = scenario_from_dict(with_ops({"start": "2033-06-01", "years": 0.5, "data": {"direct_to_earth_kbps": 2000}}))

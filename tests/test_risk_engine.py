@@ -18,14 +18,13 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from ilrs.errors import InputError
-from ilrs.risk.executors import DaskExecutor, ProcessExecutor, SerialExecutor
+from ilrs.risk.executors import DaskExecutor, ProcessExecutor
 from ilrs.risk.seeds import run_generator, run_seed_sequence
 from ilrs.risk.stats import milestone_statistics, sensitivity, spearman, wilson_interval
 from ilrs.risk.store import read_results_folder

@@ -50,7 +50,7 @@ def site(
 
       ilrs site --lat -89.45 --lon 222.7 --start 2028-01-01 --days 365 --map my_ldem_20m.tif --map-px 256
     """
-    from ilrs.environment.sites import Site, get_site, site_names, site_sources
+    from ilrs.environment.sites import Site, get_site, site_names
 
     if list_sites:
         _list(format)

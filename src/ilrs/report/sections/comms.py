@@ -92,7 +92,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
           "proximity ≤ 6 Mbit/s, ilrs-facts) and band allocations set the rates.</p>"
         + "<h3>Longest outages</h3>" + html_table(longest)
         + "<h3>Coverage of the south polar cap</h3>" + cov_html
-        + f"<h3>Whole span, hourly (relays in the analytic J2 mode)</h3>" + html_table(year_rows)
+        + "<h3>Whole span, hourly (relays in the analytic J2 mode)</h3>" + html_table(year_rows)
         + "".join(f"<p>Note: {n}</p>" for n in s["notes"])
     )
     summary = {k: s[k] for k in ("site", "start", "days", "step_s", "relays", "ground_stations", "availability",
