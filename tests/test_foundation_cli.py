@@ -34,6 +34,9 @@ def test_partners_show_and_timeline(ilrs_cli, tmp_path):
     (("partners", "show", "atlantis"), "no party named"),
     (("scenario", "validate", "missing.yaml"), "missing.yaml: file not found"),
     (("run", "--scenario", "nope"), "allowed"),
+    (("risk", "-n", "0"), "--runs"),  # a constraint typer checks itself, through its vendored click
+    (("ops", "--years", "x"), "--years"),
+    (("partners", "--bogus"), "No such option"),
 ])
 def test_bad_input_is_one_line_exit_2(ilrs_cli, args, fragment):
     r = ilrs_cli(*args)

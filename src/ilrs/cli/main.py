@@ -47,17 +47,20 @@ def main(argv: list[str] | None = None) -> int:
         return _exit(130)
     except typer.Exit as exc:  # pragma: no cover - typer control flow
         return _exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and friends
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
+    except Exception as exc:  # usage errors: typer vendors its own click, so check both families
+        if _is_usage_error(exc):
+            typer.echo(f"error: {exc.format_message()}", err=True)  # one line, no usage block
             return _exit(2)
-        if isinstance(exc, click.exceptions.Abort):
+        if type(exc).__name__ == "Abort":
             typer.echo("aborted", err=True)
             return _exit(1)
         raise
     return _exit(0)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """True for click's and typer's vendored click's ``ClickException`` (bad option, missing value …)."""
+    return any(c.__name__ == "ClickException" for c in type(exc).__mro__) and hasattr(exc, "format_message")
 
 
 def _exit(code: int | None) -> int:
