@@ -46,7 +46,7 @@ def simpy_campaign(inputs, rng, overrides=None):
         if m.past is None and given[i] is not None:
             slips[i] = float(given[i])
     if to_draw:
-        from ilrs.campaign.engine import _draw
+        from ilrs.scenario.uncertainties import draw as _draw
         common = float(rng.standard_normal())
         rho = inputs.slip_correlation
         for i in to_draw:
