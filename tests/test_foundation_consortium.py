@@ -133,3 +133,25 @@ def test_month_interval_covers_the_month(year, month):
     r = ReportedDate.parse(f"{year}-{month:02d}")
     assert r.earliest.day == 1 and r.earliest.month == r.latest.month == month
     assert (r.latest + dt.timedelta(days=1)).month != month
+
+
+@pytest.mark.parametrize("bad", ["2021-13-01", "2023-13-40", "2023-02-29"])
+def test_impossible_dataset_date_names_file_and_line(tmp_path, bad):
+    """No 13th month; 2023 is not a leap year. The error gives the line of the bad date, no ValueError."""
+    text = data_path("partners.yaml").read_text()
+    good = "date: 2021-03-09"
+    line = text[:text.index(good)].count("\n") + 1
+    p = tmp_path / "partners.yaml"
+    p.write_text(text.replace(good, f"date: {bad}", 1))
+    with pytest.raises(DatasetError) as err:
+        Registry.load(p)
+    assert str(err.value).startswith(f"{p}: line {line}: not valid YAML: '{bad}' is not a valid date")
+
+
+def test_duplicate_dataset_key_is_refused(tmp_path):
+    text = data_path("partners.yaml").read_text()
+    p = tmp_path / "partners.yaml"
+    p.write_text(text + "\nsources: {}\n")
+    first = text.splitlines().index("sources:") + 1
+    with pytest.raises(DatasetError, match=rf"duplicate key 'sources' \(first at line {first}\)"):
+        Registry.load(p)

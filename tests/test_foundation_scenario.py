@@ -72,3 +72,38 @@ def test_missing_file_and_unknown_name():
 def test_span_days():
     s = scenario_from_dict(MINIMAL)
     assert s.span.days == 31 and s.span.start == dt.date(2028, 1, 1)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    # 2027 is not a leap year: February has 28 days (Gregorian calendar rule)
+    ("name: x\nspan: {start: 2027-02-30, end: 2028-01-01}\nsite: {name: connecting-ridge}\n",
+     "line 2: not valid YAML: '2027-02-30' is not a valid date"),
+    ("name: x\nspan: {start: 2027-01-01, end: 2027-13-40}\nsite: {name: connecting-ridge}\n",
+     "line 2: not valid YAML: '2027-13-40' is not a valid date"),
+    ("name: x\nseed: 1\nspan: {start: 2027-01-01, end: 2028-01-01}\nseed: 2\nsite: {name: connecting-ridge}\n",
+     "line 4: not valid YAML: duplicate key 'seed' (first at line 2)"),
+    ("name: x\ndescription: " + "[" * 5000 + "]" * 5000 + "\n", "line 2: not valid YAML: nested more than"),
+    ("name: x\ndescription: " + "{a: " * 300 + "1" + "}" * 300 + "\n", "not valid YAML: nested more than"),
+])
+def test_malformed_yaml_is_one_line_with_its_line(tmp_path, text, fragment):
+    p = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(p)
+    msg = str(err.value)
+    assert msg.startswith(f"{p}: ") and fragment in msg and "\n" not in msg, msg
+
+
+def test_yaml_merge_keys_are_not_duplicates(tmp_path):
+    """A '<<' merge followed by an explicit key is an override, not a duplicate (YAML merge key spec)."""
+    from ilrs.data import read_yaml_file
+
+    p = write(tmp_path, "base: &b {x: 1, y: 3}\nother:\n  <<: *b\n  x: 2\n")
+    assert read_yaml_file(p) == {"base": {"x": 1, "y": 3}, "other": {"x": 2, "y": 3}}
+
+
+def test_impossible_date_in_the_cli_is_exit_2(ilrs_cli, tmp_path):
+    p = write(tmp_path, "name: x\nspan: {start: 2027-02-30, end: 2028-01-01}\nsite: {name: connecting-ridge}\n")
+    r = ilrs_cli("scenario", "validate", p)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip() == f"error: {p}: line 2: not valid YAML: '2027-02-30' is not a valid date " \
+                               "(day is out of range for month)"

@@ -8,11 +8,66 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
 from ilrs.errors import DatasetError
 
 MAX_YAML_BYTES = 2_000_000
 """Refuse YAML files larger than this (a scenario or dataset is kilobytes, not megabytes)."""
+
+MAX_YAML_DEPTH = 64
+"""Refuse YAML nested deeper than this (the deepest scenario field is about 6 levels down)."""
+
+
+class StrictSafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses duplicate keys, impossible dates and runaway nesting, with the line.
+
+    Plain PyYAML keeps the last of two equal keys, raises a bare ``ValueError`` for ``2027-02-30``
+    and recurses once per nesting level; here each is a YAML error that carries its position.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise ComposerError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # '<<' merge keys may legitimately repeat keys of the merged mapping
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # unhashable key: the base constructor reports it
+                    continue
+                if first is not None:
+                    raise ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"duplicate key {key!r} (first at line {first.line + 1})", key_node.start_mark)
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise ConstructorError(None, None, f"{node.value!r} is not a valid date ({exc})",
+                                   node.start_mark) from None
+
+
+StrictSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictSafeLoader.construct_yaml_timestamp)
 
 
 def data_path(*parts: str) -> Path:
@@ -21,7 +76,11 @@ def data_path(*parts: str) -> Path:
 
 
 def read_yaml_file(path: str | Path, *, error: type[DatasetError] = DatasetError) -> Any:
-    """Load a YAML file safely (no object construction), refusing oversized files."""
+    """Load a YAML file safely (no object construction), refusing oversized or malformed files.
+
+    Every problem — bad syntax, a duplicate key, an impossible date, nesting deeper than
+    :data:`MAX_YAML_DEPTH` — is raised as ``error`` naming the file and, where known, the line.
+    """
     p = Path(path)
     if not p.is_file():
         raise error("file not found", file=str(p))
@@ -29,13 +88,19 @@ def read_yaml_file(path: str | Path, *, error: type[DatasetError] = DatasetError
     if size > MAX_YAML_BYTES:
         raise error(f"file is {size} bytes, more than the {MAX_YAML_BYTES} allowed", file=str(p))
     try:
-        return yaml.safe_load(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise error("not a UTF-8 text file", file=str(p)) from None
+    try:
+        return yaml.load(text, Loader=StrictSafeLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
-        raise error(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(p), field=where) from None
-    except UnicodeDecodeError:
-        raise error("not a UTF-8 text file", file=str(p)) from None
+        raise error(f"not valid YAML: {getattr(exc, 'problem', None) or exc}", file=str(p), field=where) from None
+    except RecursionError:
+        raise error("not valid YAML: nested too deeply", file=str(p)) from None
+    except (ValueError, TypeError) as exc:
+        raise error(f"not valid YAML: {exc}", file=str(p)) from None
 
 
 @lru_cache(maxsize=None)
