@@ -85,3 +85,35 @@ def test_run_writes_report_and_summary(ilrs_cli, tmp_path):
     assert "html" in page.tags and "table" in page.tags
     assert page.imgs and all(src.startswith("data:image/") for src in page.imgs)  # self-contained
     assert not list((tmp_path / "o").glob(".*.tmp"))  # nothing half-written
+
+
+@pytest.mark.parametrize("make_args, fragment", [
+    (lambda d: ("run", "--quiet", "--out", d / "afile"), "afile: --out: exists and is not a folder"),
+    (lambda d: ("partners", "timeline", "--out", d / "afile" / "x.svg"), "afile: --out: exists and is not a folder"),
+    (lambda d: ("scenario", "new", d / "adir", "--force"), "adir: is a folder"),
+    (lambda d: ("scenario", "new", d / "adir"), "adir: is a folder"),
+])
+def test_unwritable_output_is_one_line_exit_2(ilrs_cli, tmp_path, make_args, fragment):
+    (tmp_path / "afile").write_text("keep me\n")
+    (tmp_path / "adir").mkdir()
+    r = ilrs_cli(*make_args(tmp_path), timeout=60)  # `run` must fail before computing anything
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], r.stderr
+    assert (tmp_path / "afile").read_text() == "keep me\n" and not any((tmp_path / "adir").iterdir())
+
+
+def test_os_error_anywhere_is_one_line_exit_2(monkeypatch, tmp_path, capsys):
+    """An OSError the command did not foresee (disk full, permission) prints FILE: reason, exit 2."""
+    from ilrs.cli import main as cli_main, scenario_cmd
+
+    target = tmp_path / "study.yaml"
+
+    def refuse(path, text):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(scenario_cmd, "write_text_atomic", refuse)
+    with pytest.raises(SystemExit) as done:
+        cli_main.main(["scenario", "new", str(target)])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.strip() == f"error: {target}: Permission denied"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -38,6 +40,27 @@ def parse_datetime_utc(value: str, option: str) -> dt.datetime:
     if t.tzinfo is not None:
         t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return t
+
+
+def output_folder(path: Path, option: str) -> Path:
+    """Create the output folder ``path`` now, before any computing, or raise a one-line InputError."""
+    if path.exists() and not path.is_dir():
+        raise InputError("exists and is not a folder", file=str(path), field=option)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the folder ({exc.strerror or exc})", file=str(path), field=option) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InputError("the folder is not writable", file=str(path), field=option)
+    return path
+
+
+def output_file(path: Path, option: str) -> Path:
+    """Check that a result file can be written at ``path`` (its folder is created) before computing it."""
+    if path.is_dir():
+        raise InputError("is a folder, not a file name", file=str(path), field=option)
+    output_folder(path.parent if str(path.parent) else Path("."), option)
+    return path
 
 
 def _default(obj: Any) -> Any:

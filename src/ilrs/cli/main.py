@@ -45,6 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return _exit(130)
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        import os
+        import sys
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _exit(1)
+    except OSError as exc:  # a file that cannot be read or written: one line, no traceback
+        typer.echo(f"error: {_os_error(exc)}", err=True)
+        return _exit(2)
     except typer.Exit as exc:  # pragma: no cover - typer control flow
         return _exit(exc.exit_code)
     except Exception as exc:  # usage errors: typer vendors its own click, so check both families
@@ -56,6 +65,14 @@ def main(argv: list[str] | None = None) -> int:
             return _exit(1)
         raise
     return _exit(0)
+
+
+def _os_error(exc: OSError) -> str:
+    """``FILE: reason`` for an OSError (``[Errno 21] Is a directory: 'x'`` becomes ``x: Is a directory``)."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return " ".join(f"{exc.filename}: {reason}".split())
+    return " ".join(reason.split())
 
 
 def _is_usage_error(exc: Exception) -> bool:

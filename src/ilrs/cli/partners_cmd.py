@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ilrs.cli.common import OutputFormat, echo_json, parse_date
+from ilrs.cli.common import OutputFormat, echo_json, output_file, parse_date
 from ilrs.errors import InputError
 
 partners_app = typer.Typer(
@@ -121,6 +121,7 @@ def timeline(ctx: typer.Context,
 
     if out.suffix.lower() not in (".png", ".svg"):
         raise InputError("unsupported image type", field="--out", allowed=[".png", ".svg"])
+    output_file(out, "--out")
     reg = _registry((ctx.obj or {}).get("dataset"))
     save_figure(plot_growth(reg), out)
     s = growth_series(reg)

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ilrs.cli.common import output_folder
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 
 
@@ -28,7 +29,7 @@ def run(
     from ilrs.report import build_report
 
     s = load_scenario(scenario)
-    out_dir = out or Path("out") / s.slug
+    out_dir = output_folder(out or Path("out") / s.slug, "--out")  # fail now, not after the computing
     with Progress(TextColumn("[bold]{task.description:<14}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), disable=quiet, transient=True) as progress:
         task = progress.add_task("starting", total=None)

@@ -8,7 +8,7 @@ import typer
 import yaml
 
 from ilrs._io import write_text_atomic
-from ilrs.cli.common import OutputFormat, echo_json
+from ilrs.cli.common import OutputFormat, echo_json, output_file
 from ilrs.data import data_path
 from ilrs.errors import InputError
 from ilrs.scenario import builtin_scenarios, load_scenario
@@ -59,8 +59,11 @@ def validate_cmd(path: str = typer.Argument(..., help="Path to a scenario YAML f
 def new_cmd(path: Path = typer.Argument(..., help="Where to write the template."),
             force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
     """Write a commented scenario template to PATH."""
+    if path.is_dir():
+        raise InputError("is a folder; give a file name such as my-study.yaml", file=str(path))
     if path.exists() and not force:
         raise InputError("file exists (use --force to overwrite)", file=str(path))
+    output_file(path, "PATH")
     template = data_path("scenario-template.yaml").read_text(encoding="utf-8")
     write_text_atomic(path, template)
     typer.echo(f"wrote {path}; edit it, then: ilrs scenario validate {path}")
