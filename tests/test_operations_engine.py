@@ -372,3 +372,36 @@ def test_storage_units_discharge_in_order_and_respect_power_limits():
     # RFC energy falls by P*dt/eta_d = 400 W * 1 h / 0.5 per step once it is the only source
     stored = r.series["stored_energy_j"]
     assert stored[5] - stored[6] == pytest.approx(400.0 * H / 0.5)
+
+
+# ----------------------------------------------------------------------------- element lifetimes
+def test_element_retired_before_the_window_never_operates():
+    # retired a day before the grid starts: no load, no generation from its array, no data, no failures
+    fm = FailureModel("exponential", mtbf_s=H, spares=5, repair_s_robot=H)
+    dead = ElementParams("dead", survival_w=50, nominal_w=100, science_w=200, failure=fm)
+    live = flat_element("live", load_w=300.0)
+    p = OperationsParams(elements=(dead, live), nuclear=(NuclearParams("kp", 1e3),),
+                         solar_arrays=(SolarArrayParams("pv", 1.0, 0.3, element="dead"),),
+                         experiments=(ExperimentParams("x", "dead", "narit", "cislunar-environment", 1e4),))
+    r = simulate_operations(inputs(48, rate=1e9, activations=(ElementActivation("dead", -10 * DAY, -DAY),)), p,
+                            np.random.default_rng(0))
+    np.testing.assert_allclose(r.series["served_w"], 300.0)
+    np.testing.assert_allclose(r.series["generated_w"], 1e3)
+    assert r.totals["produced_bit"] == 0.0
+    assert r.totals["elements"]["dead"]["active_s"] == 0.0 and r.totals["elements"]["dead"]["failures"] == 0
+    assert not [e for e in r.events if e.subject == "dead"]
+
+
+def test_pending_repair_stops_counting_at_end_of_life():
+    # fails for sure within the first hours (MTBF 1 min), its spare arrives only after it retires at
+    # 5 days: downtime = end of life - failure time; no repair (nor spare used) after the end of life
+    fm = FailureModel("exponential", mtbf_s=60.0, spares=0, repair_s_robot=H)
+    p = OperationsParams(elements=(flat_element(failure=fm),))
+    inp = inputs(24 * 20, activations=(ElementActivation("base", 0.0, 5 * DAY),),
+                 deliveries=(Delivery(8 * DAY, spares={"base": 1}),))
+    r = simulate_operations(inp, p, np.random.default_rng(2))
+    t_fail = next(e.time_s for e in r.events if e.kind == "failure")
+    e = r.totals["elements"]["base"]
+    assert e["down_s"] == pytest.approx(5 * DAY - t_fail)
+    assert e["active_s"] == pytest.approx(5 * DAY) and e["repairs"] == 0 and e["spares_left"] == 1
+    assert not [ev for ev in r.events if ev.kind in ("repair-start", "repair")]

@@ -144,7 +144,9 @@ class _Station:
         self.activation_s = {e.name: float(act.get(e.name, 0.0)) for e in params.elements}
         ends = {a.element: a.end_s for a in inputs.activations}
         self.end_s = {e.name: float(ends.get(e.name, math.inf)) for e in params.elements}
-        self.active = [self.activation_s[e.name] <= 0.0 for e in params.elements]
+        # operating at the grid start: activated at or before it and not yet retired
+        self.active = [self.activation_s[e.name] <= 0.0 < self.end_s[e.name] for e in params.elements]
+        self.retired = [self.end_s[e.name] <= 0.0 for e in params.elements]
         self.up = [True] * len(params.elements)
         self.spares = [e.failure.spares if e.failure else 0 for e in params.elements]
         self.down_since: list[float | None] = [None] * len(params.elements)
@@ -544,6 +546,10 @@ class _Station:
         yield self.env.timeout(t)
         self.sync()
         self.active[k] = False
+        self.retired[k] = True
+        if self.down_since[k] is not None:  # a pending repair ends with the element: no downtime after it
+            self.down_s[k] += self.env.now - self.down_since[k]
+            self.down_since[k] = None
         self.log("end-of-life", self.params.elements[k].name)
 
     def _failures(self, k: int):
@@ -568,11 +574,17 @@ class _Station:
             while self.spares[k] <= 0:
                 self.log("spares-wait", e.name, "no spare on site")
                 yield self.spare_arrived[k]
+                if self.retired[k]:
+                    return
             while not self.crew_members and fm.repair_s_robot is None:
                 self.log("crew-wait", e.name, "repair needs a crew")
                 yield self.crew_arrived
+                if self.retired[k]:
+                    return
             by_crew = bool(self.crew_members)
             duration = fm.repair_s_crew if by_crew else fm.repair_s_robot
+            if env.now + duration >= self.end_s[e.name]:  # the element reaches its end of life first
+                return
             self.spares[k] -= 1
             self.log("repair-start", e.name, f"by {'crew' if by_crew else 'robot'}, {duration / 3600:.0f} h")
             yield env.timeout(duration)
@@ -642,12 +654,12 @@ class _Station:
         horizon = self.n * self.dt
         for k, e in enumerate(self.params.elements):
             t = self.activation_s[e.name]
-            if 0.0 < t < horizon:
+            if 0.0 < t < horizon and t < self.end_s[e.name]:
                 env.process(self._activation(k, t))
             t_end = self.end_s[e.name]
             if max(t, 0.0) < t_end < horizon:
                 env.process(self._retirement(k, t_end))
-            if e.failure is not None and e.failure.distribution != "none" and t < min(horizon, t_end):
+            if e.failure is not None and e.failure.distribution != "none" and t < min(horizon, t_end) and t_end > 0.0:
                 env.process(self._failures(k))
         crews = effective_crews(self.inputs.crew_stays, self.params)
         for stay, flown, replaced in crews:
