@@ -117,3 +117,11 @@ def test_os_error_anywhere_is_one_line_exit_2(monkeypatch, tmp_path, capsys):
         cli_main.main(["scenario", "new", str(target)])
     assert done.value.code == 2
     assert capsys.readouterr().err.strip() == f"error: {target}: Permission denied"
+
+
+@pytest.mark.parametrize("name, fragment", [("", "cannot be blank"), ("Azer", "ambiguous (matches: azerbaijan, azercosmos)")])
+def test_partners_show_blank_or_ambiguous_is_exit_2(ilrs_cli, name, fragment):
+    r = ilrs_cli("partners", "show", name)
+    assert r.returncode == 2 and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], r.stderr

@@ -155,3 +155,16 @@ def test_duplicate_dataset_key_is_refused(tmp_path):
     first = text.splitlines().index("sources:") + 1
     with pytest.raises(DatasetError, match=rf"duplicate key 'sources' \(first at line {first}\)"):
         Registry.load(p)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_blank_party_name_is_refused(reg, blank):
+    with pytest.raises(NotFoundError, match="cannot be blank"):
+        reg.find(blank)
+
+
+def test_ambiguous_prefix_names_every_match(reg):
+    """'Azer' is the start of both Azerbaijan (the state) and Azercosmos (its agency, seed 003 context)."""
+    with pytest.raises(NotFoundError, match=r"ambiguous \(matches: azerbaijan, azercosmos\)"):
+        reg.find("Azer")
+    assert reg.find("Azerb").id == "azerbaijan"

@@ -172,14 +172,21 @@ class Registry:
         return count
 
     def find(self, name: str) -> Party:
-        """A party by id, name or short name (case-insensitive; a unique prefix also works)."""
-        key = name.strip().lower()
-        for p in self.parties.values():
-            if key in (p.id, p.name.lower(), (p.short or "").lower()):
-                return p
-        hits = [p for p in self.parties.values() if p.name.lower().startswith(key) or p.id.startswith(key)]
+        """A party by id, name or short name (case-insensitive); a prefix works when only one party has it."""
+        key = " ".join(name.split()).lower()
+        if not key:
+            raise NotFoundError("a party name cannot be blank", field="NAME", allowed=sorted(self.parties))
+        for field in ("id", "name", "short"):
+            exact = [p for p in self.parties.values() if (getattr(p, field) or "").lower() == key]
+            if len(exact) == 1:
+                return exact[0]
+        hits = [p for p in self.parties.values()
+                if p.name.lower().startswith(key) or p.id.startswith(key) or (p.short or "").lower().startswith(key)]
         if len(hits) == 1:
             return hits[0]
+        if hits:
+            raise NotFoundError(f"{name!r} is ambiguous (matches: {', '.join(sorted(p.id for p in hits))})",
+                                field="NAME")
         raise NotFoundError(f"no party named {name!r}", field="NAME", allowed=sorted(self.parties))
 
     def agreements_of(self, party_id: str) -> list[Agreement]:
