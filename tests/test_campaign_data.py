@@ -152,6 +152,21 @@ def test_missions_carry_sources_and_facts():
     assert [cat.missions[f"ilrs-{i}"].launches[0].vehicle for i in range(1, 6)] == ["CZ-9"] * 5
 
 
+def test_ilrs_flights_keep_both_reported_windows():
+    """ILRS-1..5: Construction 2, 2031-2035 (2021 allocation, exbulletin.com/world/995985/) and five
+    super-heavy launches 2030-2035 (businesstoday.in 2024-09-11) are two claims, each inside its window."""
+    cat = packaged_catalogue()
+    for k in range(1, 6):
+        claims = {c.id: c for c in cat.missions[f"ilrs-{k}"].dates}
+        assert set(claims) == {"construction-2", "super-heavy-2030-2035"}
+        assert 2031 <= claims["construction-2"].nominal.year <= 2035 and "exbulletin" in claims["construction-2"].source
+        assert 2030 <= claims["super-heavy-2030-2035"].nominal.year <= 2035
+        assert "businesstoday" in claims["super-heavy-2030-2035"].source
+    # evenly spread over 2030-2035: launch k at 2030 + 1.2 (k - 0.5) years -> these months
+    assert [cat.missions[f"ilrs-{k}"].claim("super-heavy-2030-2035").date for k in range(1, 6)] == [
+        "2030-08", "2031-10", "2033-01", "2034-03", "2035-05"]
+
+
 def test_reference_scenario_loads_and_picks_claims():
     s = load_scenario("ilrs-reference")
     assert s.campaign.date_claims["luna-26"] == "update-2025"

@@ -222,11 +222,28 @@ def test_reference_nominal_reproduces_public_milestones(reference):
     assert m["groundbreaking"].year == 2028
     # seeds/003: astronauts before 2030
     assert m["crewed-landing"] < D(2030, 1, 1)
-    # basic model by 2035 (Wu Yanhua 2024-09), completion by 2036 (seeds/004), extended ~2050
-    assert m["basic-model"] <= D(2035, 12, 31)
-    assert m["completion"] <= D(2036, 12, 31)
+    # basic model by 2035 (Wu Yanhua 2024-09; Wu Weiren 2024-04) and completion by 2036 (seeds/004):
+    # the public years themselves, not merely "no later than"
+    assert m["basic-model"].year == 2035
+    assert m["completion"].year == 2036
     assert 2040 <= m["extended-model"].year <= 2050
     assert all(reference.on_time(k) for k in m)
+
+
+def test_reference_basic_model_and_completion_by_hand(reference):
+    """Worked by hand from the packaged data: ILRS-5 is launch 5 of the five super-heavy launches
+    spread evenly over 2030-2035 (businesstoday.in 2024-09-11): 2030 + 1.2 x 4.5 = 2035.4 -> May
+    2035, nominal day 2035-05-15; +5 days of transfer, +60 days to deploy the observatory ->
+    2035-07-19, the last ILRS-1..5 element to operate. Completion waits for the first crew at the
+    base: crewed-landing-2 in 2036 (utilization from 2036) -> 2036-07-01 + 5 = 2036-07-06; the
+    nuclear plant (2035-07-01 + 5 + 180 = 2036-01-02) is operational before that."""
+    m = reference.milestones
+    assert m["basic-model"] == D(2035, 5, 15) + dt.timedelta(days=5 + 60) == D(2035, 7, 19)
+    assert reference.elements["nuclear-power-plant"].operational == D(2036, 1, 2)
+    assert m["completion"] == D(2036, 7, 6)
+    # the five CZ-9 (super-heavy) launches all fall in 2030-2035, one per ILRS flight
+    cz9 = sorted(x.launch for x in reference.missions if "CZ-9" in x.vehicles and x.launch.year <= 2036)
+    assert [d.year for d in cz9] == [2030, 2031, 2033, 2034, 2035]
 
 
 def test_reference_past_missions_as_flown(reference):

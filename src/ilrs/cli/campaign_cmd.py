@@ -23,8 +23,10 @@ def campaign(
     """Fly the scenario's manifest: launch, transfer, landing, deployment, milestones.
 
     Without --seed nothing fails and nothing slips: the reference scenario then reproduces the
-    public plan (technology verification 2026 and 2028, groundbreaking 2028, crew before 2030,
-    basic model by 2035, completion by 2036, extended model ~2050).
+    years of the public plan: technology verification 2026 and 2028, groundbreaking 2028, crew
+    before 2030, basic model in 2035 (ILRS-1..5, the five super-heavy launches of 2030-2035, all
+    operational), completion in 2036 (plus the nuclear power plant and the first crew at the
+    base), extended model ~2050.
 
     Examples:
 
