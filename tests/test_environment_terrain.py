@@ -199,3 +199,60 @@ def test_connecting_ridge_against_glaser_2014():
     assert got[10.0].lit_fraction > got[2.0].lit_fraction
     lo, hi = figures[("longest_darkness_hours", 2.0)]
     assert lo <= got[2.0].longest_darkness_hours <= hi
+
+
+def _plateau_tif(tmp_path, height_m=8000.0, radius_m=500.0):
+    """64×64 px (40 m) GeoTIFF around the pole: a square flat-topped plateau of ``height_m``,
+    |x|, |y| ≤ ``radius_m`` (its edges on pixel centres), at the pole."""
+    x, y, xul, yul = _grid(64, 40.0)
+    z = np.where((np.abs(x) <= radius_m + 1) & (np.abs(y) <= radius_m + 1), height_m, 0.0)
+    p = tmp_path / "plateau.tif"
+    _write_geotiff(p, z, 40.0, xul, yul)
+    return p
+
+
+def test_site_outside_geotiff_stands_on_the_global_dem(tmp_path):
+    # Malapert summit (85.99°S 2.93°E), ~450 km from a GeoTIFF around the pole: the observer stands
+    # on the coarse DEM's ground there (data-sources.md: Malapert ≈ +4.86 km), not on 0 m, and with
+    # the GeoTIFF out of range the horizon is exactly the `dem` horizon from that ground
+    p = _plateau_tif(tmp_path)
+    site = Site("malapert", -85.99, 2.93)  # height 0: what --lat/--lon used to give
+    m_tif = horizon_for_site(site, str(p), azimuth_step_deg=2.0)
+    assert m_tif.ground_m == pytest.approx(4860.0, abs=60.0)
+    assert "coarse global DEM" in m_tif.source
+    m_dem = horizon_for_site(site.with_height(m_tif.ground_m), "dem", azimuth_step_deg=2.0)
+    np.testing.assert_allclose(m_tif.elevation_deg, m_dem.elevation_deg, atol=1e-12)
+    assert np.median(m_tif.elevation_deg) < 0  # a summit looks down on its surroundings
+    # an explicit ground height wins
+    assert horizon_for_site(site, str(p), observer_ground_m=100.0).ground_m == 100.0
+
+
+def test_geotiff_terrain_seen_from_outside_it(tmp_path):
+    # site 89°S 0°E, ~30 km from the pole, outside the GeoTIFF: the plateau (8 km, ±500 m) at the
+    # pole must appear due south (az 180°, along the map's y axis) at the closed-form elevation of
+    # its near edge (samples every 20 m: ≤ 0.01° short of it)
+    H, a = 8000.0, 500.0
+    p = _plateau_tif(tmp_path, H, a)
+    site = Site("out", -89.0, 0.0)
+    mask = horizon_for_site(site, str(p), azimuth_step_deg=1.0)
+    g = mask.ground_m
+    D = np.radians(1.0) * R - a                     # ground distance to the near edge
+    r0, r1 = R + g, R + H
+    expected = np.degrees(np.arctan2(r1 * np.cos(D / R) - r0, r1 * np.sin(D / R)))
+    assert mask.elevation_at(180.0) == pytest.approx(expected, abs=0.012)
+    assert expected > 12.0 and mask.elevation_at(90.0) < 5.0
+
+
+def test_cli_reports_the_ground_height_used(ilrs_cli, tmp_path):
+    import json
+
+    p = _plateau_tif(tmp_path)
+    r = ilrs_cli("site", "--lat", "-85.99", "--lon", "2.93", "--horizon", p, "--at", "2027-01-01T00:00:00",
+                 "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["site"]["height_m"] == pytest.approx(4860.0, abs=60.0)   # not 0
+    r2 = ilrs_cli("site", "--lat", "-85.99", "--lon", "2.93", "--horizon", "dem", "--at", "2027-01-01T00:00:00",
+                  "--format", "json")
+    d2 = json.loads(r2.stdout)
+    assert d["horizon_elevation_deg"] == pytest.approx(d2["horizon_elevation_deg"], abs=1e-9)

@@ -16,8 +16,11 @@ def site(
     name: Optional[str] = typer.Argument(None, help="Catalogue site name (see --list), or omit and give --lat/--lon."),
     lat: Optional[float] = typer.Option(None, "--lat", help="Latitude, degrees (south negative)."),
     lon: Optional[float] = typer.Option(None, "--lon", help="East longitude, degrees."),
-    height_m: Optional[float] = typer.Option(None, "--height-m", help="Ground height above the 1737.4 km sphere "
-                                             "(default: catalogue / coarse DEM for --horizon dem, else 0)."),
+    height_m: Optional[float] = typer.Option(None, "--height-m", help="Ground height above the 1737.4 km sphere, "
+                                             "-10000..12000 m (default: the GeoTIFF's ground at the site for "
+                                             "--horizon FILE.tif, else the coarse DEM's for a catalogue site, "
+                                             "--horizon dem or a site outside the GeoTIFF; 0 for --lat/--lon "
+                                             "with none/sphere/table). Output reports the ground used."),
     mast_m: float = typer.Option(0.0, "--mast-m", help="Height of the panel/antenna above the ground (m)."),
     horizon: str = typer.Option("dem", "--horizon", help="none | sphere | dem | FILE (.tif GeoTIFF or a "
                                 "azimuth_deg,elevation_deg table)."),
@@ -78,7 +81,7 @@ def site(
     if (at is None) == (start is None):
         raise InputError("give exactly one of --at (an instant) or --start (a span)", field="--at/--start")
     if at is not None:
-        _instant(s, horizon, parse_datetime_utc(at, "--at"), format)
+        _instant(s, horizon, parse_datetime_utc(at, "--at"), format, height_m)
     else:
         d0 = parse_date(start, "--start")
         if days <= 0 or days > 40 * 366:
@@ -87,7 +90,7 @@ def site(
             raise InputError(f"--step-min {step_min} gives too many epochs", field="--step-min")
         if map_dem is not None and not 8 <= map_px <= 4096:
             raise InputError(f"--map-px {map_px} out of range", field="--map-px", allowed="8..4096")
-        _span(s, horizon, d0, days, step_min, out, plot_format, format, map_dem, map_px)
+        _span(s, horizon, d0, days, step_min, out, plot_format, format, map_dem, map_px, height_m)
 
 
 def _list(format: OutputFormat) -> None:
@@ -107,19 +110,24 @@ def _list(format: OutputFormat) -> None:
                    f"({', '.join(r['sources'])})")
 
 
-def _mask(s, horizon: str):
+def _mask(s, horizon: str, ground_m: Optional[float] = None):
+    """(site, mask): the site carries the ground height the horizon actually used (a GeoTIFF's at
+    the site, the coarse DEM's for a site outside it, or ``ground_m`` when --height-m is given)."""
     from ilrs.environment.terrain import horizon_for_site
 
-    return horizon_for_site(s, horizon)
+    mask = horizon_for_site(s, horizon, observer_ground_m=ground_m)
+    if mask.ground_m is not None and mask.ground_m != s.height_m:
+        s = s.with_height(mask.ground_m)
+    return s, mask
 
 
-def _instant(s, horizon: str, t, format: OutputFormat) -> None:
+def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float] = None) -> None:
     from ilrs.environment.sky import sun_earth_azel
 
-    mask = _mask(s, horizon)
+    s, mask = _mask(s, horizon, ground_m)
     tr = sun_earth_azel(s, np.datetime64(t, "ns"), mask)
     data = {
-        "site": s.to_dict(), "time_utc": t.isoformat(), "horizon_model": horizon,
+        "site": s.to_dict(), "time_utc": t.isoformat(), "horizon_model": horizon, "horizon_source": mask.source,
         "sun_elevation_deg": round(float(tr.sun_elevation_deg[0]), 5),
         "sun_azimuth_deg": round(float(tr.sun_azimuth_deg[0]), 5),
         "earth_elevation_deg": round(float(tr.earth_elevation_deg[0]), 5),
@@ -145,7 +153,8 @@ def _instant(s, horizon: str, t, format: OutputFormat) -> None:
 
 
 def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path], plot_format: str,
-          format: OutputFormat, map_dem: Optional[Path] = None, map_px: int = 128) -> None:
+          format: OutputFormat, map_dem: Optional[Path] = None, map_px: int = 128,
+          ground_m: Optional[float] = None) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from ilrs.environment.illumination import span_statistics
@@ -158,7 +167,7 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   disable=format is OutputFormat.json, transient=True) as progress:
         task = progress.add_task("horizon mask", total=4)
-        mask = _mask(s, horizon)
+        s, mask = _mask(s, horizon, ground_m)
         progress.update(task, advance=1, description="Sun and Earth")
         times = time_grid(np.datetime64(d0), days=days, step_s=step_min * 60.0)
         tr = sun_earth_azel(s, times, mask)

@@ -19,12 +19,17 @@ from ilrs.errors import InputError
 
 @dataclass(frozen=True)
 class HorizonMask:
-    """Horizon elevation (deg) sampled at ``azimuth_deg`` (sorted, in [0, 360))."""
+    """Horizon elevation (deg) sampled at ``azimuth_deg`` (sorted, in [0, 360)).
+
+    ``ground_m``: the observer's ground height (m above the 1737.4 km sphere) the mask was computed
+    for (terrain and sphere masks); None where the mask does not depend on it (none, table).
+    """
 
     azimuth_deg: np.ndarray
     elevation_deg: np.ndarray
     kind: str = "table"
     source: str = ""
+    ground_m: float | None = None
 
     def __post_init__(self):
         az = np.asarray(self.azimuth_deg, dtype=float) % 360.0

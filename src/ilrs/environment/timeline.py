@@ -32,7 +32,7 @@ from ilrs.environment.sky import SkyTrack, sun_earth_azel
 from ilrs.environment.terrain import horizon_for_site
 from ilrs.environment.time import time_grid
 
-CACHE_VERSION = "env-timeline-1"
+CACHE_VERSION = "env-timeline-2"
 DEFAULT_STEP_S = 3600.0
 COLUMNS = ["sun_azimuth_deg", "sun_elevation_deg", "sun_distance_m", "sun_horizon_deg",
            "visible_solar_fraction", "irradiance_w_m2", "earth_azimuth_deg", "earth_elevation_deg",
@@ -98,6 +98,8 @@ def timeline_for(site: Site, start, end, *, horizon: str = "dem", step_s: float 
         if hit is not None:
             return hit
     mask = horizon_for_site(site, horizon)
+    if mask.ground_m is not None and mask.ground_m != site.height_m:
+        site = site.with_height(mask.ground_m)  # the ground the horizon used (a GeoTIFF's, say)
     times = time_grid(start, end, step_s=step_s)
     track = sun_earth_azel(site, times, mask)
     tl = EnvironmentTimeline(site, mask, track, span_statistics(track, step_s), step_s, key, False)
@@ -129,7 +131,8 @@ def _write_cache(folder: Path, key: str, tl: EnvironmentTimeline) -> None:
             frame.to_parquet(tmp, index=False)
         meta = {"horizon": {"azimuth_deg": tl.horizon.azimuth_deg.tolist(),
                             "elevation_deg": tl.horizon.elevation_deg.tolist(),
-                            "kind": tl.horizon.kind, "source": tl.horizon.source},
+                            "kind": tl.horizon.kind, "source": tl.horizon.source,
+                            "ground_m": tl.horizon.ground_m},
                 "site": tl.site.to_dict()}
         write_text_atomic(folder / f"{key}.json", json.dumps(meta))
     except OSError:
@@ -146,7 +149,10 @@ def _read_cache(folder: Path, key: str, site: Site, step_s: float) -> Environmen
         frame = pd.read_parquet(pq)
         meta = json.loads(js.read_text())
         h = meta["horizon"]
-        mask = HorizonMask(np.array(h["azimuth_deg"]), np.array(h["elevation_deg"]), h["kind"], h["source"])
+        mask = HorizonMask(np.array(h["azimuth_deg"]), np.array(h["elevation_deg"]), h["kind"], h["source"],
+                           ground_m=h.get("ground_m"))
+        if mask.ground_m is not None and mask.ground_m != site.height_m:
+            site = site.with_height(mask.ground_m)
         cols = {c: frame[c].to_numpy() for c in COLUMNS}
         cols["earth_visible"] = cols["earth_visible"].astype(bool)
         track = SkyTrack(times=frame["times"].to_numpy().astype("datetime64[ns]"), **cols)
