@@ -109,6 +109,48 @@ def test_milestone_needs_elements_alive_together():
     assert r.milestones["all"] is None and r.milestones["basic"] is None
 
 
+def test_element_stops_when_a_dependency_reaches_end_of_life():
+    """Worked by hand: power (1-year life) operational 2030-01-10 + 10 + 5 = 2030-01-25, so it
+    stops 365.25 days later, during 2031-01-25 (2030 is not a leap year). The radio depends on it
+    and has no life of its own: it stops then too. The lab (1-year life, depends on both) starts
+    2030-03-21 and would last until 2031-03-21, but stops with the power on 2031-01-25."""
+    c = toy_campaign()
+    c["elements"][0]["design_life_years"] = 1
+    r = nominal_campaign(scenario_from_dict(base_scenario(c)))
+    e = r.elements
+    assert (e["power"].operational, e["power"].end_of_life) == (D(2030, 1, 25), D(2031, 1, 25))
+    assert (e["radio"].operational, e["radio"].end_of_life) == (D(2030, 1, 25), D(2031, 1, 25))
+    assert (e["lab"].operational, e["lab"].end_of_life) == (D(2030, 3, 21), D(2031, 1, 25))
+    assert r.milestones["all"] == D(2030, 3, 21)
+    # with m3 in 2031 (1 July + 4 days of transfer + 2 to deploy = 2031-07-07) the lab arrives after
+    # the power it needs has died: it never operates, and what needs it is never reached
+    c["date_claims"] = {"m3": "late"}
+    r = nominal_campaign(scenario_from_dict(base_scenario(c)))
+    assert r.elements["lab"].delivered == D(2031, 7, 7)
+    assert r.elements["lab"].operational is None and r.elements["lab"].end_of_life is None
+    assert r.milestones["basic"] is None and r.milestones["all"] is None
+    assert r.milestones["first"] == D(2030, 1, 25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(0.05, 3.0)), min_size=3, max_size=3),
+       st.dictionaries(st.sampled_from(["m1", "m2", "m3"]), st.floats(0, 1500), max_size=3))
+def test_an_element_works_only_inside_its_dependencies_lives(lives, slips):
+    c = toy_campaign()
+    for spec, life in zip(c["elements"], lives):
+        spec["design_life_years"] = life
+    inputs = campaign_inputs(scenario_from_dict(base_scenario(c)))
+    r = simulate_campaign(inputs, None, {"schedule_slip_days": slips})
+    for e in r.elements.values():
+        if e.operational is None:
+            continue
+        assert e.end_of_life is None or e.operational <= e.end_of_life
+        for d in (r.elements[x] for x in e.depends_on):
+            assert d.operational is not None and d.operational <= e.operational
+            if d.end_of_life is not None:
+                assert e.end_of_life is not None and e.end_of_life <= d.end_of_life
+
+
 def test_slip_override_moves_dependent_dates():
     inputs = campaign_inputs(toy())
     r = simulate_campaign(inputs, None, {"schedule_slip_days": {"m1": 30}})

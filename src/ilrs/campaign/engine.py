@@ -19,7 +19,9 @@ Model of one run (days are UTC day numbers, ``datetime.date.toordinal``):
    failure, arrival day for a landing failure), up to ``max_attempts`` attempts.
 6. An element is delivered ``deploy_days`` after its mission arrives; it is operational once
    delivered and every element it depends on is operational (dependencies in topological order);
-   it stops at the end of its design life.
+   it stops at the end of its design life or when any element it depends on stops, whichever is
+   first: end = min(op + life, min(end of each dependency)). One whose dependency has stopped
+   before it could start is never operational.
 7. A milestone is reached on the first day its condition holds on the station state. Every part
    of a condition is monotone in "operational"/"arrived" facts, so the first such day is one of the
    days at which an element became operational or a mission arrived: only those are checked.
@@ -443,12 +445,18 @@ def _assemble(inputs: CampaignInputs, records, arrival_ok) -> CampaignResult:
             if arrival_ok[i] is not None:
                 delivered[e] = arrival_ok[i] + inputs.element_deploy[e]
     op = [math.inf] * ne
-    for e in inputs.element_order:
+    end = [math.inf] * ne
+    for e in inputs.element_order:  # dependencies first
         t = delivered[e]
+        stop = math.inf
         for d in inputs.element_deps[e]:
             t = max(t, op[d])
-        op[e] = t
-    end = [op[e] + inputs.element_life[e] for e in range(ne)]
+            stop = min(stop, end[d])
+        # it works from when it and all it depends on are there, until its own life or any
+        # dependency's ends; an element whose dependency died before it could start never works
+        stop = min(stop, t + inputs.element_life[e])
+        if t < stop:
+            op[e], end[e] = t, stop
 
     crewed_days = sorted(arrival_ok[i] for i, m in enumerate(ms) if m.crew and arrival_ok[i] is not None)
     candidates = sorted({x for x in op if not math.isinf(x)} | {x for x in arrival_ok if x is not None})
