@@ -47,11 +47,26 @@ def test_site_span_json_and_plots(ilrs_cli, tmp_path):
     (("site", "south-pole", "--at", "noon"), "--at"),
     (("site", "south-pole"), "--at/--start"),
     (("site", "south-pole", "--horizon", "cardboard", "--at", "2027-01-01T00:00:00"), "unknown horizon model"),
+    # non-finite and out-of-range numbers: one line naming the option, never a traceback
+    (("site", "--lat", "-89", "--lon", "nan", "--at", "2027-01-01T00:00:00"), "--lon"),
+    (("site", "--lat", "nan", "--lon", "0", "--at", "2027-01-01T00:00:00"), "--lat"),
+    (("site", "south-pole", "--mast-m", "nan", "--at", "2027-01-01T00:00:00"), "--mast-m"),
+    (("site", "south-pole", "--mast-m", "1e12", "--at", "2027-01-01T00:00:00"), "--mast-m"),
+    (("site", "south-pole", "--mast-m", "-1", "--at", "2027-01-01T00:00:00"), "--mast-m"),
+    (("site", "south-pole", "--height-m", "nan", "--at", "2027-01-01T00:00:00"), "--height-m"),
+    (("site", "south-pole", "--height-m", "inf", "--at", "2027-01-01T00:00:00"), "--height-m"),
+    (("site", "--lat", "-89", "--lon", "0", "--height-m", "-20000", "--at", "2027-01-01T00:00:00"), "--height-m"),
+    (("site", "south-pole", "--start", "2027-01-01", "--days", "nan"), "--days"),
+    (("site", "south-pole", "--start", "2027-01-01", "--days", "inf"), "--days"),
+    (("site", "south-pole", "--start", "2027-01-01", "--step-min", "nan"), "--step-min"),
+    (("site", "south-pole", "--start", "2027-01-01", "--step-min", "inf"), "--step-min"),
+    (("site", "south-pole", "--start", "2027-01-01", "--step-min", "0"), "--step-min"),
 ])
-def test_site_bad_input_one_line_exit_2(ilrs_cli, args, fragment):
-    r = ilrs_cli(*args)
-    assert r.returncode == 2
+def test_site_bad_input_one_line_exit_2(ilrs_cli, args, fragment, tmp_path):
+    r = ilrs_cli(*args, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
     assert fragment in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr and not any(tmp_path.iterdir())  # nothing written
 
 
 def test_site_list_has_sources(ilrs_cli):

@@ -21,7 +21,7 @@ def site(
                                              "--horizon FILE.tif, else the coarse DEM's for a catalogue site, "
                                              "--horizon dem or a site outside the GeoTIFF; 0 for --lat/--lon "
                                              "with none/sphere/table). Output reports the ground used."),
-    mast_m: float = typer.Option(0.0, "--mast-m", help="Height of the panel/antenna above the ground (m)."),
+    mast_m: float = typer.Option(0.0, "--mast-m", help="Height of the panel/antenna above the ground, 0..1000 m."),
     horizon: str = typer.Option("dem", "--horizon", help="none | sphere | dem | FILE (.tif GeoTIFF or a "
                                 "azimuth_deg,elevation_deg table)."),
     at: Optional[str] = typer.Option(None, "--at", help="UTC instant, e.g. 2027-01-01T00:00:00."),
@@ -62,9 +62,18 @@ def site(
         raise InputError(f"unknown plot format {plot_format!r}", field="--plot-format", allowed=["png", "svg"])
     if (lat is None) != (lon is None):
         raise InputError("give both --lat and --lon", field="--lat/--lon")
+    # every number finite and within the scenario's bounds (scenario/site.py), before any work
+    _check_range(lat, "--lat", -90.0, 90.0)
+    _check_range(lon, "--lon", -360.0, 360.0)
+    _check_range(height_m, "--height-m", -10_000.0, 12_000.0)
+    _check_range(mast_m, "--mast-m", 0.0, 1_000.0)
+    if start is not None:
+        _check_range(days, "--days", 0.0, 40 * 366.0, low_open=True)
+        _check_range(step_min, "--step-min", 0.0, days * 1440.0, low_open=True)
+        if days * 1440 / step_min > 20_000_000:
+            raise InputError(f"--step-min {step_min:g} gives too many epochs", field="--step-min",
+                             allowed="at most 20,000,000 epochs")
     if lat is not None:
-        if not -90 <= lat <= 90:
-            raise InputError(f"latitude {lat} out of range", field="--lat", allowed="-90..90")
         h = height_m
         if h is None:
             h = 0.0
@@ -76,21 +85,25 @@ def site(
         s = get_site(name, mast_height_m=mast_m, height_m=height_m)
     else:
         raise InputError("give a site name or --lat and --lon", field="SITE", allowed=site_names())
-    if mast_m < 0:
-        raise InputError("mast height must be ≥ 0", field="--mast-m")
     if (at is None) == (start is None):
         raise InputError("give exactly one of --at (an instant) or --start (a span)", field="--at/--start")
     if at is not None:
         _instant(s, horizon, parse_datetime_utc(at, "--at"), format, height_m)
     else:
         d0 = parse_date(start, "--start")
-        if days <= 0 or days > 40 * 366:
-            raise InputError(f"--days {days} out of range", field="--days", allowed="0 < days ≤ 14640")
-        if step_min <= 0 or days * 1440 / step_min > 20_000_000:
-            raise InputError(f"--step-min {step_min} gives too many epochs", field="--step-min")
         if map_dem is not None and not 8 <= map_px <= 4096:
             raise InputError(f"--map-px {map_px} out of range", field="--map-px", allowed="8..4096")
         _span(s, horizon, d0, days, step_min, out, plot_format, format, map_dem, map_px, height_m)
+
+
+def _check_range(value: Optional[float], option: str, lo: float, hi: float, *, low_open: bool = False) -> None:
+    """A finite number within [lo, hi] ((lo, hi] with ``low_open``), else a one-line InputError."""
+    if value is None:
+        return
+    ok = np.isfinite(value) and (lo < value if low_open else lo <= value) and value <= hi
+    if not ok:
+        raise InputError(f"{value:g} is not a finite number in range", field=option,
+                         allowed=f"{lo:g} {'<' if low_open else '≤'} value ≤ {hi:g}")
 
 
 def _list(format: OutputFormat) -> None:
