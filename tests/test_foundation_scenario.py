@@ -107,3 +107,44 @@ def test_impossible_date_in_the_cli_is_exit_2(ilrs_cli, tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.strip() == f"error: {p}: line 2: not valid YAML: '2027-02-30' is not a valid date " \
                                "(day is out of range for month)"
+
+
+@pytest.mark.parametrize("patch, field, fragment", [
+    ({"seed": True}, "seed", "valid integer"),           # YAML `seed: true`
+    ({"seed": "12"}, "seed", "valid integer"),           # YAML `seed: "12"`
+    ({"seed": 12.5}, "seed", "valid integer"),
+    ({"site": {"lat_deg": "-89.45", "lon_deg": 222.7}}, "site.lat_deg", "valid number"),
+    ({"site": {"lat_deg": -89.45, "lon_deg": 222.7, "mast_height_m": True}}, "site.mast_height_m", "valid number"),
+    ({"relays": {"third_bodies": 1}}, "relays.third_bodies", "valid boolean"),
+    ({"relays": {"third_bodies": "yes"}}, "relays.third_bodies", "valid boolean"),
+])
+def test_wrong_types_are_refused_not_coerced(tmp_path, patch, field, fragment):
+    p = write(tmp_path, {**MINIMAL, **patch})
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(p)
+    assert str(err.value).startswith(f"{p}: {field}: Input should be a {fragment}"), str(err.value)
+
+
+def test_lax_where_a_yaml_file_needs_it(tmp_path):
+    """Quoted ISO dates, an int where a float is expected, and 2.0e6 (a number in YAML 1.2, 10.3.2)."""
+    p = write(tmp_path, 'name: t\nspan: {start: "2028-01-01", end: 2028-02-01}\n'
+                        'site: {lat_deg: -89, lon_deg: 222.7, mast_height_m: 2}\n'
+                        'relays: {site_terminal: {dte_max_rate_bps: 2.0e6}}\n')
+    s = load_scenario(p)
+    assert s.span.start == dt.date(2028, 1, 1) and s.span.days == 31
+    assert s.site.lat_deg == -89.0 and isinstance(s.site.mast_height_m, float)
+    assert s.relays.site_terminal.dte_max_rate_bps == 2_000_000.0
+
+
+def test_reference_scenario_survives_a_json_round_trip():
+    """Every date comes back as an ISO string from JSON; strict validation must still take them."""
+    s = load_scenario("ilrs-reference")
+    assert scenario_from_dict(s.model_dump(mode="json")) == s
+
+
+def test_template_validates(tmp_path):
+    from ilrs.data import data_path
+
+    p = tmp_path / "t.yaml"
+    p.write_text(data_path("scenario-template.yaml").read_text())
+    assert load_scenario(p).seed >= 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -68,6 +69,12 @@ class StrictSafeLoader(yaml.SafeLoader):
 
 
 StrictSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictSafeLoader.construct_yaml_timestamp)
+# YAML 1.1 (PyYAML) reads ``2.0e6`` and ``1e6`` as strings: its float pattern wants a dot and a signed
+# exponent. YAML 1.2's core schema (yaml.org/spec/1.2.2, 10.3.2) reads them as numbers, as a user expects.
+StrictSafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
 
 
 def data_path(*parts: str) -> Path:
