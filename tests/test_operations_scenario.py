@@ -69,6 +69,7 @@ def test_units_are_converted_once():
     ({"elements": [{"name": "a", "owner": "atlantis"}]}, "operations.elements[0].owner"),
     ({"data": {"experiments": [{"name": "x", "element": "nope", "owner": "china", "rate_kbps": 1}]}}, "operations"),
     ({"power": {"shed_science_below": 0.2, "shed_nominal_below": 0.5}}, "operations.power"),
+    ({"power": {"storage": [{"name": "b", "capacity_kwh": 1, "element": "nope"}]}}, "operations"),
     ({"crew": {"stays": [{"arrival": "2033-02-01", "departure": "2033-01-01", "crew": ["china"]}]}}, "operations.crew"),
 ])
 def test_bad_operations_sections_name_the_field(ops, field):
@@ -206,3 +207,19 @@ def test_report_section_reuses_products_and_matches_direct_run(tmp_path):
         assert sec.summary[key] == pytest.approx(direct[key], rel=1e-9)
     assert sec.summary["inputs"]["sunlight"] == "environment product of this run"
     assert "<img" in sec.html and ctx.products["operations"]["result"].n_steps == math.ceil(0.25 * 365.25 * 24)
+
+
+def test_reference_storage_arrives_with_its_element():
+    # ILRS-1's battery and fuel cell ride on ilrs-energy-solar: not on site (NaN) before the campaign
+    # makes it operational, then full (initial_soc 1.0) and never above capacity
+    s = load_scenario("ilrs-reference")
+    built = build_inputs(s, step_hours=24.0)
+    t_on = next(a.time_s for a in built.inputs.activations if a.element == "ilrs-energy-solar")
+    assert 0 < t_on < built.inputs.duration_s
+    r = simulate_operations(built.inputs, built.params, np.random.default_rng(1))
+    i_on = math.ceil(t_on / built.inputs.step_s - 1e-9)
+    for name, kwh in (("ilrs-energy-battery", 150.0), ("ilrs-energy-rfc", 600.0)):
+        e = r.series[f"storage_{name}_j"]
+        assert np.isnan(e[:i_on]).all() and np.isfinite(e[i_on:]).any()
+        assert np.nanmax(e) <= kwh * 3.6e6 * (1 + 1e-12)
+    assert r.totals["storage_arrived_j"] >= (150.0 + 600.0) * 3.6e6

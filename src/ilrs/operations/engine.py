@@ -27,7 +27,11 @@ models: Lambert, Gilman & Lilienthal, *Micropower system modeling with HOMER*, 2
 * a surplus charges storage (``ΔE = η_c·P·dt``, up to capacity and power limit); the rest is
   curtailed. A deficit discharges storage (``ΔE = P·dt/η_d``).
 
-Hence, per step: ``G·dt = served·dt + ΔE_stored + curtailed + conversion losses`` exactly.
+Hence, per step: ``G·dt = served·dt + ΔE_stored + curtailed + conversion losses`` exactly. A
+storage unit tied to an element counts only while that element operates (frozen while it is down);
+it arrives with the element holding ``initial_soc`` of its capacity and leaves with it at end of
+life, so over a run: ``generated = served + losses + curtailed + (E_final − E_initial)
+− storage_arrived + storage_retired``.
 
 Time resolution: a discrete change (activation, failure, arrival …) takes effect from the first
 step that starts at or after it; failure and repair times themselves are exact (logged in seconds).
@@ -156,6 +160,7 @@ class _Station:
         self.spare_arrived = [self.env.event() for _ in params.elements]
         self.crew_arrived = self.env.event()
         for what, owner in ([("solar_arrays", a.element) for a in params.solar_arrays]
+                            + [("storage", s.element) for s in params.storage]
                             + [("nuclear", u.element) for u in params.nuclear]
                             + [("experiments", x.element) for x in params.experiments]):
             if owner is not None and owner not in self.el_index:
@@ -163,15 +168,24 @@ class _Station:
 
         # power
         self.array_gen = solar_generation_w(inputs, params, self.activation_s)
-        self.units = [[s.capacity_j * s.initial_soc, s.capacity_j, s.floor_j, s.charge_efficiency,
+        # storage: a unit is on site while its element is (activated, not retired) and usable while
+        # the element operates; when its element fails its energy is frozen (neither charged nor
+        # drawn) until the repair. A unit arrives with its element holding initial_soc x capacity
+        # (energy brought from outside: `storage_arrived_j`) and leaves at the element's end of
+        # life with what it holds (`storage_retired_j`).
+        self.unit_el = [None if s.element is None else self.el_index[s.element] for s in params.storage]
+        self.present = [k is None or self.active[k] for k in self.unit_el]
+        self.units = [[s.capacity_j * s.initial_soc if on else 0.0, s.capacity_j, s.floor_j, s.charge_efficiency,
                        s.discharge_efficiency, s.max_power_w if s.max_power_w else math.inf]
-                      for s in params.storage]
+                      for s, on in zip(params.storage, self.present)]
         for s in params.storage:
             if s.initial_soc < 1.0 - s.max_depth_of_discharge - 1e-12:
                 raise InputError("initial state of charge is below the depth-of-discharge floor",
                                  field=f"storage.{s.name}.initial_soc")
-        self.capacity_total_j = sum(s.capacity_j for s in params.storage)
         self.stored_initial_j = sum(u[0] for u in self.units)
+        self.storage_arrived_j = 0.0
+        self.storage_retired_j = 0.0
+        self.avail = list(range(len(self.units)))
 
         # data: one group per (owner, area)
         self.groups: list[tuple[str, str]] = sorted({(x.owner, x.area) for x in params.experiments})
@@ -207,6 +221,8 @@ class _Station:
         self.s_served = np.zeros(self.n)
         self.s_curtailed = np.zeros(self.n)
         self.s_stored = np.zeros(self.n)
+        self.s_capacity = np.zeros(self.n)
+        self.s_unit = np.full((len(self.units), self.n), np.nan)
         self.s_mode = np.zeros(self.n, dtype=np.int8)
         self.s_data = np.zeros(self.n)
         self.s_prod = np.zeros(self.n)
@@ -234,6 +250,8 @@ class _Station:
         p = self.params
         gen_parts = [g for a, g in zip(p.solar_arrays, self.array_gen) if self.operating(a.element)]
         self.nuclear_w = sum(u.power_w for u in p.nuclear if self.operating(u.element))
+        self.avail = [q for q, k in enumerate(self.unit_el)
+                      if self.present[q] and (k is None or (self.active[k] and self.up[k]))]
         self.gen_parts = gen_parts
         base = 0.0  # failed elements keep their survival heaters
         ops = []
@@ -309,8 +327,9 @@ class _Station:
         top = ladder[0]
         surv = ladder[-1]
         nlev = len(ladder)
-        units = self.units
+        units = [self.units[q] for q in self.avail]
         single = len(units) == 1
+        multi = len(units) > 1
         prod_tot = self.prod_tot
         prod_levels = self.prod_levels
         rate = self.rate_bit
@@ -319,7 +338,7 @@ class _Station:
         ng = len(g_st)
         rng_g = range(ng)
         data = self.data_stored
-        cap_tot = self.capacity_total_j
+        cap_tot = sum(u[1] for u in units)
         al = self.params.alarms
         soc_lo, soc_hi = al.storage_soc_below, al.storage_soc_below + SOC_HYSTERESIS
         bl_hi, bl_lo = al.data_backlog_above * cap_data, (al.data_backlog_above - SOC_HYSTERESIS) * cap_data
@@ -329,6 +348,7 @@ class _Station:
         usable_cap = sum(u[1] - u[2] for u in units)
         served_l, curt_l, stored_l, mode_l = [], [], [], []
         data_l, prod_l, ret_l, lost_l = [], [], [], []
+        unit_l = []
         curtailed_sum = losses_sum = ens_surv = 0.0
         if single:
             u = units[0]
@@ -415,7 +435,12 @@ class _Station:
                             u[0] -= p * dt / u[4]
                             losses_sum += p * dt * (1.0 / u[4] - 1.0)
                             d -= p
-            stored = E if single else sum(u[0] for u in units)
+            if multi:
+                unit_e = [u[0] for u in units]
+                unit_l.append(unit_e)
+                stored = sum(unit_e)
+            else:
+                stored = E if single else 0.0
             served_l.append(served)
             curt_l.append(curt)
             stored_l.append(stored)
@@ -485,6 +510,14 @@ class _Station:
         self.s_served[sl] = served_l
         self.s_curtailed[sl] = np.asarray(curt_l) / dt
         self.s_stored[sl] = stored_l
+        self.s_capacity[sl] = cap_tot
+        if multi:
+            self.s_unit[self.avail, sl] = np.asarray(unit_l).T
+        elif single:
+            self.s_unit[self.avail[0], sl] = stored_l
+        for q, u in enumerate(self.units):  # on site but frozen (its element is down): constant
+            if self.present[q] and q not in self.avail:
+                self.s_unit[q, sl] = u[0]
         self.s_mode[sl] = mode_l
         self.s_data[sl] = data_l
         self.s_prod[sl] = prod_l
@@ -540,6 +573,12 @@ class _Station:
         yield self.env.timeout(t)
         self.sync()
         self.active[k] = True
+        for q, kq in enumerate(self.unit_el):
+            if kq == k and not self.present[q]:
+                s = self.params.storage[q]
+                self.present[q] = True
+                self.units[q][0] = s.capacity_j * s.initial_soc
+                self.storage_arrived_j += self.units[q][0]
         self.log("activation", self.params.elements[k].name)
 
     def _retirement(self, k: int, t: float):
@@ -547,6 +586,11 @@ class _Station:
         self.sync()
         self.active[k] = False
         self.retired[k] = True
+        for q, kq in enumerate(self.unit_el):
+            if kq == k and self.present[q]:
+                self.present[q] = False
+                self.storage_retired_j += self.units[q][0]
+                self.units[q][0] = 0.0
         if self.down_since[k] is not None:  # a pending repair ends with the element: no downtime after it
             self.down_s[k] += self.env.now - self.down_since[k]
             self.down_since[k] = None
@@ -682,7 +726,9 @@ class _Station:
         series = {
             "generated_w": self.s_gen, "demand_w": self.s_demand, "served_w": self.s_served,
             "curtailed_w": self.s_curtailed, "stored_energy_j": self.s_stored,
-            "soc": self.s_stored / self.capacity_total_j if self.capacity_total_j > 0 else np.zeros(self.n),
+            "storage_capacity_j": self.s_capacity,
+            "soc": np.divide(self.s_stored, self.s_capacity, out=np.full(self.n, np.nan), where=self.s_capacity > 0),
+            **{f"storage_{s.name}_j": self.s_unit[q] for q, s in enumerate(p.storage)},
             "mode": self.s_mode, "data_stored_bit": self.s_data, "data_produced_bit": self.s_prod,
             "data_returned_bit": self.s_ret, "data_lost_bit": self.s_lost, "crew": self.s_crew,
             **{f"stock_{c}_kg": self.s_stock[c] for c in CONSUMABLES},
@@ -694,6 +740,8 @@ class _Station:
         t["data_stored_final_bit"] = float(self.data_stored)
         t["stored_initial_j"] = self.stored_initial_j
         t["stored_final_j"] = float(sum(u[0] for u in self.units))
+        t["storage_arrived_j"] = self.storage_arrived_j
+        t["storage_retired_j"] = self.storage_retired_j
         t["not_served_j"] = t["demand_j"] - t["served_j"]
         t["data_groups"] = [
             {"owner": o, "area": a, "produced_bit": self.g_produced[q], "returned_bit": self.g_returned[q],
@@ -752,6 +800,7 @@ def kpis(result: OperationsResult) -> dict[str, Any]:
     surv = run_lengths(mode >= MODE_SURVIVAL)
     fail = run_lengths(mode == MODE_FAILURE)
     first_fail = np.flatnonzero(mode == MODE_FAILURE)
+    soc = result.series["soc"]
     uptime = {name: (1.0 - e["down_s"] / e["active_s"]) if e["active_s"] > 0 else None
               for name, e in t["elements"].items()}
     per_partner: dict[str, float] = {}
@@ -780,7 +829,7 @@ def kpis(result: OperationsResult) -> dict[str, Any]:
         "longest_survival_stretch_h": float(surv.max() * dt / 3600) if surv.size else 0.0,
         "longest_survival_failure_h": float(fail.max() * dt / 3600) if fail.size else 0.0,
         "first_survival_failure_utc": result.utc(first_fail[0] * dt) if first_fail.size else None,
-        "min_soc": float(result.series["soc"].min()) if result.n_steps else None,
+        "min_soc": float(np.nanmin(soc)) if np.isfinite(soc).any() else None,
         "data_produced_gbit": t["produced_bit"] / 1e9,
         "data_returned_gbit": t["returned_bit"] / 1e9,
         "data_lost_gbit": t["lost_bit"] / 1e9,

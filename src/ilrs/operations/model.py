@@ -151,7 +151,11 @@ class StorageParams:
     max_depth_of_discharge: float = 1.0
     max_power_w: float | None = None
     initial_soc: float = 1.0
+    """State of charge at the grid start, or when its element arrives (becomes operational)."""
     kind: str = "battery"
+    element: str | None = None
+    """Element carrying the unit: usable only while it operates (frozen while it is down), on site
+    from its activation (holding ``initial_soc``) to its end of life. None: always there."""
 
     @property
     def floor_j(self) -> float:
@@ -232,7 +236,9 @@ class OperationsResult:
     """Time series on the input grid, the event log and the totals that KPIs are made from.
 
     ``series`` (one value per step): ``generated_w``, ``demand_w``, ``served_w``, ``curtailed_w``,
-    ``stored_energy_j`` (all storage, end of step), ``soc`` (stored / capacity, end of step),
+    ``stored_energy_j`` and ``storage_capacity_j`` (the storage units usable in that step, end of
+    step), ``soc`` (their stored / capacity; NaN when none is usable), ``storage_<name>_j`` (each
+    unit, NaN while it is not on site; frozen while its element is down),
     ``mode`` (MODE_*), ``data_stored_bit`` (end of step), ``data_returned_bit``, ``data_lost_bit``,
     ``data_produced_bit`` (per step), ``crew``, and ``stock_<consumable>_kg`` (end of step).
     """

@@ -89,7 +89,8 @@ def params_from_section(section, start: dt.date | np.datetime64 | None = None) -
     storage = tuple(StorageParams(
         name=s.name, capacity_j=s.capacity_kwh * 3.6e6, charge_efficiency=s.charge_efficiency,
         discharge_efficiency=s.discharge_efficiency, max_depth_of_discharge=s.max_depth_of_discharge,
-        max_power_w=s.max_power_kw * 1e3 if s.max_power_kw else None, initial_soc=s.initial_soc, kind=s.kind)
+        max_power_w=s.max_power_kw * 1e3 if s.max_power_kw else None, initial_soc=s.initial_soc, kind=s.kind,
+        element=s.element)
         for s in section.power.storage)
     nuclear = tuple(NuclearParams(
         name=u.name, power_w=nuclear_power_kwe(u.kind, u.power_kwe, f"operations.power.nuclear[{i}].power_kwe") * 1e3,

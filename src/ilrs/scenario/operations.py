@@ -77,13 +77,17 @@ class SolarArraySpec(StrictModel):
 
 class StorageSpec(StrictModel):
     name: str = Field(pattern=ID)
+    element: str | None = Field(None, description=(
+        "Element carrying the unit: usable only while it operates (energy frozen while it is down); "
+        "arrives with it holding initial_soc, leaves at its end of life. Null: on site from the start."))
     kind: Literal["battery", "regenerative-fuel-cell"] = "battery"
     capacity_kwh: float = Field(gt=0)
     charge_efficiency: float = Field(0.95, gt=0, le=1)
     discharge_efficiency: float = Field(0.95, gt=0, le=1)
     max_depth_of_discharge: float = Field(0.8, gt=0, le=1)
     max_power_kw: float | None = Field(None, gt=0, description="Charge/discharge power limit; null: none.")
-    initial_soc: float = Field(1.0, ge=0, le=1)
+    initial_soc: float = Field(1.0, ge=0, le=1, description=(
+        "State of charge at the start, or when its element becomes operational."))
 
 
 class NuclearSpec(StrictModel):
@@ -183,6 +187,7 @@ class OperationsSection(StrictModel):
             raise ValueError("element names must be unique")
         known = set(names)
         refs = ([("power.solar_arrays", a.element) for a in self.power.solar_arrays]
+                + [("power.storage", u.element) for u in self.power.storage]
                 + [("power.nuclear", n.element) for n in self.power.nuclear]
                 + [("data.experiments", x.element) for x in self.data.experiments])
         for where, ref in refs:
