@@ -46,6 +46,51 @@ def test_payload_over_capacity():
     assert "1,500 kg exceeds X's 1,000 kg" in err.message
 
 
+def test_elements_over_capacity_when_the_launch_mass_is_not_published():
+    # m2 flies on Y (2,000 kg to Earth-Moon transfer) with no launch mass: its radio of 2,500 kg cannot fit
+    err = bad(lambda c: c["elements"][1].update(mass_kg=2500))
+    assert err.field == "campaign.missions[1].elements"
+    assert "2,500 kg" in err.message and "Y's 2,000 kg to Earth-Moon transfer" in err.message
+    # payloads count too: 1,500 kg of radio + 600 kg of instrument = 2,100 kg > 2,000 kg
+    def heavy_payload(c):
+        c["elements"][1]["mass_kg"] = 1500
+        c["missions"][1]["payloads"] = [{"name": "imager", "owner": "pakistan", "mass_kg": 600}]
+    err = bad(heavy_payload)
+    assert "2,100 kg" in err.message and err.field == "campaign.missions[1].elements"
+    # 1,500 + 500 = 2,000 kg: exactly the capacity, accepted
+    c = toy_campaign()
+    c["elements"][1]["mass_kg"] = 1500
+    c["missions"][1]["payloads"] = [{"name": "imager", "owner": "pakistan", "mass_kg": 500}]
+    scenario_from_dict(base_scenario(c))
+    # m1 states 900 kg for its launch: a 950 kg power unit does not fit in it
+    err = bad(lambda c: c["elements"][0].update(mass_kg=950))
+    assert err.field == "campaign.missions[0].elements" and "the 900 kg stated for launches[0]" in err.message
+
+
+def _angara_mission(**launch):
+    return {"id": "a5", "kind": "cargo", "lead": "roscosmos", "launches": [{"vehicle": "Angara-A5", **launch}],
+            "dates": [{"date": "2031"}], "elements": ["box"]}
+
+
+def test_angara_checked_against_its_leo_capacity_as_an_upper_bound():
+    """Angara-A5: only 24-24.5 t to LEO published (ilrs-facts.md); the 24,500 kg figure bounds what
+    it can send to the Moon."""
+    box = {"id": "box", "role": "research", "owner": "roscosmos", "mass_kg": 30_000}
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(base_scenario({"elements": [box], "missions": [_angara_mission()]}), file="s.yaml")
+    err = info.value
+    assert err.field == "campaign.missions[0].elements" and "\n" not in str(err)
+    assert "30,000 kg" in err.message and "Angara-A5's 24,500 kg to low Earth orbit" in err.message
+    assert "upper bound" in err.message
+    # a stated launch mass over the LEO figure is refused the same way
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(base_scenario({"elements": [{**box, "mass_kg": 1000}],
+                                          "missions": [_angara_mission(mass_kg=25_000)]}), file="s.yaml")
+    assert info.value.field == "campaign.missions[0].launches[0].mass_kg" and "upper bound" in info.value.message
+    # under the bound it passes (the bound cannot tell more)
+    scenario_from_dict(base_scenario({"elements": [{**box, "mass_kg": 20_000}], "missions": [_angara_mission()]}))
+
+
 def test_packaged_crewed_lander_over_cz5_capacity():
     """Lanyue (~26 t, ilrs-facts.md) cannot fly on CZ-5 (~8 t to Earth-Moon transfer)."""
     cat = packaged_catalogue()

@@ -345,7 +345,12 @@ class CampaignSection(StrictModel):
         return ResolvedCampaign(vehicles, elements, flown, known_missions)
 
     def check_references(self, scenario) -> None:
-        """Names must resolve, payloads fit their vehicle, dependencies form no cycle."""
+        """Names must resolve, payloads fit their vehicle, dependencies form no cycle.
+
+        Mass: a launch's published ``mass_kg`` must not exceed its vehicle's capacity, and a
+        mission's elements and payloads must fit what its launches carry (:func:`mass_problem`);
+        a vehicle without an Earth–Moon transfer figure is checked against its LEO capacity as an
+        upper bound (Angara-A5/A5V)."""
         from ilrs.scenario.loader import ReferenceProblem
 
         res = self.resolved()
@@ -372,11 +377,10 @@ class CampaignSection(StrictModel):
                 if v is None:
                     raise ReferenceProblem(f"{w}.launches[{j}].vehicle", f"unknown vehicle {launch.vehicle!r}",
                                            res.vehicles)
-                if launch.mass_kg is not None and v.capacity_tli_kg is not None and launch.mass_kg > v.capacity_tli_kg:
-                    raise ReferenceProblem(
-                        f"{w}.launches[{j}].mass_kg",
-                        f"{m.id}: {launch.mass_kg:,.0f} kg exceeds {v.id}'s {v.capacity_tli_kg:,.0f} kg to "
-                        "Earth-Moon transfer")
+                cap, to = launch_capacity(v)
+                if launch.mass_kg is not None and cap is not None and launch.mass_kg > cap:
+                    raise ReferenceProblem(f"{w}.launches[{j}].mass_kg",
+                                           f"{m.id}: {launch.mass_kg:,.0f} kg exceeds {v.id}'s {cap:,.0f} kg {to}")
             for j, eid in enumerate(m.elements):
                 if eid not in res.elements:
                     raise ReferenceProblem(f"{w}.elements[{j}]", f"unknown element {eid!r}", res.elements)
@@ -384,6 +388,9 @@ class CampaignSection(StrictModel):
                     raise ReferenceProblem(f"{w}.elements[{j}]",
                                            f"element {eid!r} is also delivered by {delivered[eid]!r}")
                 delivered[eid] = m.id
+            problem = mass_problem(m, res)
+            if problem:
+                raise ReferenceProblem(f"{w}.elements", problem)
             for j, rid in enumerate(m.requires):
                 if rid not in flown_ids:
                     raise ReferenceProblem(f"{w}.requires[{j}]", f"required mission {rid!r} is not flown", flown_ids)
@@ -422,6 +429,51 @@ class CampaignSection(StrictModel):
         for field, pid in owners:
             if pid not in ids:
                 raise ReferenceProblem(field, f"unknown partner {pid!r}", ids)
+
+
+def launch_capacity(vehicle: VehicleSpec) -> tuple[float | None, str]:
+    """The mass a launch on ``vehicle`` can carry and what that figure is: its capacity to
+    Earth–Moon transfer, else its capacity to LEO as an upper bound (a payload sent on to the Moon
+    is lighter than what the vehicle puts in LEO), else None (not checked)."""
+    if vehicle.capacity_tli_kg is not None:
+        return vehicle.capacity_tli_kg, "to Earth-Moon transfer"
+    if vehicle.capacity_leo_kg is not None:
+        return vehicle.capacity_leo_kg, ("to low Earth orbit (no Earth-Moon transfer capacity published: "
+                                         "the LEO figure is used as an upper bound)")
+    return None, ""
+
+
+def mission_mass_kg(mission: MissionSpec, elements: dict[str, ElementSpec]) -> float:
+    """What a mission carries as far as it is known: its elements' and payloads' masses."""
+    return (sum(elements[e].mass_kg or 0.0 for e in mission.elements if e in elements)
+            + sum(p.mass_kg or 0.0 for p in mission.payloads))
+
+
+def mass_problem(mission: MissionSpec, res: "ResolvedCampaign") -> str | None:
+    """Why a mission's elements and payloads cannot fit its launches, or None.
+
+    A launch with a published ``mass_kg`` carries that mass; one without carries at most its
+    vehicle's capacity (:func:`launch_capacity`). Unknown element or payload masses count as 0;
+    a launch on a vehicle with no capacity at all leaves the mission unchecked."""
+    carried = mission_mass_kg(mission, res.elements)
+    if carried <= 0:
+        return None
+    available = 0.0
+    parts = []
+    for j, launch in enumerate(mission.launches):
+        if launch.mass_kg is not None:
+            available += launch.mass_kg
+            parts.append(f"the {launch.mass_kg:,.0f} kg stated for launches[{j}]")
+            continue
+        v = res.vehicles.get(launch.vehicle)
+        cap, to = launch_capacity(v) if v is not None else (None, "")
+        if cap is None:
+            return None
+        available += cap
+        parts.append(f"{v.id}'s {cap:,.0f} kg {to}")
+    if carried <= available:
+        return None
+    return f"{mission.id}: its elements and payloads weigh {carried:,.0f} kg, more than " + " + ".join(parts)
 
 
 def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
