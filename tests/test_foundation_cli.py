@@ -13,7 +13,8 @@ def test_partners_json_as_of(ilrs_cli):
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     for row in rows:
-        assert {"name", "kind", "country", "joined", "instrument", "sources"} <= row.keys()
+        assert {"name", "kind", "country", "joined", "instrument", "sources", "date_claims"} <= row.keys()
+        assert row["date_claims"] and all(c["sources"] for c in row["date_claims"])
     names = {row["name"] for row in rows}
     assert {"Belarus", "Pakistan", "Azerbaijan", "South Africa", "Venezuela", "Russia", "China"} <= names
     assert "Egypt" not in names  # joined 2023-12-06

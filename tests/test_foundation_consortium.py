@@ -36,7 +36,7 @@ def test_belarus_joint_declaration(reg):
     """Seeds 002/003: NASB and CNSA, 2023-10-23, Gusakov and Zhang Kejian."""
     [agreement] = [a for a in reg.agreements_of("belarus") if "belarus" in a.admits]
     assert agreement.instrument == "joint-declaration"
-    assert agreement.date.earliest == agreement.date.latest == SEED_DAY
+    assert reg.date_of(agreement).earliest == reg.date_of(agreement).latest == SEED_DAY
     assert set(agreement.parties) == {"nasb", "cnsa"}
     assert {s.person for s in agreement.signatories} == {"Vladimir Gusakov", "Zhang Kejian"}
     assert any("new materials" in a for a in agreement.areas)
@@ -68,7 +68,7 @@ def test_disagreeing_sources_are_kept(reg):
 def test_russia_agreement_has_ip_clause_and_ratification(reg):
     """Seed 004: signed 2022-11-25 with IP protection; ratified by the Duma (tass, 2024-05-28)."""
     a = reg.agreements["china-russia-iga-2022"]
-    assert a.date.earliest == dt.date(2022, 11, 25)
+    assert reg.date_of(a).earliest == dt.date(2022, 11, 25)
     assert "intellectual-property" in a.clauses
     assert [e.date for e in a.events] == [dt.date(2024, 5, 28)]
 
@@ -168,3 +168,26 @@ def test_ambiguous_prefix_names_every_match(reg):
     with pytest.raises(NotFoundError, match=r"ambiguous \(matches: azerbaijan, azercosmos\)"):
         reg.find("Azer")
     assert reg.find("Azerb").id == "azerbaijan"
+
+
+def test_reliable_claim_dates_an_agreement_over_a_narrower_uncertain_one(reg):
+    """Azerbaijan: vestikavkaza.ru [?] says 2023-10-03; seed 003 says "earlier this month" (before 2023-10-23)."""
+    az = next(m for m in reg.memberships() if m.party.id == "azerbaijan")
+    assert (az.joined.earliest, az.joined.latest) == (dt.date(2023, 10, 1), dt.date(2023, 10, 22))
+    assert "[?]" not in az.joined.text
+    assert az.party.id not in {m.party.id for m in reg.members(as_of=dt.date(2023, 10, 3))}
+    row = az.as_dict(reg)
+    assert row["date_reliability"] == "primary"
+    assert [(c["date"], c["reliability"], c["used"]) for c in row["date_claims"]] == [
+        ("2023-10-03", "uncertain", False), ("2023-10 (before 2023-10-23)", "primary", True)]
+
+
+def test_uncertain_only_date_is_marked(tmp_path):
+    raw = yaml.safe_load(data_path("partners.yaml").read_text())
+    az = next(a for a in raw["agreements"] if a["id"] == "azerbaijan-2023")
+    az["date_claims"] = az["date_claims"][:1]  # keep only the vestikavkaza.ru [?] claim
+    p = tmp_path / "partners.yaml"
+    p.write_text(yaml.safe_dump(raw))
+    reg = Registry.load(p)
+    joined = next(m for m in reg.memberships() if m.party.id == "azerbaijan").joined
+    assert joined.text == "2023-10-03 [?]" and joined.earliest == joined.latest == dt.date(2023, 10, 3)

@@ -66,9 +66,8 @@ def show(ctx: typer.Context, name: str = typer.Argument(..., help="Id, name or s
         "joined": membership.joined.text if membership else None,
         "artemis_accords_signatory": bool(party.artemis_accords and party.artemis_accords.signed),
         "agreements": [{
-            "id": a.id, "title": a.title, "instrument": a.instrument, "date": a.date.text,
-            "date_claims": [{"date": c.reported.text, "sources": reg.cite(c.sources), "note": c.note}
-                            for c in a.date_claims],
+            "id": a.id, "title": a.title, "instrument": a.instrument, "date": reg.date_of(a).text,
+            "date_claims": reg.date_claims(a),
             "parties": [reg.parties[p].name for p in a.parties],
             "admits": [reg.parties[p].name for p in a.admits],
             "signatories": [{"person": s.person, "role": s.role, "party": reg.parties[s.party].name}
@@ -94,7 +93,10 @@ def show(ctx: typer.Context, name: str = typer.Argument(..., help="Id, name or s
         typer.echo(f"\n  {a['date']}  {a['title']}  [{a['instrument']}]")
         if len(a["date_claims"]) > 1:
             for c in a["date_claims"]:
-                typer.echo(f"    date claim {c['date']}: {', '.join(c['sources'])}" + (f" — {c['note']}" if c["note"] else ""))
+                mark = ("" if c["reliability"] == "primary" else f" [{c['reliability']} source]") \
+                    + (" (used)" if c["used"] else "")
+                typer.echo(f"    date claim {c['date']}{mark}: {', '.join(c['sources'])}"
+                           + (f" — {c['note']}" if c["note"] else ""))
         typer.echo(f"    parties: {', '.join(a['parties'])}")
         for s in a["signatories"]:
             typer.echo(f"    signed by {s['person']}, {s['role']}")

@@ -28,8 +28,10 @@ def run(
     """
     from ilrs.report import build_report
 
+    if out is not None:
+        output_folder(out, "--out")  # fail now, not after the computing
     s = load_scenario(scenario)
-    out_dir = output_folder(out or Path("out") / s.slug, "--out")  # fail now, not after the computing
+    out_dir = output_folder(out or Path("out") / s.slug, "--out")
     with Progress(TextColumn("[bold]{task.description:<14}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), disable=quiet, transient=True) as progress:
         task = progress.add_task("starting", total=None)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Literal
+from typing import Literal, Mapping
 
 from pydantic import Field, field_validator, model_validator
 
@@ -17,6 +18,8 @@ Instrument = Literal["intergovernmental-mou", "intergovernmental-agreement", "mo
                      "joint-declaration", "joint-statement", "letter-of-intent", "agreement",
                      "cooperation-document", "roadmap", "unknown"]
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+RELIABILITY = ("primary", "secondary", "uncertain")
+"""Source reliability, best first ([?] in shared/reference/ilrs-facts.md marks the uncertain ones)."""
 
 
 class Source(StrictModel):
@@ -73,6 +76,10 @@ class DateClaim(Cited):
     def reported(self) -> ReportedDate:
         return ReportedDate.parse(self.date, self.before)
 
+    def reliability(self, sources: Mapping[str, Source]) -> str:
+        """The best reliability among the claim's sources (one primary source makes a primary claim)."""
+        return min((sources[s].reliability for s in self.sources), key=RELIABILITY.index)
+
 
 class Signatory(StrictModel):
     person: str
@@ -104,10 +111,21 @@ class Agreement(StrictModel):
     note: str | None = None
     sources: list[str] = Field(default_factory=list)
 
-    @property
-    def date(self) -> ReportedDate:
-        """The best-supported date: the narrowest claim (the first one listed on a tie)."""
-        return min((c.reported for c in self.date_claims), key=lambda r: (r.latest - r.earliest).days)
+    def best_claim(self, sources: Mapping[str, Source]) -> DateClaim:
+        """The claim that dates the agreement: among the most reliable claims, the narrowest (first listed on a tie).
+
+        A narrow date from an uncertain source never overrides a wider one from a reliable source.
+        """
+        return min(self.date_claims, key=lambda c: (RELIABILITY.index(c.reliability(sources)),
+                                                     (c.reported.latest - c.reported.earliest).days))
+
+    def dated(self, sources: Mapping[str, Source]) -> ReportedDate:
+        """The agreement's date (:meth:`best_claim`); its text ends in " [?]" when only uncertain sources give it."""
+        claim = self.best_claim(sources)
+        reported = claim.reported
+        if claim.reliability(sources) == "uncertain":
+            reported = dataclasses.replace(reported, text=f"{reported.text} [?]")
+        return reported
 
     @property
     def all_sources(self) -> list[str]:

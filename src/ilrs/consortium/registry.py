@@ -38,6 +38,8 @@ class Membership:
             "joined_earliest": self.joined.earliest.isoformat(),
             "joined_latest": self.joined.latest.isoformat() if not self.joined.is_unknown else None,
             "date_precision": self.joined.precision,
+            "date_reliability": self.agreement.best_claim(registry.sources).reliability(registry.sources),
+            "date_claims": registry.date_claims(self.agreement),
             "instrument": self.agreement.instrument,
             "agreement": self.agreement.id,
             "sources": [registry.sources[s].cite for s in self.agreement.all_sources],
@@ -59,6 +61,7 @@ class Registry:
         self.parties: dict[str, Party] = {p.id: p for p in dataset.parties}
         self.agreements: dict[str, Agreement] = {a.id: a for a in dataset.agreements}
         self._check_integrity()
+        self._dates: dict[str, ReportedDate] = {a.id: a.dated(self.sources) for a in dataset.agreements}
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -139,7 +142,7 @@ class Registry:
         first: dict[str, Membership] = {}
         for a in self.agreements.values():
             for pid in a.admits:
-                m = Membership(self.parties[pid], a.date, a)
+                m = Membership(self.parties[pid], self.date_of(a), a)
                 old = first.get(pid)
                 if old is None or (m.joined.latest, m.joined.earliest) < (old.joined.latest, old.joined.earliest):
                     first[pid] = m
@@ -194,7 +197,19 @@ class Registry:
         out = [a for a in self.agreements.values()
                if party_id in a.parties or party_id in a.admits
                or any(s.party == party_id for s in a.signatories)]
-        return sorted(out, key=lambda a: (a.date.latest, a.date.earliest))
+        return sorted(out, key=lambda a: (self.date_of(a).latest, self.date_of(a).earliest))
+
+    def date_of(self, agreement: Agreement) -> ReportedDate:
+        """When an agreement was concluded, per its most reliable claims (see :meth:`Agreement.best_claim`)."""
+        return self._dates[agreement.id]
+
+    def date_claims(self, agreement: Agreement) -> list[dict]:
+        """Every date claim of an agreement, as reported, with its sources and which one dates it."""
+        best = agreement.best_claim(self.sources)
+        return [{"date": c.reported.text, "earliest": c.reported.earliest.isoformat(),
+                 "latest": c.reported.latest.isoformat() if not c.reported.is_unknown else None,
+                 "reliability": c.reliability(self.sources), "used": c is best,
+                 "sources": self.cite(c.sources), "note": c.note} for c in agreement.date_claims]
 
     def agreements_with_clause(self, clause: str) -> list[Agreement]:
         return [a for a in self.agreements.values() if clause in a.clauses]

@@ -17,13 +17,13 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
     rows = [m.as_dict(reg) for m in members]
     states = [r for r in rows if r["kind"] == "state"]
     artemis = reg.artemis_count(as_of)
-    agreements = sorted(reg.agreements.values(), key=lambda a: (a.date.latest, a.date.earliest))
+    agreements = sorted(reg.agreements.values(), key=lambda a: (reg.date_of(a).latest, reg.date_of(a).earliest))
     agreement_rows = [{
-        "date": a.date.text, "instrument": a.instrument, "title": a.title,
+        "date": reg.date_of(a).text, "instrument": a.instrument, "title": a.title,
         "parties": ", ".join(reg.parties[p].short or reg.parties[p].name for p in a.parties),
         "signed by": "; ".join(s.person for s in a.signatories),
         "sources": "; ".join(reg.cite(a.all_sources)),
-    } for a in agreements if a.date.earliest <= as_of]
+    } for a in agreements if reg.date_of(a).earliest <= as_of]
     img = figure_to_data_uri(plot_growth(reg, end=max(as_of, scenario.span.start)))
     html = (
         kpi_boxes({"members": len(rows), "states": len(states), "organizations": len(rows) - len(states),
