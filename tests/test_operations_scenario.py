@@ -129,7 +129,9 @@ def test_downlink_from_the_comms_layer_or_a_product(half_year):
     coarse = {"times": times[::2], "downlink_rate_bps": np.arange(250, dtype=float)}
     rate2, label2 = downlink_on_grid(s, times, track.earth_visible[:500], product=coarse)
     np.testing.assert_allclose(rate2[:-1], np.arange(499) / 2.0)
-    assert label2 == "comms product of this run"
+    # its last instant (times[498]) is before the grid's last: that step comes from the comms layer
+    assert rate2[-1] == downlink_rate_timeline(s, times).downlink_rate_bps[-1]
+    assert label2.startswith("comms product of this run; 1 steps outside it")
 
 
 def test_battery_too_small_fails_at_the_date_the_environment_predicts(half_year):
@@ -223,3 +225,30 @@ def test_reference_storage_arrives_with_its_element():
         assert np.isnan(e[:i_on]).all() and np.isfinite(e[i_on:]).any()
         assert np.nanmax(e) <= kwh * 3.6e6 * (1 + 1e-12)
     assert r.totals["storage_arrived_j"] >= (150.0 + 600.0) * 3.6e6
+
+
+def test_products_shorter_than_the_grid_are_completed_not_extrapolated(half_year):
+    # a product ending inside the operations grid (e.g. ops years past the scenario span): the part it
+    # covers is reused, the rest comes from the layer's API -- never the product's last value held
+    from types import SimpleNamespace
+
+    from ilrs.comms.analysis import downlink_rate_timeline
+    from ilrs.operations.adapter import _resample, downlink_on_grid, sky_on_grid
+
+    s, built, track = half_year
+    times = track.times[:600]
+    names = ("times", "visible_solar_fraction", "sun_distance_m", "sun_azimuth_deg", "sun_elevation_deg",
+             "earth_visible")
+    short = SimpleNamespace(**{k: getattr(track, k)[:200] for k in names})
+    sky, label = sky_on_grid(s, times, short)
+    np.testing.assert_allclose(sky["visible_solar_fraction"], track.visible_solar_fraction[:600], atol=1e-12)
+    np.testing.assert_array_equal(sky["earth_visible"], track.earth_visible[:600])
+    assert "400 steps outside it from the environment layer" in label
+    full = downlink_rate_timeline(s, times).downlink_rate_bps
+    rate, label = downlink_on_grid(s, times, track.earth_visible[:600],
+                                   product={"times": times[:200], "downlink_rate_bps": full[:200]})
+    np.testing.assert_allclose(rate, full)
+    assert "400 steps outside it" in label
+    with pytest.raises(Exception) as err:  # the resampler itself refuses to extrapolate
+        _resample(times.astype("datetime64[ns]").astype(np.int64), times[:10], np.zeros(10))
+    assert "cannot give values" in str(err.value) and "\n" not in str(err.value)

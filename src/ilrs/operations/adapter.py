@@ -12,7 +12,9 @@
 
 Whatever is used is recorded in :attr:`BuiltInputs.sources` so that reports can say it.
 A product already computed by an earlier report section (``ctx.products``) may be passed in; it is
-resampled onto the operations grid (linear interpolation in time), never recomputed.
+resampled onto the operations grid (linear interpolation in time) where it covers it, and the rest of
+the grid (e.g. operations years past the scenario span) is computed through the layer's API — a
+product is never extrapolated.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ilrs.errors import InputError
+from ilrs.errors import ComputationError, InputError
 from ilrs.operations.model import (
     CrewStay,
     Delivery,
@@ -79,11 +81,39 @@ def operations_window(scenario, start: dt.date | None = None, years: float | Non
     return s, days
 
 
+def _ns(times: Any) -> np.ndarray:
+    return np.asarray(times).astype("datetime64[ns]").astype(np.int64)
+
+
+def _covered(times_ns: np.ndarray, src_times: Any) -> np.ndarray:
+    """Which grid times lie within a product's time range (it is interpolated there, never beyond)."""
+    src = _ns(src_times)
+    if src.size == 0:
+        return np.zeros(times_ns.shape, bool)
+    return (times_ns >= src.min()) & (times_ns <= src.max())
+
+
+def _outside_blocks(times: np.ndarray, inside: np.ndarray):
+    """The grid's runs of times a product does not cover (before its start, after its end), each as
+    a regular grid of at least two instants (the layers' APIs need a step) and the count to keep."""
+    t = np.asarray(times).astype("datetime64[ns]")
+    step = t[1] - t[0] if t.size > 1 else np.timedelta64(3600, "s")
+    edges = np.diff(np.r_[0, (~inside).astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        block = t[a:b] if b - a > 1 else np.array([t[a], t[a] + step])
+        yield slice(a, b), block, b - a
+
+
 def _resample(times_ns: np.ndarray, src_times: Any, values: Any) -> np.ndarray:
-    src = np.asarray(src_times).astype("datetime64[ns]").astype(np.int64)
+    """Linear interpolation of a product onto ``times_ns``; every time must lie within its range."""
+    src = _ns(src_times)
     v = np.asarray(values, dtype=float)
     if len(src) == len(times_ns) and np.array_equal(src, times_ns):
         return v
+    if times_ns.size and (src.size == 0 or times_ns.min() < src.min() or times_ns.max() > src.max()):
+        span = f"{np.datetime64(int(src.min()), 'ns')}..{np.datetime64(int(src.max()), 'ns')}" if src.size else "empty"
+        raise ComputationError(f"a product covering {span} cannot give values at "
+                               f"{np.datetime64(int(times_ns.min()), 'ns')}..{np.datetime64(int(times_ns.max()), 'ns')}")
     return np.interp(times_ns.astype(np.float64), src.astype(np.float64), v)
 
 
@@ -104,36 +134,44 @@ def sky_on_grid(scenario, times: np.ndarray, product: Any = None) -> tuple[dict[
         else:
             label = "environment product of this run"
     if track is None:
-        site = env.site_from_spec(scenario.site)
-        horizon = None
-        kind = scenario.site.horizon
-        horizon_for_site = getattr(env, "horizon_for_site", None)
-        if horizon_for_site is None:
-            try:
-                from ilrs.environment.terrain import horizon_for_site
-            except ImportError:  # pragma: no cover - older environment layer
-                horizon_for_site = None
-        if horizon_for_site is not None:
-            horizon = horizon_for_site(site, kind)
-            label = f"environment: {site.name}, horizon {kind}"
-        elif kind == "none":
-            horizon = env.HorizonMask.none()
-            label = f"environment: {site.name}, no horizon"
-        else:
-            horizon = env.HorizonMask.sphere(site.observer_height_m)
-            label = f"environment: {site.name}, smooth-sphere horizon (terrain horizon not available)"
-        track = env.sun_earth_azel(site, times, horizon)
-    ns = times.astype("datetime64[ns]").astype(np.int64)
-    out = {}
-    for name in ("visible_solar_fraction", "sun_distance_m", "sun_azimuth_deg", "sun_elevation_deg"):
-        out[name] = _resample(ns, track.times, getattr(track, name))
-    out["earth_visible"] = _resample(ns, track.times, np.asarray(track.earth_visible, dtype=float)) >= 0.5
+        track, label = _api_track(scenario, times)
+    ns = _ns(times)
+    names = ("visible_solar_fraction", "sun_distance_m", "sun_azimuth_deg", "sun_elevation_deg")
+    inside = _covered(ns, track.times)
+    out = {name: np.empty(ns.size) for name in names}
+    ev = np.empty(ns.size, bool)
+    if inside.any():
+        for name in names:
+            out[name][inside] = _resample(ns[inside], track.times, getattr(track, name))
+        ev[inside] = _resample(ns[inside], track.times, np.asarray(track.earth_visible, dtype=float)) >= 0.5
+    if not inside.all():  # the product ends (or starts) inside the grid: the rest from the layer's API
+        for sl, block, keep in _outside_blocks(times, inside):
+            rest, _ = _api_track(scenario, block)
+            for name in names:
+                out[name][sl] = np.asarray(getattr(rest, name), dtype=float)[:keep]
+            ev[sl] = np.asarray(rest.earth_visible, dtype=bool)[:keep]
+        label += f"; {int((~inside).sum())} steps outside it from the environment layer"
+    out["earth_visible"] = ev
     return out, label
+
+
+def _api_track(scenario, times: np.ndarray, mast_height_m: float | None = None):
+    """The environment layer's Sun/Earth track at the scenario's site and horizon on ``times``, seen
+    from ``mast_height_m`` (None: the site's own mast; the terrain horizon depends on the height)."""
+    from ilrs import environment as env
+
+    site = env.site_from_spec(scenario.site)
+    if mast_height_m is not None:
+        site = site.with_mast(mast_height_m)
+    kind = scenario.site.horizon
+    horizon = env.horizon_for_site(site, kind)
+    label = f"environment: {site.name}, horizon {kind}"
+    return env.sun_earth_azel(site, times, horizon), label
 
 
 def downlink_on_grid(scenario, times: np.ndarray, earth_visible: np.ndarray, product: Any = None) -> tuple[np.ndarray, str]:
     """Achievable site → Earth rate (bit/s) on ``times``."""
-    ns = times.astype("datetime64[ns]").astype(np.int64)
+    ns = _ns(times)
     for candidate in (product,):
         if candidate is None:
             continue
@@ -142,7 +180,19 @@ def downlink_on_grid(scenario, times: np.ndarray, earth_visible: np.ndarray, pro
         if rate is None and isinstance(candidate, dict):
             rate, t = candidate.get("downlink_rate_bps"), candidate.get("times")
         if rate is not None and t is not None:
-            return _resample(ns, t, rate), "comms product of this run"
+            inside = _covered(ns, t)
+            out = np.empty(ns.size)
+            if inside.any():
+                out[inside] = _resample(ns[inside], t, rate)
+            if inside.all():
+                return out, "comms product of this run"
+            # the product ends (or starts) inside the grid: the rest through the comms layer's API
+            rest_label = ""
+            for sl, block, keep in _outside_blocks(times, inside):
+                ev = earth_visible[sl] if keep > 1 else np.r_[earth_visible[sl], earth_visible[sl]]
+                rest, rest_label = downlink_on_grid(scenario, block, ev)
+                out[sl] = rest[:keep]
+            return out, f"comms product of this run; {int((~inside).sum())} steps outside it from {rest_label}"
     try:  # the comms layer's timeline, when it exists
         from ilrs import comms
         fn = getattr(comms, "downlink_rate_timeline", None)
