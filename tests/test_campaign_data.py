@@ -212,6 +212,30 @@ def test_ilrs_flights_keep_both_reported_windows():
         "2030-08", "2031-10", "2033-01", "2034-03", "2035-05"]
 
 
+def test_every_element_has_a_mass_and_every_reference_mission_fits_its_vehicle():
+    cat = packaged_catalogue()
+    missing = [e.id for e in cat.elements.values() if not e.mass_kg]
+    assert missing == []
+    for e in cat.elements.values():  # a mass is either reported (in kg, with its source) or labelled assumed
+        assert "mass" in e.assumption or "kg" in e.source, e.id
+    # published figures: Queqiao-2 1,200 kg; Chang'e-7 8,200 kg in all (ilrs-facts.md)
+    assert cat.elements["queqiao-2"].mass_kg == 1200
+    assert sum(cat.elements[e].mass_kg for e in cat.missions["change-7"].elements) == 8200
+    s = load_scenario("ilrs-reference")
+    res = s.campaign.resolved()
+    for m in res.missions:
+        carried = sum(res.elements[e].mass_kg for e in m.elements) + sum(p.mass_kg or 0 for p in m.payloads)
+        room = 0.0
+        for launch in m.launches:
+            v = res.vehicles[launch.vehicle]
+            # to Earth-Moon transfer where published; Angara: LEO, an upper bound
+            room += launch.mass_kg or v.capacity_tli_kg or v.capacity_leo_kg
+        assert carried <= room, (m.id, carried, room)
+    # the five ILRS flights each stay within the CZ-9's 54 t to Earth-Moon transfer (ilrs-facts.md)
+    for k in range(1, 6):
+        assert sum(res.elements[e].mass_kg for e in cat.missions[f"ilrs-{k}"].elements) <= 54_000
+
+
 def test_reference_scenario_loads_and_picks_claims():
     s = load_scenario("ilrs-reference")
     assert s.campaign.date_claims["luna-26"] == "update-2025"
