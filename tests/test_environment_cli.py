@@ -122,3 +122,21 @@ def test_site_span_with_illumination_map(ilrs_cli, tmp_path):
     with np.load(d["data"]) as f:
         assert f["lit_fraction"].shape == (16, 16)
     assert Path(d["plot"]).stat().st_size > 5000
+
+
+@pytest.mark.parametrize("mast", ["0", "10"])
+def test_site_sphere_horizon_is_the_mast_dip_on_both_routes(ilrs_cli, mast):
+    # dip of a smooth Moon through the site's ground seen from the mast top: acos(r/(r+mast)),
+    # r = 1737.4 km + ground; the catalogue route (ground from the DEM) and --lat/--lon (ground 0)
+    # must agree (they differed by 2.6° at Connecting Ridge when the ground height entered the dip)
+    got = []
+    for route in (("connecting-ridge",), ("--lat", "-89.45", "--lon", "222.7")):
+        r = ilrs_cli("site", *route, "--horizon", "sphere", "--mast-m", mast, "--at", "2027-01-01T00:00:00",
+                     "--format", "json")
+        assert r.returncode == 0, r.stderr
+        d = json.loads(r.stdout)
+        rad = 1_737_400.0 + d["site"]["height_m"]
+        assert d["horizon_elevation_deg"] == pytest.approx(-np.degrees(np.arccos(rad / (rad + float(mast)))),
+                                                           abs=1e-5)
+        got.append(d["horizon_elevation_deg"])
+    assert got[0] == pytest.approx(got[1], abs=1.5e-4)  # dips of 0.19° differ by ground/2r ≈ 5e-4

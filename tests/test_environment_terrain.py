@@ -256,3 +256,30 @@ def test_cli_reports_the_ground_height_used(ilrs_cli, tmp_path):
                   "--format", "json")
     d2 = json.loads(r2.stdout)
     assert d["horizon_elevation_deg"] == pytest.approx(d2["horizon_elevation_deg"], abs=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(ground=st.floats(-9000.0, 11000.0), mast=st.floats(0.0, 1000.0))
+def test_sphere_horizon_is_the_dip_from_the_mast_over_the_local_ground(ground, mast):
+    # a smooth Moon through the site's ground (r = R + ground) seen from the mast top:
+    # dip = acos(r/(r + mast)), whatever the ground height (closed form of the geometric horizon)
+    site = Site("s", -89.0, 10.0, height_m=ground, mast_height_m=mast)
+    m = horizon_for_site(site, "sphere")
+    r = R + ground
+    assert m.elevation_at(77.0) == pytest.approx(-np.degrees(np.arccos(r / (r + mast))), abs=1e-9)
+    assert m.ground_m == ground
+
+
+def test_sphere_horizon_same_for_catalogue_and_coordinates():
+    # Connecting Ridge: ground ≈ +1.8 km from the coarse DEM for the catalogue site, 0 m for
+    # --lat/--lon: with no mast both see the 0° horizon of a smooth Moon through their feet
+    cat = get_site("connecting-ridge")
+    coords = Site("cr", cat.lat_deg, cat.lon_deg)
+    assert cat.height_m > 1000.0
+    assert horizon_for_site(cat, "sphere").elevation_at(0.0) == 0.0
+    assert horizon_for_site(coords, "sphere").elevation_at(0.0) == 0.0
+    # with a 10 m mast the dips (≈ 0.19°) differ only through r: √(2h/r) changes by ground/2r ≈ 5e-4
+    d1 = horizon_for_site(cat.with_mast(10.0), "sphere").elevation_at(0.0)
+    d2 = horizon_for_site(coords.with_mast(10.0), "sphere").elevation_at(0.0)
+    assert d1 == pytest.approx(-np.degrees(np.sqrt(2 * 10.0 / R)), rel=1e-3)
+    assert abs(d1 - d2) < 1.5e-4

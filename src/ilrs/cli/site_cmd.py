@@ -22,8 +22,10 @@ def site(
                                              "--horizon dem or a site outside the GeoTIFF; 0 for --lat/--lon "
                                              "with none/sphere/table). Output reports the ground used."),
     mast_m: float = typer.Option(0.0, "--mast-m", help="Height of the panel/antenna above the ground, 0..1000 m."),
-    horizon: str = typer.Option("dem", "--horizon", help="none | sphere | dem | FILE (.tif GeoTIFF or a "
-                                "azimuth_deg,elevation_deg table)."),
+    horizon: str = typer.Option("dem", "--horizon", help="none (0°) | sphere (a smooth Moon through the "
+                                "site's ground seen from the mast top: dip acos(r/(r+mast)), r = 1737.4 km + "
+                                "ground) | dem (coarse global DEM) | FILE (.tif GeoTIFF near field + coarse DEM, "
+                                "or an azimuth_deg,elevation_deg table)."),
     at: Optional[str] = typer.Option(None, "--at", help="UTC instant, e.g. 2027-01-01T00:00:00."),
     start: Optional[str] = typer.Option(None, "--start", help="Span start date (UTC), e.g. 2027-01-01."),
     days: float = typer.Option(365.0, "--days", help="Span length in days (with --start)."),

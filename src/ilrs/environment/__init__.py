@@ -24,7 +24,7 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
 
     # horizons (ilrs.environment.horizon)
     HorizonMask(azimuth_deg, elevation_deg, kind, source).elevation_at(az_deg)
-        HorizonMask.none() | .sphere(observer_height_m) | .from_table(path)
+        HorizonMask.none() | .sphere(observer_height_m, radius_m) | .from_table(path);  .ground_m
     horizon_for_site(site, kind="dem"|"sphere"|"none"|PATH, ...) -> HorizonMask   (terrain module)
 
     # Sun and Earth (ilrs.environment.sky)
@@ -36,7 +36,8 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
 
     # terrain (ilrs.environment.terrain)
     PolarStereoDEM.from_geotiff(path) ; horizon_from_terrain(site, dem=None, *, use_global=True, ...)
-    horizon_for_site(site, "none"|"sphere"|"dem"|PATH) -> HorizonMask
+    horizon_for_site(site, "none"|"sphere"|"dem"|PATH, *, observer_ground_m=None) -> HorizonMask
+        # sphere: smooth Moon through the site's ground, seen from the mast top (dip from the mast only)
 
     # statistics and maps (ilrs.environment.illumination)
     span_statistics(track) -> SpanStatistics(lit_fraction, full_disk_fraction, darkness_periods,

@@ -1,7 +1,9 @@
 """Horizon masks: elevation of the local horizon as a function of azimuth.
 
-Kinds: ``none`` (the astronomical horizon, 0°), ``sphere`` (a smooth 1737.4 km sphere seen from
-the observer's height: dip = −acos(R/(R+h))), ``table`` (a user's CSV/whitespace table of
+Kinds: ``none`` (the astronomical horizon, 0°), ``sphere`` (a smooth Moon seen from ``h`` above
+it: dip = −acos(r/(r+h)); for a site, r = 1737.4 km + the site's ground height and h its mast, so
+the smooth-sphere horizon is the same whether the ground height came from a catalogue, a DEM or
+0 m), ``table`` (a user's CSV/whitespace table of
 azimuth_deg, elevation_deg) and ``dem`` (ray-marched from a DEM: :mod:`ilrs.environment.terrain`).
 Azimuth from north through east, degrees; linear interpolation, periodic in azimuth.
 """
@@ -67,12 +69,16 @@ class HorizonMask:
         return cls(np.array([0.0]), np.array([0.0]), kind="none", source="astronomical horizon")
 
     @classmethod
-    def sphere(cls, observer_height_m: float, radius_m: float = MOON_RADIUS_M) -> "HorizonMask":
-        """Smooth sphere of ``radius_m`` seen from ``observer_height_m`` above it: dip acos(R/(R+h))."""
+    def sphere(cls, observer_height_m: float, radius_m: float = MOON_RADIUS_M, *,
+               ground_m: float | None = None) -> "HorizonMask":
+        """Smooth sphere of ``radius_m`` seen from ``observer_height_m`` above it: dip acos(r/(r+h))
+        (the geometric horizon of a sphere). For a site: ``observer_height_m`` = its mast and
+        ``radius_m`` = 1737.4 km + its ground height (``ground_m``)."""
         h = max(float(observer_height_m), 0.0)
         dip = np.degrees(np.arccos(radius_m / (radius_m + h)))
         return cls(np.array([0.0]), np.array([-dip]), kind="sphere",
-                   source=f"sphere R={radius_m / 1000:.1f} km, observer {h:.1f} m above it")
+                   source=f"smooth sphere r={radius_m / 1000:.4f} km, observer {h:g} m above it",
+                   ground_m=ground_m)
 
     @classmethod
     def from_table(cls, path: str | Path) -> "HorizonMask":

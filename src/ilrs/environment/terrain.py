@@ -294,7 +294,8 @@ def horizon_for_site(site: Site, kind: str = "dem", *, dem: PolarStereoDEM | Non
                      max_range_m: float = DEFAULT_MAX_RANGE_M) -> HorizonMask:
     """The horizon mask named by a scenario/CLI ``horizon`` value.
 
-    ``none`` → 0°; ``sphere`` → dip of the observer (height_m + mast) above the 1737.4 km sphere;
+    ``none`` → 0°; ``sphere`` → a smooth Moon through the site's ground seen from its mast top:
+    dip = acos(r/(r + mast)) with r = 1737.4 km + ground (mast 0 → 0°, whatever the ground height);
     ``dem`` → ray march over the coarse global DEM (plus ``dem`` if given) from ``site.height_m``;
     a path ending in ``.tif``/``.tiff`` → that GeoTIFF wherever it has values + the global DEM
     elsewhere, the observer standing on the GeoTIFF's ground at the site or, for a site outside
@@ -305,8 +306,8 @@ def horizon_for_site(site: Site, kind: str = "dem", *, dem: PolarStereoDEM | Non
     if kind == "none":
         return HorizonMask.none()
     if kind == "sphere":
-        m = HorizonMask.sphere(site.observer_height_m)
-        return HorizonMask(m.azimuth_deg, m.elevation_deg, m.kind, m.source, ground_m=site.height_m)
+        g = site.height_m if observer_ground_m is None else float(observer_ground_m)
+        return HorizonMask.sphere(site.mast_height_m, MOON_RADIUS_M + g, ground_m=g)
     if kind == "dem":
         return horizon_from_terrain(site, dem, azimuth_step_deg=azimuth_step_deg, max_range_m=max_range_m,
                                     observer_ground_m=observer_ground_m)
