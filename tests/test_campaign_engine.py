@@ -288,6 +288,23 @@ def test_reference_basic_model_and_completion_by_hand(reference):
     assert [d.year for d in cz9] == [2030, 2031, 2033, 2034, 2035]
 
 
+def test_reference_habitation_module_and_the_crew_that_waits_for_it(reference):
+    """The ROLES list has habitation: the reference's habitation module (assumed flight in 2035 on
+    CZ-10) is operational 2035-07-01 + 5 + 30 = 2035-08-05, before the 2036 crew. Slipped by 400
+    days it arrives 2036-07-01 + 34 + 5 = 2036-08-09 (2036 is a leap year); crewed-landing-2 waits
+    for it (launch 2036-08-09, landing 08-14) and completion waits for it to operate (+30 days):
+    2036-09-08."""
+    hab = reference.elements["ilrs-habitat"]
+    assert (hab.role, hab.base, hab.owner, hab.mass_kg) == ("habitation", True, "cnsa", 25_000)
+    assert hab.operational == D(2035, 8, 5)
+    inputs = campaign_inputs(load_scenario("ilrs-reference"))
+    r = simulate_campaign(inputs, None, {"schedule_slip_days": {"ilrs-habitat": 400}})
+    by = {m.id: m for m in r.missions}
+    assert by["ilrs-habitat"].arrival == D(2036, 8, 9)
+    assert (by["crewed-landing-2"].launch, by["crewed-landing-2"].arrival) == (D(2036, 8, 9), D(2036, 8, 14))
+    assert r.milestones["completion"] == D(2036, 9, 8)
+
+
 def test_reference_past_missions_as_flown(reference):
     by = {m.id: m for m in reference.missions}
     # ilrs-facts.md: Chang'e-6 launched 2024-05-03 (succeeded); Luna-25 launched 2023-08-11, crashed 2023-08-19

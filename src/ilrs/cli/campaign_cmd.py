@@ -25,8 +25,8 @@ def campaign(
     Without --seed nothing fails and nothing slips: the reference scenario then reproduces the
     years of the public plan: technology verification 2026 and 2028, groundbreaking 2028, crew
     before 2030, basic model in 2035 (ILRS-1..5, the five super-heavy launches of 2030-2035, all
-    operational), completion in 2036 (plus the nuclear power plant and the first crew at the
-    base), extended model ~2050.
+    operational), completion in 2036 (plus the nuclear power plant, the habitation module and
+    the first crew at the base), extended model ~2050.
 
     Examples:
 
