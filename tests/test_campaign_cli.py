@@ -43,6 +43,32 @@ def test_campaign_seed_is_reproducible_and_plots(ilrs_cli, tmp_path):
     assert "milestone" in t.stdout and "groundbreaking" in t.stdout
 
 
+def test_campaign_plot_suffix_checked(ilrs_cli, tmp_path):
+    """matplotlib writes no .bmp: one line naming --plot and the formats, exit 2, nothing written."""
+    r = ilrs_cli("campaign", "--plot", tmp_path / "x.bmp")
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--plot" in lines[0] and ".bmp" in lines[0]
+    assert ".png" in lines[0] and ".svg" in lines[0]
+    assert list(tmp_path.iterdir()) == []
+    p = ilrs_cli("campaign", "--plot", tmp_path / "g.pdf")
+    assert p.returncode == 0 and (tmp_path / "g.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_save_figure_refuses_an_unsupported_suffix(tmp_path):
+    import matplotlib.pyplot as plt
+    import pytest
+
+    from ilrs.errors import InputError
+    from ilrs.report.figures import save_figure
+
+    fig = plt.figure()
+    with pytest.raises(InputError) as info:
+        save_figure(fig, tmp_path / "f.bmp", field="--out")
+    assert info.value.field == "--out" and info.value.allowed == [".png", ".svg", ".pdf"]
+    assert not plt.fignum_exists(fig.number) and list(tmp_path.iterdir()) == []
+
+
 def test_campaign_bad_manifest_one_line(ilrs_cli, tmp_path):
     raw = {"name": "bad", "span": {"start": "2030-01-01", "end": "2031-01-01"}, "site": {"name": "connecting-ridge"},
            "campaign": {"missions": [{"id": "m", "kind": "lander", "launches": [{"vehicle": "CZ-5", "mass_kg": 9000}],

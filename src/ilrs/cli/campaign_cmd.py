@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ilrs.cli.common import OutputFormat, echo_json
+from ilrs.cli.common import OutputFormat, echo_json, output_file
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 
 
@@ -18,7 +18,7 @@ def campaign(
                                        help="Fly one stochastic campaign (launch/landing failures, slips, "
                                             "stand-downs, re-flights) from this seed; default: the nominal plan."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
-    plot: Optional[Path] = typer.Option(None, "--plot", "-p", help="Save a Gantt chart (.png or .svg)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", "-p", help="Save a Gantt chart (.png, .svg or .pdf)."),
 ) -> None:
     """Fly the scenario's manifest: launch, transfer, landing, deployment, milestones.
 
@@ -40,6 +40,11 @@ def campaign(
 
     from ilrs.campaign import campaign_inputs, simulate_campaign
 
+    if plot is not None:  # a bad image path fails before anything is computed
+        from ilrs.report.figures import figure_format
+
+        figure_format(plot, "--plot")
+        output_file(plot, "--plot")
     s = load_scenario(scenario)
     rng = np.random.default_rng(seed) if seed is not None else None
     result = simulate_campaign(campaign_inputs(s), rng)
@@ -48,7 +53,7 @@ def campaign(
         from ilrs.report.figures import save_figure
 
         label = f"seed {seed}" if seed is not None else "nominal"
-        save_figure(plot_gantt(result, title=f"{s.name} campaign ({label})"), plot)
+        save_figure(plot_gantt(result, title=f"{s.name} campaign ({label})"), plot, field="--plot")
     if format is OutputFormat.json:
         data = result.to_dict()
         data = {"scenario": s.name, "seed": seed, **data}
