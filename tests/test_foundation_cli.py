@@ -11,7 +11,12 @@ import pytest
 def test_partners_json_as_of(ilrs_cli):
     r = ilrs_cli("partners", "--as-of", "2023-10-23", "--format", "json")
     assert r.returncode == 0, r.stderr
-    rows = json.loads(r.stdout)
+    data = json.loads(r.stdout)
+    rows = data["members"]
+    assert data["as_of"] == "2023-10-23" and data["count"] == len(rows)
+    # seeds 002/003: Germany signed as the 29th, 2023-09-14; nothing newer was reported by 2023-10-23
+    assert data["artemis_accords"]["count_at_least"] == 29 and data["artemis_accords"]["reported"] == "2023-09-14"
+    assert data["artemis_accords"]["exact"] is False
     for row in rows:
         assert {"name", "kind", "country", "joined", "instrument", "sources", "date_claims"} <= row.keys()
         assert row["date_claims"] and all(c["sources"] for c in row["date_claims"])
@@ -126,3 +131,24 @@ def test_partners_show_blank_or_ambiguous_is_exit_2(ilrs_cli, name, fragment):
     assert r.returncode == 2 and r.stdout == ""
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], r.stderr
+
+
+@pytest.mark.parametrize("day, expected", [
+    ("2023-01-01", "Artemis Accords signatories by 2023-01-01: ≥ 8 (reported 2020-10-13)"),  # NASA, 8 founders
+    ("2023-09-14", "Artemis Accords signatories by 2023-09-14: 29 (reported 2023-09-14)"),   # Germany, 29th
+    ("2019-06-01", "Artemis Accords signatories by 2019-06-01: none reported yet"),
+])
+def test_artemis_count_between_reports_is_a_lower_bound(ilrs_cli, day, expected):
+    r = ilrs_cli("partners", "--as-of", day)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == expected
+
+
+def test_timeline_is_the_same_any_day_and_honours_until(ilrs_cli, tmp_path):
+    r = ilrs_cli("partners", "timeline", "--out", tmp_path / "g.png", "--format", "json")
+    series = json.loads(r.stdout)["series"]
+    assert series[-1]["date"] == "2025-10-31"  # the last dated fact: 59 signatories, "October 2025"
+    r = ilrs_cli("partners", "timeline", "--out", tmp_path / "g.png", "--format", "json", "--until", "2023-10-23")
+    series = json.loads(r.stdout)["series"]
+    assert series[-1]["date"] == "2023-10-23" and series[-1]["ilrs_states"] == 7  # seed 002: seven nations
+    assert series[-1]["artemis_accords"] == 29 and series[-1]["artemis_reported"] == "2023-09-14"

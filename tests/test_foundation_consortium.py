@@ -191,3 +191,32 @@ def test_uncertain_only_date_is_marked(tmp_path):
     reg = Registry.load(p)
     joined = next(m for m in reg.memberships() if m.party.id == "azerbaijan").joined
     assert joined.text == "2023-10-03 [?]" and joined.earliest == joined.latest == dt.date(2023, 10, 3)
+
+
+def test_artemis_status_says_when_the_count_was_reported(reg):
+    assert reg.artemis_status(dt.date(2023, 1, 1)) | {"sources": None} == {
+        "count_at_least": 8, "exact": False, "reported": "2020-10-13", "sources": None,
+        "text": "≥ 8 (reported 2020-10-13)"}
+    assert reg.artemis_status(dt.date(2024, 12, 20))["text"] == "52 (reported 2024-12-20)"
+    assert reg.artemis_status(dt.date(2020, 10, 12)) is None
+
+
+def test_growth_plot_draws_artemis_only_where_reported(reg):
+    """Markers at the published counts (8, 29, 44, 47, 52, 57, 59); the step between them is dashed."""
+    from ilrs.consortium.timeline import plot_growth
+
+    fig = plot_growth(reg)
+    ax = fig.axes[0]
+    [markers] = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
+    assert list(markers.get_ydata()) == [8, 29, 44, 47, 52, 57, 59]
+    [bound] = [ln for ln in ax.get_lines() if "at least" in ln.get_label()]
+    assert bound.get_linestyle() == "--"
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def test_growth_series_ends_at_the_last_dated_fact(reg):
+    from ilrs.consortium.timeline import growth_series
+
+    s = growth_series(reg)
+    assert s["date"][-1] == reg.last_dated_fact() == dt.date(2025, 10, 31)  # Artemis at 59, "October 2025"

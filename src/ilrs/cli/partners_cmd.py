@@ -39,17 +39,19 @@ def partners(
     reg = _registry(dataset)
     day = parse_date(as_of, "--as-of")
     rows = [m.as_dict(reg) for m in reg.members(as_of=day, kind=kind)]
+    artemis = reg.artemis_status(day)
     if format is OutputFormat.json:
-        echo_json(rows)
+        echo_json({"as_of": day, "kind": kind, "count": len(rows), "members": rows,
+                   "artemis_accords": None if artemis is None else
+                   {k: artemis[k] for k in ("count_at_least", "exact", "reported", "sources")}})
         return
     title = f"ILRS members as of {day}" if day else "ILRS members"
     typer.echo(f"{title}: {len(rows)}" + (f" ({kind})" if kind else ""))
     for r in rows:
         name = r['name'] if len(r['name']) <= 44 else (r['short'] or r['name'][:43] + '…')
         typer.echo(f"  {r['joined']:<28} {name:<44} {r['kind']:<31} {r['instrument']}")
-    if day:
-        art = reg.artemis_count(day)
-        typer.echo(f"Artemis Accords signatories by {day}: {art if art is not None else 'none yet'}")
+    by = f" by {day}" if day else ""
+    typer.echo(f"Artemis Accords signatories{by}: {artemis['text'] if artemis else 'none reported yet'}")
 
 
 @partners_app.command("show")
@@ -116,17 +118,22 @@ def show(ctx: typer.Context, name: str = typer.Argument(..., help="Id, name or s
 @partners_app.command("timeline")
 def timeline(ctx: typer.Context,
              out: Path = typer.Option(Path("ilrs-partners-timeline.png"), "--out", "-o", help="Image path (.png or .svg)."),
+             until: Optional[str] = typer.Option(None, "--until", help="Last day of the series (YYYY-MM-DD; "
+                                                 "default: the dataset's last dated fact)."),
              format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json (the series at each change)")) -> None:
     """Plot ILRS membership growth beside the Artemis Accords count."""
-    from ilrs.consortium.timeline import growth_series, plot_growth
+    from ilrs.consortium.timeline import SERIES_START, growth_series, plot_growth
     from ilrs.report.figures import save_figure
 
     if out.suffix.lower() not in (".png", ".svg"):
         raise InputError("unsupported image type", field="--out", allowed=[".png", ".svg"])
+    end = parse_date(until, "--until")
+    if end is not None and end < SERIES_START:
+        raise InputError(f"{end} is before the series starts", field="--until", allowed=f">= {SERIES_START}")
     output_file(out, "--out")
     reg = _registry((ctx.obj or {}).get("dataset"))
-    save_figure(plot_growth(reg), out)
-    s = growth_series(reg)
+    save_figure(plot_growth(reg, end=end), out)
+    s = growth_series(reg, end=end)
     changes = [i for i in range(len(s["date"]))
                if i == 0 or any(s[k][i] != s[k][i - 1] for k in ("ilrs_members", "ilrs_states", "artemis_accords"))]
     rows = [{k: s[k][i] for k in s} for i in changes]
@@ -135,8 +142,10 @@ def timeline(ctx: typer.Context,
         return
     typer.echo(f"{'date':<11} {'members':>7} {'states':>6} {'artemis':>7}")
     for r in rows:
-        typer.echo(f"{r['date'].isoformat():<11} {r['ilrs_members']:>7} {r['ilrs_states']:>6} "
-                   f"{'' if r['artemis_accords'] is None else r['artemis_accords']:>7}")
+        art = "" if r["artemis_accords"] is None else (
+            f"{r['artemis_accords']}" if r["artemis_reported"] == r["date"].isoformat() else f"≥ {r['artemis_accords']}")
+        typer.echo(f"{r['date'].isoformat():<11} {r['ilrs_members']:>7} {r['ilrs_states']:>6} {art:>7}")
+    typer.echo("artemis: the count on the day it was reported; ≥ the last reported count in between")
     typer.echo(f"wrote {out}")
 
 

@@ -7,7 +7,8 @@
 ['China', 'Russia']
 
 Public surface: :class:`Registry` (``members``, ``memberships``, ``find``, ``agreements_of``,
-``member_count_series``, ``artemis_count``), :func:`default_registry`, :func:`partner_ids`,
+``member_count_series``, ``artemis_count``,
+``artemis_status``, ``date_of``, ``date_claims``, ``last_dated_fact``), :func:`default_registry`, :func:`partner_ids`,
 :class:`ReportedDate`, :data:`MEMBER_KINDS`.
 """
 

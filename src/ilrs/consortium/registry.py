@@ -166,13 +166,44 @@ class Registry:
 
         return [bisect.bisect_right(joined, d) for d in days]
 
-    def artemis_count(self, as_of: dt.date) -> int | None:
-        """Artemis Accords signatories certainly reached by ``as_of`` (None before the first point)."""
-        count = None
+    def artemis_point(self, as_of: dt.date | None = None) -> ArtemisPoint | None:
+        """The latest reported Artemis Accords count certainly published by ``as_of`` (the latest if None)."""
+        point = None
         for pt in self.dataset.artemis_accords:
-            if pt.reported.latest <= as_of:
-                count = pt.count
-        return count
+            if as_of is None or pt.reported.latest <= as_of:
+                point = pt
+        return point
+
+    def artemis_count(self, as_of: dt.date) -> int | None:
+        """Artemis Accords signatories last reported by ``as_of`` (None before the first report).
+
+        Between reports this is a lower bound (nobody has left the Accords): see :meth:`artemis_status`.
+        """
+        point = self.artemis_point(as_of)
+        return point.count if point is not None else None
+
+    def artemis_status(self, as_of: dt.date | None = None) -> dict | None:
+        """The Artemis Accords count as the sources allow one to state it on ``as_of``.
+
+        ``count_at_least`` is the last count reported by then; ``exact`` only on the day of a report
+        (counts are published at signings, not continuously). ``text`` reads "≥ 8 (reported 2020-10-13)".
+        """
+        point = self.artemis_point(as_of)
+        if point is None:
+            return None
+        r = point.reported
+        exact = as_of is not None and r.precision == "day" and r.latest == as_of
+        return {"count_at_least": point.count, "exact": exact, "reported": r.text,
+                "sources": self.cite(point.sources),
+                "text": f"{'' if exact else '≥ '}{point.count} (reported {r.text})"}
+
+    def last_dated_fact(self) -> dt.date:
+        """The latest day any dated fact of the dataset refers to (agreements, events, counts, Artemis points)."""
+        days = [d.latest for d in self._dates.values() if d.latest != dt.date.max]
+        days += [e.date for a in self.agreements.values() for e in a.events]
+        days += [c.date for c in self.dataset.count_claims]
+        days += [pt.reported.latest for pt in self.dataset.artemis_accords]
+        return max(days)
 
     def find(self, name: str) -> Party:
         """A party by id, name or short name (case-insensitive); a prefix works when only one party has it."""
