@@ -158,6 +158,18 @@ def test_cli_json_resume_and_replay(tmp_path):
     assert bad.exit_code != 0
 
 
+def test_cli_bad_scheduler_or_results_folder_is_one_line_exit_2(ilrs_cli, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    for args, fragment in [(("--scheduler", "notanaddress"), "--scheduler: 'notanaddress' is not a Dask scheduler"),
+                           (("--out", afile), f"--out: cannot make the results folder {afile}"),
+                           (("--out", afile / "sub"), "--out:")]:
+        r = ilrs_cli("risk", "-n", "10", "-q", *args)
+        lines = r.stderr.strip().splitlines()
+        assert r.returncode == 2 and len(lines) == 1 and fragment in lines[0], r.stderr
+    assert afile.read_text() == "keep me"
+
+
 def test_report_section(tmp_path):
     from ilrs.report.sections import RunContext
     from ilrs.report.sections import risk as risk_section

@@ -58,6 +58,17 @@ def slow_three_launches(payload, i, ss):
     return three_launches(payload, i, ss)
 
 
+FAILING_CALLS: list[int] = []
+
+
+def failing_three_launches(payload, i, ss):
+    """Raises its own OSError at run payload['fail_at'] (a bug in a run function, not a lost worker)."""
+    if i == payload["fail_at"]:
+        FAILING_CALLS.append(i)
+        raise OSError("the run function's own error")
+    return three_launches(payload, i, ss)
+
+
 # --- seeds --------------------------------------------------------------------------------------
 
 @settings(max_examples=40, deadline=None)
@@ -161,6 +172,116 @@ def test_dask_unreachable_scheduler_is_one_line_error():
     pytest.importorskip("distributed")
     with pytest.raises(InputError, match="--scheduler"):
         DaskExecutor("tcp://127.0.0.1:9", timeout_s=1.0)
+
+
+@pytest.mark.parametrize("address", ["notanaddress", "tcp://127.0.0.1", "tcp://10.0.0.5:99999", "foo://10.0.0.5:8786",
+                                     "tcp://10.0.0.5:8786/status", "tcp://:8786"])
+def test_malformed_scheduler_address_is_one_line_error(address):
+    pytest.importorskip("distributed")
+    t0 = time.monotonic()
+    with pytest.raises(InputError) as e:
+        DaskExecutor(address, timeout_s=10.0)
+    assert time.monotonic() - t0 < 5  # refused before any connection attempt
+    assert e.value.field == "--scheduler" and e.value.allowed == "tcp://host:port" and "\n" not in str(e.value)
+
+
+def test_scheduler_addresses_dask_understands_pass():
+    distributed = pytest.importorskip("distributed")
+    from distributed.comm import parse_address, parse_host_port
+
+    from ilrs.risk.executors import scheduler_address
+
+    for text in ("tcp://10.0.0.5:8786", "10.0.0.5:8786", "tls://scheduler.example:8786", "tcp://[::1]:8786"):
+        address = scheduler_address(text)
+        scheme, loc = parse_address(address)  # distributed's own parser
+        host, port = parse_host_port(loc)
+        assert scheme in ("tcp", "tls") and port == 8786 and host in text
+
+
+# --- failures on a Dask cluster ----------------------------------------------------------------------
+
+def test_dask_lost_scheduler_is_one_line_error_then_resume(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    import threading
+
+    import dask
+
+    from ilrs.errors import ComputationError
+
+    out = tmp_path / "lost"
+    stop = threading.Event()
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                       dashboard_address=None)
+
+    def lose_the_scheduler():
+        while not stop.is_set():
+            try:
+                if json.loads((out / "manifest.json").read_text())["done_runs"] >= 100:
+                    cluster.sync(cluster.scheduler.close)
+                    return
+            except (OSError, ValueError, KeyError):
+                pass
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=lose_the_scheduler, daemon=True)
+    try:
+        executor = DaskExecutor(cluster.scheduler_address)  # the CLI's way: an address, its own client
+        killer.start()
+        with pytest.raises(ComputationError) as e:
+            run_study(slow_three_launches, {"p": 0.9, "sleep_s": 0.002}, seed=6, runs=3000, study_hash="x",
+                      chunk_runs=50, executor=executor, out=out)
+        executor.close()
+    finally:
+        stop.set()
+        killer.join(5)
+        with dask.config.set({"distributed.comm.timeouts.connect": "0.2s"}):  # its scheduler is gone
+            cluster.close()
+    msg = str(e.value)
+    assert "lost the Dask cluster" in msg and "--resume" in msg and "\n" not in msg
+    partial = json.loads((out / "manifest.json").read_text())
+    assert 100 <= partial["done_runs"] < 3000 and not (out / ".lock").exists()
+    resumed = run_study(slow_three_launches, {"p": 0.9, "sleep_s": 0.0}, seed=6, runs=3000, study_hash="x",
+                        chunk_runs=50, out=out, resume=True)
+    assert resumed.runs_resumed == partial["done_runs"]
+    assert resumed.table.equals(run_study(three_launches, {"p": 0.9}, seed=6, runs=3000, study_hash="x",
+                                          chunk_runs=3000).table)
+
+
+def test_dask_run_function_error_is_its_own_and_not_retried():
+    distributed = pytest.importorskip("distributed")
+    FAILING_CALLS.clear()
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        with pytest.raises(OSError, match="own error"):  # not reported as a lost cluster
+            run_study(failing_three_launches, {"p": 0.9, "fail_at": 42}, seed=1, runs=200, study_hash="f",
+                      chunk_runs=50, executor=DaskExecutor(client=client))
+    assert FAILING_CALLS == [42]  # deterministic: a retry would raise again, so there is none
+
+
+# --- results folder -----------------------------------------------------------------------------------
+
+def test_results_folder_that_cannot_be_used_is_one_line_error(tmp_path, monkeypatch):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    for out in (afile, afile / "sub"):
+        with pytest.raises(InputError) as e:
+            run_study(three_launches, {"p": 0.9}, seed=1, runs=20, study_hash="o", out=out)
+        assert e.value.field == "--out" and str(out) in str(e.value) and "\n" not in str(e.value)
+    assert afile.read_text() == "keep me"
+    blocked = tmp_path / "blocked"
+    (blocked / ".lock").mkdir(parents=True)  # not a lock file anyone can take over
+    with pytest.raises(InputError, match="--out"):
+        run_study(three_launches, {"p": 0.9}, seed=1, runs=20, study_hash="o", out=blocked)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    import ilrs.risk.store as store
+
+    monkeypatch.setattr(store.os, "open", refuse)  # a read-only folder (root ignores chmod)
+    with pytest.raises(InputError, match="Permission denied") as e:
+        run_study(three_launches, {"p": 0.9}, seed=1, runs=20, study_hash="o", out=tmp_path / "ro")
+    assert e.value.field == "--out"
 
 
 def test_replay_reproduces_any_run_alone():

@@ -67,9 +67,12 @@ def risk(
     """
     from ilrs.risk import make_executor, replay, replay_campaign, result_json, run_risk, write_outputs
     from ilrs.risk.analysis import milestone_rows
+    from ilrs.risk.executors import scheduler_address
 
     if workers is not None and scheduler:
         raise InputError("give either --workers or --scheduler, not both", field="--scheduler")
+    if scheduler:
+        scheduler = scheduler_address(scheduler)  # a bad address fails now, not after the scenario loads
     if plot_format not in ("png", "svg"):
         raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg"])
     s = load_scenario(scenario)

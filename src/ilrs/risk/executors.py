@@ -152,12 +152,51 @@ def ilrs_source_digest() -> str:
     return h.hexdigest()
 
 
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def scheduler_address(text: str) -> str:
+    """``text`` checked as a Dask scheduler address ``scheme://host:port`` (a bare ``host:port``
+    means ``tcp://``); anything else is a one-line :class:`~ilrs.errors.InputError`."""
+    from urllib.parse import urlsplit
+
+    address = text.strip()
+    if "://" not in address:
+        address = "tcp://" + address
+    try:
+        parts = urlsplit(address)
+        port = parts.port  # ValueError when not a number in 0..65535
+    except ValueError:
+        parts, port = None, None
+    if (parts is None or parts.scheme not in SCHEDULER_SCHEMES or not parts.hostname or not port
+            or parts.path not in ("", "/") or parts.query or parts.fragment or parts.username):
+        raise InputError(f"{text!r} is not a Dask scheduler address", field="--scheduler",
+                         allowed="tcp://host:port")
+    return address.rstrip("/")
+
+
+def _cluster_failure(exc: BaseException) -> bool:
+    """True for what losing the cluster (or the connection to it) raises in this process: not an
+    exception that a run function raised on a worker."""
+    from concurrent.futures import CancelledError
+
+    try:
+        from distributed.scheduler import KilledWorker
+    except ImportError:  # pragma: no cover - distributed is there when a DaskExecutor exists
+        KilledWorker = ()
+    return isinstance(exc, (OSError, TimeoutError, CancelledError, KilledWorker))
+
+
 class DaskExecutor:
     """A Dask distributed cluster: ``address`` (``tcp://host:8786``) or an existing ``client``.
 
     The payload is scattered to every worker once; each chunk is one task. Dask reruns the
-    tasks of a worker that is lost; results come back to this process, which writes them.
-    Every worker must run the same ilrs code as this process (checked before the study starts).
+    tasks of a worker that is lost (up to its ``allowed-failures``, 3 by default); a task that
+    raises is not retried, since a run is deterministic and would raise again. Results come back
+    to this process, which writes them. Losing the scheduler (or a chunk that keeps killing its
+    workers) stops the study with a one-line :class:`~ilrs.errors.ComputationError`; chunks
+    already written stay, ``--resume`` finishes. Every worker must run the same ilrs code as this
+    process (checked before the study starts).
     Needs the optional extra ``cluster`` (``pip install 'ilrs[cluster]'``). A cluster::
 
         dask scheduler                          # on one machine: prints tcp://HOST:8786
@@ -174,7 +213,9 @@ class DaskExecutor:
             raise InputError("the Dask executor needs dask[distributed]: pip install 'ilrs[cluster]'",
                              field="--scheduler") from None
         self._own = client is None
+        self._lost = False
         if client is None:
+            address = scheduler_address(address or "")
             try:
                 client = Client(address, timeout=timeout_s)
             except (OSError, TimeoutError) as exc:
@@ -195,15 +236,44 @@ class DaskExecutor:
         if not ranges:
             return
         self.check_workers()
-        remote_payload = self.client.scatter(payload, broadcast=True, hash=False)
-        futures = [self.client.submit(run_chunk, fn, remote_payload, seed, a, b, pure=False, retries=2)
-                   for a, b in ranges]
-        where = {f.key: r for f, r in zip(futures, ranges)}
+        futures: list = []
+        remote_payload = None
         try:
-            for fut in as_completed(futures):
-                yield where[fut.key], fut.result()
+            try:
+                remote_payload = self.client.scatter(payload, broadcast=True, hash=False)
+                futures = [self.client.submit(run_chunk, fn, remote_payload, seed, a, b, pure=False)
+                           for a, b in ranges]
+                where = {f.key: r for f, r in zip(futures, ranges)}
+                finished = as_completed(futures)
+            except Exception as exc:
+                if not _cluster_failure(exc):
+                    raise
+                raise self._lost_error(exc, None) from None
+            for fut in finished:
+                try:
+                    table = fut.result()
+                except Exception as exc:
+                    # the run function's own exception (status 'error') propagates as on every
+                    # executor; a cancelled or lost task, or a KilledWorker, means the cluster failed
+                    if not _cluster_failure(exc) or (fut.status == "error" and not _killed(exc)):
+                        raise
+                    raise self._lost_error(exc, where.get(fut.key)) from None
+                yield where[fut.key], table
         finally:
-            self.client.cancel(futures + [remote_payload])
+            try:
+                self.client.cancel(futures + ([remote_payload] if remote_payload is not None else []))
+            except Exception:  # the connection is gone: nothing left to cancel
+                pass
+
+    def _lost_error(self, exc: BaseException, chunk: Range | None) -> ComputationError:
+        self._lost = True
+        what = f"runs {chunk[0]}..{chunk[1] - 1}" if chunk else "the study"
+        if _killed(exc):
+            why = f"{what} killed every Dask worker that ran them (out of memory?)"
+        else:
+            reason = getattr(exc, "reason", None) or exc.__class__.__name__
+            why = f"lost the Dask cluster during {what} ({reason})"
+        return ComputationError(f"{why}; finished chunks are saved — run again with --resume")
 
     def check_workers(self) -> None:
         """Raise a one-line error when a worker runs other ilrs code (or none) than this process."""
@@ -221,14 +291,30 @@ class DaskExecutor:
                              f"(e.g. {other[0]}); install the same ilrs on every worker", field="--scheduler")
 
     def close(self) -> None:
-        if self._own:
-            self.client.close()
+        if not self._own:
+            return
+        import logging
+
+        quiet = logging.getLogger("distributed.client")
+        level = quiet.level
+        if self._lost:  # the loss is reported already; not again as a traceback from the reconnect
+            quiet.setLevel(logging.CRITICAL + 1)
+        try:
+            self.client.close(timeout=5)
+        except Exception:
+            pass
+        finally:
+            quiet.setLevel(level)
+
+
+def _killed(exc: BaseException) -> bool:
+    return type(exc).__name__ == "KilledWorker"
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None, serial: bool = False) -> Executor:
     """The executor the CLI options ask for: ``--scheduler`` → Dask, ``--workers 0``/serial → in-process."""
     if scheduler:
-        return DaskExecutor(scheduler)
+        return DaskExecutor(scheduler_address(scheduler))
     if serial or workers == 0:
         return SerialExecutor()
     return ProcessExecutor(workers)

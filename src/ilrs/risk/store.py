@@ -128,11 +128,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _why(exc: OSError) -> str:
+    """Why a path cannot be used (``Permission denied`` …), without repeating the path."""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return "a file, not a folder, is in the way"
+    return exc.strerror or exc.__class__.__name__
+
+
 def acquire_folder(folder: str | Path) -> Path:
     """Claim a results folder for this process (``.lock`` with its pid); a lock left by a process
     that no longer runs (killed) is taken over. Two studies never write one folder at once."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file of that name (or above it), no permission, read-only disk …
+        raise InputError(f"cannot make the results folder {folder} ({_why(exc)})", field="--out") from None
     path = folder / LOCK
     for _ in range(3):
         try:
@@ -145,8 +155,13 @@ def acquire_folder(folder: str | Path) -> Path:
             if pid is not None and pid != os.getpid() and _alive(pid):
                 raise InputError(f"another study (process {pid}) is writing to this folder; wait for it or use "
                                  "another --out", file=str(folder)) from None
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:  # e.g. a folder named .lock
+                raise InputError(f"cannot take over {path} ({_why(exc)})", field="--out") from None
             continue
+        except OSError as exc:
+            raise InputError(f"cannot write to the results folder {folder} ({_why(exc)})", field="--out") from None
         with os.fdopen(fd, "w") as f:
             f.write(f"{os.getpid()}\n")
         return path
