@@ -90,5 +90,5 @@ def test_report_section_leaves_nominal_result(tmp_path):
     assert isinstance(ctx.products["campaign"], CampaignResult)
     assert sec.key == "campaign" and "data:image/png;base64," in sec.html
     assert sec.summary["milestones"]["completion"].startswith("2036")  # seeds/004: completion by 2036
-    assert sec.summary["launches"] == 23  # 21 missions, the two crewed ones on two CZ-10 each
+    assert sec.summary["launches"] == 24  # 22 missions, the two crewed ones on two CZ-10 each
     json.dumps(sec.summary)

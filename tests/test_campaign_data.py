@@ -192,6 +192,10 @@ def test_missions_carry_sources_and_facts():
     assert (l25.status, l25.launched, l25.arrived) == ("failed", dt.date(2023, 8, 11), dt.date(2023, 8, 19))
     # Luna-26: both claims kept (2027 Borisov 2023, 2028 Aug 2025 update)
     assert sorted(c.date for c in cat.missions["luna-26"].dates) == ["2027", "2028"]
+    # Aug 2025 update [?]: Luna-27.1 2029, Luna-27.2 2030, with the update's uncertain reliability kept
+    (l272,) = cat.missions["luna-27-2"].dates
+    assert l272.date == "2030" and "[?]" in l272.source
+    assert cat.missions["luna-27"].claim("update-2025").date == "2029"
     crewed = cat.missions["crewed-landing-1"]
     assert [x.vehicle for x in crewed.launches] == ["CZ-10", "CZ-10"] and crewed.crew.size == 2
     assert [cat.missions[f"ilrs-{i}"].launches[0].vehicle for i in range(1, 6)] == ["CZ-9"] * 5

@@ -314,6 +314,8 @@ def test_reference_past_missions_as_flown(reference):
     # Queqiao-2: launched 2024-03-20, entered orbit 2024-04-02
     assert (by["queqiao-2"].launch, by["queqiao-2"].arrival) == (D(2024, 3, 20), D(2024, 4, 2))
     assert reference.elements["queqiao-2"].operational == D(2024, 4, 2)
+    # Aug 2025 update [?]: Luna-27.2 in 2030 (a year-precision date sits at 1 July)
+    assert by["luna-27-2"].launch == D(2030, 7, 1)
     # crewed landing: two Long March 10 launches, crew of 2
     assert by["crewed-landing-1"].vehicles == ("CZ-10", "CZ-10")
     assert reference.crew_stays[0].crew == ("china", "china")
