@@ -220,3 +220,33 @@ def test_growth_series_ends_at_the_last_dated_fact(reg):
 
     s = growth_series(reg)
     assert s["date"][-1] == reg.last_dated_fact() == dt.date(2025, 10, 31)  # Artemis at 59, "October 2025"
+
+
+def _consortium_section(start: str):
+    from pathlib import Path
+
+    from ilrs.report.sections import RunContext
+    from ilrs.report.sections.consortium import build
+    from ilrs.scenario import scenario_from_dict
+
+    s = scenario_from_dict({"name": "t", "span": {"start": start, "end": "2030-01-01"}, "site": {"name": "connecting-ridge"}})
+    return build(s, RunContext(out_dir=Path("."), options={}))
+
+
+def test_report_agreements_are_as_of_the_start():
+    """By 2023-07-01 only the China-Russia MoU (2021-03-09), roadmap (2021-06-16) and IGA (2022-11-25) were
+    certainly concluded: not APSCO's undated listing, nor nanoSPACE/ILOA's "July 2023" (ilrs-facts.md)."""
+    sec = _consortium_section("2023-07-01")
+    assert sec.summary["agreements"] == 3
+    assert sec.summary["members"] == 2  # China and Russia
+    assert "APSCO listed" not in sec.html and "nanoSPACE AG memorandum" not in sec.html
+    assert "Artemis Accords: ≥ 29 (reported 2023-09-14)" not in sec.lines[0]
+    assert sec.lines[0].endswith("Artemis Accords: ≥ 8 (reported 2020-10-13)")
+
+
+def test_report_before_the_first_member_reads_sensibly():
+    sec = _consortium_section("2019-06-01")
+    assert sec.summary["members"] == 0 and sec.summary["agreements"] == 0
+    assert sec.summary["artemis_accords"] is None
+    assert "None" not in " ".join(sec.lines) and not any(line.rstrip().endswith(":") for line in sec.lines)
+    assert "first joined 2021-03-09" in sec.lines[1]

@@ -16,20 +16,27 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
     members = reg.members(as_of=as_of)
     rows = [m.as_dict(reg) for m in members]
     states = [r for r in rows if r["kind"] == "state"]
-    artemis = reg.artemis_count(as_of)
-    agreements = sorted(reg.agreements.values(), key=lambda a: (reg.date_of(a).latest, reg.date_of(a).earliest))
+    artemis = reg.artemis_status(as_of)
+    artemis_text = artemis["text"] if artemis else "none reported yet"
+    # the same rule as the member list: an agreement counts once it had certainly been concluded
+    agreements = sorted((a for a in reg.agreements.values() if reg.date_of(a).certainly_by(as_of)),
+                        key=lambda a: (reg.date_of(a).latest, reg.date_of(a).earliest))
     agreement_rows = [{
         "date": reg.date_of(a).text, "instrument": a.instrument, "title": a.title,
         "parties": ", ".join(reg.parties[p].short or reg.parties[p].name for p in a.parties),
         "signed by": "; ".join(s.person for s in a.signatories),
         "sources": "; ".join(reg.cite(a.all_sources)),
-    } for a in agreements if reg.date_of(a).earliest <= as_of]
-    img = figure_to_data_uri(plot_growth(reg, end=max(as_of, scenario.span.start)))
+    } for a in agreements]
+    counts = [c for c in reg.dataset.count_claims if c.date <= as_of]
+    img = figure_to_data_uri(plot_growth(reg, end=max(as_of, reg.last_dated_fact()), mark=as_of))
     html = (
         kpi_boxes({"members": len(rows), "states": len(states), "organizations": len(rows) - len(states),
-                   "Artemis Accords signatories": artemis if artemis is not None else "—"})
-        + f"<p>Members that had certainly joined by {as_of} (a date reported only to the month counts "
-          "from the month's last day). Published counts disagree and are kept as separate claims.</p>"
+                   "Artemis Accords signatories": (f"≥ {artemis['count_at_least']}" if artemis and not artemis["exact"]
+                                                   else artemis["count_at_least"] if artemis else "—")})
+        + f"<p>Members and agreements that had certainly been concluded by {as_of} (a date reported only to "
+          "the month counts from the month's last day). Artemis Accords: "
+          f"{artemis_text} — a count is known on the day it was reported, a lower bound after. "
+          "Published counts disagree and are kept as separate claims.</p>"
         + f'<img alt="ILRS membership vs Artemis Accords" src="{img}">'
         + "<h3>Members</h3>"
         + html_table(rows, ["joined", "name", "kind", "country", "instrument", "sources"])
@@ -37,18 +44,24 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
         + html_table(agreement_rows)
         + "<h3>Published counts</h3>"
         + html_table([{"date": c.date, "count": c.count, "counts": c.counts, "sources": "; ".join(reg.cite(c.sources))}
-                      for c in reg.dataset.count_claims], numeric=["count"])
+                      for c in counts], numeric=["count"])
     )
     summary = {
         "as_of": as_of.isoformat(),
         "members": len(rows),
         "states": len(states),
         "organizations": len(rows) - len(states),
-        "artemis_accords_signatories": artemis,
+        "agreements": len(agreement_rows),
+        "artemis_accords": None if artemis is None else
+        {k: artemis[k] for k in ("count_at_least", "exact", "reported", "sources")},
         "member_list": [{k: r[k] for k in ("id", "name", "kind", "country", "joined", "instrument", "sources")}
                         for r in rows],
     }
     lines = [f"{len(rows)} members as of {as_of}: {len(states)} states, {len(rows) - len(states)} organizations;"
-             f" Artemis Accords: {artemis}",
-             "latest: " + ", ".join(f"{r['name']} ({r['joined']})" for r in rows[-3:])]
+             f" Artemis Accords: {artemis_text}"]
+    if rows:
+        lines.append("latest: " + ", ".join(f"{r['name']} ({r['joined']})" for r in rows[-3:]))
+    else:
+        first = reg.memberships()[0] if reg.memberships() else None
+        lines.append("no member yet" + (f"; the first joined {first.joined.text} ({first.party.name})" if first else ""))
     return Section("consortium", "Consortium", html, summary, lines)
