@@ -99,3 +99,28 @@ def test_bad_uncertainties_are_one_line_scenario_errors(unc, field):
         scenario_from_dict(_with_unc(unc), file="s.yaml")
     msg = str(e.value)
     assert "\n" not in msg and msg.startswith("s.yaml: " + field)
+
+
+# names the reference study has: CZ-5 (Chang'e-7/8's launcher, ilrs-facts.md), the mission
+# crewed-landing-1, the milestone groundbreaking, the operations element lanyue-habitat
+@pytest.mark.parametrize("group,typo,right,kind", [
+    ("launch_failure", "CZ5", "CZ-5", "vehicle"),
+    ("stand_down_days", "CZ_5", "CZ-5", "vehicle"),
+    ("landing_failure", "crewed-landing1", "crewed-landing-1", "mission"),
+    ("schedule_slip_days", "nosuch", "crewed-landing-1", "mission"),
+    ("element_mtbf_h", "lanyue", "lanyue-habitat", "operations element"),
+    ("element_mtbf_factor", "habitat", "lanyue-habitat", "operations element"),
+    ("target_dates", "ground-breaking", "groundbreaking", "milestone"),
+])
+def test_mistyped_names_in_uncertainties_are_errors(group, typo, right, kind):
+    value = ("2031-12-31" if group == "target_dates" else
+             {"dist": "fixed", "value": 0.1 if group.endswith("failure") else 1000.0})
+    with pytest.raises(ScenarioError) as e:
+        scenario_from_dict(_with_unc({group: {typo: value}}), file="s.yaml")
+    msg = str(e.value)
+    assert msg.startswith(f"s.yaml: uncertainties.{group}.{typo}: unknown {kind} {typo!r}") and "\n" not in msg
+    assert right in e.value.allowed and ("default" in e.value.allowed) == (group != "target_dates")
+    spelled_right = scenario_from_dict(_with_unc({group: {right: value}}))
+    assert right in getattr(spelled_right.uncertainties, group)
+    if group != "target_dates":
+        scenario_from_dict(_with_unc({group: {"default": value}}))

@@ -223,6 +223,33 @@ class UncertaintiesSection(StrictModel):
                     raise ValueError(f"{group}.{name}: 'from_record' applies to launch_failure only")
         return self
 
+    def check_references(self, scenario) -> None:
+        """Every key names something the study has, so a mistyped name is an error, not a draw
+        that silently applies to nothing: vehicles of the campaign (packaged and inline) for
+        ``launch_failure``/``stand_down_days``, its missions for ``landing_failure``/
+        ``schedule_slip_days``, its milestone ids for ``target_dates``, and the ``operations``
+        elements (the ones with a failure model) for ``element_mtbf_*``; ``default`` everywhere but
+        in ``target_dates``."""
+        from ilrs.scenario.loader import ReferenceProblem
+
+        res = scenario.campaign.resolved()
+        names = {
+            "launch_failure": ("vehicle", set(res.vehicles)),
+            "stand_down_days": ("vehicle", set(res.vehicles)),
+            "landing_failure": ("mission", set(res.known_missions)),
+            "schedule_slip_days": ("mission", set(res.known_missions)),
+            "element_mtbf_h": ("operations element", {e.name for e in scenario.operations.elements}),
+            "element_mtbf_factor": ("operations element", {e.name for e in scenario.operations.elements}),
+        }
+        for group, (kind, known) in names.items():
+            for key in getattr(self, group):
+                if key != DEFAULT_KEY and key not in known:
+                    raise ReferenceProblem(f"{group}.{key}", f"unknown {kind} {key!r}", sorted(known) + [DEFAULT_KEY])
+        milestones = {m.id for m in scenario.campaign.milestones}
+        for key in self.target_dates:
+            if key not in milestones:
+                raise ReferenceProblem(f"target_dates.{key}", f"unknown milestone {key!r}", milestones)
+
     def for_name(self, group: str, name: str) -> "Distribution | None":
         """The distribution of ``group`` (e.g. 'launch_failure') for ``name``, or its default, or None."""
         table: dict = getattr(self, group)
