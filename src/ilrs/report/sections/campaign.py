@@ -46,6 +46,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
             "launch": m.launch, "landing": m.arrival, "outcome": m.outcome, "site": m.site or "",
             "payloads": ", ".join(f"{p.name} ({p.owner})" for p in spec.payloads),
             "other claims": "; ".join(others)})
+    vehicle_rows, checked = _vehicle_rows(res, result)
     element_rows = [{"element": e.name, "role": e.role, "owner": e.owner, "mission": e.mission,
                      "operational": e.operational or "never", "end of life": e.end_of_life or "",
                      "nominal kW": e.power_kw[1], "kbit/s": e.data_kbps, "depends on": ", ".join(e.depends_on)}
@@ -64,11 +65,37 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
             + ", ".join(f"{m}: {site}" for m, site in unknown.items()) + ".</p>") if unknown else "")
         + "<h3>Milestones</h3>" + html_table(milestone_rows)
         + "<h3>Missions</h3>" + html_table(mission_rows)
+        + "<h3>Launch vehicles: the capacity each launch is checked against</h3>"
+          "<p>A launch's stated mass, or else the masses of its mission's elements and payloads, must "
+          "not exceed the figure below (checked when the scenario loads). Where sources give several "
+          "figures the one checked is named; the others are listed.</p>" + html_table(vehicle_rows)
         + "<h3>Station elements</h3>" + html_table(element_rows, numeric=["nominal kW", "kbit/s"])
     )
     summary = {**result.to_dict(), "launches": launches, "milestones_on_time": on_time,
-               "sites_not_in_catalogue": unknown}
+               "sites_not_in_catalogue": unknown, "capacity_checked": checked}
     lines = [f"{len(specs)} missions, {launches} launches; {on_time}/{len(result.milestones)} milestones on time"]
     lines += [f"{k}: {v or 'not reached'} (target {result.targets.get(k) or '—'})"
               for k, v in result.milestones.items()]
     return Section("campaign", "Campaign", html, summary, lines)
+
+
+def _vehicle_rows(res, result) -> tuple[list[dict], dict[str, dict]]:
+    """Per vehicle flown: the capacity the mass check uses, which reported claim it is, the rest."""
+    from ilrs.scenario.campaign import launch_capacity
+
+    used = sorted({v for m in result.missions for v in m.vehicles})
+    rows, checked = [], {}
+    for vid in used:
+        v = res.vehicles[vid]
+        cap, to = launch_capacity(v)
+        orbit = "tli" if v.capacity_tli_kg is not None else "leo"
+        claim = next((c for c in v.capacity_claims if c.orbit == orbit and c.value_kg == cap), None)
+        what = (claim.note or "stated") if claim else ("not given" if cap is None else "")
+        others = [f"{c.value_kg:,.0f} kg ({c.note or 'stated'}: {c.source})" for c in v.capacity_claims
+                  if c.orbit == "tli" and c is not claim]
+        rows.append({"vehicle": vid, "checked against": f"{cap:,.0f} kg {to}" if cap else "not checked",
+                     "which claim": f"{what}: {claim.source}" if claim else what,
+                     "other Earth-Moon figures": "; ".join(others)})
+        checked[vid] = {"kg": cap, "orbit": orbit if cap else None, "claim": what,
+                        "source": claim.source if claim else ""}
+    return rows, checked
