@@ -46,7 +46,7 @@ def access_policy(owner: str, registry: Registry | None = None) -> AccessPolicy:
         return AccessPolicy(owner, (owner,), "owner only: no published IP-sharing clause covers this partner")
     access = sorted({_state_of(reg, p) for a in hits for p in a.parties} | {owner})
     return AccessPolicy(owner, tuple(access),
-                        "IP clause: " + "; ".join(f"{a.title} ({a.date.text})" for a in hits),
+                        "IP clause: " + "; ".join(f"{a.title} ({reg.date_of(a).text})" for a in hits),
                         tuple(a.id for a in hits))
 
 
