@@ -453,3 +453,16 @@ def test_storage_is_frozen_while_its_element_is_down():
     np.testing.assert_allclose(r.series["storage_bat_j"], expected)
     assert (r.series["stored_energy_j"][down] == 0).all() and np.isnan(r.series["soc"][down]).all()
     np.testing.assert_allclose(r.series["curtailed_w"], np.where(down, 1e3, 0.0))
+
+
+def test_each_array_reads_the_sunlight_at_its_own_mast_height():
+    # the site's mast (2 m) is in shadow, a 10 m mast is sunlit: only the tall array generates
+    n = 24
+    p = OperationsParams(elements=(flat_element(load_w=0.0),),
+                         solar_arrays=(SolarArrayParams("low", 2.0, 0.3), SolarArrayParams("tall", 3.0, 0.25, mast_height_m=10.0)))
+    r = simulate_operations(inputs(n, vsf=0.0, visible_solar_fraction_at_mast_m={10.0: np.full(n, 0.5)}), p)
+    np.testing.assert_allclose(r.series["generated_w"], 3.0 * 0.25 * S0 * 0.5)
+    bad = OperationsParams(elements=(flat_element(),), solar_arrays=(SolarArrayParams("x", 1.0, 0.3, mast_height_m=5.0),))
+    with pytest.raises(InputError) as err:
+        simulate_operations(inputs(n), bad)
+    assert err.value.field == "solar_arrays.x.mast_height_m"

@@ -169,6 +169,20 @@ def _api_track(scenario, times: np.ndarray, mast_height_m: float | None = None):
     return env.sun_earth_azel(site, times, horizon), label
 
 
+def masts_on_grid(scenario, times: np.ndarray, site_fraction: np.ndarray) -> dict[float, np.ndarray]:
+    """Visible solar fraction at each distinct ``mast_height_m`` of the scenario's solar arrays,
+    computed once per height through the environment layer (the site seen from that height, with
+    its own terrain horizon); the site's own mast height reuses ``site_fraction``."""
+    heights = sorted({a.mast_height_m for a in scenario.operations.power.solar_arrays if a.mast_height_m is not None})
+    out = {}
+    for h in heights:
+        if h == float(scenario.site.mast_height_m):
+            out[h] = site_fraction
+        else:
+            out[h] = np.asarray(_api_track(scenario, times, h)[0].visible_solar_fraction, dtype=float)
+    return out
+
+
 def downlink_on_grid(scenario, times: np.ndarray, earth_visible: np.ndarray, product: Any = None) -> tuple[np.ndarray, str]:
     """Achievable site → Earth rate (bit/s) on ``times``."""
     ns = _ns(times)
@@ -252,7 +266,7 @@ def build_inputs(scenario, *, start: dt.date | None = None, years: float | None 
     campaign layer's nominal campaign when the scenario has a manifest; ``None`` uses only the
     scenario's ``operations`` section.
     """
-    from ilrs.environment import time_grid
+    from ilrs.environment import SOLAR_CONSTANT_W_M2, time_grid
 
     ops = scenario.operations
     s0, days = operations_window(scenario, start, years)
@@ -260,12 +274,16 @@ def build_inputs(scenario, *, start: dt.date | None = None, years: float | None 
     times = time_grid(s0, days=days, step_s=step_s)
     sky, sky_label = sky_on_grid(scenario, times, environment)
     rate, rate_label = downlink_on_grid(scenario, times, sky["earth_visible"], comms)
-    irradiance = 1361.0 * (AU_M / sky["sun_distance_m"]) ** 2  # S0 = 1361 W/m^2 as the environment layer
+    irradiance = SOLAR_CONSTANT_W_M2 * (AU_M / sky["sun_distance_m"]) ** 2  # as the environment layer's
     sources = {"sunlight": sky_label, "downlink": rate_label}
+    by_mast = masts_on_grid(scenario, times, sky["visible_solar_fraction"])
+    if by_mast:
+        sources["sunlight"] += "; arrays on their own masts: " + ", ".join(f"{h:g} m" for h in sorted(by_mast))
     inputs = OperationsInputs(
         start=np.datetime64(s0, "s"), step_s=step_s, solar_irradiance_w_m2=irradiance,
         visible_solar_fraction=sky["visible_solar_fraction"], downlink_rate_bps=rate,
-        sun_azimuth_deg=sky["sun_azimuth_deg"], sun_elevation_deg=sky["sun_elevation_deg"])
+        sun_azimuth_deg=sky["sun_azimuth_deg"], sun_elevation_deg=sky["sun_elevation_deg"],
+        visible_solar_fraction_at_mast_m=by_mast)
     built = BuiltInputs(inputs, params_from_section(ops, start=s0), sources,
                         darkness=sky["visible_solar_fraction"] < 1e-3, earth_visible=sky["earth_visible"],
                         start_date=s0)
@@ -303,6 +321,8 @@ def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section):
     """Merge a CampaignResult: its dates rule; the scenario's element specs (priority, failures,
     experiments) win where both name an element; campaign-only elements get their loads and data
     rate from the campaign's element spec."""
+    from ilrs.environment import SOLAR_CONSTANT_W_M2
+
     spec = {e.name: e for e in params.elements}
     elements = list(params.elements)
     experiments = list(params.experiments)
@@ -332,7 +352,7 @@ def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section):
                                                 rec.data_kbps * 1e3))
         if rec.generation_kw and rec.generation_kw > 0:
             if "solar" in eid:  # rated output at normal incidence, 1 au: area x efficiency = P / S0
-                arrays.append(SolarArrayParams(f"{eid}-array", area_m2=rec.generation_kw * 1e3 / (0.3 * 1361.0),
+                arrays.append(SolarArrayParams(f"{eid}-array", area_m2=rec.generation_kw * 1e3 / (0.3 * SOLAR_CONSTANT_W_M2),
                                                efficiency=0.3, degradation_per_year=0.01, element=eid))
             else:  # radioisotope and fission units: constant output
                 nuclear.append(NuclearParams(f"{eid}-unit", rec.generation_kw * 1e3, element=eid))

@@ -99,14 +99,29 @@ def solar_generation_w(inputs: OperationsInputs, params: OperationsParams,
                        activation_s: dict[str, float]) -> list[np.ndarray]:
     """Electric power of each solar array over the grid (W), vectorized.
 
-    ``P = A·η·S·f·c·(1 − d)^years`` with ``S`` the irradiance, ``f`` the visible solar fraction,
-    ``c`` the incidence factor — ``cos(elevation)`` for a vertical panel turned to the Sun (at the
-    pole the Sun stays within ~1.5° of the horizon, so ``c ≈ 1``), times ``max(0, cos(Δazimuth))``
+    ``P = A·η·S·f·c·(1 − d)^years`` with ``S`` the irradiance, ``f`` the visible solar fraction
+    (seen from the array's own mast height when it has one), ``c`` the incidence factor —
+    ``cos(elevation)`` for a vertical panel turned to the Sun (at the pole the Sun stays within
+    ~1.5° of the horizon, so ``c ≈ 1``), times ``max(0, cos(Δazimuth))``
     for a fixed panel — and ``d`` the yearly degradation counted from the array's activation.
     """
     n = inputs.n_steps
     t = (np.arange(n) + 0.5) * inputs.step_s
-    base = inputs.solar_irradiance_w_m2 * np.clip(inputs.visible_solar_fraction, 0.0, 1.0)
+    bases: dict[float | None, np.ndarray] = {}
+
+    def base_at(h: float | None, name: str) -> np.ndarray:
+        if h not in bases:
+            if h is None:
+                vsf = inputs.visible_solar_fraction
+            elif h in inputs.visible_solar_fraction_at_mast_m:
+                vsf = inputs.visible_solar_fraction_at_mast_m[h]
+            else:
+                raise InputError(f"no visible solar fraction at {h:g} m in the inputs",
+                                 field=f"solar_arrays.{name}.mast_height_m",
+                                 allowed=sorted(inputs.visible_solar_fraction_at_mast_m))
+            bases[h] = inputs.solar_irradiance_w_m2 * np.clip(vsf, 0.0, 1.0)
+        return bases[h]
+
     cos_el = None
     if inputs.sun_elevation_deg is not None:
         cos_el = np.cos(np.radians(inputs.sun_elevation_deg))
@@ -120,7 +135,8 @@ def solar_generation_w(inputs: OperationsInputs, params: OperationsParams,
             inc = inc * np.maximum(0.0, np.cos(np.radians(inputs.sun_azimuth_deg - a.azimuth_deg)))
         t0 = activation_s.get(a.element, 0.0) if a.element else 0.0
         years = np.maximum(0.0, t - t0) / SECONDS_PER_YEAR
-        out.append(a.area_m2 * a.efficiency * base * inc * (1.0 - a.degradation_per_year) ** years)
+        out.append(a.area_m2 * a.efficiency * base_at(a.mast_height_m, a.name) * inc
+                   * (1.0 - a.degradation_per_year) ** years)
     return out
 
 

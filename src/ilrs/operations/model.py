@@ -57,7 +57,9 @@ class OperationsInputs:
 
     - ``solar_irradiance_w_m2``: unobstructed solar irradiance at the Moon (≈ 1361 W/m²);
     - ``visible_solar_fraction``: fraction of the solar disc above the local horizon (0..1), at
-      the panel height;
+      the site's mast height;
+    - ``visible_solar_fraction_at_mast_m``: the same fraction seen from other heights, by mast
+      height in metres (arrays with their own ``mast_height_m`` read theirs);
     - ``downlink_rate_bps``: achievable site → Earth rate (relays or direct), 0 when no link;
     - optional ``sun_azimuth_deg`` / ``sun_elevation_deg`` for fixed (non-tracking) panels.
     """
@@ -72,6 +74,7 @@ class OperationsInputs:
     deliveries: tuple[Delivery, ...] = ()
     sun_azimuth_deg: np.ndarray | None = None
     sun_elevation_deg: np.ndarray | None = None
+    visible_solar_fraction_at_mast_m: dict[float, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.solar_irradiance_w_m2)
@@ -83,6 +86,10 @@ class OperationsInputs:
                 raise InputError(f"has {len(arr)} values, the grid has {n}", field=name)
         if n == 0:
             raise InputError("the time grid is empty", field="solar_irradiance_w_m2")
+        for h, arr in self.visible_solar_fraction_at_mast_m.items():
+            if len(arr) != n:
+                raise InputError(f"has {len(arr)} values at {h:g} m, the grid has {n}",
+                                 field="visible_solar_fraction_at_mast_m")
 
     @property
     def n_steps(self) -> int:
@@ -140,6 +147,8 @@ class SolarArrayParams:
     tracking: bool = True
     azimuth_deg: float = 0.0
     element: str | None = None
+    mast_height_m: float | None = None
+    """Height of the array's mast (m); None: the site's mast (``visible_solar_fraction``)."""
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,8 @@ def params_from_section(section, start: dt.date | np.datetime64 | None = None) -
         failure=_failure(e.failure)) for e in section.elements)
     arrays = tuple(SolarArrayParams(
         name=a.name, area_m2=a.area_m2, efficiency=a.efficiency, degradation_per_year=a.degradation_per_year,
-        tracking=a.tracking, azimuth_deg=a.azimuth_deg, element=a.element) for a in section.power.solar_arrays)
+        tracking=a.tracking, azimuth_deg=a.azimuth_deg, element=a.element, mast_height_m=a.mast_height_m)
+        for a in section.power.solar_arrays)
     storage = tuple(StorageParams(
         name=s.name, capacity_j=s.capacity_kwh * 3.6e6, charge_efficiency=s.charge_efficiency,
         discharge_efficiency=s.discharge_efficiency, max_depth_of_discharge=s.max_depth_of_discharge,

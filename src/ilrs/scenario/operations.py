@@ -72,6 +72,9 @@ class SolarArraySpec(StrictModel):
     efficiency: float = Field(0.30, gt=0, le=1)
     degradation_per_year: float = Field(0.01, ge=0, lt=1, description="Fractional output loss per year.")
     tracking: bool = Field(True, description="Vertical panel turning to the Sun's azimuth on its mast.")
+    mast_height_m: float | None = Field(None, ge=0, le=1_000, description=(
+        "Height of this array's mast (m): its sunlight is seen from there against the site's horizon. "
+        "Null: site.mast_height_m."))
     azimuth_deg: float = Field(0.0, description="Facing azimuth of a fixed panel (tracking: false).")
 
 
