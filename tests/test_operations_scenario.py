@@ -281,3 +281,29 @@ def test_arrays_on_taller_masts_see_at_least_as_much_sun():
     r = simulate_operations(inp, built.params)
     expected = 0.30 * inp.solar_irradiance_w_m2 * np.cos(np.radians(inp.sun_elevation_deg)) * (inp.visible_solar_fraction + ref)
     np.testing.assert_allclose(r.series["generated_w"], expected, rtol=1e-12)
+
+
+def test_campaign_only_elements_fail_by_role_unless_overridden():
+    import yaml
+
+    from ilrs.data import data_path
+
+    raw = yaml.safe_load(data_path("scenarios", "ilrs-reference.yaml").read_text())
+    raw["operations"]["years"] = 1
+    listed = {e["name"] for e in raw["operations"]["elements"]}
+    defaults = yaml.safe_load(data_path("ops_defaults.yaml").read_text())["failure_by_role"]
+    built = build_inputs(scenario_from_dict(raw), step_hours=24.0)
+    extra = [e for e in built.params.elements if e.name not in listed]
+    assert len(extra) >= 5 and all(e.failure is not None for e in extra)
+    for e in extra:
+        assert e.failure.mtbf_s == defaults[e.role]["mtbf_days"] * 86400.0
+    assert "ops_defaults.yaml" in built.sources["failures"]
+    # the scenario overrides a role; "none" disables failures of that role
+    raw["operations"]["failure_by_role"] = {"mobility": {"distribution": "none"},
+                                            "comms": {"distribution": "weibull", "weibull_shape": 2.0,
+                                                      "weibull_scale_days": 500}}
+    built = build_inputs(scenario_from_dict(raw), step_hours=24.0)
+    extra = {e.name: e for e in built.params.elements if e.name not in listed}
+    assert all(e.failure is None for e in extra.values() if e.role == "mobility")
+    comms = [e for e in extra.values() if e.role == "comms"]
+    assert comms and all(e.failure.weibull_scale_s == 500 * 86400.0 for e in comms)

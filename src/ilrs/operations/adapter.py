@@ -39,7 +39,7 @@ from ilrs.operations.model import (
     OperationsParams,
     SolarArrayParams,
 )
-from ilrs.operations.params import params_from_section, seconds_since
+from ilrs.operations.params import params_from_section, role_failure, seconds_since
 
 AU_M = 149_597_870_700.0  # IAU 2012 Resolution B2 (exact)
 ROLE_AREA = {"lander": "lunar-physics-chemistry", "research": "lunar-physics-chemistry",
@@ -304,6 +304,12 @@ def with_campaign(built: BuiltInputs, scenario, campaign: Any) -> BuiltInputs:
         params, activations, stays, deliveries = _from_campaign(campaign, params, s0, ops)
         sources["elements"] = ("campaign result (operational and end-of-life dates, crew stays, deliveries) "
                                "+ the scenario's element specs, crew stays and deliveries")
+        listed = {e.name for e in ops.elements}
+        by_role = sorted(e.name for e in params.elements if e.name not in listed and e.failure is not None)
+        if by_role:
+            sources["failures"] = (f"{len(by_role)} campaign element(s) not in the operations section fail by the "
+                                   "default model of their role (operations.failure_by_role, else "
+                                   "ops_defaults.yaml: assumption): " + ", ".join(by_role))
         deliveries = tuple(sorted(deliveries + _scenario_deliveries(ops, s0), key=lambda d: d.time_s))
         stays = tuple(sorted(stays + _scenario_stays(ops, s0), key=lambda c: c.arrival_s))
     else:
@@ -320,7 +326,9 @@ def with_campaign(built: BuiltInputs, scenario, campaign: Any) -> BuiltInputs:
 def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section):
     """Merge a CampaignResult: its dates rule; the scenario's element specs (priority, failures,
     experiments) win where both name an element; campaign-only elements get their loads and data
-    rate from the campaign's element spec."""
+    rate from the campaign's element spec and a failure model by role
+    (:func:`~ilrs.operations.params.role_failure`: the scenario's ``failure_by_role``, else the
+    labelled assumption of ``ops_defaults.yaml``)."""
     from ilrs.environment import SOLAR_CONSTANT_W_M2
 
     spec = {e.name: e for e in params.elements}
@@ -333,20 +341,20 @@ def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section):
     for eid, rec in campaign.elements.items():
         if eid not in spec and getattr(rec, "node", SITE_NODE) != SITE_NODE:
             continue
-        if rec.operational is None:
-            if eid in spec:
-                activations.append(ElementActivation(eid, math.inf))
-            continue
-        t0 = seconds_since(s0, rec.operational)
-        t1 = _date_s(s0, rec.end_of_life)
-        activations.append(ElementActivation(eid, t0, t1))
+        if rec.operational is None:  # lost or never delivered in this run: listed, never operating (so
+            activations.append(ElementActivation(eid, math.inf))  # every run has the same elements)
+        else:
+            activations.append(ElementActivation(eid, seconds_since(s0, rec.operational),
+                                                 _date_s(s0, rec.end_of_life)))
         if eid in spec:
             continue
         owner = owners.get(rec.owner, rec.owner)
         surv, nom, sci = (float(x) * 1e3 for x in rec.power_kw)
         nom, sci = max(nom, surv), max(sci, nom, surv)
-        elements.append(ElementParams(eid, owner=owner, role=ROLE_MAP.get(rec.role, "generic"), priority=5,
-                                      survival_w=surv, nominal_w=nom, science_w=sci))
+        role = ROLE_MAP.get(rec.role, "generic")
+        elements.append(ElementParams(eid, owner=owner, role=role, priority=5,
+                                      survival_w=surv, nominal_w=nom, science_w=sci,
+                                      failure=role_failure(role, section)))
         if rec.data_kbps and rec.data_kbps > 0:
             experiments.append(ExperimentParams(f"{eid}-data", eid, owner, ROLE_AREA.get(rec.role, "technology"),
                                                 rec.data_kbps * 1e3))

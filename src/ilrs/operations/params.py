@@ -77,6 +77,20 @@ def _failure(spec) -> FailureModel | None:
     )
 
 
+def role_failure(role: str, section=None) -> FailureModel | None:
+    """Failure model of an element the operations section does not describe (a campaign-only
+    element): ``operations.failure_by_role[role]`` if the scenario gives one, else the labelled
+    assumption in ``ops_defaults.yaml`` (``failure_by_role``; ``generic`` for an unlisted role)."""
+    from ilrs.scenario.operations import FailureSpec
+
+    given = getattr(section, "failure_by_role", None) or {}
+    if role in given:
+        return _failure(given[role])
+    table = ops_defaults()["failure_by_role"]
+    raw = {k: v for k, v in table.get(role, table["generic"]).items() if k != "source"}
+    return _failure(FailureSpec(**raw))
+
+
 def params_from_section(section, start: dt.date | np.datetime64 | None = None) -> OperationsParams:
     """Engine parameters from a validated :class:`~ilrs.scenario.operations.OperationsSection`."""
     elements = tuple(ElementParams(

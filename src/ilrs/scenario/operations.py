@@ -25,6 +25,10 @@ experimentation, observing Earth and the cislunar environment; seed 004: technol
 plus astronomy (ILRS-5, ilrs-facts.md)."""
 
 
+ROLES = ("generic", "power", "comms", "life-support", "habitat", "science", "mobility")
+"""Operations roles of an element (campaign roles map onto them in the operations adapter)."""
+
+
 class FailureSpec(StrictModel):
     """Time to failure of an element while it operates: exponential (MTBF) or Weibull."""
 
@@ -50,7 +54,7 @@ class ElementSpec(StrictModel):
 
     name: str = Field(pattern=ID)
     owner: str = Field("china", description="Partner id (consortium registry), kebab-case.")
-    role: Literal["generic", "power", "comms", "life-support", "habitat", "science", "mobility"] = "generic"
+    role: Literal[ROLES] = "generic"  # type: ignore[valid-type]
     operational_from: dt.date | None = Field(None, description="Used when the campaign gives no date.")
     priority: int = Field(3, ge=1, le=9, description="1 = shed last, 9 = shed first.")
     survival_kw: float = Field(0.0, ge=0)
@@ -182,6 +186,10 @@ class OperationsSection(StrictModel):
     data: DataSection = DataSection()
     crew: CrewSection = CrewSection()
     alarms: AlarmSection = AlarmSection()
+    failure_by_role: dict[Literal[ROLES], FailureSpec] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description=(
+            "Failure model of campaign elements this section does not list, by role; overrides "
+            "ops_defaults.yaml failure_by_role (distribution: none = never fails)."))
 
     @model_validator(mode="after")
     def _references(self) -> "OperationsSection":

@@ -42,7 +42,8 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
                    "crew-days": f"{k['crew_days']:,.0f}"})
         + f"<p>{k['start_utc'][:10]} → {k['end_utc'][:10]}, step {k['step_s'] / 3600:g} h, one run with seed "
           f"{scenario.seed} (failures drawn). Sunlight: {built.sources['sunlight']}. Downlink: "
-          f"{built.sources['downlink']}. Elements: {built.sources['elements']}.</p>"
+          f"{built.sources['downlink']}. Elements: {built.sources['elements']}."
+          + (f" Failures: {built.sources['failures']}." if "failures" in built.sources else "") + "</p>"
         + f'<img alt="state of charge against darkness" src="{imgs[0]}">'
         + "<h3>Data returned per partner and research area, and who may access it</h3>"
         + "<p>Access follows the intellectual-property clauses of the agreements in the consortium "
