@@ -152,3 +152,9 @@ def test_timeline_is_the_same_any_day_and_honours_until(ilrs_cli, tmp_path):
     series = json.loads(r.stdout)["series"]
     assert series[-1]["date"] == "2023-10-23" and series[-1]["ilrs_states"] == 7  # seed 002: seven nations
     assert series[-1]["artemis_accords"] == 29 and series[-1]["artemis_reported"] == "2023-09-14"
+
+
+def test_ilrsco_is_the_coordinating_body(ilrs_cli):
+    """Seed 003: China is setting up ILRSCO in Hefei "to coordinate the initiative"."""
+    r = ilrs_cli("partners", "show", "ILRSCO")
+    assert r.returncode == 0 and "coordinating body of the ILRS" in r.stdout and "signing body" not in r.stdout

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from ilrs.cli.common import OutputFormat, echo_json, output_file, parse_date
+from ilrs.consortium.models import MEMBER_KINDS
 from ilrs.errors import InputError
 
 partners_app = typer.Typer(
@@ -28,7 +29,7 @@ def _registry(dataset: Optional[Path]):
 def partners(
     ctx: typer.Context,
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Members that had certainly joined by this date (YYYY-MM-DD)."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="state, intergovernmental-organization, institute, firm or organization."),
+    kind: Optional[str] = typer.Option(None, "--kind", help=f"Members of one kind: {', '.join(MEMBER_KINDS)}."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
     dataset: Optional[Path] = typer.Option(None, "--dataset", help="Use this registry file instead of the packaged one."),
 ) -> None:
@@ -64,8 +65,9 @@ def show(ctx: typer.Context, name: str = typer.Argument(..., help="Id, name or s
     membership = next((m for m in reg.memberships() if m.party.id == party.id), None)
     data = {
         "id": party.id, "name": party.name, "short": party.short, "kind": party.kind, "country": party.country,
-        "note": party.note,
+        "note": party.note, "party_sources": reg.cite(party.sources),
         "joined": membership.joined.text if membership else None,
+        "role": _role(party, membership is not None),
         "artemis_accords_signatory": bool(party.artemis_accords and party.artemis_accords.signed),
         "agreements": [{
             "id": a.id, "title": a.title, "instrument": a.instrument, "date": reg.date_of(a).text,
@@ -87,8 +89,8 @@ def show(ctx: typer.Context, name: str = typer.Argument(..., help="Id, name or s
         return
     typer.echo(f"{party.label} — {party.kind}" + (f", {party.country}" if party.country else ""))
     if party.note:
-        typer.echo(f"  {party.note}")
-    typer.echo(f"  joined the ILRS: {data['joined'] or 'not a member (signing body)'}")
+        typer.echo(f"  {party.note}" + (f" ({'; '.join(data['party_sources'])})" if data["party_sources"] else ""))
+    typer.echo(f"  joined the ILRS: {data['joined']}" if data["joined"] else f"  ILRS role: {data['role']}")
     if data["artemis_accords_signatory"]:
         typer.echo("  also signed the Artemis Accords")
     for a in data["agreements"]:
@@ -113,6 +115,17 @@ def show(ctx: typer.Context, name: str = typer.Argument(..., help="Id, name or s
         typer.echo(f"    sources: {'; '.join(a['sources'])}")
     for m in data["mentions"]:
         typer.echo(f"\n  mention ({m['date']}): {m['what']} ({', '.join(m['sources'])})")
+
+
+def _role(party, is_member: bool) -> str:
+    """What a party is to the ILRS, by its kind, for one not admitted as a member."""
+    if is_member:
+        return "member"
+    if party.kind == "coordinating-body":
+        return "the coordinating body of the ILRS (not a member itself)"
+    if party.kind in ("government", "agency", "academy"):
+        return f"acts for {party.country or 'a state'}; not a member itself"
+    return "not an ILRS member in our sources"
 
 
 @partners_app.command("timeline")

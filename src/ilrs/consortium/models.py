@@ -11,8 +11,9 @@ from pydantic import Field, field_validator, model_validator
 from ilrs.consortium.dates import ReportedDate
 from ilrs.scenario.base import StrictModel
 
-PartyKind = Literal["state", "agency", "academy", "intergovernmental-organization", "institute",
+PartyKind = Literal["state", "government", "agency", "academy", "intergovernmental-organization", "institute",
                     "firm", "organization", "coordinating-body"]
+"""``government``: a state's executive signing for it (e.g. the Government of Pakistan, seed 002)."""
 MEMBER_KINDS = ("state", "intergovernmental-organization", "institute", "firm", "organization")
 Instrument = Literal["intergovernmental-mou", "intergovernmental-agreement", "mou", "memorandum",
                      "joint-declaration", "joint-statement", "letter-of-intent", "agreement",
@@ -50,6 +51,7 @@ class Party(StrictModel):
     kind: PartyKind
     country: str | None
     note: str | None = None
+    sources: list[str] = Field(default_factory=list, description="Where the party and its note are reported.")
     artemis_accords: ArtemisStatus | None = None
 
     @property
@@ -152,6 +154,8 @@ class ArtemisPoint(Cited):
     date: dt.date | str
     count: int = Field(ge=0)
     note: str | None = None
+    mentions: list[Mention] = Field(default_factory=list,
+                                    description="Looser reports consistent with this count (\"nearly 30\").")
 
     @property
     def reported(self) -> ReportedDate:

@@ -104,6 +104,7 @@ class Registry:
                 self._fail(field, f"unknown party {pid!r}", self.parties)
 
         for i, p in enumerate(ds.parties):
+            check_sources(f"parties[{i}].sources", p.sources)
             if p.artemis_accords:
                 check_sources(f"parties[{i}].artemis_accords.sources", p.artemis_accords.sources)
         for i, a in enumerate(ds.agreements):
@@ -132,6 +133,8 @@ class Registry:
         last: ArtemisPoint | None = None
         for i, pt in enumerate(ds.artemis_accords):
             check_sources(f"artemis_accords[{i}].sources", pt.sources)
+            for j, m in enumerate(pt.mentions):
+                check_sources(f"artemis_accords[{i}].mentions[{j}].sources", m.sources)
             if last is not None and (pt.reported.latest < last.reported.latest or pt.count < last.count):
                 self._fail(f"artemis_accords[{i}]", "the series must be in date order with non-decreasing counts")
             last = pt
