@@ -166,8 +166,22 @@ def test_ops_command_json_and_files(tmp_path, ilrs_cli):
     k = json.loads(res.stdout)
     assert k["start_utc"] == "2032-01-01T00:00:00Z"
     assert k["energy_generated_kwh"] > 0
-    for name in ("ops-soc.png", "ops-data.png", "ops-consumables.png", "ops-events.csv", "ops-kpis.json"):
+    for name in ("ops-soc.png", "ops-data.png", "ops-consumables.png", "ops-events.csv", "ops-kpis.json",
+                 "ops-series.parquet"):
         assert (tmp_path / name).stat().st_size > 0
+    # the time series: one row per hour of the window, adding up to the KPIs
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(tmp_path / "ops-series.parquet").to_pandas()
+    assert len(t) == math.ceil(0.3 * 365.25 * 24)
+    assert str(t["time_utc"].iloc[0]) == "2032-01-01 00:00:00+00:00"
+    assert t["generated_w"].sum() * 3600 / 3.6e6 == pytest.approx(k["energy_generated_kwh"], rel=1e-12)
+    assert t["data_returned_bit"].sum() / 1e9 == pytest.approx(k["data_returned_gbit"], rel=1e-12)
+    socs = [c for c in t.columns if c.startswith("soc_")]
+    assert "soc_ilrs-energy-battery" in socs and {"stock_oxygen_kg", "data_stored_bit", "served_w"} <= set(t.columns)
+    for c in socs:
+        v = t[c].dropna()
+        assert ((v >= 0) & (v <= 1 + 1e-12)).all()
     # data returned per partner sums to the total returned
     assert sum(k["data_returned_gbit_by_partner"].values()) == pytest.approx(k["data_returned_gbit"], rel=1e-9)
 
@@ -209,6 +223,10 @@ def test_report_section_reuses_products_and_matches_direct_run(tmp_path):
         assert sec.summary[key] == pytest.approx(direct[key], rel=1e-9)
     assert sec.summary["inputs"]["sunlight"].startswith("environment product of this run")
     assert "<img" in sec.html and ctx.products["operations"]["result"].n_steps == math.ceil(0.25 * 365.25 * 24)
+    import pyarrow.parquet as pq
+
+    assert sec.summary["series_table"] == "tables/ops-series.parquet"
+    assert pq.read_metadata(tmp_path / "tables" / "ops-series.parquet").num_rows == math.ceil(0.25 * 365.25 * 24)
 
 
 def test_reference_storage_arrives_with_its_element():

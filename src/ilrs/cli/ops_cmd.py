@@ -17,9 +17,11 @@ from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 
 
 def write_outputs(run: dict[str, Any], out_dir: Path, plot_format: str = "png") -> list[Path]:
-    """Plots (state of charge, data backlog, consumables), events.csv and kpis.json, atomically."""
+    """Plots (state of charge, data backlog, consumables), ops-series.parquet (time series),
+    ops-events.csv and ops-kpis.json, atomically."""
     from ilrs._io import write_text_atomic
     from ilrs.operations.plots import plot_consumables, plot_data, plot_soc
+    from ilrs.operations.study import write_series
     from ilrs.report.figures import save_figure
 
     built, result = run["built"], run["result"]
@@ -32,6 +34,7 @@ def write_outputs(run: dict[str, Any], out_dir: Path, plot_format: str = "png") 
     w = csv.DictWriter(buf, fieldnames=["time_utc", "kind", "subject", "detail"])
     w.writeheader()
     w.writerows(result.event_rows())
+    paths.append(write_series(result, built.params, out_dir / "ops-series.parquet"))
     paths.append(write_text_atomic(out_dir / "ops-events.csv", buf.getvalue()))
     paths.append(write_text_atomic(out_dir / "ops-kpis.json", to_json(run["kpis"]) + "\n"))
     return paths
@@ -45,7 +48,8 @@ def ops(
     step_hours: Optional[float] = typer.Option(None, "--step-hours", min=0.01, max=24, help="Time step (default: operations.step_hours)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed of the failure draws (default: the scenario's seed)."),
     no_campaign: bool = typer.Option(False, "--no-campaign", help="Ignore the campaign: use only the operations section's dates."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for plots, events.csv, kpis.json (default out/<scenario>/ops)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for plots, ops-series.parquet, ops-events.csv, "
+                                                                "ops-kpis.json (default out/<scenario>/ops)."),
     events: int = typer.Option(0, "--events", min=0, help="Also print the first N notable events (failures, repairs, "
                                                           "crew, deliveries, survival mode)."),
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg"),
@@ -56,8 +60,9 @@ def ops(
 
     Sunlight comes from the environment layer (site horizon), link rates from the comms layer
     (else direct-to-Earth while the Earth is up), element dates, crew stays and deliveries from
-    the nominal campaign. Writes ops-soc, ops-data, ops-consumables plots, ops-events.csv and
-    ops-kpis.json to --out.
+    the nominal campaign. Writes ops-soc, ops-data, ops-consumables plots, ops-series.parquet (power
+    generated and used, state of charge per storage, stored data, consumables per step),
+    ops-events.csv and ops-kpis.json to --out.
 
     Examples:
 

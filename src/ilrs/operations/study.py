@@ -35,6 +35,42 @@ def run_operations(scenario, *, start=None, years=None, step_hours=None, seed=No
     return {"built": built, "result": result, "kpis": k}
 
 
+def series_table(result, params):
+    """The run's time series as an Arrow table, one row per step (values over the step, states at its
+    end): ``time_utc``; power ``generated_w``, ``demand_w``, ``served_w``, ``curtailed_w``, ``mode``
+    (0 full, 1 shedding, 2 survival, 3 survival failure); storage ``stored_energy_j``,
+    ``storage_capacity_j``, ``soc`` (usable units) and per unit ``soc_<name>`` (null while it is not on
+    site); data ``data_stored_bit``, ``data_produced_bit``, ``data_returned_bit``, ``data_lost_bit``;
+    ``crew`` and ``stock_<consumable>_kg``."""
+    import numpy as np
+    import pyarrow as pa
+
+    s = result.series
+    cols = {"time_utc": pa.array(result.times().astype("datetime64[s]"), type=pa.timestamp("s", tz="UTC"))}
+    for name in ("generated_w", "demand_w", "served_w", "curtailed_w", "mode", "stored_energy_j",
+                 "storage_capacity_j", "soc"):
+        cols[name] = pa.array(s[name], from_pandas=True)
+    for unit in params.storage:
+        e = s[f"storage_{unit.name}_j"]
+        cols[f"soc_{unit.name}"] = pa.array(e / unit.capacity_j, from_pandas=True)  # NaN -> null: not on site
+    for name in ("data_stored_bit", "data_produced_bit", "data_returned_bit", "data_lost_bit", "crew"):
+        cols[name] = pa.array(s[name])
+    for name in sorted(k for k in s if k.startswith("stock_")):
+        cols[name] = pa.array(np.asarray(s[name], dtype=float))
+    return pa.table(cols)
+
+
+def write_series(result, params, path):
+    """``series_table`` to Parquet (zstd), atomically."""
+    import pyarrow.parquet as pq
+
+    from ilrs._io import atomic_path
+
+    with atomic_path(path) as tmp:
+        pq.write_table(series_table(result, params), tmp, compression="zstd")
+    return path
+
+
 def summary_lines(k: dict[str, Any]) -> list[str]:
     """A few lines of headline figures (shared with the report section)."""
     up = {n: v for n, v in k["uptime_by_element"].items() if v is not None}

@@ -2,13 +2,14 @@
 
 Reads ``ctx.products["environment"]`` (sunlight), ``["comms"]`` (link rates) and ``["campaign"]``
 (element dates, crew stays, deliveries) when earlier sections left them; otherwise builds them
-through those layers' APIs. Leaves the run in ``ctx.products["operations"]``.
+through those layers' APIs. Leaves the run in ``ctx.products["operations"]`` and its time series in
+``tables/ops-series.parquet``.
 """
 
 from __future__ import annotations
 
 from ilrs.operations.plots import plot_consumables, plot_data, plot_soc
-from ilrs.operations.study import run_operations, summary_lines
+from ilrs.operations.study import run_operations, summary_lines, write_series
 from ilrs.report.figures import figure_to_data_uri
 from ilrs.report.html import html_table, kpi_boxes
 from ilrs.report.sections import RunContext, Section
@@ -20,6 +21,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
                          campaign=ctx.products.get("campaign"))
     ctx.products["operations"] = run
     k, result, built = run["kpis"], run["result"], run["built"]
+    table = write_series(result, built.params, ctx.out_dir / "tables" / "ops-series.parquet")
     imgs = [figure_to_data_uri(plot_soc(result, built.darkness)),
             figure_to_data_uri(plot_data(result, built.params.data_storage_bit)),
             figure_to_data_uri(plot_consumables(result))]
@@ -59,10 +61,13 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
           f"{k['crew_substitutions']}. Needs per crew-member-day from NASA BVAD (O₂ 0.835 kg, food 0.617 kg, "
           "water 3.909 + 12.6 kg hygiene), recovered by life support at the ISS ratios (water 98 %, O₂ ~50 %).</p>"
         + html_table(cons) + f'<img alt="consumables" src="{imgs[2]}">'
+        + f"<p>Every step (power, state of charge per storage unit, stored data, consumables): "
+          f"<code>{table.relative_to(ctx.out_dir)}</code>.</p>"
         + f"<h3>Events ({len(result.events)}; shedding and alarm transitions omitted below)</h3>"
         + html_table(notable[:200])
     )
     summary = {key: v for key, v in k.items() if key != "data_access"}
+    summary["series_table"] = str(table.relative_to(ctx.out_dir))
     summary["data_access"] = [{key: r[key] for key in ("owner", "area", "returned_gbit", "access")}
                               for r in k["data_access"]]
     return Section("operations", "Operations", html, summary, summary_lines(k)[1:6])
