@@ -158,3 +158,14 @@ def test_ilrsco_is_the_coordinating_body(ilrs_cli):
     """Seed 003: China is setting up ILRSCO in Hefei "to coordinate the initiative"."""
     r = ilrs_cli("partners", "show", "ILRSCO")
     assert r.returncode == 0 and "coordinating body of the ILRS" in r.stdout and "signing body" not in r.stdout
+
+
+@pytest.mark.parametrize("command", [
+    ("run",), ("partners",), ("partners", "show"), ("partners", "timeline"),
+    ("scenario",), ("scenario", "list"), ("scenario", "show"), ("scenario", "validate"), ("scenario", "new"),
+])
+def test_help_has_an_example(ilrs_cli, command):
+    r = ilrs_cli(*command, "--help")
+    assert r.returncode == 0
+    examples = r.stdout.split("Examples:")[1]
+    assert f"ilrs {' '.join(command)}" in examples, r.stdout

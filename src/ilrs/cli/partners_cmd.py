@@ -58,7 +58,16 @@ def partners(
 @partners_app.command("show")
 def show(ctx: typer.Context, name: str = typer.Argument(..., help="Id, name or short name, e.g. Belarus, CNSA, narit."),
          format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
-    """Every agreement of one party, with dates as reported and their sources."""
+    """Every agreement of one party, with dates as reported and their sources.
+
+    NAME is an id, a name, a short name or a prefix that only one party has.
+
+    Examples:
+
+      ilrs partners show Belarus
+
+      ilrs partners show CNSA --format json
+    """
     reg = _registry((ctx.obj or {}).get("dataset"))
     party = reg.find(name)
     agreements = reg.agreements_of(party.id)
@@ -134,7 +143,14 @@ def timeline(ctx: typer.Context,
              until: Optional[str] = typer.Option(None, "--until", help="Last day of the series (YYYY-MM-DD; "
                                                  "default: the dataset's last dated fact)."),
              format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json (the series at each change)")) -> None:
-    """Plot ILRS membership growth beside the Artemis Accords count."""
+    """Plot ILRS membership growth beside the Artemis Accords count.
+
+    Examples:
+
+      ilrs partners timeline --out growth.png
+
+      ilrs partners timeline --out growth.svg --until 2023-12-31 --format json
+    """
     from ilrs.consortium.timeline import SERIES_START, growth_series, plot_growth
     from ilrs.report.figures import save_figure
 

@@ -23,7 +23,14 @@ scenario_app = typer.Typer(
 
 @scenario_app.command("list")
 def list_cmd(format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
-    """List the built-in scenarios."""
+    """List the built-in scenarios.
+
+    Examples:
+
+      ilrs scenario list
+
+      ilrs scenario list --format json
+    """
     rows = []
     for name in builtin_scenarios():
         s = load_scenario(name)
@@ -39,7 +46,14 @@ def list_cmd(format: OutputFormat = typer.Option(OutputFormat.text, "--format", 
 @scenario_app.command("show")
 def show_cmd(name: str = typer.Argument(..., help="Built-in name or path to a YAML file."),
              format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text (YAML) or json")) -> None:
-    """Print a scenario with every default filled in."""
+    """Print a scenario with every default filled in.
+
+    Examples:
+
+      ilrs scenario show ilrs-reference
+
+      ilrs scenario show my-study.yaml --format json
+    """
     s = load_scenario(name)
     data = s.model_dump(mode="json")
     if format is OutputFormat.json:
@@ -50,7 +64,14 @@ def show_cmd(name: str = typer.Argument(..., help="Built-in name or path to a YA
 
 @scenario_app.command("validate")
 def validate_cmd(path: str = typer.Argument(..., help="Path to a scenario YAML file.")) -> None:
-    """Check a scenario file; print 'ok' or one line naming the file, field and allowed values."""
+    """Check a scenario file; print 'ok' or one line naming the file, field and allowed values.
+
+    Examples:
+
+      ilrs scenario validate my-study.yaml
+
+      ilrs scenario validate ilrs-reference
+    """
     s = load_scenario(path)
     typer.echo(f"ok: {path} is a valid scenario ({s.name}, {s.span.start}..{s.span.end})")
 
@@ -58,7 +79,14 @@ def validate_cmd(path: str = typer.Argument(..., help="Path to a scenario YAML f
 @scenario_app.command("new")
 def new_cmd(path: Path = typer.Argument(..., help="Where to write the template."),
             force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
-    """Write a commented scenario template to PATH."""
+    """Write a commented scenario template to PATH (a file name, not a folder).
+
+    Examples:
+
+      ilrs scenario new my-study.yaml
+
+      ilrs scenario new study.yaml --force && ilrs scenario validate study.yaml
+    """
     if path.is_dir():
         raise InputError("is a folder; give a file name such as my-study.yaml", file=str(path))
     if path.exists() and not force:
