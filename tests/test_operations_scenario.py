@@ -45,6 +45,15 @@ def test_defaults_are_the_published_figures():
     assert units["kilopower"]["power_kwe"] == 10.0          # KRUSTY: up to 10 kWe
     assert units["fission-surface-power"]["power_kwe"] == 40.0
     assert ops_defaults()["metabolic_energy_mj_per_crew_member_day"]["value"] == 11.82
+    # these are the 2004 ALS BVAD table's figures (Hanford, NASA/CR-2004-208941), cited as such
+    d = ops_defaults()
+    src = d["consumables_per_crew_member_day"]["oxygen"]["source"]
+    assert "CR-2004-208941" in d["sources"][src]["title"]
+    assert d["consumables_per_crew_member_day"]["water"]["parts"]["potable"]["source"] == src
+    # NASA MMRTG: about 110 W electric at the start of a mission
+    assert units["rtg"]["power_kwe"] == pytest.approx(0.110)
+    s = scenario_from_dict(with_ops({"power": {"nuclear": [{"name": "r", "kind": "rtg"}]}}))
+    assert params_from_section(s.operations).nuclear[0].power_w == pytest.approx(110.0)
 
 
 def test_units_are_converted_once():
@@ -70,6 +79,7 @@ def test_units_are_converted_once():
     ({"data": {"experiments": [{"name": "x", "element": "nope", "owner": "china", "rate_kbps": 1}]}}, "operations"),
     ({"power": {"shed_science_below": 0.2, "shed_nominal_below": 0.5}}, "operations.power"),
     ({"power": {"storage": [{"name": "b", "capacity_kwh": 1, "element": "nope"}]}}, "operations"),
+    ({"power": {"nuclear": [{"name": "u", "kind": "custom"}]}}, "operations.power.nuclear[0].power_kwe"),
     ({"crew": {"stays": [{"arrival": "2033-02-01", "departure": "2033-01-01", "crew": ["china"]}]}}, "operations.crew"),
 ])
 def test_bad_operations_sections_name_the_field(ops, field):

@@ -2,8 +2,9 @@
 
 Units are converted here, once: kW → W, kWh → J, Gbit → bit, kbit/s → bit/s, hours/days → s.
 Figures the scenario does not give (crew needs per crew-member-day, closure ratios, nuclear unit
-power) come from ``data/ops_defaults.yaml``, where each cites its source (NASA BVAD 2018, Wieland
-1994, ISS water recovery 2023, Kilopower/KRUSTY, NASA Fission Surface Power).
+power, failure models of campaign-only elements by role) come from ``data/ops_defaults.yaml``,
+where each cites its source (NASA ALS BVAD 2004, Wieland 1994, ISS water recovery 2023,
+Kilopower/KRUSTY, NASA Fission Surface Power, NASA MMRTG) or is labelled an assumption.
 """
 
 from __future__ import annotations

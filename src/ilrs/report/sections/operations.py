@@ -58,7 +58,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
         + "<h3>Elements</h3>" + html_table(elements, numeric=["failures", "spares left"])
         + "<h3>Crew and consumables</h3>"
         + f"<p>Crew-days by partner: {k['crew_days_by_partner'] or 'no crew'}; untrained crew members replaced: "
-          f"{k['crew_substitutions']}. Needs per crew-member-day from NASA BVAD (O₂ 0.835 kg, food 0.617 kg, "
+          f"{k['crew_substitutions']}. Needs per crew-member-day from NASA's 2004 ALS BVAD (O₂ 0.835 kg, food 0.617 kg, "
           "water 3.909 + 12.6 kg hygiene), recovered by life support at the ISS ratios (water 98 %, O₂ ~50 %).</p>"
         + html_table(cons) + f'<img alt="consumables" src="{imgs[2]}">'
         + f"<p>Every step (power, state of charge per storage unit, stored data, consumables): "
