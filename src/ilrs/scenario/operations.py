@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ilrs.scenario.base import StrictModel
 
@@ -100,8 +100,22 @@ class StorageSpec(StrictModel):
 class NuclearSpec(StrictModel):
     name: str = Field(pattern=ID)
     kind: Literal["kilopower", "fission-surface-power", "rtg", "custom"] = "kilopower"
-    power_kwe: float | None = Field(None, gt=0, description="Default: from ops_defaults.yaml by kind.")
+    power_kwe: float | None = Field(None, gt=0, validate_default=True, description=(
+        "Default: from ops_defaults.yaml by kind (kilopower 10, fission-surface-power 40, rtg 0.11 = "
+        "MMRTG at beginning of life); required for custom."))
     element: str | None = None
+
+    @field_validator("power_kwe", mode="after")
+    @classmethod
+    def _power(cls, value: float | None, info: ValidationInfo) -> float | None:
+        kind = info.data.get("kind")
+        if value is None and kind is not None:
+            from ilrs.data import load_dataset  # the data layer (below the scenario layer)
+
+            units = load_dataset("ops_defaults").get("nuclear_units") or {}
+            if kind not in units:
+                raise ValueError(f"a {kind!r} unit needs power_kwe (packaged defaults for: {', '.join(sorted(units))})")
+        return value
 
 
 class PowerSection(StrictModel):
