@@ -41,6 +41,7 @@ def test_partners_show_and_timeline(ilrs_cli, tmp_path):
     (("scenario", "validate", "missing.yaml"), "missing.yaml: file not found"),
     (("run", "--scenario", "nope"), "allowed"),
     (("risk", "-n", "0"), "--runs"),  # a constraint typer checks itself, through its vendored click
+    (("run", "--risk-runs", "0"), "--risk-runs"),
     (("ops", "--years", "x"), "--years"),
     (("partners", "--bogus"), "No such option"),
 ])
@@ -81,10 +82,13 @@ class _Collector(HTMLParser):
 
 
 def test_run_writes_report_and_summary(ilrs_cli, tmp_path):
-    r = ilrs_cli("run", "--out", tmp_path / "o", "--quiet", timeout=900)
+    r = ilrs_cli("run", "--out", tmp_path / "o", "--quiet", "--risk-runs", "64", timeout=900)
     assert r.returncode == 0, r.stderr[-2000:]
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["scenario"] == "ilrs-reference"
+    assert summary["options"] == {"risk_runs": 64} and summary["risk"]["runs"] == 64
+    assert "timings_s" not in (tmp_path / "o" / "summary.json").read_text()
+    assert "sections_s" in json.loads((tmp_path / "o" / "timings.json").read_text())
     assert summary["consortium"]["members"] >= 20
     page = _Collector()
     page.feed((tmp_path / "o" / "report.html").read_text())
@@ -169,3 +173,31 @@ def test_help_has_an_example(ilrs_cli, command):
     assert r.returncode == 0
     examples = r.stdout.split("Examples:")[1]
     assert f"ilrs {' '.join(command)}" in examples, r.stdout
+
+
+def test_summary_json_is_the_same_bytes_run_to_run(tmp_path, monkeypatch):
+    """Timings (different on every run) go to timings.json; summary.json keeps only results and options."""
+    import time
+
+    from ilrs.report import html as report_html
+    from ilrs.report.sections import Section, consortium
+    from ilrs.scenario import load_scenario
+
+    def measured(scenario, ctx):
+        t0 = time.perf_counter()
+        time.sleep(0.002)
+        return Section("measured", "Measured", "<p>x</p>",
+                       {"runs": ctx.options["risk_runs"], "timings_s": {"x": time.perf_counter() - t0},
+                        "elapsed_s": time.perf_counter()}, [])
+
+    monkeypatch.setattr(report_html, "builders", lambda: [("consortium", consortium.build), ("measured", measured)])
+    s = load_scenario("ilrs-reference")
+    for name in ("a", "b"):
+        report_html.build_report(s, tmp_path / name, options={"risk_runs": 7})
+    a, b = ((tmp_path / n / "summary.json").read_bytes() for n in ("a", "b"))
+    assert a == b
+    summary = json.loads(a)
+    assert summary["measured"] == {"runs": 7} and summary["options"] == {"risk_runs": 7}
+    timings = json.loads((tmp_path / "a" / "timings.json").read_text())
+    assert set(timings) == {"sections_s", "measured"} and set(timings["sections_s"]) == {"consortium", "measured"}
+    assert timings["measured"]["timings_s"]["x"] >= 0.002

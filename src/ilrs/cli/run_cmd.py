@@ -16,15 +16,22 @@ def run(
     scenario: str = typer.Option(REFERENCE_SCENARIO, "--scenario", "-s",
                                  help="Built-in scenario name or path to a YAML file."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default out/<scenario-name>)."),
+    risk_runs: Optional[int] = typer.Option(None, "--risk-runs", min=1, max=10_000_000,
+                                            help="Monte Carlo runs of the risk section "
+                                                 "(default: the scenario's uncertainties.runs)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Run the whole study and write DIR/report.html and DIR/summary.json.
+    """Run the whole study and write DIR/report.html, DIR/summary.json and DIR/timings.json.
+
+    summary.json holds results only: the same scenario, seed and options give the same bytes.
 
     Examples:
 
       ilrs run
 
       ilrs run --scenario my-study.yaml --out results/
+
+      ilrs run --risk-runs 10000 --quiet
     """
     from ilrs.report import build_report
 
@@ -39,13 +46,14 @@ def run(
         def on_section(key: str, i: int, n: int) -> None:
             progress.update(task, description=key, completed=i, total=n)
 
-        sections, html_path, json_path = build_report(s, out_dir, on_section=on_section)
+        options = {"risk_runs": risk_runs} if risk_runs is not None else {}
+        sections, html_path, json_path = build_report(s, out_dir, on_section=on_section, options=options)
     typer.echo(f"ilrs run — {s.name} ({s.span.start} → {s.span.end})")
     for sec in sections:
         typer.echo(f"\n[{sec.title}]")
         for line in sec.lines:
             typer.echo(f"  {line}")
-    typer.echo(f"\nwrote {html_path}\nwrote {json_path}")
+    typer.echo(f"\nwrote {html_path}\nwrote {json_path}\nwrote {out_dir / 'timings.json'}")
 
 
 def register(app: typer.Typer) -> None:

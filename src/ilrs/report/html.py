@@ -1,4 +1,8 @@
-"""Build ``report.html`` (self-contained) and ``summary.json`` for one scenario."""
+"""Build ``report.html`` (self-contained) and ``summary.json`` for one scenario.
+
+``summary.json`` holds results only, so the same scenario and seed give the same bytes; how long
+things took (which differs run to run) goes to ``timings.json`` beside it.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +45,10 @@ def kpi_boxes(items: dict[str, Any]) -> str:
                    for k, v in items.items())
 
 
+MEASURED_KEYS = ("timings_s", "elapsed_s", "runs_per_s")
+"""Top-level keys of a section summary that measure the run, not the study: moved to ``timings.json``."""
+
+
 def _site_label(scenario: Scenario) -> str:
     s = scenario.site
     return s.name or f"{s.lat_deg:.3f}°, {s.lon_deg:.3f}°"
@@ -49,7 +57,11 @@ def _site_label(scenario: Scenario) -> str:
 def build_report(scenario: Scenario, out_dir: str | Path,
                  on_section: Callable[[str, int, int], None] | None = None,
                  options: dict[str, Any] | None = None) -> tuple[list[Section], Path, Path]:
-    """Run every section builder, then write ``report.html`` and ``summary.json`` atomically."""
+    """Run every section builder, then write ``report.html``, ``summary.json`` and ``timings.json`` atomically.
+
+    ``options`` reach each section as ``ctx.options`` (``risk_runs``: Monte Carlo runs of the risk section).
+    Returns the sections and the paths of ``report.html`` and ``summary.json``.
+    """
     from ilrs.cli.common import to_json  # JSON conventions shared with the CLI
 
     out = Path(out_dir)
@@ -72,16 +84,26 @@ def build_report(scenario: Scenario, out_dir: str | Path,
     page = env.get_template("report.html.j2").render(
         scenario=scenario, sections=[_markup(s) for s in sections], version=__version__,
         site_label=_site_label(scenario))
+    results: dict[str, Any] = {}
+    measured: dict[str, Any] = {"sections_s": timings}
+    for sec in sections:
+        summary_ = dict(sec.summary) if isinstance(sec.summary, dict) else sec.summary
+        if isinstance(summary_, dict):
+            took = {k: summary_.pop(k) for k in MEASURED_KEYS if k in summary_}
+            if took:
+                measured[sec.key] = took
+        results[sec.key] = summary_
     summary = {
         "scenario": scenario.name,
         "seed": scenario.seed,
         "span": {"start": scenario.span.start.isoformat(), "end": scenario.span.end.isoformat()},
         "ilrs_version": __version__,
-        **{s.key: s.summary for s in sections},
-        "timings_s": timings,
+        "options": dict(sorted((options or {}).items())),
+        **results,
     }
     html_path = write_text_atomic(out / "report.html", page)
     json_path = write_text_atomic(out / "summary.json", to_json(summary) + "\n")
+    write_text_atomic(out / "timings.json", to_json(measured) + "\n")
     return sections, html_path, json_path
 
 

@@ -1,7 +1,8 @@
 """Report section: Monte Carlo risk — how likely each milestone is on time, when, and what drives it.
 
-Runs ``uncertainties.runs`` campaign runs (default 1000, about a second) in this process with the
-scenario's seed; ``ilrs risk`` runs the same study at scale (workers, Dask, resume).
+Runs ``ilrs run --risk-runs N`` (``ctx.options["risk_runs"]``) or else ``uncertainties.runs`` campaign
+runs (schema default 500; the reference scenario asks for 1000, about a second) in this process with
+the scenario's seed; ``ilrs risk`` runs the same study at scale (workers, Dask, resume).
 """
 
 from __future__ import annotations
