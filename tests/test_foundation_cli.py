@@ -201,3 +201,25 @@ def test_summary_json_is_the_same_bytes_run_to_run(tmp_path, monkeypatch):
     timings = json.loads((tmp_path / "a" / "timings.json").read_text())
     assert set(timings) == {"sections_s", "measured"} and set(timings["sections_s"]) == {"consortium", "measured"}
     assert timings["measured"]["timings_s"]["x"] >= 0.002
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (None, "file not found"),
+    ("sources: {}\nparties: [\n", "not valid YAML"),
+    ("sources: {}\nparties: []\nagreements:\n  - {id: x, title: t, instrument: mou, parties: [a],\n"
+     "     date_claims: [{date: 2021-13-01, sources: [s]}]}\n", "line 5: not valid YAML: '2021-13-01' is not a valid date"),
+    ("sources: {}\nparties: []\nagreements: []\nparties: []\n", "duplicate key 'parties'"),
+    ("- just\n- a list\n", "must be a mapping"),
+    ("sources: {}\nparties: [{id: x, name: X, kind: planet, country: null}]\nagreements: []\n", "parties[0].kind"),
+])
+@pytest.mark.parametrize("command", [(), ("show", "x"), ("timeline",)])
+def test_partners_bad_dataset_is_one_line_exit_2(ilrs_cli, tmp_path, content, fragment, command):
+    p = tmp_path / "bad.yaml"
+    if content is not None:
+        p.write_text(content)
+    extra = ("--out", tmp_path / "g.png") if command == ("timeline",) else ()
+    r = ilrs_cli("partners", "--dataset", p, *command, *extra)
+    assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {p}") and fragment in lines[0], r.stderr
+    assert not (tmp_path / "g.png").exists()
