@@ -466,3 +466,17 @@ def test_each_array_reads_the_sunlight_at_its_own_mast_height():
     with pytest.raises(InputError) as err:
         simulate_operations(inputs(n), bad)
     assert err.value.field == "solar_arrays.x.mast_height_m"
+
+
+def test_data_backlog_alarm_clears_when_the_store_empties():
+    # alarm threshold 0: any data on board raises it. 1 Mbit/s for 3 h with the link closed, then the
+    # experiment's element retires and the link opens: the store empties at step 3 and the alarm
+    # clears there (and stays cleared over the empty steps after it)
+    p = OperationsParams(elements=(flat_element(load_w=0.0),),
+                         experiments=(ExperimentParams("x", "base", "china", "astronomy", 1e6),),
+                         alarms=AlarmParams(data_backlog_above=0.0))
+    rate = np.r_[np.zeros(3), np.full(7, 1e9)]
+    r = simulate_operations(inputs(10, rate=rate, activations=(ElementActivation("base", 0.0, 3 * H),)), p)
+    ev = [(e.kind, e.time_s) for e in r.events if e.subject == "data-storage"]
+    assert ev == [("alarm", 0.0), ("alarm-cleared", 3 * H)]
+    assert r.totals["returned_bit"] == pytest.approx(3 * 3.6e9)

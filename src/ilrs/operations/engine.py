@@ -357,7 +357,8 @@ class _Station:
         cap_tot = sum(u[1] for u in units)
         al = self.params.alarms
         soc_lo, soc_hi = al.storage_soc_below, al.storage_soc_below + SOC_HYSTERESIS
-        bl_hi, bl_lo = al.data_backlog_above * cap_data, (al.data_backlog_above - SOC_HYSTERESIS) * cap_data
+        bl_hi = al.data_backlog_above * cap_data
+        bl_lo = max(0.0, al.data_backlog_above - SOC_HYSTERESIS) * cap_data  # clears at or below
         mode_prev = self.mode_prev
         m = self.m
         s_sci, s_nom = self.params.shed_science_below, self.params.shed_nominal_below
@@ -483,6 +484,10 @@ class _Station:
             r = rate[i]
             if total <= 0.0:
                 prod_l.append(0.0); ret_l.append(0.0); lost_l.append(0.0); data_l.append(0.0)
+                data = 0.0
+                if self.backlog_alarm:  # an empty store always clears the backlog alarm
+                    self.backlog_alarm = False
+                    self.events.append(Event(i * dt, "alarm-cleared", "data-storage", "backlog 0.00"))
                 continue
             if pt > 0.0:
                 row = prod_levels[j]
@@ -513,7 +518,7 @@ class _Station:
             if not self.backlog_alarm and data > bl_hi:
                 self.backlog_alarm = True
                 self.events.append(Event(i * dt, "alarm", "data-storage", f"backlog {data / cap_data:.2f} of capacity"))
-            elif self.backlog_alarm and data < bl_lo:
+            elif self.backlog_alarm and data <= bl_lo:
                 self.backlog_alarm = False
                 self.events.append(Event(i * dt, "alarm-cleared", "data-storage", f"backlog {data / cap_data:.2f}"))
         if single:
