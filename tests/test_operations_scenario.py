@@ -335,3 +335,23 @@ def test_campaign_only_elements_fail_by_role_unless_overridden():
     assert all(e.failure is None for e in extra.values() if e.role == "mobility")
     comms = [e for e in extra.values() if e.role == "comms"]
     assert comms and all(e.failure.weibull_scale_s == 500 * 86400.0 for e in comms)
+
+
+def test_campaign_crew_stays_elsewhere_consume_nothing_here():
+    # a campaign whose two crewed stays are at the far-side node and at this site: only the second
+    # brings crew (and crew-days) to the station
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from ilrs.operations import with_campaign
+
+    s = scenario_from_dict(with_ops({"start": "2033-06-01", "years": 0.1, "elements": [{"name": "e"}]}))
+    built = build_inputs(s, campaign=None, step_hours=6.0)
+    stay = lambda mission, site: SimpleNamespace(mission=mission, arrival=dt.date(2033, 6, 10),  # noqa: E731
+                                                 departure=dt.date(2033, 6, 20), crew=("china", "china"), site=site)
+    camp = SimpleNamespace(elements={}, deliveries=(),
+                           crew_stays=(stay("far", "far-side"), stay("here", "connecting-ridge")))
+    b = with_campaign(built, s, camp)
+    assert len(b.inputs.crew_stays) == 1 and "far (far-side)" in b.sources["crew"]
+    r = simulate_operations(b.inputs, b.params)
+    assert r.totals["crew_days"] == {"china": 20.0}

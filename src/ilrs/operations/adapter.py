@@ -8,7 +8,8 @@
   built through the campaign API), with the scenario's ``operations`` section on top (its element
   specs win for elements both name; its stays and deliveries are added); without a campaign, the
   ``operations`` section alone. Deliveries dated before the window start arrive at its start;
-  stays that began before it count from it.
+  stays that began before it count from it. Campaign crew stays count only at this station (the
+  scenario's site, or the campaign's generic ``south-pole``; :func:`at_station`).
 
 Whatever is used is recorded in :attr:`BuiltInputs.sources` so that reports can say it.
 A product already computed by an earlier report section (``ctx.products``) may be passed in; it is
@@ -301,7 +302,11 @@ def with_campaign(built: BuiltInputs, scenario, campaign: Any) -> BuiltInputs:
     params = params_from_section(ops, start=s0)
     sources = dict(built.sources)
     if campaign is not None:
-        params, activations, stays, deliveries = _from_campaign(campaign, params, s0, ops)
+        params, activations, stays, deliveries = _from_campaign(campaign, params, s0, ops, scenario.site.name)
+        elsewhere = [c for c in campaign.crew_stays if not at_station(getattr(c, "site", None), scenario)]
+        if elsewhere:
+            sources["crew"] = (f"{len(elsewhere)} campaign crew stay(s) at other sites left out: "
+                               + ", ".join(f"{c.mission} ({c.site})" for c in elsewhere))
         sources["elements"] = ("campaign result (operational and end-of-life dates, crew stays, deliveries) "
                                "+ the scenario's element specs, crew stays and deliveries")
         listed = {e.name for e in ops.elements}
@@ -323,7 +328,15 @@ def with_campaign(built: BuiltInputs, scenario, campaign: Any) -> BuiltInputs:
     return dataclasses.replace(built, inputs=inputs, params=params, sources=sources)
 
 
-def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section):
+def at_station(site: str | None, scenario_or_name) -> bool:
+    """Whether a campaign crew stay at ``site`` is at this station: the scenario's site, the
+    south-pole region the campaign names generically (``south-pole``), or no site given. Stays at
+    other nodes (``equator``, ``far-side`` …) consume nothing here."""
+    name = scenario_or_name if isinstance(scenario_or_name, str) else scenario_or_name.site.name
+    return site is None or site in (name, SITE_NODE)
+
+
+def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section, site: str = SITE_NODE):
     """Merge a CampaignResult: its dates rule; the scenario's element specs (priority, failures,
     experiments) win where both name an element; campaign-only elements get their loads and data
     rate from the campaign's element spec and a failure model by role
@@ -369,7 +382,7 @@ def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section):
             activations.append(ElementActivation(e.name, _date_s(s0, e.operational_from) if e.operational_from else 0.0))
     known = {e.name for e in elements}
     stays = tuple(CrewStay(seconds_since(s0, c.arrival), seconds_since(s0, c.departure), tuple(c.crew))
-                  for c in campaign.crew_stays)
+                  for c in campaign.crew_stays if at_station(getattr(c, "site", None), site))
     deliveries = tuple(Delivery(seconds_since(s0, d.date), {"oxygen": d.oxygen_kg, "water": d.water_kg,
                                                             "food": d.food_kg},
                                  {k: v for k, v in d.spares.items() if k in known})
