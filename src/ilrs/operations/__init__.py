@@ -4,7 +4,8 @@ Discrete events (activations, failures, repairs, crew arrivals, deliveries) run 
 continuous quantities (sunlight, link rate) are read from precomputed arrays on a regular time
 grid and never recomputed inside the loop.
 
-Pure entry point (the risk layer calls it many times; ~0.2 s for ten years at 1 h)::
+Pure entry point (the risk layer calls it many times; ten years at 1 h of the reference scenario
+take 0.2-0.5 s on one core, about 200,000 steps/s: ``bench/bench_operations.py``)::
 
     simulate_operations(inputs: OperationsInputs, params: OperationsParams,
                         rng: numpy.random.Generator | None) -> OperationsResult
