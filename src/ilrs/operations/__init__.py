@@ -14,10 +14,12 @@ take 0.2-0.5 s on one core, about 200,000 steps/s: ``bench/bench_operations.py``
 
 * :class:`OperationsInputs`: ``start`` (UTC datetime64), ``step_s``, arrays per step
   ``solar_irradiance_w_m2``, ``visible_solar_fraction``, ``downlink_rate_bps`` (optional
-  ``sun_azimuth_deg``/``sun_elevation_deg``), and tuples of :class:`ElementActivation`,
+  ``sun_azimuth_deg``/``sun_elevation_deg``, ``visible_solar_fraction_at_mast_m`` for arrays on
+  their own masts), and tuples of :class:`ElementActivation`,
   :class:`CrewStay`, :class:`Delivery` (times in seconds from ``start``).
-* :class:`OperationsParams`: elements (loads by mode, priority, failure model), solar arrays,
-  storage (batteries, regenerative fuel cells), nuclear units, experiments (owner, research area,
+* :class:`OperationsParams`: elements (loads by mode, priority, failure model), solar arrays
+  (each on an element and a mast), storage (batteries, regenerative fuel cells, each usable while
+  its element operates), nuclear units, experiments (owner, research area,
   rate), data storage, crew needs and closure, shedding bands, alarm thresholds. SI units.
 * :class:`OperationsResult`: ``series`` (per step), ``events`` (:class:`Event` log), ``totals``.
 * ``rng`` draws failure times only; the same generator state gives the same result.

@@ -120,8 +120,6 @@ def _resample(times_ns: np.ndarray, src_times: Any, values: Any) -> np.ndarray:
 
 def sky_on_grid(scenario, times: np.ndarray, product: Any = None) -> tuple[dict[str, np.ndarray], str]:
     """Sun and Earth quantities on ``times`` from an environment product or the environment API."""
-    from ilrs import environment as env
-
     track = None
     label = ""
     if product is not None:
