@@ -46,7 +46,7 @@ def plot_soc(result: OperationsResult, darkness: np.ndarray | None = None):
     ax.plot(t, soc, lw=0.5, color="#1f77b4")
     ax.set_ylabel("state of charge")
     ax.set_ylim(0, 1.02)
-    ax.set_title("Stored energy (all batteries and fuel cells) over the run")
+    ax.set_title("State of charge of the storage usable at each step (units come and go with their elements)")
     focus = result.series["mode"] >= MODE_SURVIVAL
     if not focus.any() and darkness is not None:
         focus = darkness
