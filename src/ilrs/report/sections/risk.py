@@ -47,7 +47,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
             drivers.append({"milestone": m, "input": x["input"], "Spearman ρ": f"{x['spearman_rho']:+.2f}"})
     st = result.study
     html = (
-        kpi_boxes({"runs": st.table.num_rows, "seed": result.seed, "runs/s": f"{st.runs_per_s:,.0f}",
+        kpi_boxes({"runs": st.table.num_rows, "seed": result.seed,  # no runs/s: report.html is reproducible
                    "sampled inputs": sum(1 for c in st.table.column_names if c.startswith("input."))})
         + "<p>Each run samples launch and landing failure probabilities, schedule slips (correlated across "
           "missions) and stand-downs from the scenario's <code>uncertainties</code>, then flies the campaign. "
