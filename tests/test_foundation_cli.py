@@ -11,12 +11,8 @@ import pytest
 def test_partners_json_as_of(ilrs_cli):
     r = ilrs_cli("partners", "--as-of", "2023-10-23", "--format", "json")
     assert r.returncode == 0, r.stderr
-    data = json.loads(r.stdout)
-    rows = data["members"]
-    assert data["as_of"] == "2023-10-23" and data["count"] == len(rows)
-    # seeds 002/003: Germany signed as the 29th, 2023-09-14; nothing newer was reported by 2023-10-23
-    assert data["artemis_accords"]["count_at_least"] == 29 and data["artemis_accords"]["reported"] == "2023-09-14"
-    assert data["artemis_accords"]["exact"] is False
+    rows = json.loads(r.stdout)
+    assert isinstance(rows, list)  # the issue: a list of objects with at least these keys
     for row in rows:
         assert {"name", "kind", "country", "joined", "instrument", "sources", "date_claims"} <= row.keys()
         assert row["date_claims"] and all(c["sources"] for c in row["date_claims"])

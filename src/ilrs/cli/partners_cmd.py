@@ -42,9 +42,7 @@ def partners(
     rows = [m.as_dict(reg) for m in reg.members(as_of=day, kind=kind)]
     artemis = reg.artemis_status(day)
     if format is OutputFormat.json:
-        echo_json({"as_of": day, "kind": kind, "count": len(rows), "members": rows,
-                   "artemis_accords": None if artemis is None else
-                   {k: artemis[k] for k in ("count_at_least", "exact", "reported", "sources")}})
+        echo_json(rows)  # a list of members, as documented; the Artemis series: `partners timeline --format json`
         return
     title = f"ILRS members as of {day}" if day else "ILRS members"
     typer.echo(f"{title}: {len(rows)}" + (f" ({kind})" if kind else ""))
