@@ -195,7 +195,11 @@ def test_cli_ctrl_c_then_resume_equals_uninterrupted(tmp_path, workers):
     out = tmp_path / "risk"
     n = 3000
     cmd = [sys.executable, "-m", "ilrs.cli.main", "risk", "-n", str(n), "--workers", workers, "--out", str(out), "-q"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT back to its default in the child: a parent that ignores it (`trap "" INT`, nohup, some
+    # CI runners) would hand the ignore down, and Python only turns SIGINT into KeyboardInterrupt
+    # when it starts with the default action
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         try:
@@ -211,6 +215,7 @@ def test_cli_ctrl_c_then_resume_equals_uninterrupted(tmp_path, workers):
     assert "--resume" in err and "Traceback" not in err
     partial = json.loads((out / "manifest.json").read_text())
     assert 300 <= partial["done_runs"] < n
+    assert f"interrupted after {partial['done_runs']} of {n} runs" in err  # what is saved, not less
     s = load_scenario("ilrs-reference")
     chunk = partial["chunk_runs"]
     assert chunk == auto_chunk_runs(n, 1 if workers == "0" else 2, s.uncertainties.chunk_runs)
@@ -218,6 +223,27 @@ def test_cli_ctrl_c_then_resume_equals_uninterrupted(tmp_path, workers):
     assert resumed.study.runs_resumed == partial["done_runs"]
     fresh = run_risk(s, runs=n, chunk_runs=1000)
     assert resumed.table.equals(fresh.table)
+
+
+def test_cli_interrupt_reports_the_runs_its_manifest_saved(tmp_path, monkeypatch):
+    from ilrs.risk.store import ResultStore
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(small_scenario(p_launch=0.1)))
+    write_chunk = ResultStore.write_chunk
+
+    def write_then_interrupt(self, start, stop, table):  # Ctrl-C right after the 3rd chunk is saved
+        written = write_chunk(self, start, stop, table)
+        if self.done_runs >= 150:
+            raise KeyboardInterrupt
+        return written
+
+    monkeypatch.setattr(ResultStore, "write_chunk", write_then_interrupt)
+    out = tmp_path / "risk"
+    r = _cli(["risk", "-s", str(path), "-n", "400", "--workers", "0", "--chunk-runs", "50", "--out", str(out), "-q"])
+    assert r.exit_code == 130
+    assert json.loads((out / "manifest.json").read_text())["done_runs"] == 150
+    assert "interrupted after 150 of 400 runs" in r.output
 
 
 def test_cli_on_a_dask_scheduler_matches_local(tmp_path):

@@ -107,7 +107,15 @@ def risk(
             result = run_risk(s, runs=runs, seed=seed, executor=executor, out=out_dir, resume=resume, ops=ops,
                               chunk_runs=chunk_runs, on_progress=on_progress)
     except KeyboardInterrupt:
-        done, total = state.get("done", 0), state.get("total", runs or s.uncertainties.runs)
+        done, total = state.get("done", 0), state.get("total", n_runs)
+        if "total" in state:  # the study had opened --out: its manifest says what is saved
+            from ilrs.risk.store import read_manifest
+
+            try:
+                manifest = read_manifest(out_dir)
+                done, total = int(manifest["done_runs"]), int(manifest["runs"])
+            except (InputError, OSError, ValueError, KeyError, TypeError):
+                pass
         typer.echo(f"interrupted after {done} of {total} runs (saved in {out_dir}); finish with the same "
                    "command and --resume", err=True)
         raise SystemExit(130) from None  # click would turn KeyboardInterrupt into a plain abort
