@@ -324,6 +324,23 @@ def test_resume_after_lost_chunks(tmp_path):
     assert again.table.equals(full.table)
     man = json.loads((out / "manifest.json").read_text())
     assert man["complete"] and man["done_runs"] == 500
+    assert not list(out.glob(".*.tmp"))  # the killed write's leftover is gone
+
+
+def test_fresh_study_removes_temporaries_of_a_killed_one(tmp_path):
+    out = tmp_path / "t"
+    out.mkdir()
+    stale = [out / ".runs-000000000-000000060.parquet.k3j2x9.tmp", out / ".manifest.json.q8w7e6.tmp"]
+    for p in stale:
+        p.write_bytes(b"partial")
+    unrelated = [out / "notes.tmp", out / ".runs.parquet.tmp", out / "my-notes.txt"]
+    for p in unrelated:
+        p.write_text("not ours")
+    run_study(three_launches, {"p": 0.9}, seed=1, runs=100, study_hash="t", chunk_runs=60, out=out)
+    assert not any(p.exists() for p in stale)
+    assert all(p.read_text() == "not ours" for p in unrelated)
+    assert sorted(p.name for p in out.glob("runs-*.parquet")) == ["runs-000000000-000000060.parquet",
+                                                                 "runs-000000060-000000100.parquet"]
 
 
 def test_resume_refuses_another_study(tmp_path):
@@ -374,6 +391,7 @@ def test_sigkill_then_resume_gives_the_uninterrupted_result(tmp_path, executor):
     resumed = run_study(slow_three_launches, {"p": 0.9, "sleep_s": 0.0}, seed=21, runs=1200, study_hash="k",
                         chunk_runs=25, out=out, resume=True)
     assert resumed.runs_resumed >= partial["done_runs"]
+    assert not list(out.glob(".*.tmp"))  # nothing a write killed by SIGKILL left behind
     uninterrupted = run_study(three_launches, {"p": 0.9}, seed=21, runs=1200, study_hash="k", chunk_runs=300)
     assert resumed.table.num_rows == 1200
     assert resumed.table.column("run").to_pylist() == list(range(1200))

@@ -11,7 +11,9 @@ A chunk is written to a temporary name and renamed (:mod:`ilrs._io`), then the m
 rewritten the same way, so a study killed at any instant leaves only whole chunks and a manifest
 that lists a subset of them. On resume a chunk counts as done when its file exists, belongs to
 this study (its Parquet metadata carries the study's identity) and holds exactly its run range;
-every other chunk is run again. Nothing is lost and nothing is counted twice.
+every other chunk is run again. Nothing is lost and nothing is counted twice. The temporary
+files of a write that was killed (``.runs-*.parquet.*.tmp``, ``.manifest.json.*.tmp``) are
+deleted when the folder is opened again (fresh or resumed).
 """
 
 from __future__ import annotations
@@ -192,10 +194,18 @@ class ResultStore:
         """A fresh study: earlier chunk files and manifest in ``folder`` are removed."""
         store = cls(folder, identity)
         store.folder.mkdir(parents=True, exist_ok=True)
+        store._remove_temporaries()
         for p in store.folder.glob("runs-*.parquet"):
             p.unlink()
         store.write_manifest()
         return store
+
+    def _remove_temporaries(self) -> None:
+        """Delete the temporary files (:func:`ilrs._io.atomic_path`) of a study killed mid-write:
+        nobody else writes here (the folder's ``.lock`` is ours), so they can never be finished."""
+        for pattern in (".runs-*.parquet.*.tmp", f".{MANIFEST}.*.tmp"):
+            for p in self.folder.glob(pattern):
+                p.unlink(missing_ok=True)
 
     @classmethod
     def resume(cls, folder: str | Path, identity: StudyIdentity) -> "ResultStore":
@@ -216,6 +226,7 @@ class ResultStore:
                     f"this study has {key}={value!r} (start afresh without --resume, or use another --out)",
                     file=str(path), field=key)
         store = cls(folder, identity)
+        store._remove_temporaries()
         for start, stop in store.ranges:
             rows = store._valid_rows(start, stop)
             if rows is not None:
