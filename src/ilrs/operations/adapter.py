@@ -46,10 +46,10 @@ AU_M = 149_597_870_700.0  # IAU 2012 Resolution B2 (exact)
 ROLE_AREA = {"lander": "lunar-physics-chemistry", "research": "lunar-physics-chemistry",
              "mobility": "lunar-physics-chemistry", "observatory": "astronomy", "isru": "technology",
              "command": "technology", "comms": "technology", "energy": "technology",
-             "habitat": "medicine", "life-support": "medicine"}
+             "habitation": "medicine", "life-support": "medicine"}
 """Research area of the data a campaign element produces (the campaign gives only a rate)."""
 ROLE_MAP = {"energy": "power", "comms": "comms", "mobility": "mobility", "lander": "science",
-            "research": "science", "observatory": "science", "isru": "science", "habitat": "habitat",
+            "research": "science", "observatory": "science", "isru": "science", "habitation": "habitat",
             "life-support": "life-support"}
 """Campaign element roles → operations roles (the rest: generic)."""
 SITE_NODE = "south-pole"
@@ -336,7 +336,9 @@ def at_station(site: str | None, scenario_or_name) -> bool:
 
 def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section, site: str = SITE_NODE):
     """Merge a CampaignResult: its dates rule; the scenario's element specs (priority, failures,
-    experiments) win where both name an element; campaign-only elements get their loads and data
+    experiments) win where both name an element; campaign-only elements join the station's bus only
+    when they are part of the permanent base at the site node (``base: true``: a visiting lander or
+    its rover has its own power and is not the base's load) and get their loads and data
     rate from the campaign's element spec and a failure model by role
     (:func:`~ilrs.operations.params.role_failure`: the scenario's ``failure_by_role``, else the
     labelled assumption of ``ops_defaults.yaml``)."""
@@ -350,8 +352,8 @@ def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section, sit
     nuclear = list(params.nuclear)
     owners = _owner_partners()
     for eid, rec in campaign.elements.items():
-        if eid not in spec and getattr(rec, "node", SITE_NODE) != SITE_NODE:
-            continue
+        if eid not in spec and (getattr(rec, "node", SITE_NODE) != SITE_NODE or not getattr(rec, "base", True)):
+            continue  # orbiters, other nodes, and visiting landers with their own power (Luna-27, rovers)
         if rec.operational is None:  # lost or never delivered in this run: listed, never operating (so
             activations.append(ElementActivation(eid, math.inf))  # every run has the same elements)
         else:
