@@ -218,7 +218,7 @@ def test_cli_ctrl_c_then_resume_equals_uninterrupted(tmp_path, workers):
     assert f"interrupted after {partial['done_runs']} of {n} runs" in err  # what is saved, not less
     s = load_scenario("ilrs-reference")
     chunk = partial["chunk_runs"]
-    assert chunk == auto_chunk_runs(n, 1 if workers == "0" else 2, s.uncertainties.chunk_runs)
+    assert chunk == auto_chunk_runs(n, s.uncertainties.chunk_runs)
     resumed = run_risk(s, runs=n, out=out, resume=True, chunk_runs=chunk)
     assert resumed.study.runs_resumed == partial["done_runs"]
     fresh = run_risk(s, runs=n, chunk_runs=1000)
@@ -244,6 +244,32 @@ def test_cli_interrupt_reports_the_runs_its_manifest_saved(tmp_path, monkeypatch
     assert r.exit_code == 130
     assert json.loads((out / "manifest.json").read_text())["done_runs"] == 150
     assert "interrupted after 150 of 400 runs" in r.output
+
+
+@pytest.mark.parametrize("n", [400, 6000])
+def test_results_folder_is_the_same_bytes_for_any_worker_count(tmp_path, n):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(small_scenario(p_launch=0.1, p_landing=0.2, kind="lander",
+                                                  slip={"dist": "lognormal", "median": 40, "sigma": 0.7})))
+    folders = {}
+    for workers in ("0", "1", "2"):
+        out = folders[workers] = tmp_path / f"w{workers}"
+        r = _cli(["risk", "-s", str(path), "-n", str(n), "--workers", workers, "--out", str(out), "-q"])
+        assert r.exit_code == 0, r.output
+
+    def contents(folder):
+        files = {p.name: p.read_bytes() for p in sorted(folder.glob("runs-*.parquet"))}
+        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest.pop("updated_utc")  # the only timing field
+        return files, manifest
+
+    ref_files, ref_manifest = contents(folders["0"])
+    # at least 16 chunks of at most the scenario's chunk_runs (250), whatever the executor
+    assert len(ref_files) == max(16, math.ceil(n / 250)) and ref_manifest["complete"]
+    for workers in ("1", "2"):
+        files, manifest = contents(folders[workers])
+        assert manifest == ref_manifest
+        assert files.keys() == ref_files.keys() and all(files[k] == ref_files[k] for k in files), workers
 
 
 def test_cli_on_a_dask_scheduler_matches_local(tmp_path):

@@ -46,7 +46,7 @@ def run_risk(scenario, *, runs: int | None = None, seed: int | None = None, exec
     n = int(runs if runs is not None else scenario.uncertainties.runs)
     s = int(seed if seed is not None else scenario.seed)
     executor = executor or SerialExecutor()
-    chunk = chunk_runs or auto_chunk_runs(n, executor.workers, scenario.uncertainties.chunk_runs)
+    chunk = chunk_runs or auto_chunk_runs(n, scenario.uncertainties.chunk_runs)  # not the executor's
     study = run_study(model.fn, model.payload, seed=s, runs=n, study_hash=model.study_hash, executor=executor,
                       chunk_runs=chunk, out=out, resume=resume, on_progress=on_progress)
     summary = summarize(study.table, model.targets, confidence)

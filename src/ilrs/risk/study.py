@@ -49,12 +49,18 @@ def payload_hash(obj: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def auto_chunk_runs(runs: int, workers: int, preferred: int) -> int:
-    """A chunk size: ``preferred``, smaller when N is small so every worker gets several chunks."""
+MIN_CHUNKS = 16
+"""A study of N runs is cut into at least this many chunks (when N allows), so local workers or a
+cluster have work to share, whatever their number."""
+
+
+def auto_chunk_runs(runs: int, preferred: int) -> int:
+    """The default chunk size: ``preferred`` (the scenario's ``chunk_runs``), smaller when N is small
+    so that the study still has :data:`MIN_CHUNKS` chunks. It depends on N and ``preferred`` only,
+    never on the executor: the same study writes the same files with any number of workers."""
     if runs <= 0:
         return max(1, preferred)
-    per = -(-runs // max(1, 4 * workers))
-    return max(1, min(preferred, per))
+    return max(1, min(preferred, -(-runs // MIN_CHUNKS)))
 
 
 def run_study(fn: RunFunction, payload: Any, *, seed: int, runs: int, study_hash: str,
