@@ -279,7 +279,9 @@ def test_cli_on_a_dask_scheduler_matches_local(tmp_path):
                                                   slip={"dist": "lognormal", "median": 40, "sigma": 0.7})))
     local = _cli(["risk", "-s", str(path), "-n", "300", "--workers", "0", "--out", str(tmp_path / "a"),
                   "--format", "json", "-q", "--chunk-runs", "50"])
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
+    # a worker process (processes=True, ~2 s more on 2 cores): the real campaign payload is pickled,
+    # sent over TCP and unpickled by a process that imports ilrs itself, as on a cluster
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, protocol="tcp",
                                   dashboard_address=None) as cluster:
         remote = _cli(["risk", "-s", str(path), "-n", "300", "--scheduler", cluster.scheduler_address,
                        "--out", str(tmp_path / "b"), "--format", "json", "-q", "--chunk-runs", "50"])
