@@ -170,6 +170,19 @@ def test_cli_bad_scheduler_or_results_folder_is_one_line_exit_2(ilrs_cli, tmp_pa
     assert afile.read_text() == "keep me"
 
 
+def test_resume_identity_is_the_whole_scenario(tmp_path):
+    from ilrs.errors import InputError
+
+    d = small_scenario(p_launch=0.1)
+    out = tmp_path / "r"
+    first = run_risk(scenario_from_dict(d), runs=200, out=out)
+    same = run_risk(scenario_from_dict(d), runs=200, out=out, resume=True, chunk_runs=7)  # stored chunk size wins
+    assert same.study.runs_resumed == 200 and same.table.equals(first.table)
+    d["description"] = "the same runs, another description"  # no run reads it; still another study
+    with pytest.raises(InputError, match="scenario_hash"):
+        run_risk(scenario_from_dict(d), runs=200, out=out, resume=True)
+
+
 def test_report_section(tmp_path):
     from ilrs.report.sections import RunContext
     from ilrs.report.sections import risk as risk_section

@@ -39,7 +39,11 @@ def risk(
                                             help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (needs ilrs[cluster])."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default out/<scenario>/risk)."),
     resume: bool = typer.Option(False, "--resume", help="Keep the finished chunks in --out and run only the rest "
-                                                        "(without it, earlier results in --out are replaced)."),
+                                                        "(without it, earlier results in --out are replaced). Only "
+                                                        "the same study resumes: same seed, runs, --ops, ilrs code "
+                                                        "and whole scenario (its hash covers every field, even the "
+                                                        "description; YAML comments do not count). The chunk size "
+                                                        "stays the stored one."),
     replay_run: Optional[int] = typer.Option(None, "--replay", min=0, help="Run only run I (as it ran in the study) and print it."),
     ops: bool = typer.Option(False, "--ops", help="Also simulate station operations in every run (KPI distributions)."),
     chunk_runs: Optional[int] = typer.Option(None, "--chunk-runs", min=1, help="Runs per Parquet chunk / task."),
