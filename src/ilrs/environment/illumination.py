@@ -108,7 +108,7 @@ def span_statistics(track: SkyTrack, step_s: float | None = None) -> SpanStatist
 class IlluminationMap:
     """Fraction of time lit for each pixel of a DEM region."""
 
-    lit_fraction: np.ndarray            # (rows, cols): Sun's centre above the local horizon
+    lit_fraction: np.ndarray            # (rows, cols): any part of the solar disk above the horizon
     mean_visible_solar_fraction: np.ndarray  # (rows, cols): time-mean of the visible disk fraction
     extent_m: tuple[float, float, float, float]  # (x_left, x_right, y_bottom, y_top) map metres
     rows: tuple[int, int]
@@ -119,7 +119,7 @@ class IlluminationMap:
 
 def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: tuple[int, int] | None = None,
                      mast_height_m: float = 0.0, azimuth_step_deg: float = 2.0, max_range_m: float | None = None,
-                     growth: float = 1.04, far_field: bool = True, chunk_pixels: int = 16384,
+                     growth: float = 1.015, far_field: bool = True, chunk_elements: int = 1 << 22,
                      progress=None) -> IlluminationMap:
     """Fraction of time lit for every pixel of ``dem[rows, cols]`` over UTC ``times`` (CPU, vectorized).
 
@@ -131,8 +131,19 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
     2. The Sun's apparent direction (Moon ME, from the region's centre) at each epoch; its grid
        azimuth from the centre's local frame; its elevation at each pixel exactly from the pixel's
        own vertical: sin ε = ŝ·û (one matrix product per azimuth bin).
-    3. A pixel is lit at an epoch when ε exceeds the horizon in the Sun's bin; the visible disk
-       fraction uses the segment formula of :func:`ilrs.environment.sky.visible_disk_fraction`.
+    3. A pixel is lit at an epoch when any part of the Sun's disk is above the horizon in the
+       Sun's (nearest) bin — ε > h − ρ☉, the definition of :func:`span_statistics` — and the
+       visible disk fraction uses the segment formula of
+       :func:`ilrs.environment.sky.visible_disk_fraction` against that bin's horizon.
+
+    Accuracy against the exact single-site path (:func:`~ilrs.environment.terrain.horizon_from_terrain`
+    at 0.5°, half-pixel samples, + :func:`~ilrs.environment.sky.sun_earth_azel` + ``span_statistics``),
+    measured on rough synthetic terrain (spectral k⁻² relief, σ = 500 m, 512² px at 20 m/px around
+    the pole; every other pixel of the central 32², 256 pixels; one year at 3 h steps): lit
+    fraction −0.34 … +0.62 points (mean +0.15; the map reads slightly more lit where a narrow ridge
+    falls between its range samples), mean visible disk fraction −0.14 … +0.75 points. Stated
+    bound, checked by tests/test_environment_illumination.py: 1 point for both. The former default
+    ``growth=1.04`` (horizons ~1.7× faster) reached +1.64 points (lit) and +1.73 (visible).
 
     Ground distance is map distance / k, with k the stereographic scale factor at the region's
     centre (Snyder eq. 21-32; k − 1 < 0.2% within 5° of the pole).
@@ -179,16 +190,26 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
     zf = np.asarray(z, dtype=np.float32)
     hobs = (h0 + mast_height_m).reshape(shape).astype(np.float32)
     one_minus_cg = (R * (1.0 - cg)).astype(np.float32)
+    h = np.empty(shape, np.float32)       # work buffers: no allocation in the inner loop
+    tmp = np.empty(shape, np.float32)
+    den = np.empty(shape, np.float32)
+    best = np.empty(shape, np.float32)    # max tan(elevation)
     for j, a in enumerate(np.radians(az)):
         sa, ca = np.sin(a), np.cos(a)
-        best = np.full(shape, -np.inf, dtype=np.float32)      # max tan(elevation)
-        for i in range(len(d)):
+        best.fill(-np.inf)
+        d_lim = _last_overlap_m(z.shape, (r0_, r1_), (c0_, c1_), -ca / dem.pixel_m, sa / dem.pixel_m)
+        for i in range(np.searchsorted(d, d_lim, side="right")):
             # the whole region shifted by (d·sin α, d·cos α) map metres: bilinear from 4 slices
             dr, dc = -d[i] * ca / dem.pixel_m, d[i] * sa / dem.pixel_m
-            h = _shifted_bilinear(zf, r0_, r1_, c0_, c1_, dr, dc)
+            _shifted_bilinear(zf, r0_, r1_, c0_, c1_, dr, dc, out=h, tmp=tmp)
             # tan ε = (r1·cos γ − r0)/(r1·sin γ), written to avoid cancellation in float32
-            tan_e = (h * np.float32(cg[i]) - hobs - one_minus_cg[i]) / ((np.float32(R) + h) * np.float32(sg[i]))
-            np.fmax(best, tan_e, out=best)
+            np.add(h, np.float32(R), out=den)
+            den *= np.float32(sg[i])
+            h *= np.float32(cg[i])
+            h -= hobs
+            h -= one_minus_cg[i]
+            h /= den
+            np.fmax(best, h, out=best)
         horizon[:, j] = np.degrees(np.arctan(best.ravel().astype(float)))
         if progress:
             progress(j + 1, n_az)
@@ -211,26 +232,32 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
     frac_sum = np.zeros(len(x))
     hr = np.radians(horizon)
     sin_h = np.sin(hr).astype(np.float32)
-    cos_h = np.cos(hr)
+    inv_cos_h = (1.0 / np.maximum(np.cos(hr), 1e-6)).astype(np.float32)
+    inv_rho = (1.0 / rho).astype(np.float32)
     up32 = up.astype(np.float32)
     s32 = s_hat.astype(np.float32)   # float32: sin ε to 1e-7, i.e. elevations to ~6e-6°
     for j in np.unique(b):
         sel = np.flatnonzero(b == j)
-        for p0 in range(0, len(x), chunk_pixels):
-            p1 = min(p0 + chunk_pixels, len(x))
-            # sin ε − sin h, (pixels, epochs); ε − h ≈ (sin ε − sin h)/cos h where the disk
-            # straddles the horizon (neglected: tan(h)·(ε − h)²/2 < 1e-5 rad there)
-            dsin = up32[p0:p1] @ s32[sel].T
-            dsin -= sin_h[p0:p1, j][:, None]
-            lit_count[p0:p1] += np.count_nonzero(dsin > 0, axis=1)
-            thr = (cos_h[p0:p1, j][:, None] * rho[sel][None, :]).astype(np.float32)
-            frac_sum[p0:p1] += np.count_nonzero(dsin >= thr, axis=1)
-            part = np.abs(dsin) < thr
+        chunk = max(256, chunk_elements // len(sel))   # (pixels × epochs) blocks of ≤ 16 MB
+        for p0 in range(0, len(x), chunk):
+            p1 = min(p0 + chunk, len(x))
+            # x = (ε − h)/ρ per (pixel, epoch), from (sin ε − sin h)/(cos h·ρ) (neglected where
+            # the disk straddles the horizon: tan(h)·(ε − h)²/2 < 1e-5 rad); some of the disk is
+            # up when x > −1 (the site path's definition of lit), all of it when x ≥ 1
+            xs = up32[p0:p1] @ s32[sel].T
+            xs -= sin_h[p0:p1, j][:, None]
+            xs *= inv_cos_h[p0:p1, j][:, None]
+            xs *= inv_rho[sel][None, :]
+            up_any = xs > -1.0
+            full = xs >= 1.0
+            lit_count[p0:p1] += np.count_nonzero(up_any, axis=1)
+            frac_sum[p0:p1] += np.count_nonzero(full, axis=1)
+            part = up_any & ~full
             if part.any():
-                xp = (dsin[part] / thr[part]).astype(float)
-                f = np.zeros(dsin.shape)
-                f[part] = 1.0 - (np.arccos(xp) - xp * np.sqrt(1.0 - xp * xp)) / np.pi
-                frac_sum[p0:p1] += f.sum(axis=1)
+                rows_p, _ = np.nonzero(part)
+                xp = xs[part].astype(float)
+                f = 1.0 - (np.arccos(xp) - xp * np.sqrt(1.0 - xp * xp)) / np.pi
+                frac_sum[p0:p1] += np.bincount(rows_p, weights=f, minlength=p1 - p0)
     n = len(t)
     xl, yt = dem.pixel_to_xy(r0_ - 0.5, c0_ - 0.5)
     xr_, yb = dem.pixel_to_xy(r1_ - 0.5, c1_ - 0.5)
@@ -239,11 +266,28 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
                            azimuth_step_deg)
 
 
-def _shifted_bilinear(z: np.ndarray, r0: int, r1: int, c0: int, c1: int, dr: float, dc: float) -> np.ndarray:
-    """Bilinear samples of ``z`` at (r + dr, c + dc) for the block r0≤r<r1, c0≤c<c1; NaN outside."""
+def _last_overlap_m(shape, rows, cols, dr_per_m: float, dc_per_m: float) -> float:
+    """Largest shift (m) along a direction at which the block rows×cols still overlaps the grid
+    (beyond it every sample is off the DEM: NaN)."""
+    lim = np.inf
+    for (a, b), n, u in ((rows, shape[0], dr_per_m), (cols, shape[1], dc_per_m)):
+        if u > 1e-12:
+            lim = min(lim, (n - a) / u)
+        elif u < -1e-12:
+            lim = min(lim, b / -u)
+    return lim
+
+
+def _shifted_bilinear(z: np.ndarray, r0: int, r1: int, c0: int, c1: int, dr: float, dc: float, *,
+                      out: np.ndarray | None = None, tmp: np.ndarray | None = None) -> np.ndarray:
+    """Bilinear samples of ``z`` at (r + dr, c + dc) for the block r0≤r<r1, c0≤c<c1; NaN outside.
+
+    ``out``/``tmp``: float32 buffers of the block's shape (results go to ``out``)."""
     i, j = int(np.floor(dr)), int(np.floor(dc))
-    fr, fc = np.float32(dr - i), np.float32(dc - j)
+    fr, fc = float(dr - i), float(dc - j)
     out_shape = (r1 - r0, c1 - c0)
+    out = np.empty(out_shape, np.float32) if out is None else out
+    tmp = np.empty(out_shape, np.float32) if tmp is None else tmp
 
     def block(di, dj):
         rs, cs = r0 + i + di, c0 + j + dj
@@ -256,8 +300,18 @@ def _shifted_bilinear(z: np.ndarray, r0: int, r1: int, c0: int, c1: int, dr: flo
             a[ra - rs: rb - rs, ca - cs: cb - cs] = z[ra:rb, ca:cb]
         return a
 
-    return ((1 - fr) * ((1 - fc) * block(0, 0) + fc * block(0, 1))
-            + fr * ((1 - fc) * block(1, 0) + fc * block(1, 1)))
+    # Σ w·z over the corners with a non-zero weight (one or two corners along the grid axes)
+    first = True
+    for di, dj, w in ((0, 0, (1 - fr) * (1 - fc)), (0, 1, (1 - fr) * fc), (1, 0, fr * (1 - fc)), (1, 1, fr * fc)):
+        if w == 0.0:
+            continue
+        if first:
+            np.multiply(block(di, dj), np.float32(w), out=out)
+            first = False
+        else:
+            np.multiply(block(di, dj), np.float32(w), out=tmp)
+            out += tmp
+    return out
 
 
 def _pixel_up(dem, x, y):
