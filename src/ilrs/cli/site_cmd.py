@@ -193,13 +193,18 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
         p1 = save_figure(plot_sun_vs_horizon(tr, title), out_dir / f"sun-vs-horizon.{plot_format}")
         p2 = save_figure(plot_horizon_polar(mask, tr, title), out_dir / f"horizon-polar.{plot_format}")
         from ilrs._io import write_text_atomic
+        from ilrs.environment.illumination import periods_csv, period_rows
         p3 = write_text_atomic(out_dir / "horizon-mask.csv", mask.to_table())
+        p4 = write_text_atomic(out_dir / "darkness-periods.csv", periods_csv(st.darkness_periods))
+        p5 = write_text_atomic(out_dir / "earth-windows.csv", periods_csv(st.earth_windows))
         progress.update(task, advance=1)
         map_info = None
         if map_dem is not None:
             map_info = _illumination_map(s, map_dem, map_px, times, out_dir, plot_format, progress)
     data = {"site": s.to_dict(), "horizon_model": horizon, "horizon_source": mask.source,
-            **st.to_dict(), "plots": [str(p1), str(p2)], "horizon_table": str(p3)}
+            **st.to_dict(), "darkness_periods": period_rows(st.darkness_periods),
+            "earth_windows": period_rows(st.earth_windows), "plots": [str(p1), str(p2)],
+            "horizon_table": str(p3), "tables": [str(p3), str(p4), str(p5)]}
     if map_info is not None:
         data["illumination_map"] = map_info
     if format is OutputFormat.json:
@@ -215,7 +220,7 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
         typer.echo(f"    longest: {str(a)[:16]} → {str(b)[:16]} UTC")
     typer.echo(f"  Earth visible {st.earth_visible_fraction:7.2%} ({len(st.earth_windows)} windows, "
                f"longest gap {st.longest_earth_gap_hours:.1f} h)")
-    typer.echo(f"  wrote {p1}\n  wrote {p2}\n  wrote {p3}")
+    typer.echo(f"  wrote {p1}\n  wrote {p2}\n  wrote {p3}\n  wrote {p4}\n  wrote {p5}")
     if map_info is not None:
         typer.echo(f"  illumination map {map_info['pixels']} px: lit {map_info['min']:.1%} .. {map_info['max']:.1%}"
                    f" (mean {map_info['mean']:.1%}); wrote {map_info['plot']} and {map_info['data']}")

@@ -33,6 +33,17 @@ def _hours(pair) -> float:
     return float((pair[1] - pair[0]) / np.timedelta64(1, "s")) / 3600.0
 
 
+def period_rows(pairs) -> list[dict]:
+    """(start, end) UTC pairs as rows ``{"start", "end", "hours"}`` (ISO seconds, chronological)."""
+    return [{"start": str(a)[:19], "end": str(b)[:19], "hours": round(_hours((a, b)), 3)} for a, b in sorted(pairs)]
+
+
+def periods_csv(pairs) -> str:
+    """(start, end) UTC pairs as CSV: ``start_utc,end_utc,hours``, one period a line, chronological."""
+    lines = ["start_utc,end_utc,hours"] + [f"{r['start']},{r['end']},{r['hours']}" for r in period_rows(pairs)]
+    return "\n".join(lines) + "\n"
+
+
 @dataclass(frozen=True)
 class SpanStatistics:
     """What a site sees over a span (fractions of time; periods as UTC (start, end) pairs)."""
