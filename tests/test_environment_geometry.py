@@ -300,3 +300,28 @@ def test_matches_stored_skyfield_reference():
             worst_el = max(worst_el, float(np.max(np.abs(el - case[f"{body}_elevation_deg"]))))
             worst_az = max(worst_az, float(np.max(_daz(az, case[f"{body}_azimuth_deg"]))))
     assert worst_el < 1e-5 and worst_az < 1e-5, (worst_el, worst_az)
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("azimuth_deg,elevation_deg\n0,1\n", "at least two distinct azimuths"),
+    ("0,1\n90,2\n90,3\n", "line 3: azimuth 90° repeats line 2"),
+    ("0,1\n180,2\n360,3\n", "line 3: azimuth 360° repeats line 1"),   # the same direction as 0°
+    ("0,1\n90,95\n", "line 2"),
+    ("0,1\n90,nan\n", "line 2"),
+    ("0,1\ninf,2\n", "line 2"),
+])
+def test_horizon_table_errors_name_file_and_line(tmp_path, text, fragment):
+    p = tmp_path / "mask.csv"
+    p.write_text(text)
+    with pytest.raises(InputError) as err:
+        HorizonMask.from_table(p)
+    assert str(p) in str(err.value) and fragment in str(err.value)
+    assert len(str(err.value).splitlines()) == 1
+
+
+def test_horizon_mask_refuses_repeated_azimuths():
+    with pytest.raises(InputError):
+        HorizonMask(np.array([10.0, 370.0]), np.array([1.0, 2.0]))
+    two = HorizonMask(np.array([0.0, 180.0]), np.array([1.0, 3.0]))
+    assert two.elevation_at(90.0) == pytest.approx(2.0) and two.elevation_at(270.0) == pytest.approx(2.0)
+

@@ -173,14 +173,18 @@ def cr_month():
 
 @settings(max_examples=8, deadline=None)
 @given(m1=st.floats(0.0, 50.0), extra=st.floats(0.5, 100.0))
-def test_lit_fraction_monotone_in_mast_height(cr_month, m1, extra):
+def test_lit_and_visible_fraction_monotone_in_mast_height(cr_month, m1, extra):
     base = get_site("connecting-ridge")
     fr = []
     for mast in (m1, m1 + extra):
         s = base.with_mast(mast)
         h = horizon_for_site(s, "dem", azimuth_step_deg=2.0, max_range_m=120_000)
-        fr.append(span_statistics(sun_earth_azel(s, cr_month, h)).mean_visible_solar_fraction)
-    assert fr[1] >= fr[0] - 1e-12
+        st_ = span_statistics(sun_earth_azel(s, cr_month, h))
+        fr.append((st_.mean_visible_solar_fraction, st_.lit_fraction))
+    # a higher mast sees every ground point lower (ε falls with r₀), so neither the visible
+    # fraction nor the lit fraction (any part of the disk up, the wording) may drop
+    assert fr[1][0] >= fr[0][0] - 1e-12
+    assert fr[1][1] >= fr[0][1]
 
 
 def test_connecting_ridge_against_glaser_2014():
@@ -283,3 +287,27 @@ def test_sphere_horizon_same_for_catalogue_and_coordinates():
     d2 = horizon_for_site(coords.with_mast(10.0), "sphere").elevation_at(0.0)
     assert d1 == pytest.approx(-np.degrees(np.sqrt(2 * 10.0 / R)), rel=1e-3)
     assert abs(d1 - d2) < 1.5e-4
+
+
+def test_summit_horizon_may_lie_below_the_sphere_dip(tmp_path):
+    # the module docstring: the horizon is the max over terrain samples, which from a summit lies
+    # below the smooth-sphere dip; the sphere stands in only where nothing was sampled
+    H, w, mast = 500.0, 1000.0, 2.0
+    x, y, xul, yul = _grid(201, 20.0)
+    z = H * np.exp(-(x ** 2 + y ** 2) / w ** 2)
+    p = tmp_path / "dome.tif"
+    _write_geotiff(p, z, 20.0, xul, yul)
+    dem = PolarStereoDEM.from_geotiff(p)
+    top = Site("top", -90.0, 0.0, height_m=H, mast_height_m=mast)
+    mask = horizon_from_terrain(top, dem, use_global=False, azimuth_step_deg=10)
+    dip = -np.degrees(np.arccos((R + H) / (R + H + mast)))
+    # from the eye at mast m over a Gaussian dome the steepest line of sight grazes the slope at
+    # d = w·√(m/H): ε = −atan(2·√(m·H)/w) ≈ −3.62° (flat-Earth closed form; curvature adds
+    # d/2R ≈ 1e-3°) — far below the smooth-sphere dip of −0.09°
+    closed = -np.degrees(np.arctan(2 * np.sqrt(mast * H) / w))
+    np.testing.assert_allclose(mask.elevation_deg, closed, atol=0.06)
+    assert np.all(mask.elevation_deg < dip - 3.0)
+    # a site whose rays never meet this small DEM (use_global off): the sphere dip exactly
+    away = Site("away", -80.0, 0.0, height_m=0.0, mast_height_m=mast)   # 303 km > 250 km range
+    far = horizon_from_terrain(away, dem, use_global=False, azimuth_step_deg=10)
+    np.testing.assert_allclose(far.elevation_deg, -np.degrees(np.arccos(R / (R + mast))), atol=1e-12)

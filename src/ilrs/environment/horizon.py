@@ -39,9 +39,14 @@ class HorizonMask:
         if az.shape != el.shape or az.ndim != 1 or len(az) == 0:
             raise InputError("azimuth and elevation must be 1-D arrays of equal, non-zero length",
                              field="horizon")
+        if not np.all(np.isfinite(az)):
+            raise InputError("horizon azimuths must be finite", field="horizon")
         if not np.all(np.isfinite(el)) or np.any(np.abs(el) > 90):
             raise InputError("horizon elevations must be finite and within ±90°", field="horizon")
         order = np.argsort(az, kind="stable")
+        if len(az) > 1 and np.any(np.diff(az[order]) == 0):
+            dup = az[order][np.flatnonzero(np.diff(az[order]) == 0)[0]]
+            raise InputError(f"azimuth {dup:g}° given twice (azimuths are taken modulo 360°)", field="horizon")
         object.__setattr__(self, "azimuth_deg", az[order])
         object.__setattr__(self, "elevation_deg", el[order])
 
@@ -83,28 +88,41 @@ class HorizonMask:
     @classmethod
     def from_table(cls, path: str | Path) -> "HorizonMask":
         """Read a two-column table (azimuth_deg, elevation_deg); CSV or whitespace; '#' comments and
-        one header line allowed."""
+        one header line allowed. At least two distinct azimuths (modulo 360°), none repeated;
+        elevations finite and within ±90°. Every error names the file (and the line)."""
         p = Path(path)
         if not p.is_file():
             raise InputError("horizon table not found", file=str(p), field="horizon")
-        rows = []
+        rows, seen = [], {}
         for n, line in enumerate(p.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             s = line.split("#", 1)[0].strip()
             if not s:
                 continue
             parts = s.replace(",", " ").replace(";", " ").split()
             try:
-                rows.append((float(parts[0]), float(parts[1])))
+                az, el = float(parts[0]), float(parts[1])
             except (ValueError, IndexError):
                 if rows:
                     raise InputError(f"line {n}: expected two numbers 'azimuth_deg, elevation_deg'",
                                      file=str(p), field="horizon") from None
                 continue  # header line
+            if not (np.isfinite(az) and np.isfinite(el)) or abs(el) > 90:
+                raise InputError(f"line {n}: azimuth {az:g}°, elevation {el:g}°: both must be finite and "
+                                 "the elevation within ±90°", file=str(p), field="horizon")
+            key = az % 360.0
+            if key in seen:
+                raise InputError(f"line {n}: azimuth {az:g}° repeats line {seen[key]} (azimuths are taken "
+                                 "modulo 360°)", file=str(p), field="horizon")
+            seen[key] = n
+            rows.append((az, el))
         if len(rows) < 2:
-            raise InputError("horizon table needs at least two rows of azimuth_deg, elevation_deg",
-                             file=str(p), field="horizon")
+            raise InputError("horizon table needs at least two distinct azimuths (rows of azimuth_deg, "
+                             "elevation_deg)", file=str(p), field="horizon")
         a = np.array(rows)
-        return cls(a[:, 0], a[:, 1], kind="table", source=str(p))
+        try:
+            return cls(a[:, 0], a[:, 1], kind="table", source=str(p))
+        except InputError as exc:
+            raise InputError(exc.message, file=str(p), field="horizon") from None
 
     def to_table(self) -> str:
         lines = ["azimuth_deg,elevation_deg"]
