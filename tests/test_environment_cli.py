@@ -90,7 +90,7 @@ def test_site_list_has_sources(ilrs_cli):
     r = ilrs_cli("site", "--list", "--format", "json")
     d = json.loads(r.stdout)
     names = {s["name"] for s in d["sites"]}
-    assert {"connecting-ridge", "shackleton-rim", "malapert-massif", "change7-target"} <= names
+    assert {"connecting-ridge", "bussey2010-best-site", "malapert-massif", "change7-target"} <= names
     assert all(s["sources"] and set(s["sources"]) <= set(d["sources"]) for s in d["sites"])
 
 

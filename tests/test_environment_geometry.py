@@ -325,3 +325,28 @@ def test_horizon_mask_refuses_repeated_azimuths():
     two = HorizonMask(np.array([0.0, 180.0]), np.array([1.0, 3.0]))
     assert two.elevation_at(90.0) == pytest.approx(2.0) and two.elevation_at(270.0) == pytest.approx(2.0)
 
+
+def _surface_km(lat1, lon1, lat2, lon2):
+    a1, o1, a2, o2 = map(np.radians, (lat1, lon1, lat2, lon2))
+    c = np.sin(a1) * np.sin(a2) + np.cos(a1) * np.cos(a2) * np.cos(o1 - o2)
+    return 1737.4 * np.arccos(np.clip(c, -1, 1))
+
+
+def test_catalogue_shackleton_sites_are_what_they_say():
+    # Shackleton: centre 89.67°S 129.78°E, diameter 21 km (IAU Gazetteer); the pole lies on its rim
+    from ilrs.environment.sites import _catalogue_raw, published_figures
+
+    centre = (-89.67, 129.78)
+    assert abs(_surface_km(-90.0, 0.0, *centre) - 10.5) < 1.0
+    # Bussey 2010 (ilrs-facts.md): best single site lit 86% of the year at 88.74°S 124.5°E,
+    # "close to the rim": ~18 km beyond it, so no longer called 'shackleton-rim'
+    b = get_site("bussey2010-best-site")
+    assert (b.lat_deg, b.lon_deg) == (-88.74, 124.5)
+    assert [f["value"] for f in published_figures("bussey2010-best-site")] == [0.86]
+    assert _surface_km(b.lat_deg, b.lon_deg, *centre) - 10.5 > 15.0
+    # any site whose name claims Shackleton's rim must lie within 3 km of it
+    for s in _catalogue_raw()["sites"]:
+        if "shackleton" in s["name"] and "rim" in s["name"]:
+            assert abs(_surface_km(s["lat_deg"], s["lon_deg"], *centre) - 10.5) < 3.0, s["name"]
+    with pytest.raises(NotFoundError):
+        get_site("shackleton-rim")

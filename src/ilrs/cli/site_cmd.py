@@ -51,7 +51,7 @@ def site(
 
       ilrs site connecting-ridge --mast-m 2 --start 2027-01-01 --days 365 --step-min 30
 
-      ilrs site shackleton-rim --horizon my_ldem_20m.tif --start 2028-01-01 --days 90
+      ilrs site bussey2010-best-site --horizon my_ldem_20m.tif --start 2028-01-01 --days 90
 
       ilrs site --lat -89.45 --lon 222.7 --start 2028-01-01 --days 365 --map my_ldem_20m.tif --map-px 256
     """
