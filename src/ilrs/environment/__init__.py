@@ -42,7 +42,9 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
     # statistics and maps (ilrs.environment.illumination)
     span_statistics(track) -> SpanStatistics(lit_fraction, full_disk_fraction, darkness_periods,
         longest_darkness_hours, earth_visible_fraction, earth_windows, longest_earth_gap_hours, ...)
+    period_rows(pairs) / periods_csv(pairs)          # darkness periods, Earth windows as rows / CSV
     illumination_map(dem, times, *, rows=None, cols=None, mast_height_m=0, ...) -> IlluminationMap
+        (lit = any part of the disk, as span_statistics; within 1 point of the single-site path)
 
     # the scenario's timeline (ilrs.environment.timeline; cached under $ILRS_CACHE_DIR or ~/.cache/ilrs)
     environment_timeline(scenario, *, step_s=3600) -> EnvironmentTimeline
@@ -50,7 +52,9 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
     timeline_for(site, start, end, *, horizon="dem", step_s=3600)
 
 Accuracy: apparent Sun/Earth az/el agree with skyfield ``site.at(t).observe(b).apparent().altaz()``
-(same DE421 + MOON_ME_DE421 kernels) to < 0.001° (tests/test_environment_geometry.py).
+(same DE421 + MOON_ME_DE421 kernels; DE440 beyond 2050) to < 2e-7° at exactly evaluated epochs
+(stored reference tests/data/skyfield_reference.json, made by tools/make_skyfield_fixtures.py;
+asserted < 1e-5°) and < 1e-4° through the 6 h node spline (tests/test_environment_geometry.py).
 """
 
 from ilrs.environment.ephemeris import (

@@ -160,7 +160,9 @@ def site_from_spec(spec: Any) -> Site:
     """A :class:`Site` from a scenario ``SiteSpec`` (catalogue name or coordinates).
 
     Ground height: ``height_m`` when the scenario sets it explicitly; otherwise the catalogue's or,
-    for ``horizon: dem``, the coarse DEM's ground height; otherwise 0 (the sphere).
+    for ``horizon: dem``, the coarse DEM's ground height; otherwise 0 (the sphere). For a GeoTIFF
+    horizon the timeline then stands the site on the ground that horizon used (the GeoTIFF's, or
+    the coarse DEM's outside it: :func:`ilrs.environment.terrain.horizon_for_site`).
     """
     explicit = "height_m" in getattr(spec, "model_fields_set", set())
     if spec.name is not None and spec.lat_deg is None:
