@@ -81,7 +81,7 @@ class HorizonMask:
         ``radius_m`` = 1737.4 km + its ground height (``ground_m``)."""
         h = max(float(observer_height_m), 0.0)
         dip = np.degrees(np.arccos(radius_m / (radius_m + h)))
-        return cls(np.array([0.0]), np.array([-dip]), kind="sphere",
+        return cls(np.array([0.0]), np.array([0.0 - dip]), kind="sphere",
                    source=f"smooth sphere r={radius_m / 1000:.4f} km, observer {h:g} m above it",
                    ground_m=ground_m)
 
