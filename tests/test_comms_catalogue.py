@@ -135,3 +135,63 @@ def test_comms_imports_no_higher_layer():
             "['ilrs', 'operations'], ['ilrs', 'campaign'], ['ilrs', 'risk'])]; print(bad); sys.exit(1 if bad else 0)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_link_budget_report_carries_every_term():
+    """The reported terms add up (dB): C/N0 = P + G_tx - L_fs - L_misc + G_rx - 10 log T + 228.6, and
+    10 log R_budget = C/N0 - Eb/N0_required - margin (Sklar 2001, sec. 5.3-5.5)."""
+    link = LinkBudget("Ka", 20.0, 4.2, 66.0, 100.0, max_rate_bps=100e6)
+    d = link.as_dict(390_000e3)
+    assert d["tx_power_w"] == 20.0 and d["noise_temperature_k"] == 100.0
+    assert d["required_ebn0_db"] == 2.5 and d["margin_db"] == 3.0 and d["modem_limit_mbps"] == 100.0
+    cn0 = (d["tx_power_dbw"] + d["tx_gain_dbi"] - d["fspl_db"] - d["misc_losses_db"] + d["rx_gain_dbi"]
+           - 10 * np.log10(d["noise_temperature_k"]) + 228.5991)
+    assert d["cn0_dbhz"] == pytest.approx(cn0, abs=1e-3)
+    assert 10 * np.log10(d["budget_rate_mbps"] * 1e6) == pytest.approx(cn0 - 2.5 - 3.0, abs=1e-3)
+    assert d["rate_mbps"] == pytest.approx(min(d["budget_rate_mbps"], 100.0, d["spectrum_limit_mbps"]))
+
+
+def test_custom_relay_frame_is_explicit_and_checked():
+    import yaml
+
+    from ilrs.data import data_path
+    from ilrs.errors import ScenarioError
+    from ilrs.scenario import scenario_from_dict
+
+    raw = yaml.safe_load(data_path("scenarios", "ilrs-reference.yaml").read_text())
+    spec = {"name": "mine", "epoch": "2030-01-01T00:00:00Z", "semi_major_axis_km": 5000, "eccentricity": 0.5,
+            "inclination_deg": 60, "frame": "lunar-equator"}
+    raw["relays"]["custom"] = [spec]
+    with pytest.raises(ScenarioError) as exc:
+        scenario_from_dict(raw, file="x.yaml")
+    msg = str(exc.value)
+    assert "relays.custom[0].frame" in msg and "earth-moon-plane" in msg and "moon-me" in msg and "icrf" in msg
+    spec.pop("frame")
+    sc = scenario_from_dict(raw, file="x.yaml")
+    assert sc.relays.custom[0].frame == "earth-moon-plane"          # the default, as documented
+    assert resolve_relays(["mine"], sc.relays.custom)[0].frame == "earth-moon-plane"
+
+
+def test_custom_relay_by_state_vector():
+    """A state vector (km, km/s) in the ICRF frame is the relay's position at the analysis start;
+    in the ME frame, the same vector rotated by the lunar orientation at that instant."""
+    from ilrs.comms.states import relay_states
+    from ilrs.environment import moon_me_to_icrf, time_grid
+    from ilrs.scenario.comms import RelayOrbitSpec
+
+    pos, vel = (1200.0, -3000.0, -7000.0), (0.55, 0.35, -0.12)
+    t = time_grid("2029-07-01", days=0.25, step_s=900)
+    for frame in ("icrf", "moon-me"):
+        spec = RelayOrbitSpec.model_validate({"name": "sv", "epoch": "2029-01-01T00:00:00Z", "frame": frame,
+                                              "state": {"position_km": pos, "velocity_km_s": vel}})
+        relay = resolve_relays([], [spec])[0]
+        st_ = relay_states([relay], t, propagation="j2", use_cache=False)
+        R = np.eye(3) if frame == "icrf" else moon_me_to_icrf(t[:1])[0]
+        assert np.allclose(st_.r_icrf_m[0, 0], R @ (np.array(pos) * 1e3), atol=1e-3)
+        assert np.allclose(st_.v_icrf_m_s[0, 0], R @ (np.array(vel) * 1e3), atol=1e-6)
+    with pytest.raises(ValueError, match="inside the Moon|not a bound"):
+        RelayOrbitSpec.model_validate({"name": "sv", "epoch": "2029-01-01T00:00:00Z",
+                                       "state": {"position_km": pos, "velocity_km_s": (3.0, 0.0, 0.0)}})
+    with pytest.raises(ValueError, match="not both"):
+        RelayOrbitSpec.model_validate({"name": "sv", "epoch": "2029-01-01T00:00:00Z", "inclination_deg": 10,
+                                       "state": {"position_km": pos, "velocity_km_s": vel}})

@@ -129,3 +129,72 @@ def test_tabulated_ephemeris_matches_the_environment_between_nodes():
     assert np.abs(eph.earth(t_s) - earth_position_m(times)).max() < 1.0          # metres
     assert np.abs(eph.sun(t_s) - sun_position_m(times)).max() < 1.0
     assert np.abs(eph.rotation(t_s) - icrf_to_moon_me(times)).max() < 1e-9
+
+
+def _node_rate_deg_day(r, v, B, t_s):
+    """Fitted node rate (deg/day) of states (T, 3) expressed in the frame with rows B."""
+    el = state_to_elements(r @ B.T, v @ B.T)
+    return np.degrees(np.polyfit(t_s, np.unwrap(el.raan_rad), 1)[0]) * 86400, el
+
+
+def test_analytic_mode_turns_the_node_about_the_lunar_equator_pole():
+    """J2 only: the node measured on the lunar equator (ME frame at the start) moves at the
+    closed-form J2 rate for the inclination to that equator — not to the element frame's plane,
+    which is the Moon's orbit, 6.68 deg from the equator (Cassini's laws: 1.54 + 5.14 deg)."""
+    from ilrs.comms.relays import resolve_relays
+    from ilrs.comms.states import earth_moon_plane_to_icrf, relay_states, seconds_since
+    from ilrs.environment import icrf_to_moon_me, time_grid
+
+    rel = resolve_relays(["queqiao-2", "moonlight-com"])
+    t = time_grid("2028-05-01", days=40, step_s=3 * 3600)
+    t_s = seconds_since(t, t[0])
+    st_ = relay_states(rel, t, propagation="j2", third_bodies=False)
+    me = icrf_to_moon_me(t[:1])[0]
+    j2 = GravityField.grail(degree=2).j2
+    for k in range(2):
+        rate, el = _node_rate_deg_day(st_.r_icrf_m[:, k], st_.v_icrf_m_s[:, k], me, t_s)
+        a, e, i = float(el.semi_major_axis_m[0]), float(el.eccentricity[0]), float(el.inclination_rad[0])
+        n = np.sqrt(GM_MOON_M3_S2 / a**3)
+        ref = np.degrees(-1.5 * n * j2 * (1738e3 / (a * (1 - e * e))) ** 2 * np.cos(i)) * 86400
+        assert rate == pytest.approx(ref, rel=1e-3)
+    tilt = np.degrees(np.arccos(me[2] @ earth_moon_plane_to_icrf(t[:1])[0][:, 2]))
+    assert tilt == pytest.approx(6.68, abs=0.3)
+
+
+def test_analytic_earth_node_rate_against_closed_form_and_numerical():
+    """Queqiao-2's node on the plane of the Moon's orbit regresses ~1 deg/day under the Earth's
+    pull: the doubly averaged quadrupole rate -(3C/(4n sqrt(1-e^2))) cos i (1 + 4e^2) at omega =
+    90 deg (Kozai 1962; C = GM_E / a_M^3), the analytic mode, and a 60-day numerical run agree."""
+    from ilrs.comms.propagation import GM_EARTH_M3_S2
+    from ilrs.comms.relays import resolve_relays
+    from ilrs.comms.states import earth_moon_plane_to_icrf, relay_states, seconds_since
+    from ilrs.environment import time_grid
+
+    rel = resolve_relays(["queqiao-2"])
+    t = time_grid("2027-01-01", days=60, step_s=3 * 3600)
+    t_s = seconds_since(t, t[0])
+    B = earth_moon_plane_to_icrf(t[:1])[0].T
+    el = rel[0].elements
+    a, e, i = float(el.semi_major_axis_m), float(el.eccentricity), float(el.inclination_rad)
+    n = np.sqrt(GM_MOON_M3_S2 / a**3)
+    C = GM_EARTH_M3_S2 / (384_400e3**3 * (1 - 0.0549**2) ** 1.5)
+    kozai = np.degrees(-3 * C / (4 * n * np.sqrt(1 - e * e)) * np.cos(i) * (1 + 4 * e * e)) * 86400
+    analytic = relay_states(rel, t, propagation="j2")
+    rate_a, _ = _node_rate_deg_day(analytic.r_icrf_m[:, 0], analytic.v_icrf_m_s[:, 0], B, t_s)
+    assert rate_a == pytest.approx(kozai, rel=0.02)   # + J2 (1 %) and the Sun (0.6 %)
+    num = relay_states(rel, t, gravity_degree=4, station_keeping=False)
+    rate_n, _ = _node_rate_deg_day(num.r_icrf_m[:, 0], num.v_icrf_m_s[:, 0], B, t_s)
+    assert rate_n == pytest.approx(rate_a, rel=0.03)
+    assert -1.2 < rate_n < -0.8
+
+
+def test_third_body_rates_vanish_on_the_frozen_family():
+    """dw/dt = 0 at w = 90 deg when e^2 = 1 - (5/3) cos^2 i (Kozai); not elsewhere."""
+    from ilrs.comms.orbits import third_body_secular_rates
+
+    i = np.radians(62.4)
+    e = np.sqrt(1 - 5 / 3 * np.cos(i) ** 2)
+    el = KeplerElements(9.8e6, e, i, 0.0, np.pi / 2, 0.0)
+    _, w_dot, _ = third_body_secular_rates(el, 7e-12)
+    _, w_dot_off, _ = third_body_secular_rates(KeplerElements(9.8e6, e - 0.1, i, 0.0, np.pi / 2, 0.0), 7e-12)
+    assert abs(w_dot) < 1e-20 and abs(w_dot_off) > 1e-9

@@ -15,7 +15,10 @@ import numpy as np
 
 from ilrs._io import atomic_path
 
-CACHE_VERSION = "comms-1"
+CACHE_VERSION = "comms-2"
+"""The model version: bump it whenever what a cached result depends on changes in code rather than
+in inputs (comms-2: element frame tied to the Earth direction, station-keeping manoeuvres and their
+record, surface-impact check, analytic mode with lunar-equator J2 and Earth/Sun secular rates)."""
 
 
 def cache_folder() -> Path:

@@ -110,6 +110,7 @@ class CommsResult:
                  "hours": round((b - a) * self.step_s / 3600.0, 4)}
             if vol is not None:
                 w["volume_gbit"] = round(vol / 1e9, 4)
+                w["mean_rate_mbps"] = round(float(self.rate_bps[a:b].mean()) / 1e6, 4)
             out.append(w)
         return out
 
@@ -120,6 +121,7 @@ class CommsResult:
     def summary(self, max_windows: int | None = 200) -> dict:
         """The figures ``ilrs comms --format json`` prints (hours, Gbit, fractions)."""
         stats = gap_statistics(self.available, self.step_s)
+        keeping = self.states.station_keeping() if self.states is not None else {}
         per_relay = {}
         for k, r in enumerate(self.relays):
             s = gap_statistics(self.site_relay_visible[k], self.step_s)
@@ -132,6 +134,8 @@ class CommsResult:
                 "data_volume_gbit_per_day": self.data_volume_gbit_per_day(self.relay_path_rate_bps[k]),
                 "hours_per_orbit_visible": _hours_per_orbit(r, vis, self.step_s),
             }
+            if keeping and r.key in keeping:
+                per_relay[r.key]["station_keeping"] = keeping[r.key]
         win = self.windows_utc()
         out = {
             "site": self.site_name, "start": str(self.times_utc[0])[:19] + "Z", "days": round(self.days, 4),
@@ -213,7 +217,8 @@ def _hours_per_orbit(relay: Relay, vis: np.ndarray, step_s: float) -> float | No
 def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], times_utc, *,
             min_elevation_deg: float = 5.0, dte_min_elevation_deg: float = 0.0,
             terminal: SiteTerminal = SiteTerminal(), propagation: str = "numerical", gravity_degree: int = 8,
-            third_bodies: bool = True, states: RelayStates | None = None) -> CommsResult:
+            third_bodies: bool = True, station_keeping: bool = True,
+            states: RelayStates | None = None) -> CommsResult:
     """End-to-end communications of ``site`` (an environment Site) with ``horizon`` (HorizonMask or
     None) through ``relays`` to ``stations`` on the UTC grid ``times_utc`` (regular)."""
     from ilrs.environment import moon_me_to_icrf, sun_earth_azel, utc_array
@@ -232,7 +237,7 @@ def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], t
     n, g_count, t_count = len(relays), len(stations), times.size
     if states is None and relays:
         states = relay_states(relays, times, propagation=propagation, gravity_degree=gravity_degree,
-                              third_bodies=third_bodies)
+                              third_bodies=third_bodies, station_keeping=station_keeping)
     earth_icrf = states.earth_icrf_m if states is not None else None
     if earth_icrf is None:
         from ilrs.environment import earth_position_m
@@ -313,7 +318,8 @@ def analyze_scenario(scenario, *, start=None, days: float | None = None, step_s:
     terminal = SiteTerminal(st.band, st.tx_power_w, st.antenna_diameter_m, st.dte_max_rate_bps, st.direct_to_earth)
     return analyze(site, horizon, relays, stations, times, min_elevation_deg=sec.min_elevation_deg,
                    dte_min_elevation_deg=sec.dte_min_elevation_deg, terminal=terminal, propagation=sec.propagation,
-                   gravity_degree=sec.gravity_degree, third_bodies=sec.third_bodies)
+                   gravity_degree=sec.gravity_degree, third_bodies=sec.third_bodies,
+                   station_keeping=sec.station_keeping)
 
 
 def grid_horizons(points: SurfacePoints, progress=None) -> np.ndarray:
@@ -370,7 +376,9 @@ def coverage_map(result: CommsResult, *, spacing_km: float = 20.0, lat_min_deg: 
         raise InputError(f"unknown coverage horizon {horizon!r}", field="coverage horizon", allowed=["sphere", "dem"])
     every = max(1, int(round((step_s or result.step_s) / result.step_s)))
     targets = result.states.r_me_m[::every]
-    usable = result.relay_station_visible.any(axis=1).T[::every]  # (T, N)
+    usable = result.relay_station_visible.any(axis=1).T  # (T, N)
+    in_service = np.stack([result.times_utc >= r.in_service_from for r in result.relays], axis=1)
+    usable = (usable & in_service)[::every]  # no service before each relay's date
     stats = coverage(pts, targets, result.step_s * every, min_elevation_deg, target_usable=usable,
                      progress=(lambda d, t: progress(d, t, "coverage")) if progress else None)
     return pts, stats
@@ -417,8 +425,9 @@ class DownlinkTimeline:
 
 def downlink_rate_timeline(scenario, times_utc) -> DownlinkTimeline:
     """The achievable downlink rate from the scenario's site to Earth on ``times_utc`` (any regular
-    grid, e.g. the whole span hourly), relays in the analytic two-body + J2 mode (fast, shape and
-    orientation of each orbit as catalogued)."""
+    grid, e.g. the whole span hourly), relays in the analytic mode (two-body + J2 about the lunar
+    equator + averaged Earth and Sun quadrupole when ``relays.third_bodies``; perilune held as
+    station-keeping would; fast, shape and orientation of each orbit as catalogued)."""
     from ilrs.environment import site_from_spec, utc_array
     from ilrs.environment.terrain import horizon_for_site
 
@@ -440,7 +449,8 @@ def downlink_rate_timeline(scenario, times_utc) -> DownlinkTimeline:
     st = sec.site_terminal
     terminal = SiteTerminal(st.band, st.tx_power_w, st.antenna_diameter_m, st.dte_max_rate_bps, st.direct_to_earth)
     res = analyze(site, horizon, relays, stations, times, min_elevation_deg=sec.min_elevation_deg,
-                  dte_min_elevation_deg=sec.dte_min_elevation_deg, terminal=terminal, propagation="j2")
+                  dte_min_elevation_deg=sec.dte_min_elevation_deg, terminal=terminal, propagation="j2",
+                  third_bodies=sec.third_bodies)
     via = res.relay_path_rate_bps.max(axis=0) if len(res.relays) else np.zeros(times.size)
     _cache.save(key, {"rate": res.rate_bps, "via": via, "dte": res.dte_rate_bps})
     return DownlinkTimeline(times, res.rate_bps, via, res.dte_rate_bps, "j2")

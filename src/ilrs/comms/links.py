@@ -96,12 +96,21 @@ class LinkBudget:
         return np.minimum(self.budget_rate_bps(distance_m), min(self.max_rate_bps, self.spectrum_limit_bps))
 
     def as_dict(self, distance_m: float) -> dict:
+        """Every term of the budget at ``distance_m``: what goes in (power, dishes, noise
+        temperature, required Eb/N0, margin, losses) and what comes out (C/N0, rates)."""
         f = self.frequency_hz
         return {"band": self.band, "frequency_ghz": f / 1e9, "distance_km": distance_m / 1e3,
+                "tx_power_w": float(self.tx_power_w), "tx_power_dbw": float(10 * np.log10(self.tx_power_w)),
+                "tx_antenna_diameter_m": float(self.tx_antenna_diameter_m),
+                "rx_antenna_diameter_m": float(self.rx_antenna_diameter_m),
+                "noise_temperature_k": float(self.system_noise_temperature_k),
+                "required_ebn0_db": float(self.required_ebn0_db), "margin_db": float(self.margin_db),
+                "misc_losses_db": float(self.misc_losses_db),
                 "fspl_db": float(free_space_loss_db(distance_m, f)),
                 "tx_gain_dbi": dish_gain_dbi(self.tx_antenna_diameter_m, f, self.efficiency),
                 "rx_gain_dbi": dish_gain_dbi(self.rx_antenna_diameter_m, f, self.efficiency),
                 "cn0_dbhz": float(self.cn0_dbhz(distance_m)),
                 "budget_rate_mbps": float(self.budget_rate_bps(distance_m)) / 1e6,
                 "spectrum_limit_mbps": self.spectrum_limit_bps / 1e6,
+                "modem_limit_mbps": float(self.max_rate_bps) / 1e6 if np.isfinite(self.max_rate_bps) else None,
                 "rate_mbps": float(self.rate_bps(distance_m)) / 1e6}

@@ -4,7 +4,8 @@ Everything is SI (m, s, rad) and vectorized: any argument may be an array and br
 
 Formulas: Vallado, *Fundamentals of Astrodynamics and Applications*, 4th ed. (2013),
 algorithms 9 (COE2RV) and 10 (RV2COE); Kepler's equation by Newton iteration (Vallado alg. 2);
-J2 secular rates of node, perigee and mean anomaly (Vallado eqs. 9-41, 9-39, 9-42; Brouwer 1959).
+J2 secular rates of node, perigee and mean anomaly (Vallado eqs. 9-41, 9-39, 9-42; Brouwer 1959);
+third-body (quadrupole, doubly averaged) secular rates (Kozai 1962; Innanen et al. 1997).
 """
 
 from __future__ import annotations
@@ -204,3 +205,114 @@ def j2_secular_propagate(el: KeplerElements, dt_s, j2: float, body_radius_m: flo
                            np.asarray(el.arg_periapsis_rad, float) + col(argp_dot),
                            np.asarray(el.mean_anomaly_rad, float) + col(m_dot))
     return elements_to_state(moved, mu)
+
+
+def third_body_secular_rates(el: KeplerElements, c_s2: float, mu: float = GM_MOON_M3_S2
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Secular rates (rad/s) of node, argument of periapsis and mean anomaly from a distant third
+    body, quadrupole term averaged over the satellite's orbit and the perturber's (circular-
+    equivalent) orbit, with elements relative to the perturber's orbit plane.
+
+    With the averaged disturbing function <R> = C a^2/8 [2 + 3e^2 - 3 sin^2 i (1 - e^2 + 5 e^2 sin^2 w)]
+    and C = GM_3 / (a_3^3 (1 - e_3^2)^(3/2)) (Kozai 1962, AJ 67, 591; Innanen et al. 1997, AJ 113,
+    1915), Lagrange's equations give
+
+        dΩ/dt = -3C/(4n sqrt(1-e^2)) cos i (1 - e^2 + 5 e^2 sin^2 w)
+        dw/dt =  3C/(4n sqrt(1-e^2)) [2(1 - e^2) + 5 sin^2 w (e^2 - sin^2 i)]
+        dM/dt - n = -C/(8n) [4 F + 6 (1 - e^2)(1 + sin^2 i - 5 sin^2 i sin^2 w)],  F = 8<R>/(C a^2).
+
+    dw/dt = 0 at w = 90 deg is the frozen condition e^2 = 1 - (5/3) cos^2 i.
+    """
+    a = np.asarray(el.semi_major_axis_m, float)
+    e = np.asarray(el.eccentricity, float)
+    i = np.asarray(el.inclination_rad, float)
+    w = np.asarray(el.arg_periapsis_rad, float)
+    n = np.sqrt(mu / a**3)
+    e2, s2i, s2w = e * e, np.sin(i) ** 2, np.sin(w) ** 2
+    k = 3.0 * c_s2 / (4.0 * n * np.sqrt(1.0 - e2))
+    raan_dot = -k * np.cos(i) * (1.0 - e2 + 5.0 * e2 * s2w)
+    argp_dot = k * (2.0 * (1.0 - e2) + 5.0 * s2w * (e2 - s2i))
+    F = 2.0 + 3.0 * e2 - 3.0 * s2i * (1.0 - e2 + 5.0 * e2 * s2w)
+    m_dot = -c_s2 / (8.0 * n) * (4.0 * F + 6.0 * (1.0 - e2) * (1.0 + s2i - 5.0 * s2i * s2w))
+    return raan_dot, argp_dot, m_dot
+
+
+def frame_with_pole(pole) -> np.ndarray:
+    """Rotation (3, 3) whose rows are x, y, z axes of a right-handed frame with z along ``pole``
+    (x toward the node of that plane on the reference xy plane): v_frame = B @ v."""
+    z = np.asarray(pole, float) / np.linalg.norm(pole)
+    x = np.cross([0.0, 0.0, 1.0], z)
+    if np.linalg.norm(x) < 1e-12:
+        x = np.array([1.0, 0.0, 0.0])
+    x /= np.linalg.norm(x)
+    return np.stack([x, np.cross(z, x), z])
+
+
+def _rotate(v: np.ndarray, axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """Rodrigues rotation of vectors v (..., 3) about unit ``axis`` (..., 3) by ``angle`` (...)."""
+    c, s = np.cos(angle)[..., None], np.sin(angle)[..., None]
+    return v * c + np.cross(axis, v) * s + axis * np.sum(axis * v, -1)[..., None] * (1.0 - c)
+
+
+def secular_propagate(r0_m, v0_m_s, dt_s, *, j2: float, j2_pole, third: tuple = (),
+                      body_radius_m: float = R_MOON_GRAVITY_M, mu: float = GM_MOON_M3_S2
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Analytic mean-element propagation of N orbits from inertial states (N, 3) to times ``dt_s``
+    (T,): arrays (T, N, 3).
+
+    Secular rates, evaluated once at the start: J2 about ``j2_pole`` (the body's equator pole,
+    :func:`j2_secular_rates`, elements relative to that equator) and, for each ``(c_s2, pole)``
+    in ``third``, a distant third body about its orbit pole (:func:`third_body_secular_rates`).
+    Each node rate turns the orbit rigidly about its own pole and the periapsis rates turn it about
+    the orbit normal, so with several poles the orbit pole precesses about their rate-weighted sum
+    (the Laplace-plane precession to first order). a, e and i relative to each pole are held
+    (exact for orbits frozen under these forces); no short-period terms.
+    """
+    r0 = np.atleast_2d(np.asarray(r0_m, float))
+    v0 = np.atleast_2d(np.asarray(v0_m_s, float))
+    dt = np.asarray(dt_s, float)
+    poles = [(None, np.asarray(j2_pole, float))] + [(float(c), np.asarray(p, float)) for c, p in third]
+    W = np.zeros_like(r0)
+    argp_dot = np.zeros(r0.shape[0])
+    m_extra = np.zeros(r0.shape[0])
+    for c, pole in poles:
+        B = frame_with_pole(pole)
+        el = state_to_elements(r0 @ B.T, v0 @ B.T, mu)
+        if c is None:
+            raan_dot, w_dot, m_dot = j2_secular_rates(el, j2, body_radius_m, mu)
+            base = el
+        else:
+            raan_dot, w_dot, m_dot = third_body_secular_rates(el, c, mu)
+            m_extra += m_dot
+        W += np.asarray(raan_dot)[:, None] * B[2][None, :]
+        argp_dot += w_dot
+    # perifocal axes at the start (inertial)
+    h = np.cross(r0, v0)
+    hhat = h / np.linalg.norm(h, axis=-1)[:, None]
+    evec = np.cross(v0, h) / mu - r0 / np.linalg.norm(r0, axis=-1)[:, None]
+    en = np.linalg.norm(evec, axis=-1)[:, None]
+    phat = np.where(en > 1e-12, evec / np.where(en > 0, en, 1.0), r0 / np.linalg.norm(r0, axis=-1)[:, None])
+    qhat = np.cross(hhat, phat)
+    a = np.asarray(base.semi_major_axis_m, float)
+    e = np.asarray(base.eccentricity, float)
+    n = np.sqrt(mu / a**3)
+    _, _, m_j2 = j2_secular_rates(base, j2, body_radius_m, mu)
+    M0 = np.asarray(base.mean_anomaly_rad, float)  # the same in any frame
+    Mt = M0[None, :] + (m_j2 + m_extra)[None, :] * dt[:, None]
+    E = solve_kepler(Mt, np.broadcast_to(e, Mt.shape))
+    cE, sE = np.cos(E), np.sin(E)
+    b = a * np.sqrt(1.0 - e * e)
+    rmag = a * (1.0 - e * cE)
+    xp, yp = a * (cE - e), b * sE
+    vxp, vyp = -a * n * sE * a / rmag, b * n * cE * a / rmag
+    ang = argp_dot[None, :] * dt[:, None]  # apsidal turn in the orbit plane
+    ca, sa = np.cos(ang), np.sin(ang)
+    X, Y = xp * ca - yp * sa, xp * sa + yp * ca
+    VX, VY = vxp * ca - vyp * sa, vxp * sa + vyp * ca
+    r = X[..., None] * phat[None] + Y[..., None] * qhat[None]
+    v = VX[..., None] * phat[None] + VY[..., None] * qhat[None]
+    wn = np.linalg.norm(W, axis=-1)
+    axis = np.where(wn[:, None] > 0, W / np.where(wn > 0, wn, 1.0)[:, None], hhat)
+    theta = wn[None, :] * dt[:, None]
+    axis_t = np.broadcast_to(axis[None], r.shape)
+    return _rotate(r, axis_t, theta), _rotate(v, axis_t, theta)

@@ -118,20 +118,41 @@ def third_body_acceleration(r_m: np.ndarray, body_m: np.ndarray, gm_m3_s2: float
 
 @dataclass(frozen=True)
 class Trajectory:
-    """States of N satellites at T times: ``r_m`` and ``v_m_s`` of shape (T, N, 3)."""
+    """States of N satellites at T times: ``r_m`` and ``v_m_s`` of shape (T, N, 3).
+
+    With station-keeping or a surface check (:func:`propagate`), ``manoeuvres`` lists the impulsive
+    manoeuvres (:class:`ilrs.comms.keeping.Manoeuvre`) and ``perilunes`` every perilune passage as
+    (t_s, index, altitude_m above the mean sphere)."""
 
     t_s: np.ndarray
     r_m: np.ndarray
     v_m_s: np.ndarray
     n_rhs_calls: int = 0
+    manoeuvres: tuple = ()
+    perilunes: tuple = ()
+
+
+class SurfaceImpact(ComputationError):
+    """A satellite reached the lunar surface (its radius fell below the surface radius)."""
+
+    def __init__(self, index: int, t_s: float, message: str | None = None):
+        self.index = int(index)
+        self.t_s = float(t_s)
+        super().__init__(message or f"satellite {index} reaches the lunar surface {t_s / 86400:.2f} days after the start")
 
 
 def propagate(r0_m, v0_m_s, t_s: Sequence[float] | np.ndarray, force: ForceModel, *,
-              rtol: float = 1e-12, atol_m: float = 1e-6, max_step_s: float = np.inf) -> Trajectory:
+              rtol: float = 1e-12, atol_m: float = 1e-6, max_step_s: float = np.inf,
+              keeping: Sequence | None = None, surface_radius_m: float | None = None) -> Trajectory:
     """Integrate N satellites from (r0, v0) (shape (N, 3) or (3,)) at t_s[0] to every time in ``t_s``.
 
     Returns a :class:`Trajectory` sampled at ``t_s`` (strictly increasing). Tolerances are for the
     whole stacked state; the defaults keep a 10-day two-body run within centimetres of Kepler.
+
+    ``surface_radius_m``: a satellite whose radius falls below it raises :class:`SurfaceImpact`
+    (a solve_ivp terminal event, so a dip between output samples is caught too).
+    ``keeping``: per satellite a :class:`ilrs.comms.keeping.StationKeeping` or None; kept
+    satellites get apolune manoeuvres (see :mod:`ilrs.comms.keeping`).
     """
     r0 = np.atleast_2d(np.asarray(r0_m, float))
     v0 = np.atleast_2d(np.asarray(v0_m_s, float))
@@ -153,9 +174,117 @@ def propagate(r0_m, v0_m_s, t_s: Sequence[float] | np.ndarray, force: ForceModel
 
     y0 = np.concatenate([r0, v0], axis=1).ravel()
     atol = np.tile(np.r_[np.full(3, atol_m), np.full(3, atol_m * 1e-3)], n)
-    sol = solve_ivp(rhs, (t[0], t[-1]), y0, method="DOP853", t_eval=t, rtol=rtol, atol=atol,
-                    max_step=max_step_s)
-    if not sol.success:
-        raise ComputationError(f"orbit propagation failed: {sol.message}")
-    y = sol.y.T.reshape(t.size, n, 6)
-    return Trajectory(t, y[:, :, :3], y[:, :, 3:], calls[0])
+    kept = list(keeping) if keeping is not None else [None] * n
+    if len(kept) != n:
+        raise ComputationError(f"{len(kept)} station-keeping entries for {n} satellites")
+    if surface_radius_m is None and not any(k is not None for k in kept):
+        sol = solve_ivp(rhs, (t[0], t[-1]), y0, method="DOP853", t_eval=t, rtol=rtol, atol=atol,
+                        max_step=max_step_s)
+        if not sol.success:
+            raise ComputationError(f"orbit propagation failed: {sol.message}")
+        y = sol.y.T.reshape(t.size, n, 6)
+        return Trajectory(t, y[:, :, :3], y[:, :, 3:], calls[0])
+    return _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, max_step_s, calls)
+
+
+def _radial_rate(k: int):
+    def g(_t, y):
+        s = y[6 * k: 6 * k + 6]
+        return s[0] * s[3] + s[1] * s[4] + s[2] * s[5]
+    return g
+
+
+def _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, max_step_s, calls) -> Trajectory:
+    """Segment-wise integration: terminal events at surface impact and at the apolunes of kept
+    satellites (a manoeuvre may follow), perilune passages of every satellite recorded."""
+    from ilrs.comms.keeping import Manoeuvre, apsis_velocity_change
+    from ilrs.comms.orbits import GM_MOON_M3_S2, R_MOON_MEAN_M
+
+    events, kinds = [], []
+    if surface_radius_m is not None:
+        for k in range(n):
+            def impact(_t, y, k=k):
+                return float(np.linalg.norm(y[6 * k: 6 * k + 3])) - surface_radius_m
+            impact.terminal, impact.direction = True, -1
+            events.append(impact)
+            kinds.append(("impact", k))
+    guard = np.full(n, -np.inf)  # no apolune stop before this time (just after the previous one)
+    for k in range(n):
+        if kept[k] is None:
+            continue
+        rv = _radial_rate(k)
+
+        def apolune(tt, y, k=k, rv=rv):
+            return rv(tt, y) if tt > guard[k] else -1.0
+        apolune.terminal, apolune.direction = True, -1
+        events.append(apolune)
+        kinds.append(("apolune", k))
+    for k in range(n):
+        peri = _radial_rate(k)
+        peri.terminal, peri.direction = False, 1
+        events.append(peri)
+        kinds.append(("perilune", k))
+
+    out = np.empty((t.size, n * 6))
+    idx = 0
+    t_cur, y = float(t[0]), np.array(y0, float)
+    history: list[list[float]] = [[] for _ in range(n)]
+    perilunes, manoeuvres = [], []
+    # the start may sit on an apolune (mean anomaly 180 deg): no stop there
+    for k in range(n):
+        if kept[k] is not None:
+            guard[k] = t_cur + 0.25 * _period_s(y[6 * k: 6 * k + 6], GM_MOON_M3_S2)
+    while True:
+        sol = solve_ivp(rhs, (t_cur, t[-1]), y, method="DOP853", t_eval=t[idx:], rtol=rtol, atol=atol,
+                        max_step=max_step_s, events=events)
+        if sol.status == -1:
+            raise ComputationError(f"orbit propagation failed: {sol.message}")
+        m = sol.t.size
+        out[idx: idx + m] = sol.y.T
+        idx += m
+        stop = None
+        for j, (kind, k) in enumerate(kinds):
+            te = sol.t_events[j]
+            if kind == "perilune":
+                for tt, yy in zip(te, sol.y_events[j]):
+                    alt = float(np.linalg.norm(yy[6 * k: 6 * k + 3])) - R_MOON_MEAN_M
+                    perilunes.append((float(tt), k, alt))
+                    history[k].append(alt)
+            elif sol.status == 1 and te.size and (stop is None or te[-1] < stop[0]):
+                stop = (float(te[-1]), j, sol.y_events[j][-1])
+        if sol.status != 1 or stop is None:
+            break
+        t_cur, j, y = stop[0], stop[1], np.array(stop[2], float)
+        kind, k = kinds[j]
+        if kind == "impact":
+            raise SurfaceImpact(k, t_cur - t[0])
+        # apolune of satellite k: predict the next perilune from the last two passages
+        s = y[6 * k: 6 * k + 6]
+        h = history[k]
+        if len(h) >= 2:
+            pred = 2.0 * h[-1] - h[-2]
+        elif h:
+            pred = h[-1]
+        else:
+            a = 1.0 / (2.0 / np.linalg.norm(s[:3]) - s[3:] @ s[3:] / GM_MOON_M3_S2)
+            pred = 2.0 * a - np.linalg.norm(s[:3]) - R_MOON_MEAN_M
+        change = kept[k].correction_m(pred)
+        if change != 0.0:
+            v_new, dv = apsis_velocity_change(s[:3], s[3:], change, GM_MOON_M3_S2, R_MOON_MEAN_M)
+            y[6 * k + 3: 6 * k + 6] = v_new
+            manoeuvres.append(Manoeuvre(k, t_cur - t[0], dv, pred, pred + change))
+            # the extrapolation must restart from passages after the manoeuvre
+            history[k].clear()
+        guard[k] = t_cur + 0.25 * _period_s(y[6 * k: 6 * k + 6], GM_MOON_M3_S2)
+        if t_cur >= t[-1] or idx >= t.size:
+            break
+    if idx != t.size:
+        raise ComputationError(f"orbit propagation stopped early ({idx} of {t.size} samples)")
+    yy = out.reshape(t.size, n, 6)
+    return Trajectory(t, yy[:, :, :3], yy[:, :, 3:], calls[0], tuple(manoeuvres), tuple(perilunes))
+
+
+def _period_s(state: np.ndarray, mu: float) -> float:
+    r = float(np.linalg.norm(state[:3]))
+    inv_a = 2.0 / r - float(state[3:] @ state[3:]) / mu
+    return float(2.0 * np.pi / np.sqrt(mu * inv_a**3)) if inv_a > 0 else 86400.0

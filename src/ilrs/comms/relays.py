@@ -2,13 +2,23 @@
 ``ilrs/data/ground_stations.yaml``, every figure sourced or marked assumed) and user-defined
 (scenario ``relays.custom`` / ``relays.custom_ground_stations``).
 
-Orbit convention: a Keplerian relay's elements are *osculating elements at the start of an
-analysis*, relative to the plane of the Moon's orbit about the Earth (``frame: earth-moon-plane``,
-the plane in which the Earth's pull freezes these orbits: Kozai 1962; Ely 2005) or to the lunar
-mean-Earth equator (``frame: moon-me``). Relays are station-kept in their published
-orbit and the node and phase on a given date are not public, so the catalogue states the orbit's
-shape and orientation and marks node and phase as assumptions. ``in_service_from`` is the date
-the relay entered that orbit (no service before it).
+Orbit convention: a Keplerian relay's elements (or state vector) are *osculating at the start of
+each analysis* — not at ``epoch``, which only says from when the relay serves (``in_service_from``).
+The node and phase of a relay on a given date are not public; what is published is the orbit's
+shape and its orientation relative to the Earth, so ilrs places that orbit afresh at every start.
+Element frames (``frame``), all Moon-centred and fixed at the analysis start:
+
+* ``earth-moon-plane`` (default): z = pole of the Moon's orbit about the Earth, x = the direction
+  of the Earth. The Earth's pull freezes these high orbits in that plane (Kozai 1962; Ely 2005)
+  and their evolution depends on the node *relative to the Earth*, so this frame gives the same
+  orbit behaviour for every start date;
+* ``moon-me``: the lunar mean-Earth/polar-axis frame (equator and prime meridian) at the start;
+* ``icrf``: ICRF axes (fixed in inertial space whatever the start).
+
+Catalogue relays with a published orbit are station-kept (:mod:`ilrs.comms.keeping`: apolune
+manoeuvres restore the published perilune altitude when it leaves a band around it); the
+numerical propagation models the manoeuvres and reports their Δv. Custom relays are kept when
+their scenario entry has a ``station_keeping`` block.
 """
 
 from __future__ import annotations
@@ -19,9 +29,13 @@ from typing import Iterable
 
 import numpy as np
 
-from ilrs.comms.orbits import R_MOON_MEAN_M, KeplerElements
+from ilrs.comms.keeping import StationKeeping
+from ilrs.comms.orbits import R_MOON_MEAN_M, KeplerElements, state_to_elements
 from ilrs.data import load_dataset
-from ilrs.errors import NotFoundError
+from ilrs.errors import InputError, NotFoundError
+
+ELEMENT_FRAMES = ("earth-moon-plane", "moon-me", "icrf")
+"""Allowed element frames (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,8 @@ class LinkSpec:
 
 @dataclass(frozen=True)
 class Relay:
-    """A relay satellite: Keplerian (elements in the ME equator) or geometric Earth-Moon L2."""
+    """A relay satellite: Keplerian (osculating elements at the analysis start in ``frame``) or
+    geometric Earth-Moon L2. ``station_keeping`` None: free drift."""
 
     key: str
     name: str
@@ -51,6 +66,7 @@ class Relay:
     halo_period_s: float = 14 * 86400.0
     sources: tuple[str, ...] = ()
     assumed: tuple[str, ...] = ()
+    station_keeping: StationKeeping | None = None
 
     def as_dict(self) -> dict:
         d = {"key": self.key, "name": self.name, "kind": self.kind,
@@ -63,7 +79,10 @@ class Relay:
                      apolune_altitude_km=round(float(el.apoapsis_radius_m - R_MOON_MEAN_M) / 1e3, 1),
                      period_h=round(float(el.period_s()) / 3600, 2),
                      inclination_deg=round(float(np.degrees(el.inclination_rad)), 2),
-                     arg_perilune_deg=round(float(np.degrees(el.arg_periapsis_rad)), 2), frame=self.frame)
+                     arg_perilune_deg=round(float(np.degrees(el.arg_periapsis_rad)), 2),
+                     raan_deg=round(float(np.degrees(el.raan_rad)), 2), frame=self.frame,
+                     elements_at="analysis start",
+                     station_keeping=self.station_keeping.as_dict() if self.station_keeping else None)
         else:
             d.update(halo_radius_km=self.halo_radius_m / 1e3, halo_period_days=self.halo_period_s / 86400)
         return d
@@ -85,6 +104,11 @@ class GroundStation:
 
 
 def _elements(raw: dict) -> KeplerElements:
+    if raw.get("state") is not None:
+        st = raw["state"]
+        r = np.asarray(st["position_km"], float) * 1e3
+        v = np.asarray(st["velocity_km_s"], float) * 1e3
+        return state_to_elements(r, v)
     inc = np.radians(raw["inclination_deg"])
     raan = np.radians(raw.get("raan_deg", 0.0))
     argp = np.radians(raw.get("arg_perilune_deg", 0.0))
@@ -111,7 +135,15 @@ def _relay_from_raw(key: str, raw: dict) -> Relay:
     if common["kind"] == "earth-moon-l2":
         return Relay(**common, halo_radius_m=float(raw.get("halo_radius_km", 0.0)) * 1e3,
                      halo_period_s=float(raw.get("halo_period_days", 14.0)) * 86400.0)
-    return Relay(**common, elements=_elements(raw), frame=raw.get("frame", "earth-moon-plane"))
+    frame = raw.get("frame", "earth-moon-plane")
+    if frame not in ELEMENT_FRAMES:
+        raise InputError(f"unknown element frame {frame!r} for relay {key!r}", field="frame", allowed=list(ELEMENT_FRAMES))
+    el = _elements(raw)
+    keeping = None
+    if raw.get("station_keeping"):
+        keeping = StationKeeping.from_raw(raw["station_keeping"],
+                                          float(el.periapsis_radius_m - R_MOON_MEAN_M) / 1e3)
+    return Relay(**common, elements=el, frame=frame, station_keeping=keeping)
 
 
 @lru_cache(maxsize=1)
@@ -131,7 +163,10 @@ def relay_sources() -> dict[str, str]:
 def relay_from_spec(spec) -> Relay:
     """A :class:`Relay` from a scenario ``RelayOrbitSpec``."""
     raw = spec.model_dump()
-    raw["epoch"] = spec.epoch.astimezone(None).replace(tzinfo=None).isoformat() if spec.epoch.tzinfo else spec.epoch.isoformat()
+    import datetime as dt
+
+    ep = spec.epoch
+    raw["epoch"] = (ep.astimezone(dt.timezone.utc).replace(tzinfo=None) if ep.tzinfo else ep).isoformat()
     raw["proximity"] = {"band": spec.proximity_band, "max_rate_bps": spec.proximity_max_rate_bps}
     raw["trunk"] = {"band": spec.trunk_band, "tx_power_w": spec.trunk_tx_power_w, "max_rate_bps": spec.trunk_max_rate_bps}
     raw["sources"] = ["scenario"]

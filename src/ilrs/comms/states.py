@@ -1,14 +1,18 @@
 """Relay positions over a UTC time grid, Moon-centred ICRF axes, metres.
 
 Ephemeris, Moon orientation and sites come from :mod:`ilrs.environment` (DE421 and the lunar
-PA/ME kernels). Keplerian relays (elements relative to the ME equator at the grid's first
-instant, see :mod:`ilrs.comms.relays`) are propagated
+PA/ME kernels). Keplerian relays (osculating elements at the grid's first instant in the relay's
+element frame, see :mod:`ilrs.comms.relays`) are propagated
 
 * ``numerical``: DOP853 with the GRGM1200A field to ``gravity_degree`` (evaluated in the Moon
   ME frame — the ME/PA offset is ~0.02 deg, immaterial at these degrees) plus Earth and Sun, all
-  relays in one batch; or
-* ``j2``: the analytic two-body + J2 secular ellipse (quick looks; the ME frame of the first
-  instant is treated as inertial).
+  relays in one batch, with each relay's station-keeping manoeuvres (:mod:`ilrs.comms.keeping`)
+  unless switched off; a relay that reaches the surface stops the analysis with a
+  :class:`~ilrs.errors.ComputationError` (never analysed inside the Moon); or
+* ``j2``: analytic mean elements (:func:`ilrs.comms.orbits.secular_propagate`): two-body ellipse
+  turned at the J2 secular rates about the lunar equator's pole (ME frame at the first instant,
+  treated as inertial) and, with ``third_bodies``, at the doubly averaged Earth (Moon's orbit
+  pole) and Sun (ecliptic pole) quadrupole rates. Perilune held (implicitly station-kept).
 
 Queqiao-1 (``earth-moon-l2``) is placed geometrically: the collinear point L2 of the circular
 restricted three-body problem for the instantaneous Earth-Moon distance (gamma from the quintic
@@ -23,12 +27,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from ilrs.comms.gravity import GravityField
-from ilrs.comms.orbits import KeplerElements, elements_to_state, j2_secular_propagate
-from ilrs.comms.propagation import GM_EARTH_M3_S2, ForceModel, TabulatedEphemeris, propagate
-from ilrs.comms.relays import Relay
-from ilrs.errors import InputError
+from ilrs.comms.orbits import R_MOON_MEAN_M, KeplerElements, elements_to_state, secular_propagate
+from ilrs.comms.propagation import (GM_EARTH_M3_S2, GM_SUN_M3_S2, ForceModel, SurfaceImpact, TabulatedEphemeris,
+                                    propagate)
+from ilrs.comms.relays import ELEMENT_FRAMES, Relay
+from ilrs.errors import ComputationError, InputError
 
 EPHEMERIS_STEP_S = 3600.0
+MOON_ORBIT_SEMI_MAJOR_AXIS_M = 384_400e3
+"""Mean Earth-Moon distance (IAU/NASA lunar fact sheet), for the averaged Earth quadrupole."""
+MOON_ORBIT_ECCENTRICITY = 0.0549
+AU_M = 1.495978707e11
+EARTH_ORBIT_ECCENTRICITY = 0.0167
+OBLIQUITY_J2000_RAD = np.radians(84381.406 / 3600.0)
+"""Obliquity of the ecliptic at J2000 (IAU 2006), for the ecliptic pole in ICRF axes."""
 
 
 def _env():
@@ -85,8 +97,8 @@ def l2_relay_positions(relay: Relay, times_utc: np.ndarray, earth_m: np.ndarray 
 
 def earth_moon_plane_to_icrf(times_utc) -> np.ndarray:
     """Rotation (T, 3, 3), v_icrf = R @ v_plane, of the frame whose z axis is the pole of the Moon's
-    orbit about the Earth (instantaneous, from the ephemeris) and whose x axis is that plane's
-    ascending node on the ICRF equator."""
+    orbit about the Earth (instantaneous, from the ephemeris) and whose x axis points from the
+    Moon to the Earth at that instant."""
     env = _env()
     times = env.utc_array(times_utc)
     dt = np.timedelta64(600, "s")
@@ -94,7 +106,7 @@ def earth_moon_plane_to_icrf(times_utc) -> np.ndarray:
     ev = env.earth_position_m(times + dt) - env.earth_position_m(times - dt)
     z = np.cross(e, ev)  # (-e) x (-de): the Moon's angular momentum about the Earth
     z /= np.linalg.norm(z, axis=1)[:, None]
-    x = np.cross(np.array([0.0, 0.0, 1.0]), z)
+    x = e - np.sum(e * z, axis=1)[:, None] * z
     x /= np.linalg.norm(x, axis=1)[:, None]
     y = np.cross(z, x)
     return np.stack([x, y, z], axis=-1)
@@ -107,7 +119,22 @@ def element_frame_to_icrf(frame: str, t0) -> np.ndarray:
         return earth_moon_plane_to_icrf(t0)[0]
     if frame == "moon-me":
         return env.moon_me_to_icrf(t0)[0]
-    raise InputError(f"unknown element frame {frame!r}", field="frame", allowed=["earth-moon-plane", "moon-me"])
+    if frame == "icrf":
+        return np.eye(3)
+    raise InputError(f"unknown element frame {frame!r}", field="frame", allowed=list(ELEMENT_FRAMES))
+
+
+def secular_poles(t0) -> dict:
+    """Poles (ICRF unit vectors) and averaged quadrupole coefficients C = GM / (a^3 (1-e^2)^1.5)
+    (s^-2) used by the analytic mode at ``t0``: lunar equator (ME z axis), Moon's orbit about the
+    Earth, ecliptic (the Sun's apparent orbit about the Moon)."""
+    env = _env()
+    me_pole = env.moon_me_to_icrf(t0)[0][:, 2]
+    em_pole = earth_moon_plane_to_icrf(t0)[0][:, 2]
+    ecl_pole = np.array([0.0, -np.sin(OBLIQUITY_J2000_RAD), np.cos(OBLIQUITY_J2000_RAD)])
+    c_earth = GM_EARTH_M3_S2 / (MOON_ORBIT_SEMI_MAJOR_AXIS_M**3 * (1 - MOON_ORBIT_ECCENTRICITY**2) ** 1.5)
+    c_sun = GM_SUN_M3_S2 / (AU_M**3 * (1 - EARTH_ORBIT_ECCENTRICITY**2) ** 1.5)
+    return {"equator": me_pole, "earth": (c_earth, em_pole), "sun": (c_sun, ecl_pole)}
 
 
 @dataclass(frozen=True)
@@ -123,6 +150,25 @@ class RelayStates:
     icrf_to_me: np.ndarray
     method: str
     v_icrf_m_s: np.ndarray | None = None  # (T, N, 3) for Keplerian relays (NaN for the others)
+    manoeuvres: tuple[dict, ...] = ()      # station-keeping: relay, time (UTC), delta_v_m_s, perilune km
+    perilunes: tuple[dict, ...] = ()       # perilune passages: relay, time (UTC), altitude_km
+    kept: bool = True                      # station-keeping switched on for this computation
+
+    def station_keeping(self) -> dict[str, dict]:
+        """Per Keplerian relay: manoeuvre count, total |Δv| (m/s) over the grid and the range of
+        perilune passage altitudes (numerical mode; the analytic mode holds the perilune and reports
+        none). A yearly Δv needs a year: :func:`ilrs.comms.orbit_history`."""
+        out = {}
+        for r in self.relays:
+            if r.kind != "keplerian":
+                continue
+            mine = [m for m in self.manoeuvres if m["relay"] == r.key]
+            dv = float(sum(abs(m["delta_v_m_s"]) for m in mine))
+            peri = [p["altitude_km"] for p in self.perilunes if p["relay"] == r.key]
+            out[r.key] = {"modelled": self.method == "numerical" and r.station_keeping is not None and self.kept,
+                          "manoeuvres": len(mine), "delta_v_m_s": dv,
+                          "perilune_passes_km": [min(peri), max(peri)] if peri else None}
+        return out
 
     def element_history(self) -> dict[str, dict[str, np.ndarray]]:
         """Osculating perilune altitude (km), eccentricity, inclination and argument of perilune
@@ -145,9 +191,10 @@ class RelayStates:
 
 
 def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerical", gravity_degree: int = 8,
-                 third_bodies: bool = True, use_cache: bool = True) -> RelayStates:
+                 third_bodies: bool = True, station_keeping: bool = True, use_cache: bool = True) -> RelayStates:
     """Positions of ``relays`` on the UTC grid ``times_utc`` (see the module docstring). Numerical
-    trajectories are cached on disk (:mod:`ilrs.comms._cache`)."""
+    trajectories are cached on disk (:mod:`ilrs.comms._cache`). ``station_keeping`` False: every
+    relay drifts freely (numerical mode); a relay reaching the surface raises ComputationError."""
     if propagation not in ("numerical", "j2"):
         raise InputError(f"unknown propagation {propagation!r}", field="relays.propagation",
                          allowed=["numerical", "j2"])
@@ -161,41 +208,79 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
     rot = env.icrf_to_moon_me(times)
     out = np.empty((times.size, len(relays), 3))
     vel = np.full((times.size, len(relays), 3), np.nan)
+    manoeuvres: list[dict] = []
+    perilunes: list[dict] = []
     kep = [k for k, r in enumerate(relays) if r.kind == "keplerian"]
     if kep:
         el = KeplerElements.from_array(np.stack([relays[k].elements.as_array() for k in kep]))
         # frame of each relay's elements -> ICRF at t0, shape (K, 3, 3)
         to_icrf = np.stack([element_frame_to_icrf(relays[k].frame, t0) for k in kep])
+        r0_el, v0_el = elements_to_state(el)
+        r0 = np.einsum("nij,nj->ni", to_icrf, r0_el)
+        v0 = np.einsum("nij,nj->ni", to_icrf, v0_el)
         if propagation == "j2":
             field = GravityField.grail(degree=2)
-            r_el, v_el = j2_secular_propagate(el, t_s, field.j2)
-            out[:, kep] = np.einsum("nij,tnj->tni", to_icrf, r_el)
-            vel[:, kep] = np.einsum("nij,tnj->tni", to_icrf, v_el)
+            poles = secular_poles(t0)
+            third = (poles["earth"], poles["sun"]) if third_bodies else ()
+            r_j, v_j = secular_propagate(r0, v0, t_s, j2=field.j2, j2_pole=poles["equator"], third=third,
+                                         body_radius_m=field.radius_m)
+            out[:, kep] = r_j
+            vel[:, kep] = v_j
         else:
-            r0_el, v0_el = elements_to_state(el)
-            r0 = np.einsum("nij,nj->ni", to_icrf, r0_el)
-            v0 = np.einsum("nij,nj->ni", to_icrf, v0_el)
+            keeping = [relays[k].station_keeping if station_keeping else None for k in kep]
             from ilrs.comms import _cache
 
             key = _cache.cache_key("states", {
                 "r0": r0.tolist(), "v0": v0.tolist(), "t0": str(t0), "n": int(times.size),
                 "t_last": float(t_s[-1]), "t_sum": float(t_s.sum()), "degree": gravity_degree,
-                "third": third_bodies}) if use_cache else None
+                "third": third_bodies, "keeping": [k.as_dict() if k else None for k in keeping]}) if use_cache else None
             hit = _cache.load(key) if key else None
-            if hit is not None and hit["r"].shape == (times.size, len(kep), 3) and "v" in hit:
+            if hit is not None and hit["r"].shape == (times.size, len(kep), 3) and "man" in hit:
                 out[:, kep] = hit["r"]
                 vel[:, kep] = hit["v"]
+                man_rows, peri_rows = hit["man"], hit["peri"]
             else:
                 eph = ephemeris_table(t0, t_s[-1])
                 force = ForceModel(GravityField.grail(degree=gravity_degree), eph, earth=third_bodies,
                                    sun=third_bodies)
-                traj = propagate(r0, v0, t_s, force, rtol=1e-10, atol_m=1e-3)
+                try:
+                    traj = propagate(r0, v0, t_s, force, rtol=1e-10, atol_m=1e-3, keeping=keeping,
+                                     surface_radius_m=R_MOON_MEAN_M)
+                except SurfaceImpact as hit_surface:
+                    raise impact_error(relays[kep[hit_surface.index]], t0, hit_surface.t_s, station_keeping) from None
                 out[:, kep] = traj.r_m
                 vel[:, kep] = traj.v_m_s
+                man_rows = np.array([[m.index, m.t_s, m.delta_v_m_s, m.perilune_before_m, m.perilune_after_m]
+                                     for m in traj.manoeuvres]).reshape(-1, 5)
+                peri_rows = np.array(traj.perilunes, float).reshape(-1, 3)
                 if key:
-                    _cache.save(key, {"r": traj.r_m, "v": traj.v_m_s})
+                    _cache.save(key, {"r": traj.r_m, "v": traj.v_m_s, "man": man_rows, "peri": peri_rows})
+            for row in man_rows:
+                manoeuvres.append({"relay": relays[kep[int(row[0])]].key, "time": _utc_at(t0, row[1]),
+                                   "delta_v_m_s": float(row[2]), "perilune_before_km": float(row[3]) / 1e3,
+                                   "perilune_after_km": float(row[4]) / 1e3})
+            for row in peri_rows:
+                perilunes.append({"relay": relays[kep[int(row[1])]].key, "time": _utc_at(t0, row[0]),
+                                  "altitude_km": float(row[2]) / 1e3})
     for k, r in enumerate(relays):
         if r.kind == "earth-moon-l2":
             out[:, k] = l2_relay_positions(r, times, earth)
     r_me = np.einsum("tij,tnj->tni", rot, out)
-    return RelayStates(times, tuple(relays), out, r_me, earth, rot, propagation, vel)
+    return RelayStates(times, tuple(relays), out, r_me, earth, rot, propagation, vel, tuple(manoeuvres),
+                       tuple(perilunes), station_keeping)
+
+
+def _utc_at(t0, t_s: float) -> str:
+    return str(np.datetime64(t0, "ns") + np.timedelta64(int(round(t_s * 1e9)), "ns"))[:19] + "Z"
+
+
+def impact_error(relay: Relay, t0, t_s: float, station_keeping: bool) -> ComputationError:
+    """The one-line error for a relay whose propagated orbit reaches the lunar surface."""
+    if relay.station_keeping is not None and station_keeping:
+        hint = "its station-keeping band could not hold the perilune; widen it or change the elements"
+    elif relay.station_keeping is not None:
+        hint = "it drifts freely (station-keeping off); turn station-keeping on (relays.station_keeping)"
+    else:
+        hint = "it has no station-keeping; give it a station_keeping block or change its elements"
+    return ComputationError(f"relay {relay.key}: the propagated orbit reaches the lunar surface on "
+                            f"{_utc_at(t0, t_s)} ({t_s / 86400:.1f} days after the start) — {hint}")

@@ -18,20 +18,82 @@ NAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 Band = Literal["S", "X", "Ka"]
 
 
+GM_MOON_KM3_S2 = 4902.8001224453
+"""GM of the Moon (GRGM1200A header; the same value as ``ilrs.comms.orbits``), for the bound-orbit check."""
+R_MOON_KM = 1737.4
+
+
+class StateVectorSpec(StrictModel):
+    """Position (km) and velocity (km/s) of a relay relative to the Moon's centre, in the relay's
+    ``frame`` at the start of each analysis."""
+
+    position_km: tuple[float, float, float]
+    velocity_km_s: tuple[float, float, float]
+
+    @model_validator(mode="after")
+    def _bound(self) -> "StateVectorSpec":
+        r = sum(x * x for x in self.position_km) ** 0.5
+        v2 = sum(x * x for x in self.velocity_km_s)
+        if r <= R_MOON_KM:
+            raise ValueError(f"position is {r:.1f} km from the Moon's centre, inside the Moon")
+        energy = v2 / 2 - GM_MOON_KM3_S2 / r
+        if energy >= 0:
+            raise ValueError("the state is not a bound orbit about the Moon (v^2/2 - GM/r >= 0)")
+        a = -GM_MOON_KM3_S2 / (2 * energy)
+        rx, ry, rz = self.position_km
+        vx, vy, vz = self.velocity_km_s
+        h2 = (ry * vz - rz * vy) ** 2 + (rz * vx - rx * vz) ** 2 + (rx * vy - ry * vx) ** 2
+        e = max(0.0, 1 - h2 / (GM_MOON_KM3_S2 * a)) ** 0.5
+        if a * (1 - e) <= R_MOON_KM:
+            raise ValueError(f"perilune radius {a * (1 - e):.1f} km is inside the Moon")
+        return self
+
+
+class StationKeepingSpec(StrictModel):
+    """Apolune manoeuvres that restore the perilune altitude when the predicted next perilune leaves
+    [min, max] (see ``ilrs.comms.keeping``). Altitudes above the 1737.4 km mean sphere."""
+
+    perilune_altitude_km: float | None = Field(None, gt=0.0, le=100_000.0,
+                                               description="Restored altitude; default the orbit's own perilune.")
+    min_perilune_altitude_km: float | None = Field(None, gt=0.0, le=100_000.0,
+                                                   description="Lower edge of the band; default target - 50 km.")
+    max_perilune_altitude_km: float | None = Field(None, gt=0.0, le=100_000.0,
+                                                   description="Upper edge of the band; default none.")
+
+    @model_validator(mode="after")
+    def _band(self) -> "StationKeepingSpec":
+        t, lo, hi = self.perilune_altitude_km, self.min_perilune_altitude_km, self.max_perilune_altitude_km
+        if t is not None and lo is not None and lo > t:
+            raise ValueError("min_perilune_altitude_km must not exceed perilune_altitude_km")
+        if t is not None and hi is not None and hi < t:
+            raise ValueError("max_perilune_altitude_km must not be below perilune_altitude_km")
+        if lo is not None and hi is not None and hi < lo:
+            raise ValueError("max_perilune_altitude_km must not be below min_perilune_altitude_km")
+        return self
+
+
 class RelayOrbitSpec(StrictModel):
-    """A user-defined relay by Keplerian elements relative to the lunar mean-Earth equator at
-    ``epoch`` (UTC). Give either perilune/apolune altitudes or semi-major axis and eccentricity."""
+    """A user-defined relay: osculating Keplerian elements (perilune/apolune altitudes, or
+    semi-major axis and eccentricity, plus angles) or a ``state`` vector, in ``frame`` at the
+    start of each analysis (the orbit is placed afresh at every start; ``epoch``, UTC, is the date
+    from which the relay serves). Frames: ``earth-moon-plane`` (z = pole of the Moon's orbit about
+    the Earth, x = direction of the Earth), ``moon-me`` (lunar mean-Earth equator and prime
+    meridian), ``icrf`` (ICRF axes); all Moon-centred."""
 
     name: str = Field(pattern=NAME)
     epoch: dt.datetime
+    frame: Literal["earth-moon-plane", "moon-me", "icrf"] = "earth-moon-plane"
     perilune_altitude_km: float | None = Field(None, gt=0.0, le=100_000.0)
     apolune_altitude_km: float | None = Field(None, gt=0.0, le=100_000.0)
     semi_major_axis_km: float | None = Field(None, gt=1737.4, le=100_000.0)
     eccentricity: float | None = Field(None, ge=0.0, lt=0.95)
-    inclination_deg: float = Field(ge=0.0, le=180.0)
+    inclination_deg: float | None = Field(None, ge=0.0, le=180.0)
     raan_deg: float = Field(0.0, ge=-360.0, le=360.0)
     arg_perilune_deg: float = Field(0.0, ge=-360.0, le=360.0)
     mean_anomaly_deg: float = Field(0.0, ge=-360.0, le=360.0)
+    state: StateVectorSpec | None = None
+    station_keeping: StationKeepingSpec | None = Field(
+        None, description="Perilune station-keeping; absent: free drift (an impact stops the analysis).")
     antenna_diameter_m: float = Field(1.0, gt=0.0, le=20.0)
     proximity_band: Band = "X"
     trunk_band: Band = "Ka"
@@ -43,9 +105,15 @@ class RelayOrbitSpec(StrictModel):
     def _shape(self) -> "RelayOrbitSpec":
         apsides = self.perilune_altitude_km is not None and self.apolune_altitude_km is not None
         ae = self.semi_major_axis_km is not None and self.eccentricity is not None
+        if self.state is not None:
+            if apsides or ae or self.inclination_deg is not None:
+                raise ValueError("give either a state or elements, not both")
+            return self
         if apsides == ae:
             raise ValueError("give either perilune_altitude_km + apolune_altitude_km, or semi_major_axis_km + "
-                             "eccentricity")
+                             "eccentricity (or a state)")
+        if self.inclination_deg is None:
+            raise ValueError("inclination_deg is required with elements")
         if apsides and self.apolune_altitude_km < self.perilune_altitude_km:
             raise ValueError("apolune_altitude_km must not be below perilune_altitude_km")
         if ae and self.semi_major_axis_km * (1 - self.eccentricity) <= 1737.4:
@@ -83,6 +151,9 @@ class RelaysSection(StrictModel):
     min_elevation_deg: float = Field(5.0, ge=0.0, le=80.0, description="Site -> relay minimum elevation.")
     dte_min_elevation_deg: float = Field(0.0, ge=0.0, le=80.0, description="Site -> Earth minimum elevation.")
     propagation: Literal["numerical", "j2"] = "numerical"
+    station_keeping: bool = Field(True, description="Model the relays' station-keeping manoeuvres (catalogue "
+                                                    "relays and custom ones with a station_keeping block); "
+                                                    "false: free drift.")
     gravity_degree: int = Field(8, ge=0, le=50, description="Lunar field degree and order (GRGM1200A).")
     third_bodies: bool = True
     site_terminal: SiteTerminalSpec = SiteTerminalSpec()
