@@ -8,8 +8,9 @@ Real relays manoeuvre; ilrs models it so:
 
 * the integrator stops at every apolune of a kept satellite and at every perilune records the
   altitude (above the 1737.4 km mean sphere);
-* at apolune it predicts the next perilune altitude by linear extrapolation of the last two
-  perilune passages (one orbit apart); below ``min`` it applies a tangential Δv that raises the
+* at apolune it predicts the next perilune altitude by extrapolating the last perilune passages
+  (one orbit apart; quadratic through three, linear through two, the last one alone just after a
+  manoeuvre); below ``min`` it applies a tangential Δv that raises the
   perilune to the target (the published value), above ``max`` (optional) one that lowers it back
   inside the band (:meth:`StationKeeping.correction_m`);
 * the Δv is the two-body (vis-viva) one: with horizontal velocity at radius r_a the other apsis is

@@ -258,10 +258,13 @@ def _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, ma
         kind, k = kinds[j]
         if kind == "impact":
             raise SurfaceImpact(k, t_cur - t[0])
-        # apolune of satellite k: predict the next perilune from the last two passages
+        # apolune of satellite k: predict the next perilune from the last passages (one orbit
+        # apart): quadratic extrapolation through three (the half-month swing curves), else linear
         s = y[6 * k: 6 * k + 6]
         h = history[k]
-        if len(h) >= 2:
+        if len(h) >= 3:
+            pred = 3.0 * h[-1] - 3.0 * h[-2] + h[-3]
+        elif len(h) == 2:
             pred = 2.0 * h[-1] - h[-2]
         elif h:
             pred = h[-1]
