@@ -155,3 +155,47 @@ def test_direct_to_earth_availability_near_published_figure():
     dte = float((tl.direct_to_earth_bps > 0).mean())
     assert 0.35 < dte < 0.65
     assert float((tl.downlink_rate_bps > 0).mean()) > dte  # the relay adds availability
+
+
+def test_coverage_map_respects_in_service_dates(result):
+    """A relay serves no point before its in-service date: with both relays entering service half
+    way through, no grid point is covered for more than the second half."""
+    from dataclasses import replace
+
+    from ilrs.comms.analysis import coverage_map
+
+    mid = result.times_utc[result.times_utc.size // 2]
+    late = replace(result, relays=tuple(replace(r, in_service_from=mid) for r in result.relays))
+    frac = float((result.times_utc >= mid).mean())
+    _, cov = coverage_map(late, spacing_km=150.0, horizon="sphere")
+    _, cov_all = coverage_map(result, spacing_km=150.0, horizon="sphere")
+    assert cov["availability"].max() <= frac + 1e-9
+    assert cov_all["availability"].max() > frac + 0.1            # the mask is what made the difference
+
+
+def test_windows_carry_their_mean_rate(result):
+    for w in result.windows_utc()[:20]:
+        # volume = mean rate x duration (each rounded to 4 decimals)
+        assert w["volume_gbit"] == pytest.approx(w["mean_rate_mbps"] * w["hours"] * 3.6, rel=1e-3, abs=2e-3)
+
+
+def test_cli_rejects_bad_coverage_spacing_and_names_before_work(ilrs_cli):
+    p = ilrs_cli("comms", "--coverage-km", "-5", "--days", "1")
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "0..200" in p.stderr
+    p = ilrs_cli("comms", "--site", "no-such-site", "--days", "1")
+    assert p.returncode == 2 and p.stderr.count("\n") <= 1 and p.stderr.strip()
+
+
+def test_cli_orbit_reports_station_keeping(ilrs_cli, tmp_path):
+    p = ilrs_cli("comms", "orbit", "queqiao-2", "--days", "8", "--degree", "2", "--step-h", "12", "--format", "json",
+                 "-o", tmp_path)
+    assert p.returncode == 0, p.stderr
+    s = json.loads(p.stdout)
+    assert s["station_keeping"]["target_perilune_altitude_km"] == 200.0           # published perilune
+    assert s["perilune_passes_km"]["count"] >= 7 and s["perilune_passes_km"]["min"] > 0
+    assert "delta_v_m_s_per_year" in s and isinstance(s["manoeuvres"], list)
+    p = ilrs_cli("comms", "orbit", "queqiao-2", "--days", "3", "--degree", "2", "--step-h", "12",
+                 "--no-station-keeping", "--format", "json", "-o", tmp_path)
+    assert p.returncode == 0 and json.loads(p.stdout)["station_keeping"] is None
+    p = ilrs_cli("comms", "orbit", "queqiao-1", "--days", "3")
+    assert p.returncode == 2 and "Keplerian" in p.stderr

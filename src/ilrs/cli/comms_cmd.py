@@ -52,6 +52,7 @@ def comms(
     propagation: Optional[str] = typer.Option(None, "--propagation", help="numerical (GRAIL field + Earth + Sun) or j2 (analytic)."),
     coverage_km: Optional[float] = typer.Option(None, "--coverage-km", help="Grid spacing of the coverage map over 80-90°S (0: no map); default: the scenario's (20)."),
     coverage_horizon: Optional[str] = typer.Option(None, "--coverage-horizon", help="sphere or dem (each grid point's DEM horizon, cached); default: the scenario's (dem)."),
+    no_station_keeping: bool = typer.Option(False, "--no-station-keeping", help="Relays drift freely (numerical mode): no manoeuvres; a relay that reaches the surface stops the run."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for plots (windows, coverage map); default out/comms-<site>."),
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg."),
     max_windows: int = typer.Option(200, "--max-windows", help="Windows listed in the JSON (0: all)."),
@@ -80,16 +81,32 @@ def comms(
     if coverage_horizon is not None and coverage_horizon not in ("sphere", "dem"):
         raise InputError(f"unknown coverage horizon {coverage_horizon!r}", field="--coverage-horizon",
                          allowed=["sphere", "dem"])
+    if coverage_km is not None and not 0 <= coverage_km <= 200:
+        raise InputError(f"--coverage-km {coverage_km:g} out of range", field="--coverage-km",
+                         allowed="0..200 (0: no map)")
     day = parse_date(start, "--start")
 
     from ilrs.comms.analysis import analyze_scenario, coverage_map
     from ilrs.comms.plots import plot_coverage_map, plot_windows
+    from ilrs.comms.relays import resolve_ground_stations, resolve_relays
     from ilrs.report.figures import save_figure
     from ilrs.scenario import load_scenario
 
     sc = load_scenario(scenario)
+    changes = {}
     if propagation is not None:
-        sc = sc.model_copy(update={"relays": sc.relays.model_copy(update={"propagation": propagation})})
+        changes["propagation"] = propagation
+    if no_station_keeping:
+        changes["station_keeping"] = False
+    if changes:
+        sc = sc.model_copy(update={"relays": sc.relays.model_copy(update=changes)})
+    # names first, before any progress bar: a bad name is one clean line
+    resolve_relays(constellation or sc.relays.constellation, sc.relays.custom)
+    resolve_ground_stations(sc.relays.ground_stations, sc.relays.custom_ground_stations)
+    if site:
+        from ilrs.environment import get_site
+
+        get_site(site)
     coverage_km = sc.relays.coverage_spacing_km if coverage_km is None else coverage_km
     coverage_horizon = coverage_horizon or sc.relays.coverage_horizon
     update, bar = _progress(quiet or format is OutputFormat.json)
@@ -135,8 +152,12 @@ def _print(s: dict) -> None:
     typer.echo(f"  data volume {s['data_volume_gbit_per_day']:.1f} Gbit/day (mean {s['mean_rate_mbps']:.2f} Mbit/s)")
     for key, r in s["per_relay"].items():
         hpo = f", {r['hours_per_orbit_visible']:.1f} h per orbit" if r["hours_per_orbit_visible"] is not None else ""
+        sk = r.get("station_keeping")
+        keep = ""
+        if sk and sk["modelled"]:
+            keep = f", station-keeping {sk['manoeuvres']} manoeuvre{'s' if sk['manoeuvres'] != 1 else ''} ({sk['delta_v_m_s']:.1f} m/s)"
         typer.echo(f"  {key:<18} seen {100 * r['site_visibility']:.1f}%{hpo}, end to end {100 * r['end_to_end_availability']:.1f}%, "
-                   f"{r['data_volume_gbit_per_day']:.1f} Gbit/day")
+                   f"{r['data_volume_gbit_per_day']:.1f} Gbit/day{keep}")
     if "coverage" in s:
         c = s["coverage"]
         typer.echo(f"  coverage 80-90°S ({c['points']} points, {c['horizon']}): mean {100 * c['mean_availability']:.1f}%, "
@@ -164,8 +185,14 @@ def _list(format: OutputFormat) -> None:
         orbit = (f"{r['perilune_altitude_km']:g} x {r['apolune_altitude_km']:g} km, i {r['inclination_deg']:g}°, "
                  f"{r['period_h']:.1f} h") if "period_h" in r else f"Earth-Moon L2, halo radius {r['halo_radius_km']:g} km"
         typer.echo(f"  {r['key']:<16} {orbit:<42} from {r['in_service_from']}  [{', '.join(r['sources'])}]")
-    typer.echo("  (inclinations relative to the plane of the Moon's orbit about the Earth; argument of perilune 90°:"
-               " apolune over the south)")
+    typer.echo("  (osculating elements applied at the START OF EACH ANALYSIS, not at the in-service date; inclination"
+               " relative to the plane of the Moon's orbit about the Earth, node measured from the Earth direction;"
+               " argument of perilune 90°: apolune over the south)")
+    kept = [r for r in relays if r.get("station_keeping")]
+    if kept:
+        typer.echo("  station-keeping (apolune manoeuvres restore the perilune when it falls below the band): " + "; ".join(
+            f"{r['key']} {r['station_keeping']['target_perilune_altitude_km']:g} km, min "
+            f"{r['station_keeping']['min_perilune_altitude_km']:g} km" for r in kept))
     typer.echo("Constellations: " + "; ".join(f"{k} = {', '.join(v)}" for k, v in data["constellations"].items()))
     typer.echo("Ground stations:")
     for g in stations:
@@ -181,10 +208,12 @@ def orbit(
     step_h: float = typer.Option(6.0, "--step-h", help="Sampling of the elements, hours."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the plot; default out/comms-orbit."),
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg."),
+    no_station_keeping: bool = typer.Option(False, "--no-station-keeping", help="Free drift: no manoeuvres (a run that reaches the surface stops with an error)."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
 ) -> None:
-    """Long-run numerical propagation of a relay orbit (GRAIL field + Earth + Sun): perilune altitude
-    and argument of perilune over time, with a plot.
+    """Long-run numerical propagation of a relay orbit (GRAIL field + Earth + Sun) with its
+    station-keeping manoeuvres: perilune altitude (osculating and at each passage), argument of
+    perilune, manoeuvres and Δv per year, with a plot.
 
     Example:  ilrs comms orbit queqiao-2 --days 365 --degree 8
     """
@@ -199,9 +228,15 @@ def orbit(
         raise InputError(f"unknown relay {relay!r}", field="relay", allowed=sorted(cat))
     if not 0 < days <= 3660:
         raise InputError(f"--days {days} out of range", field="--days", allowed="0 < days <= 3660")
+    if not 0 < step_h <= 240:
+        raise InputError(f"--step-h {step_h:g} out of range", field="--step-h", allowed="0 < step_h <= 240")
+    if cat[relay].elements is None:
+        raise InputError(f"{relay} is not a Keplerian relay", field="relay",
+                         allowed=sorted(k for k, r in cat.items() if r.elements is not None))
     GravityField.grail(degree=degree)  # validates the degree
     day = parse_date(start, "--start") or "2026-01-01"
-    h = orbit_history(cat[relay], str(day), days, step_s=step_h * 3600.0, gravity_degree=degree)
+    h = orbit_history(cat[relay], str(day), days, step_s=step_h * 3600.0, gravity_degree=degree,
+                      station_keeping=not no_station_keeping)
     s = h.summary()
     folder = out or Path("out") / "comms-orbit"
     s["plot"] = str(save_figure(plot_orbit_history(h), folder / f"{relay}-orbit.{plot_format}"))
@@ -211,8 +246,20 @@ def orbit(
     p, w = s["perilune_altitude_km"], s["arg_perilune_deg"]
     typer.echo(f"{relay}: {s['days']:g} days from {s['start'][:10]}, GRGM1200A {degree}x{degree} + Earth + Sun")
     typer.echo(f"  perilune altitude {p['min']:.0f} .. {p['max']:.0f} km (start {p['start']:.0f}, end {p['end']:.0f})")
+    pp = s["perilune_passes_km"]
+    if pp["count"]:
+        typer.echo(f"  perilune passages: {pp['count']}, altitude {pp['min']:.0f} .. {pp['max']:.0f} km")
     typer.echo(f"  argument of perilune {w['min']:.1f} .. {w['max']:.1f} deg; eccentricity "
                f"{s['eccentricity']['min']:.3f} .. {s['eccentricity']['max']:.3f}")
+    sk = s["station_keeping"]
+    if sk is None:
+        typer.echo("  station-keeping: off (free drift)")
+    else:
+        band = f"min {sk['min_perilune_altitude_km']:g} km" + (
+            f", max {sk['max_perilune_altitude_km']:g} km" if sk["max_perilune_altitude_km"] is not None else "")
+        typer.echo(f"  station-keeping: perilune restored to {sk['target_perilune_altitude_km']:g} km ({band}): "
+                   f"{len(s['manoeuvres'])} manoeuvres, {s['delta_v_m_s']:.1f} m/s "
+                   f"({s['delta_v_m_s_per_year']:.1f} m/s per year)")
     typer.echo(f"  plot: {s['plot']}")
 
 

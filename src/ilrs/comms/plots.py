@@ -66,13 +66,29 @@ def plot_coverage_map(points, values, label: str = "availability", site=None, ti
 
 
 def plot_orbit_history(history):
-    """Perilune altitude and argument of perilune over the run."""
+    """Perilune altitude (osculating, and reached at each passage), station-keeping manoeuvres and
+    argument of perilune over the run."""
     fig, (ax1, ax2) = new_figure(9.0, 5.0, nrows=2, sharex=True)
     x = _dates(history.times_utc)
-    ax1.plot(x, history.perilune_altitude_km, lw=0.8)
+    ax1.plot(x, history.perilune_altitude_km, lw=0.6, color="C0", alpha=0.6, label="osculating")
+    if history.perilune_passes_km.size:
+        ax1.plot(_dates(history.perilune_times_utc), history.perilune_passes_km, ".", ms=2.5, color="C0",
+                 label="at each perilune passage")
     ax1.axhline(0.0, color="r", lw=0.6)
+    sk = history.station_keeping
+    if sk is not None:
+        ax1.axhline(sk["min_perilune_altitude_km"], color="0.4", lw=0.6, ls="--", label="station-keeping band")
+        if sk["max_perilune_altitude_km"] is not None:
+            ax1.axhline(sk["max_perilune_altitude_km"], color="0.4", lw=0.6, ls="--")
+        if history.manoeuvres:
+            mt = _dates(np.array([m["time"].rstrip("Z") for m in history.manoeuvres], "datetime64[s]"))
+            ax1.plot(mt, [m["perilune_after_km"] for m in history.manoeuvres], "v", color="C3", ms=5,
+                     label=f"manoeuvre ({history.delta_v_m_s:.1f} m/s in all, "
+                           f"{history.delta_v_m_s * 365.25 / max(history.days, 1e-9):.1f} m/s per year)")
     ax1.set_ylabel("perilune altitude (km)")
-    ax1.set_title(f"{history.relay}: osculating elements, GRGM1200A {history.gravity_degree}x{history.gravity_degree}"
+    ax1.legend(loc="upper left", fontsize=7)
+    keep = "station-kept" if sk is not None else "free drift"
+    ax1.set_title(f"{history.relay} ({keep}): GRGM1200A {history.gravity_degree}x{history.gravity_degree}"
                   " + Earth + Sun")
     ax2.plot(x, history.arg_perilune_deg, lw=0.8, color="C1")
     ax2.set_ylabel("argument of perilune (deg)")

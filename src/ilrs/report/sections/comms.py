@@ -5,7 +5,8 @@ Two computations, both stated in the section:
 * a representative period — the first ``relays.analysis_days`` (30) days of the span at
   ``relays.step_s`` (60 s), relays propagated numerically (GRGM1200A + Earth + Sun): windows, gaps,
   per-relay figures, data volume, a windows plot and a coverage map of 80-90°S;
-* the whole span hourly with the relays in the analytic two-body + J2 mode: the downlink-rate
+* the whole span hourly with the relays in the analytic mode (two-body + J2 about the lunar equator
+  + averaged Earth and Sun quadrupole secular rates): the downlink-rate
   timeline left in ``ctx.products["comms"]`` (a :class:`ilrs.comms.DownlinkTimeline`: ``times``,
   ``downlink_rate_bps``, ``rate_bps(times)``) for the operations section, and yearly figures.
 """
@@ -30,6 +31,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
     s = res.summary(max_windows=None)
     img_windows = figure_to_data_uri(plot_windows(res))
     hist = res.states.element_history() if res.states is not None else {}
+    keeping = res.states.station_keeping() if res.states is not None else {}
     orbit_html = ""
     orbit_rows = []
     if hist:
@@ -37,7 +39,9 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
         orbit_rows = [{"relay": k, "perilune km": f"{h['perilune_altitude_km'].min():.0f} … {h['perilune_altitude_km'].max():.0f}",
                        "arg. of perilune °": f"{h['arg_perilune_deg'].min():.1f} … {h['arg_perilune_deg'].max():.1f}",
                        "eccentricity": f"{h['eccentricity'].min():.3f} … {h['eccentricity'].max():.3f}",
-                       "inclination °": f"{h['inclination_deg'].min():.1f} … {h['inclination_deg'].max():.1f}"}
+                       "inclination °": f"{h['inclination_deg'].min():.1f} … {h['inclination_deg'].max():.1f}",
+                       "manoeuvres": (f"{keeping[k]['manoeuvres']} ({keeping[k]['delta_v_m_s']:.1f} m/s)"
+                                      if keeping.get(k, {}).get("modelled") else "free drift")}
                       for k, h in hist.items()]
     cov_html = ""
     cov_summary = None
@@ -82,7 +86,11 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
         + "<h3>Per relay</h3>" + html_table(relay_rows)
         + "<h3>Relay orbits over the period</h3>" + orbit_html + html_table(orbit_rows)
         + "<p>Osculating elements in each relay's element frame (the plane of the Moon's orbit about the "
-          "Earth); no station-keeping is modelled. A year: <code>ilrs comms orbit queqiao-2 --days 365</code>.</p>"
+          "Earth, node from the Earth direction at the start). "
+          + ("Station-keeping modelled: apolune manoeuvres restore the published perilune when the Earth's pull "
+             "takes it below the relay's band. " if sec.station_keeping else
+             "Station-keeping switched off: the relays drift freely. ")
+          + "A year with its Δv: <code>ilrs comms orbit queqiao-2 --days 365</code>.</p>"
         + "<h3>Link budgets (configured bands, mean distances)</h3>"
         + html_table([{"link": b["link"], "band": b["band"], "distance km": f"{b['distance_km']:.0f}",
                        "FSPL dB": f"{b['fspl_db']:.1f}", "C/N0 dB-Hz": f"{b['cn0_dbhz']:.1f}",
@@ -92,7 +100,8 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
           "proximity ≤ 6 Mbit/s, ilrs-facts) and band allocations set the rates.</p>"
         + "<h3>Longest outages</h3>" + html_table(longest)
         + "<h3>Coverage of the south polar cap</h3>" + cov_html
-        + "<h3>Whole span, hourly (relays in the analytic J2 mode)</h3>" + html_table(year_rows)
+        + "<h3>Whole span, hourly (relays in the analytic mode: J2 + averaged Earth and Sun)</h3>"
+        + html_table(year_rows)
         + "".join(f"<p>Note: {n}</p>" for n in s["notes"])
     )
     summary = {k: s[k] for k in ("site", "start", "days", "step_s", "relays", "ground_stations", "availability",
@@ -101,6 +110,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
     summary["coverage"] = cov_summary
     summary["yearly"] = yearly
     summary["orbits"] = {k: {q: [float(v.min()), float(v.max())] for q, v in h.items()} for k, h in hist.items()}
+    summary["station_keeping"] = keeping
     lines = [f"{res.site_name}, first {res.days:g} days: available {s['availability']:.1%} (relay "
              f"{s['relay_availability']:.1%}, DTE {s['dte_availability']:.1%}), max gap {s['max_gap_hours']:.1f} h, "
              f"{s['data_volume_gbit_per_day']:.0f} Gbit/day",
