@@ -140,7 +140,8 @@ def _node_rate_deg_day(r, v, B, t_s):
 def test_analytic_mode_turns_the_node_about_the_lunar_equator_pole():
     """J2 only: the node measured on the lunar equator (ME frame at the start) moves at the
     closed-form J2 rate for the inclination to that equator — not to the element frame's plane,
-    which is the Moon's orbit, 6.68 deg from the equator (Cassini's laws: 1.54 + 5.14 deg)."""
+    which is the Moon's orbit, 6.68 deg from the equator (Cassini's laws: 1.54 + 5.14 deg). The
+    spin axis itself precesses (18.6 years), hence 1 % rather than exactness over 40 days."""
     from ilrs.comms.relays import resolve_relays
     from ilrs.comms.states import earth_moon_plane_to_icrf, relay_states, seconds_since
     from ilrs.environment import icrf_to_moon_me, time_grid
@@ -156,7 +157,7 @@ def test_analytic_mode_turns_the_node_about_the_lunar_equator_pole():
         a, e, i = float(el.semi_major_axis_m[0]), float(el.eccentricity[0]), float(el.inclination_rad[0])
         n = np.sqrt(GM_MOON_M3_S2 / a**3)
         ref = np.degrees(-1.5 * n * j2 * (1738e3 / (a * (1 - e * e))) ** 2 * np.cos(i)) * 86400
-        assert rate == pytest.approx(ref, rel=1e-3)
+        assert rate == pytest.approx(ref, rel=1e-2)
     tilt = np.degrees(np.arccos(me[2] @ earth_moon_plane_to_icrf(t[:1])[0][:, 2]))
     assert tilt == pytest.approx(6.68, abs=0.3)
 
@@ -198,3 +199,76 @@ def test_third_body_rates_vanish_on_the_frozen_family():
     _, w_dot, _ = third_body_secular_rates(el, 7e-12)
     _, w_dot_off, _ = third_body_secular_rates(KeplerElements(9.8e6, e - 0.1, i, 0.0, np.pi / 2, 0.0), 7e-12)
     assert abs(w_dot) < 1e-20 and abs(w_dot_off) > 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(a=st.floats(3000e3, 12000e3), e=st.floats(0.05, 0.85), i=st.floats(0.2, 2.9), raan=st.floats(0, 6.28),
+       argp=st.floats(0, 6.28), tilt=st.floats(0.0, 1.0))
+def test_vector_secular_rates_agree_with_lagrange(a, e, i, raan, argp, tilt):
+    """The Milankovitch-vector rates (one derivation) against the classical node and periapsis rates
+    from Lagrange's equations (another): J2 about a tilted spin axis, and a third body about its
+    orbit pole, each taken alone; elements measured relative to that axis."""
+    from ilrs.comms.orbits import frame_with_pole, secular_rates_vector, third_body_secular_rates
+
+    if a * (1 - e) < 1800e3:
+        return
+    pole = np.array([np.sin(tilt) * 0.6, np.sin(tilt) * 0.8, np.cos(tilt)])
+    B = frame_with_pole(pole)              # rows: axes of the pole's frame in inertial coordinates
+    el = KeplerElements(a, e, i, raan, argp, 0.0)
+    r_f, v_f = elements_to_state(el)       # elements relative to the pole's frame
+    r, v = B.T @ r_f, B.T @ v_f
+    h = np.cross(r, v)
+    j = h / np.sqrt(GM_MOON_M3_S2 * a)
+    ev = np.cross(v, h) / GM_MOON_M3_S2 - r / np.linalg.norm(r)
+    j2 = 2.03e-4
+    for which in ("j2", "third"):
+        if which == "j2":
+            dj, de, dm = secular_rates_vector(j[None], ev[None], np.array([a]), j2=j2, spin=pole)
+            raan_dot, argp_dot, m_dot = j2_secular_rates(el, j2)
+            m_extra = m_dot - np.sqrt(GM_MOON_M3_S2 / a**3)
+        else:
+            dj, de, dm = secular_rates_vector(j[None], ev[None], np.array([a]), j2=0.0, spin=pole,
+                                              third=[(7e-12, pole)])
+            raan_dot, argp_dot, m_extra = third_body_secular_rates(el, 7e-12)
+        # node rate: the pole-frame z component of (h_hat x dh_hat/dt) over sin^2 i, by finite step
+        dt = 1.0
+        el_b = state_to_elements(*_from_vectors(B @ (j + dj[0] * dt), B @ (ev + de[0] * dt), a))
+        el_a = state_to_elements(*_from_vectors(B @ j, B @ ev, a))
+        scale = max(abs(raan_dot), abs(argp_dot), 1e-16)
+        assert _wrap(el_b.raan_rad - el_a.raan_rad) / dt == pytest.approx(raan_dot, abs=1e-4 * scale)
+        assert _wrap(el_b.arg_periapsis_rad - el_a.arg_periapsis_rad) / dt == pytest.approx(argp_dot, abs=1e-4 * scale)
+        assert dm[0] == pytest.approx(m_extra, rel=1e-9, abs=1e-18)
+
+
+def _from_vectors(j, ev, a):
+    """A state (r, v) at periapsis of the orbit with Milankovitch vectors j, e and semi-major axis a."""
+    e = np.linalg.norm(ev)
+    p_hat = ev / e
+    h_hat = j / np.linalg.norm(j)
+    q_hat = np.cross(h_hat, p_hat)
+    rp = a * (1 - e)
+    vp = np.sqrt(GM_MOON_M3_S2 * (1 + e) / rp)
+    return rp * p_hat, vp * q_hat
+
+
+def test_secular_propagation_keeps_a_frozen_orbit_frozen():
+    """Doubly averaged Earth + Sun + J2 for Queqiao-2's orbit over 10 years, elements in the
+    Moon's orbit plane of each day (it precesses over 18.6 years): e, omega and i stay near the
+    frozen 0.803 / 90 deg / 62.4 deg (Kozai libration) while the node regresses ~1 deg/day.
+    (Rates held at their start values instead let omega drift to 76-100 deg and i to 52-73 deg.)"""
+    from ilrs.comms.relays import resolve_relays
+    from ilrs.comms.states import earth_moon_plane_to_icrf, relay_states
+    from ilrs.environment import time_grid
+
+    t = time_grid("2027-01-01", days=3650, step_s=86400)
+    st_ = relay_states(resolve_relays(["queqiao-2"]), t, propagation="j2")
+    B = earth_moon_plane_to_icrf(t)
+    r = np.einsum("tji,tj->ti", B, st_.r_icrf_m[:, 0])
+    v = np.einsum("tji,tj->ti", B, st_.v_icrf_m_s[:, 0])
+    el = state_to_elements(r, v)
+    assert np.abs(np.degrees(el.arg_periapsis_rad) - 90.0).max() < 5.0
+    assert np.abs(np.degrees(el.inclination_rad) - 62.4).max() < 2.0
+    assert np.abs(el.eccentricity - 0.803).max() < 0.03
+    fixed = state_to_elements(st_.r_icrf_m[:366, 0] @ B[0], st_.v_icrf_m_s[:366, 0] @ B[0])  # start's plane
+    node = np.degrees(np.unwrap(fixed.raan_rad))
+    assert -1.1 < (node[365] - node[0]) / 365 < -0.9

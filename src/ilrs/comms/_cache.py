@@ -15,10 +15,12 @@ import numpy as np
 
 from ilrs._io import atomic_path
 
-CACHE_VERSION = "comms-2"
+CACHE_VERSION = "comms-3"
 """The model version: bump it whenever what a cached result depends on changes in code rather than
 in inputs (comms-2: element frame tied to the Earth direction, station-keeping manoeuvres and their
-record, surface-impact check, analytic mode with lunar-equator J2 and Earth/Sun secular rates)."""
+record, surface-impact check, analytic mode with lunar-equator J2 and Earth/Sun secular rates;
+comms-3: the analytic mode integrates the averaged Milankovitch-vector equations, poles sampled
+daily)."""
 
 
 def cache_folder() -> Path:

@@ -248,71 +248,135 @@ def frame_with_pole(pole) -> np.ndarray:
     return np.stack([x, np.cross(z, x), z])
 
 
-def _rotate(v: np.ndarray, axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
-    """Rodrigues rotation of vectors v (..., 3) about unit ``axis`` (..., 3) by ``angle`` (...)."""
-    c, s = np.cos(angle)[..., None], np.sin(angle)[..., None]
-    return v * c + np.cross(axis, v) * s + axis * np.sum(axis * v, -1)[..., None] * (1.0 - c)
+class PoleTrack:
+    """A unit vector fixed (shape (3,)) or sampled at times ``t_s`` (shape (K, 3)), interpolated by a
+    cubic spline (smooth, so the integrator's steps are not cut at every sample) and renormalized."""
+
+    def __init__(self, pole, t_s=None):
+        from scipy.interpolate import CubicSpline
+
+        p = np.asarray(pole, float)
+        self.fixed = p.ndim == 1
+        self.p = p / np.linalg.norm(p, axis=-1, keepdims=True)
+        if not self.fixed:
+            if t_s is None or np.shape(t_s) != (p.shape[0],):
+                raise ValueError("a sampled pole needs its sample times")
+            self.spline = CubicSpline(np.asarray(t_s, float), self.p, axis=0)
+
+    def __call__(self, t: float) -> np.ndarray:
+        if self.fixed:
+            return self.p
+        v = self.spline(t)
+        return v / np.linalg.norm(v)
 
 
-def secular_propagate(r0_m, v0_m_s, dt_s, *, j2: float, j2_pole, third: tuple = (),
-                      body_radius_m: float = R_MOON_GRAVITY_M, mu: float = GM_MOON_M3_S2
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Analytic mean-element propagation of N orbits from inertial states (N, 3) to times ``dt_s``
-    (T,): arrays (T, N, 3).
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a x b for (..., 3) arrays (numpy's cross is slow on small arrays)."""
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
 
-    Secular rates, evaluated once at the start: J2 about ``j2_pole`` (the body's equator pole,
-    :func:`j2_secular_rates`, elements relative to that equator) and, for each ``(c_s2, pole)``
-    in ``third``, a distant third body about its orbit pole (:func:`third_body_secular_rates`).
-    Each node rate turns the orbit rigidly about its own pole and the periapsis rates turn it about
-    the orbit normal, so with several poles the orbit pole precesses about their rate-weighted sum
-    (the Laplace-plane precession to first order). a, e and i relative to each pole are held
-    (exact for orbits frozen under these forces); no short-period terms.
+
+def secular_rates_vector(j, e, a, *, j2: float, spin, third: tuple = (), body_radius_m: float = R_MOON_GRAVITY_M,
+                         mu: float = GM_MOON_M3_S2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Orbit-averaged rates of the Milankovitch vectors j = sqrt(1-e^2) h_hat and e (arrays
+    (N, 3)), and the secular mean-anomaly correction dM/dt - n (N,), for J2 about the unit axis
+    ``spin`` and distant third bodies ``third`` = ((C, n_hat), ...), C = GM / (a_3^3 (1-e_3^2)^1.5).
+
+    dj/dt = (j x grad_j R + e x grad_e R) / (n a^2),  de/dt = (j x grad_e R + e x grad_j R) / (n a^2)
+    (Milankovitch; Tremaine, Touma & Kazandjian 2009, MNRAS 394, 1085, eq. 3) with the averaged
+    disturbing functions <R_J2> = -(n^2 J2 R^2 / 4) [|j|^-3 - 3 (j.s)^2 |j|^-5] and
+    <R_3> = C a^2/8 [-1 + 6 e^2 + 3 (j.n)^2 - 15 (e.n)^2] (the Kozai function written in vectors);
+    the mean-anomaly terms are Lagrange's (see :func:`j2_secular_rates`, :func:`third_body_secular_rates`).
     """
+    j = np.asarray(j, float)
+    e = np.asarray(e, float)
+    n = np.sqrt(mu / a**3)
+    jn = np.linalg.norm(j, axis=-1)
+    e2 = np.sum(e * e, axis=-1)
+    s = np.asarray(spin, float)
+    js = j @ s
+    k = n * j2 * body_radius_m**2 / a**2
+    dj = (1.5 * k * js / jn**5)[:, None] * _cross(j, s)
+    exj = _cross(e, j)
+    de = 0.25 * k[:, None] * ((3.0 / jn**5 - 15.0 * js**2 / jn**7)[:, None] * exj
+                              + (6.0 * js / jn**5)[:, None] * _cross(e, s))
+    cos_i = js / jn
+    dm = 0.75 * n * j2 * (body_radius_m / (a * jn**2)) ** 2 * jn * (3.0 * cos_i**2 - 1.0)
+    for c, nhat in third:
+        nh = np.asarray(nhat, float)
+        jnh, enh = j @ nh, e @ nh
+        k3 = 3.0 * c / (4.0 * n)
+        dj = dj + k3[:, None] * (jnh[:, None] * _cross(j, nh) - 5.0 * enh[:, None] * _cross(e, nh))
+        de = de + k3[:, None] * (2.0 * _cross(j, e) - 5.0 * enh[:, None] * _cross(j, nh)
+                                 + jnh[:, None] * _cross(e, nh))
+        F = -1.0 + 6.0 * e2 + 3.0 * jnh**2 - 15.0 * enh**2
+        G = 2.0 * jn**2 - jnh**2 - 5.0 * jn**2 * enh**2 / np.maximum(e2, 1e-24)
+        dm = dm - c / (8.0 * n) * (4.0 * F + 6.0 * G)
+    return dj, de, dm
+
+
+def secular_propagate(r0_m, v0_m_s, dt_s, *, j2: float, j2_pole, third: tuple = (), pole_t_s=None,
+                      body_radius_m: float = R_MOON_GRAVITY_M, mu: float = GM_MOON_M3_S2, rtol: float = 1e-9
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Analytic mean-element (semi-analytic) propagation of N orbits from inertial states (N, 3)
+    to times ``dt_s`` (T,) >= 0 seconds after them: arrays (T, N, 3).
+
+    The orbit-averaged equations of :func:`secular_rates_vector` — J2 about ``j2_pole`` (the body's
+    spin axis) and, for each ``(C, pole)`` in ``third``, a distant body's quadrupole about its
+    orbit pole — are integrated for the Milankovitch vectors (so the Kozai libration that keeps a
+    frozen orbit's argument of periapsis near 90 deg, and the node regression, are both there),
+    then the two-body ellipse of those mean elements is placed at the mean anomaly
+    M0 + n t + ∫(dM/dt - n). Poles are fixed vectors (3,) or samples (K, 3) at ``pole_t_s``
+    (the lunar equator and the Moon's orbit precess over 18.6 years). a is held; no short-period
+    terms. The rates were derived independently in scalar form (Lagrange's equations) and are
+    checked against them in the tests.
+    """
+    from scipy.integrate import solve_ivp
+
     r0 = np.atleast_2d(np.asarray(r0_m, float))
     v0 = np.atleast_2d(np.asarray(v0_m_s, float))
     dt = np.asarray(dt_s, float)
-    poles = [(None, np.asarray(j2_pole, float))] + [(float(c), np.asarray(p, float)) for c, p in third]
-    W = np.zeros_like(r0)
-    argp_dot = np.zeros(r0.shape[0])
-    m_extra = np.zeros(r0.shape[0])
-    for c, pole in poles:
-        B = frame_with_pole(pole)
-        el = state_to_elements(r0 @ B.T, v0 @ B.T, mu)
-        if c is None:
-            raan_dot, w_dot, m_dot = j2_secular_rates(el, j2, body_radius_m, mu)
-            base = el
-        else:
-            raan_dot, w_dot, m_dot = third_body_secular_rates(el, c, mu)
-            m_extra += m_dot
-        W += np.asarray(raan_dot)[:, None] * B[2][None, :]
-        argp_dot += w_dot
-    # perifocal axes at the start (inertial)
-    h = np.cross(r0, v0)
-    hhat = h / np.linalg.norm(h, axis=-1)[:, None]
-    evec = np.cross(v0, h) / mu - r0 / np.linalg.norm(r0, axis=-1)[:, None]
-    en = np.linalg.norm(evec, axis=-1)[:, None]
-    phat = np.where(en > 1e-12, evec / np.where(en > 0, en, 1.0), r0 / np.linalg.norm(r0, axis=-1)[:, None])
-    qhat = np.cross(hhat, phat)
-    a = np.asarray(base.semi_major_axis_m, float)
-    e = np.asarray(base.eccentricity, float)
+    n_sat = r0.shape[0]
+    el0 = state_to_elements(r0, v0, mu)
+    a = np.asarray(el0.semi_major_axis_m, float).reshape(n_sat)
     n = np.sqrt(mu / a**3)
-    _, _, m_j2 = j2_secular_rates(base, j2, body_radius_m, mu)
-    M0 = np.asarray(base.mean_anomaly_rad, float)  # the same in any frame
-    Mt = M0[None, :] + (m_j2 + m_extra)[None, :] * dt[:, None]
-    E = solve_kepler(Mt, np.broadcast_to(e, Mt.shape))
+    h = np.cross(r0, v0)
+    j0 = h / np.sqrt(mu * a)[:, None]
+    e0 = np.cross(v0, h) / mu - r0 / np.linalg.norm(r0, axis=-1)[:, None]
+    spin = PoleTrack(j2_pole, pole_t_s)
+    bodies = [(float(c), PoleTrack(p, pole_t_s)) for c, p in third]
+
+    def rhs(t, y):
+        s = y.reshape(n_sat, 7)
+        dj, de, dm = secular_rates_vector(s[:, 0:3], s[:, 3:6], a, j2=j2, spin=spin(t),
+                                          third=[(c, p(t)) for c, p in bodies], body_radius_m=body_radius_m,
+                                          mu=mu)
+        return np.concatenate([dj, de, dm[:, None]], axis=1).ravel()
+
+    y0 = np.concatenate([j0, e0, np.zeros((n_sat, 1))], axis=1).ravel()
+    t_end = float(dt.max()) if dt.size else 0.0
+    if t_end > 0.0:
+        sol = solve_ivp(rhs, (0.0, t_end), y0, method="DOP853", rtol=rtol, atol=1e-12, dense_output=True)
+        if not sol.success:
+            from ilrs.errors import ComputationError
+
+            raise ComputationError(f"secular propagation failed: {sol.message}")
+        y = sol.sol(np.clip(dt, 0.0, t_end)).T.reshape(dt.size, n_sat, 7)
+    else:
+        y = np.broadcast_to(y0.reshape(1, n_sat, 7), (dt.size, n_sat, 7))
+    jv, ev, dM = y[..., 0:3], y[..., 3:6], y[..., 6]
+    ecc = np.linalg.norm(ev, axis=-1)
+    hhat = jv / np.linalg.norm(jv, axis=-1)[..., None]
+    phat = ev / np.where(ecc > 0, ecc, 1.0)[..., None]
+    qhat = np.cross(hhat, phat)
+    M = np.asarray(el0.mean_anomaly_rad, float).reshape(n_sat)[None, :] + n[None, :] * dt[:, None] + dM
+    E = solve_kepler(M, ecc)
     cE, sE = np.cos(E), np.sin(E)
-    b = a * np.sqrt(1.0 - e * e)
-    rmag = a * (1.0 - e * cE)
-    xp, yp = a * (cE - e), b * sE
+    b = a * np.sqrt(1.0 - ecc * ecc)
+    rmag = a * (1.0 - ecc * cE)
+    xp, yp = a * (cE - ecc), b * sE
     vxp, vyp = -a * n * sE * a / rmag, b * n * cE * a / rmag
-    ang = argp_dot[None, :] * dt[:, None]  # apsidal turn in the orbit plane
-    ca, sa = np.cos(ang), np.sin(ang)
-    X, Y = xp * ca - yp * sa, xp * sa + yp * ca
-    VX, VY = vxp * ca - vyp * sa, vxp * sa + vyp * ca
-    r = X[..., None] * phat[None] + Y[..., None] * qhat[None]
-    v = VX[..., None] * phat[None] + VY[..., None] * qhat[None]
-    wn = np.linalg.norm(W, axis=-1)
-    axis = np.where(wn[:, None] > 0, W / np.where(wn > 0, wn, 1.0)[:, None], hhat)
-    theta = wn[None, :] * dt[:, None]
-    axis_t = np.broadcast_to(axis[None], r.shape)
-    return _rotate(r, axis_t, theta), _rotate(v, axis_t, theta)
+    r = xp[..., None] * phat + yp[..., None] * qhat
+    v = vxp[..., None] * phat + vyp[..., None] * qhat
+    return r, v

@@ -9,10 +9,12 @@ element frame, see :mod:`ilrs.comms.relays`) are propagated
   relays in one batch, with each relay's station-keeping manoeuvres (:mod:`ilrs.comms.keeping`)
   unless switched off; a relay that reaches the surface stops the analysis with a
   :class:`~ilrs.errors.ComputationError` (never analysed inside the Moon); or
-* ``j2``: analytic mean elements (:func:`ilrs.comms.orbits.secular_propagate`): two-body ellipse
-  turned at the J2 secular rates about the lunar equator's pole (ME frame at the first instant,
-  treated as inertial) and, with ``third_bodies``, at the doubly averaged Earth (Moon's orbit
-  pole) and Sun (ecliptic pole) quadrupole rates. Perilune held (implicitly station-kept).
+* ``j2``: analytic mean elements (:func:`ilrs.comms.orbits.secular_propagate`): the two-body
+  ellipse of orbit-averaged elements driven by J2 about the lunar spin axis (ME z axis, sampled
+  daily: it precesses over 18.6 years) and, with ``third_bodies``, the doubly averaged Earth
+  (pole of the Moon's orbit, sampled daily) and Sun (ecliptic pole) quadrupoles: node regression
+  and the Kozai libration that keeps a frozen orbit frozen. No short-period terms, so its
+  half-month perilune swing is absent (the perilune is as if station-kept).
 
 Queqiao-1 (``earth-moon-l2``) is placed geometrically: the collinear point L2 of the circular
 restricted three-body problem for the instantaneous Earth-Moon distance (gamma from the quintic
@@ -124,17 +126,23 @@ def element_frame_to_icrf(frame: str, t0) -> np.ndarray:
     raise InputError(f"unknown element frame {frame!r}", field="frame", allowed=list(ELEMENT_FRAMES))
 
 
-def secular_poles(t0) -> dict:
-    """Poles (ICRF unit vectors) and averaged quadrupole coefficients C = GM / (a^3 (1-e^2)^1.5)
-    (s^-2) used by the analytic mode at ``t0``: lunar equator (ME z axis), Moon's orbit about the
-    Earth, ecliptic (the Sun's apparent orbit about the Moon)."""
+def secular_poles(t0, duration_s: float = 0.0, step_s: float = 86400.0) -> dict:
+    """What the analytic mode needs from ``t0`` over ``duration_s``: sample times ``t_s`` (every
+    ``step_s``, at least two), the lunar spin pole (ME z axis), the pole of the Moon's orbit about
+    the Earth and the ecliptic pole (the Sun's apparent orbit about the Moon), ICRF unit vectors
+    (K, 3), and the averaged quadrupole coefficients C = GM / (a^3 (1-e^2)^1.5) (s^-2) of Earth
+    and Sun."""
     env = _env()
-    me_pole = env.moon_me_to_icrf(t0)[0][:, 2]
-    em_pole = earth_moon_plane_to_icrf(t0)[0][:, 2]
-    ecl_pole = np.array([0.0, -np.sin(OBLIQUITY_J2000_RAD), np.cos(OBLIQUITY_J2000_RAD)])
+    t0 = env.utc_array(t0)[0]
+    n = max(2, int(np.ceil(duration_s / step_s)) + 1)
+    t_s = np.arange(n) * step_s
+    times = t0 + (t_s * 1e9).astype("timedelta64[ns]")
+    me_pole = env.moon_me_to_icrf(times)[:, :, 2]
+    em_pole = earth_moon_plane_to_icrf(times)[:, :, 2]
+    ecl = np.array([0.0, -np.sin(OBLIQUITY_J2000_RAD), np.cos(OBLIQUITY_J2000_RAD)])
     c_earth = GM_EARTH_M3_S2 / (MOON_ORBIT_SEMI_MAJOR_AXIS_M**3 * (1 - MOON_ORBIT_ECCENTRICITY**2) ** 1.5)
     c_sun = GM_SUN_M3_S2 / (AU_M**3 * (1 - EARTH_ORBIT_ECCENTRICITY**2) ** 1.5)
-    return {"equator": me_pole, "earth": (c_earth, em_pole), "sun": (c_sun, ecl_pole)}
+    return {"t_s": t_s, "equator": me_pole, "earth": (c_earth, em_pole), "sun": (c_sun, np.tile(ecl, (n, 1)))}
 
 
 @dataclass(frozen=True)
@@ -220,10 +228,10 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
         v0 = np.einsum("nij,nj->ni", to_icrf, v0_el)
         if propagation == "j2":
             field = GravityField.grail(degree=2)
-            poles = secular_poles(t0)
+            poles = secular_poles(t0, float(t_s[-1]))
             third = (poles["earth"], poles["sun"]) if third_bodies else ()
             r_j, v_j = secular_propagate(r0, v0, t_s, j2=field.j2, j2_pole=poles["equator"], third=third,
-                                         body_radius_m=field.radius_m)
+                                         pole_t_s=poles["t_s"], body_radius_m=field.radius_m)
             out[:, kep] = r_j
             vel[:, kep] = v_j
         else:
