@@ -86,7 +86,9 @@ def plot_orbit_history(history):
                      label=f"manoeuvre ({history.delta_v_m_s:.1f} m/s in all, "
                            f"{history.delta_v_m_s * 365.25 / max(history.days, 1e-9):.1f} m/s per year)")
     ax1.set_ylabel("perilune altitude (km)")
-    ax1.legend(loc="upper left", fontsize=7)
+    top = float(np.nanmax(history.perilune_altitude_km))
+    ax1.set_ylim(min(-0.05 * top, float(np.nanmin(history.perilune_altitude_km)) - 20.0), 1.45 * top)  # room for the legend
+    ax1.legend(loc="upper left", fontsize=7, ncol=2)
     keep = "station-kept" if sk is not None else "free drift"
     ax1.set_title(f"{history.relay} ({keep}): GRGM1200A {history.gravity_degree}x{history.gravity_degree}"
                   " + Earth + Sun")
