@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ilrs.cli.common import OutputFormat, echo_json, parse_date, to_json
@@ -80,7 +81,8 @@ def ops(
     first = parse_date(start, "--start")
     out_dir = out or Path("out") / s.slug / "ops"
     with Progress(TextColumn("[bold]{task.description:<26}"), BarColumn(), TimeElapsedColumn(),
-                  disable=quiet or format is OutputFormat.json, transient=True) as progress:
+                  disable=quiet or format is OutputFormat.json, transient=True,
+                  console=Console(stderr=True)) as progress:
         task = progress.add_task("starting", total=4)
 
         def on_stage(name: str) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ilrs.cli.common import output_folder
@@ -40,7 +41,7 @@ def run(
     s = load_scenario(scenario)
     out_dir = output_folder(out or Path("out") / s.slug, "--out")
     with Progress(TextColumn("[bold]{task.description:<14}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), disable=quiet, transient=True) as progress:
+                  TimeElapsedColumn(), disable=quiet, transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("starting", total=None)
 
         def on_section(key: str, i: int, n: int) -> None:

@@ -170,6 +170,7 @@ def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float]
 def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path], plot_format: str,
           format: OutputFormat, map_dem: Optional[Path] = None, map_px: int = 128,
           ground_m: Optional[float] = None) -> None:
+    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from ilrs.environment.illumination import span_statistics
@@ -180,7 +181,8 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
 
     out_dir = out or Path("out") / f"site-{s.name}"
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  disable=format is OutputFormat.json, transient=True) as progress:
+                  disable=format is OutputFormat.json, transient=True,
+                  console=Console(stderr=True)) as progress:
         task = progress.add_task("horizon mask", total=4)
         s, mask = _mask(s, horizon, ground_m)
         progress.update(task, advance=1, description="Sun and Earth")
