@@ -44,15 +44,10 @@ def skyfield_objects():
 
 
 def fractal_dem(n: int, pixel_m: float, rng: np.random.Generator, relief_m: float = 1500.0) -> np.ndarray:
-    """Synthetic rough terrain: spectral synthesis with a k^-2 (Brownian-like) amplitude spectrum."""
-    kx = np.fft.fftfreq(n)[:, None]
-    ky = np.fft.rfftfreq(n)[None, :]
-    k = np.hypot(kx, ky)
-    k[0, 0] = 1.0
-    spec = (rng.normal(size=k.shape) + 1j * rng.normal(size=k.shape)) / k ** 2
-    spec[0, 0] = 0
-    z = np.fft.irfft2(spec, s=(n, n))
-    return (z - z.mean()) / z.std() * relief_m / 3
+    """Synthetic rough terrain (:func:`ilrs.environment.terrain.fractal_heights_m`), sigma = relief / 3."""
+    from ilrs.environment.terrain import fractal_heights_m
+
+    return fractal_heights_m(n, rng, relief_m / 3)
 
 
 def main(argv=None) -> int:

@@ -8,7 +8,7 @@ import pytest
 
 from ilrs.environment import HorizonMask, Site, sun_earth_azel, time_grid
 from ilrs.environment.illumination import illumination_map, span_statistics
-from ilrs.environment.terrain import PolarStereoDEM, horizon_from_terrain
+from ilrs.environment.terrain import PolarStereoDEM, fractal_heights_m, horizon_from_terrain
 
 PX = 40.0
 N = 96
@@ -58,16 +58,8 @@ def test_hill_shadow_matches_single_site_path(times):
 
 
 def _rough_dem(n, pixel_m, seed, sigma_m):
-    """Rough synthetic terrain: spectral synthesis with a k⁻² (Brownian-like) amplitude spectrum."""
-    rng = np.random.default_rng(seed)
-    kx = np.fft.fftfreq(n)[:, None]
-    ky = np.fft.rfftfreq(n)[None, :]
-    k = np.hypot(kx, ky)
-    k[0, 0] = 1.0
-    spec = (rng.normal(size=k.shape) + 1j * rng.normal(size=k.shape)) / k ** 2
-    spec[0, 0] = 0
-    z = np.fft.irfft2(spec, s=(n, n))
-    z = (z - z.mean()) / z.std() * sigma_m
+    """Rough synthetic terrain (k^-2 spectral synthesis) on a polar-stereographic grid."""
+    z = fractal_heights_m(n, np.random.default_rng(seed), sigma_m)
     c = -n * pixel_m / 2 + pixel_m / 2 + np.arange(n) * pixel_m
     return PolarStereoDEM(z, c[0], -c[0], pixel_m), z
 

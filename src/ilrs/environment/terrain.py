@@ -338,3 +338,18 @@ def horizon_for_site(site: Site, kind: str = "dem", *, dem: PolarStereoDEM | Non
         return HorizonMask.from_table(p)
     raise InputError(f"unknown horizon model {kind!r}", field="horizon",
                      allowed=["none", "sphere", "dem", "PATH.tif", "PATH.csv"])
+
+
+def fractal_heights_m(n: int, rng: np.random.Generator, sigma_m: float) -> np.ndarray:
+    """An ``n`` x ``n`` grid of synthetic rough terrain heights (m), zero mean, standard deviation
+    ``sigma_m``: spectral synthesis with a k^-2 amplitude spectrum (Brownian-like surface, the
+    classic fractal-terrain recipe: Voss 1988, in *The Science of Fractal Images*). For studies and
+    tests where no measured DEM is at hand; wrap it in :class:`PolarStereoDEM`."""
+    kx = np.fft.fftfreq(n)[:, None]
+    ky = np.fft.rfftfreq(n)[None, :]
+    k = np.hypot(kx, ky)
+    k[0, 0] = 1.0
+    spec = (rng.normal(size=k.shape) + 1j * rng.normal(size=k.shape)) / k ** 2
+    spec[0, 0] = 0
+    z = np.fft.irfft2(spec, s=(n, n))
+    return (z - z.mean()) / z.std() * sigma_m
