@@ -7,7 +7,8 @@ import json
 import yaml
 
 from ilrs.campaign import CampaignResult
-from ilrs.report.sections import RunContext
+from ilrs.report.products import RunProducts, compile_setup
+from ilrs.report.section import RunContext
 from ilrs.scenario import load_scenario
 
 
@@ -85,9 +86,9 @@ def test_report_section_leaves_nominal_result(tmp_path):
     from ilrs.report.sections import campaign as section
 
     s = load_scenario("ilrs-reference")
-    ctx = RunContext(out_dir=tmp_path)
-    sec = section.build(s, ctx)
-    assert isinstance(ctx.products["campaign"], CampaignResult)
+    products = RunProducts(compile_setup(s))
+    sec = section.build(products, RunContext(out_dir=tmp_path))
+    assert isinstance(products.campaign, CampaignResult)
     assert sec.key == "campaign" and "data:image/png;base64," in sec.html
     assert sec.summary["milestones"]["completion"].startswith("2036")  # seeds/004: completion by 2036
     assert sec.summary["launches"] == 24  # 22 missions, the two crewed ones on two CZ-10 each

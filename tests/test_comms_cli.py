@@ -108,8 +108,9 @@ def test_relays_not_yet_in_service_are_left_out():
 def test_scenario_with_custom_relay_and_station():
     import yaml
 
-    from ilrs.comms.analysis import analyze_scenario, downlink_rate_timeline
+    from ilrs.comms import analyze_period, comms_setup, downlink_timeline
     from ilrs.data import data_path
+    from ilrs.environment import site_setup
     from ilrs.environment import time_grid
     from ilrs.scenario import scenario_from_dict
 
@@ -123,12 +124,13 @@ def test_scenario_with_custom_relay_and_station():
                                     "antenna_diameter_m": 12.0}],
     }
     sc = scenario_from_dict(raw)
-    r = analyze_scenario(sc, start=None, days=1.0, step_s=600.0)
+    setup, site = comms_setup(sc.relays), site_setup(sc.site, sc.span.start, sc.span.end)
+    r = analyze_period(setup, site, start=None, days=1.0, step_s=600.0)
     assert [x.key for x in r.relays] == ["polar-relay"]
     assert [g.key for g in r.stations] == ["jiamusi", "my-station"]
     assert r.summary()["per_relay"]["polar-relay"]["site_visibility"] > 0.3
     t = time_grid("2030-05-01", days=1, step_s=3600)
-    tl = downlink_rate_timeline(sc, t)
+    tl = downlink_timeline(setup, site, t)
     assert tl.downlink_rate_bps.shape == (24,) and np.all(tl.downlink_rate_bps >= 0)
 
 
@@ -147,11 +149,13 @@ def test_numerical_states_cache_round_trip():
 def test_direct_to_earth_availability_near_published_figure():
     """Bryant 2009: 51 % direct-to-Earth availability at the best proposed south-pole base site
     (ilrs-facts.md). Connecting Ridge with its DEM horizon over 2027, hourly: same ballpark."""
-    from ilrs.comms.analysis import downlink_rate_timeline
-    from ilrs.environment import time_grid
+    from ilrs.comms import comms_setup, downlink_timeline
+    from ilrs.environment import site_setup, time_grid
     from ilrs.scenario import load_scenario
 
-    tl = downlink_rate_timeline(load_scenario("ilrs-reference"), time_grid("2027-01-01", "2028-01-01", step_s=3600))
+    s = load_scenario("ilrs-reference")
+    tl = downlink_timeline(comms_setup(s.relays), site_setup(s.site, s.span.start, s.span.end),
+                           time_grid("2027-01-01", "2028-01-01", step_s=3600))
     dte = float((tl.direct_to_earth_bps > 0).mean())
     assert 0.35 < dte < 0.65
     assert float((tl.downlink_rate_bps > 0).mean()) > dte  # the relay adds availability

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ilrs.report.sections import RunContext
+from ilrs.report.products import RunProducts, compile_setup
+from ilrs.report.section import RunContext
 from ilrs.scenario import load_scenario, scenario_from_dict
 
 
@@ -95,21 +96,21 @@ def test_site_list_has_sources(ilrs_cli):
 
 
 def test_report_section_and_timeline_cache(tmp_path):
-    from ilrs.environment.timeline import environment_timeline
+    from ilrs.environment import site_setup, timeline_of
     from ilrs.report.sections.environment import build
 
     raw = load_scenario("ilrs-reference").model_dump(mode="json")
     raw["span"] = {"start": "2028-01-01", "end": "2028-03-01"}
     s = scenario_from_dict(raw)
-    ctx = RunContext(out_dir=tmp_path)
-    sec = build(s, ctx)
-    tl = ctx.products["environment"]
+    products = RunProducts(compile_setup(s))
+    sec = build(products, RunContext(out_dir=tmp_path))
+    tl = products.environment.timeline
     assert sec.key == "environment" and "<img" in sec.html
     pub = {(r["quantity"], r["mast m"]): r for r in sec.summary["published_comparison"]}
     assert pub[("lit_fraction", "2")]["published"] == "92.27%"  # Gläser 2014, from sites.yaml
     assert len(tl.times) == 60 * 24 and tl.site.mast_height_m == 2.0
     assert sec.summary["lit_fraction"] == pytest.approx(float((tl.track.visible_solar_fraction > 0).mean()))
-    again = environment_timeline(s)
+    again = timeline_of(site_setup(s.site, s.span.start, s.span.end))
     assert again.from_cache and again.cache_key == tl.cache_key
     np.testing.assert_array_equal(again.times, tl.times)
     np.testing.assert_array_equal(again.track.visible_solar_fraction, tl.track.visible_solar_fraction)

@@ -175,8 +175,9 @@ def test_summary_json_is_the_same_bytes_run_to_run(tmp_path, monkeypatch):
     """Timings (different on every run) go to timings.json; summary.json keeps only results and options."""
     import time
 
-    from ilrs.report import html as report_html
-    from ilrs.report.sections import Section, consortium
+    from ilrs.report import build as report_build
+    from ilrs.report.section import Section
+    from ilrs.report.sections import consortium
     from ilrs.scenario import load_scenario
 
     def measured(scenario, ctx):
@@ -186,10 +187,11 @@ def test_summary_json_is_the_same_bytes_run_to_run(tmp_path, monkeypatch):
                        {"runs": ctx.options["risk_runs"], "timings_s": {"x": time.perf_counter() - t0},
                         "elapsed_s": time.perf_counter()}, [])
 
-    monkeypatch.setattr(report_html, "builders", lambda: [("consortium", consortium.build), ("measured", measured)])
+    monkeypatch.setattr(report_build, "section_builders",
+                        lambda: [("consortium", consortium.build), ("measured", measured)])
     s = load_scenario("ilrs-reference")
     for name in ("a", "b"):
-        report_html.build_report(s, tmp_path / name, options={"risk_runs": 7})
+        report_build.build_report(s, tmp_path / name, options={"risk_runs": 7})
     a, b = ((tmp_path / n / "summary.json").read_bytes() for n in ("a", "b"))
     assert a == b
     summary = json.loads(a)

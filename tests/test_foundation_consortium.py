@@ -227,12 +227,13 @@ def test_growth_series_ends_at_the_last_dated_fact(reg):
 def _consortium_section(start: str):
     from pathlib import Path
 
-    from ilrs.report.sections import RunContext
+    from ilrs.report.products import RunProducts, compile_setup
+    from ilrs.report.section import RunContext
     from ilrs.report.sections.consortium import build
     from ilrs.scenario import scenario_from_dict
 
     s = scenario_from_dict({"name": "t", "span": {"start": start, "end": "2030-01-01"}, "site": {"name": "connecting-ridge"}})
-    return build(s, RunContext(out_dir=Path("."), options={}))
+    return build(RunProducts(compile_setup(s)), RunContext(out_dir=Path("."), options={}))
 
 
 def test_report_agreements_are_as_of_the_start():

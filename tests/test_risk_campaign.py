@@ -15,8 +15,20 @@ import pytest
 import yaml
 from scipy import stats
 
-from ilrs.risk import ProcessExecutor, replay, run_risk, wilson_interval
+from ilrs.risk import ProcessExecutor, wilson_interval
 from ilrs.scenario import load_scenario, scenario_from_dict
+from ilrs.report.products import risk_study  # noqa: E402
+from ilrs.risk import replay as _replay  # noqa: E402
+from ilrs.risk import run_risk as _run_risk  # noqa: E402
+
+
+def run_risk(scenario, **options):
+    """The study of ``scenario``, compiled as ``ilrs risk`` compiles it."""
+    return _run_risk(risk_study(scenario, ops=options.get("ops", False)), **options)
+
+
+def replay(scenario, i, **options):
+    return _replay(risk_study(scenario, ops=options.get("ops", False)), i, **options)
 
 pytest.importorskip("ilrs.campaign.engine")
 
@@ -184,11 +196,12 @@ def test_resume_identity_is_the_whole_scenario(tmp_path):
 
 
 def test_report_section(tmp_path):
-    from ilrs.report.sections import RunContext
+    from ilrs.report.products import RunProducts, compile_setup
+    from ilrs.report.section import RunContext
     from ilrs.report.sections import risk as risk_section
 
     s = scenario_from_dict(small_scenario(p_launch=0.1, runs=300))
-    sec = risk_section.build(s, RunContext(out_dir=tmp_path))
+    sec = risk_section.build(RunProducts(compile_setup(s)), RunContext(out_dir=tmp_path))
     m = sec.summary["milestones"]["all-three"]
     assert sec.summary["runs"] == 300 and m["ci_low"] <= m["probability_on_time"] <= m["ci_high"]
     assert (tmp_path / "tables" / "risk-runs.parquet").exists()

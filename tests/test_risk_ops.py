@@ -13,9 +13,21 @@ import pytest
 pytest.importorskip("ilrs.operations")
 
 from ilrs.operations import FailureModel  # noqa: E402
-from ilrs.risk import ProcessExecutor, replay, run_risk  # noqa: E402
+from ilrs.risk import ProcessExecutor  # noqa: E402
 from ilrs.risk.ops_model import _with_failures  # noqa: E402
 from ilrs.scenario import load_scenario  # noqa: E402
+from ilrs.report.products import risk_study  # noqa: E402
+from ilrs.risk import replay as _replay  # noqa: E402
+from ilrs.risk import run_risk as _run_risk  # noqa: E402
+
+
+def run_risk(scenario, **options):
+    """The study of ``scenario``, compiled as ``ilrs risk`` compiles it."""
+    return _run_risk(risk_study(scenario, ops=options.get("ops", False)), **options)
+
+
+def replay(scenario, i, **options):
+    return _replay(risk_study(scenario, ops=options.get("ops", False)), i, **options)
 
 
 @pytest.fixture(scope="module")

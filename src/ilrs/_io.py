@@ -1,9 +1,14 @@
-"""Atomic writes: a result is written to a temporary name in the same folder, then renamed."""
+"""Atomic writes (a result is written to a temporary name in the same folder, then renamed) and the
+one JSON convention of every output (:func:`to_json`)."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import os
+from enum import Enum
+from typing import Any
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -39,3 +44,23 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return Path(path)
+
+
+def _json_value(obj: Any) -> Any:
+    """JSON form of what ``json`` cannot write: ISO dates, numpy scalars and arrays, enums, sets."""
+    if isinstance(obj, (dt.date, dt.datetime)):
+        return obj.isoformat()
+    if hasattr(obj, "item"):  # numpy scalars
+        return obj.item()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj)
+    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
+
+
+def to_json(data: Any) -> str:
+    """Indented UTF-8 JSON; NaN and infinities are refused (they are not JSON)."""
+    return json.dumps(data, indent=2, default=_json_value, ensure_ascii=False, allow_nan=False)

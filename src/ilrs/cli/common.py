@@ -11,6 +11,8 @@ from typing import Any
 
 import typer
 
+from ilrs._io import to_json
+
 from ilrs.errors import InputError
 
 
@@ -61,24 +63,6 @@ def output_file(path: Path, option: str) -> Path:
         raise InputError("is a folder, not a file name", file=str(path), field=option)
     output_folder(path.parent if str(path.parent) else Path("."), option)
     return path
-
-
-def _default(obj: Any) -> Any:
-    if isinstance(obj, (dt.date, dt.datetime)):
-        return obj.isoformat()
-    if hasattr(obj, "item"):  # numpy scalars
-        return obj.item()
-    if hasattr(obj, "tolist"):
-        return obj.tolist()
-    if isinstance(obj, Enum):
-        return obj.value
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj)
-    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
-
-
-def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, default=_default, ensure_ascii=False, allow_nan=False)
 
 
 def echo_json(data: Any) -> None:

@@ -86,9 +86,10 @@ def comms(
                          allowed="0..200 (0: no map)")
     day = parse_date(start, "--start")
 
-    from ilrs.comms.analysis import analyze_scenario, coverage_map
+    from ilrs.comms import analyze_period, comms_setup
+    from ilrs.comms.analysis import coverage_map
+    from ilrs.environment import SiteSetup, get_site, site_setup
     from ilrs.comms.plots import plot_coverage_map, plot_windows
-    from ilrs.comms.relays import resolve_ground_stations, resolve_relays
     from ilrs.report.figures import save_figure
     from ilrs.scenario import load_scenario
 
@@ -101,19 +102,17 @@ def comms(
     if changes:
         sc = sc.model_copy(update={"relays": sc.relays.model_copy(update=changes)})
     # names first, before any progress bar: a bad name is one clean line
-    resolve_relays(constellation or sc.relays.constellation, sc.relays.custom)
-    resolve_ground_stations(sc.relays.ground_stations, sc.relays.custom_ground_stations)
+    setup = comms_setup(sc.relays, constellation or None)
+    where = site_setup(sc.site, sc.span.start, sc.span.end)
     if site:
-        from ilrs.environment import get_site
-
-        get_site(site)
+        where = SiteSetup(get_site(site, mast_height_m=sc.site.mast_height_m), sc.site.horizon, where.start,
+                          where.end, where.step_s)
     coverage_km = sc.relays.coverage_spacing_km if coverage_km is None else coverage_km
     coverage_horizon = coverage_horizon or sc.relays.coverage_horizon
     update, bar = _progress(quiet or format is OutputFormat.json)
     with bar:
         update(0, 3, "comms")
-        res = analyze_scenario(sc, start=day, days=days, step_s=step_s, constellation=constellation or None,
-                               site_name=site)
+        res = analyze_period(setup, where, start=day, days=days, step_s=step_s)
         update(1, 3, "comms")
         summary = res.summary(max_windows=max_windows or None)
         folder = out or Path("out") / f"comms-{res.site_name}"

@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ilrs.cli.common import OutputFormat, echo_json, parse_date, to_json
-from ilrs.operations.study import run_operations, summary_lines
+from ilrs.operations.study import OperationsRun, summary_lines
 from ilrs.errors import InputError
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 
 
-def write_outputs(run: dict[str, Any], out_dir: Path, plot_format: str = "png") -> list[Path]:
+def write_outputs(run: OperationsRun, out_dir: Path, plot_format: str = "png") -> list[Path]:
     """Plots (state of charge, data backlog, consumables), ops-series.parquet (time series),
     ops-events.csv and ops-kpis.json, atomically."""
     from ilrs._io import write_text_atomic
@@ -25,7 +25,7 @@ def write_outputs(run: dict[str, Any], out_dir: Path, plot_format: str = "png") 
     from ilrs.operations.study import write_series
     from ilrs.report.figures import save_figure
 
-    built, result = run["built"], run["result"]
+    built, result = run.built, run.result
     paths = [
         save_figure(plot_soc(result, built.darkness), out_dir / f"ops-soc.{plot_format}"),
         save_figure(plot_data(result, built.params.data_storage_bit), out_dir / f"ops-data.{plot_format}"),
@@ -37,7 +37,7 @@ def write_outputs(run: dict[str, Any], out_dir: Path, plot_format: str = "png") 
     w.writerows(result.event_rows())
     paths.append(write_series(result, built.params, out_dir / "ops-series.parquet"))
     paths.append(write_text_atomic(out_dir / "ops-events.csv", buf.getvalue()))
-    paths.append(write_text_atomic(out_dir / "ops-kpis.json", to_json(run["kpis"]) + "\n"))
+    paths.append(write_text_atomic(out_dir / "ops-kpis.json", to_json(run.kpis) + "\n"))
     return paths
 
 
@@ -59,9 +59,9 @@ def ops(
 ) -> None:
     """Operate the station: power through the nights, data to Earth per partner, crew, failures.
 
-    Sunlight comes from the environment layer (site horizon), link rates from the comms layer
-    (else direct-to-Earth while the Earth is up), element dates, crew stays and deliveries from
-    the nominal campaign. Writes ops-soc, ops-data, ops-consumables plots, ops-series.parquet (power
+    Sunlight comes from the environment layer (site horizon, arrays on their masts), link rates from
+    the comms layer (relays and direct-to-Earth), element dates, crew stays and deliveries from the
+    nominal campaign: the same products and the same figures as the operations section of ilrs run. Writes ops-soc, ops-data, ops-consumables plots, ops-series.parquet (power
     generated and used, state of charge per storage, stored data, consumables per step),
     ops-events.csv and ops-kpis.json to --out.
 
@@ -88,11 +88,13 @@ def ops(
         def on_stage(name: str) -> None:
             progress.update(task, description=name, advance=1)
 
-        run = run_operations(s, start=first, years=years, step_hours=step_hours, seed=seed,
-                             use_campaign=not no_campaign, on_stage=on_stage)
+        from ilrs.report.products import compile_setup, operations_products
+
+        setup = compile_setup(s, ops_start=first, ops_years=years, ops_step_hours=step_hours)
+        run = operations_products(setup, seed=seed, use_campaign=not no_campaign, stage=on_stage)
         on_stage("plots")
         paths = write_outputs(run, out_dir, plot_format)
-    k = run["kpis"]
+    k = run.kpis
     if format is OutputFormat.json:
         echo_json(k)
         return
@@ -100,7 +102,7 @@ def ops(
         typer.echo(line)
     if events:
         quiet_kinds = {"alarm", "alarm-cleared", "load-shedding", "power-restored"}
-        rows = [e for e in run["result"].event_rows() if e["kind"] not in quiet_kinds][:events]
+        rows = [e for e in run.result.event_rows() if e["kind"] not in quiet_kinds][:events]
         for e in rows:
             typer.echo(f"  {e['time_utc'][:16]}  {e['kind']:<18} {e['subject']:<26} {e['detail']}")
     for p in paths:

@@ -79,14 +79,17 @@ def risk(
         scheduler = scheduler_address(scheduler)  # a bad address fails now, not after the scenario loads
     if plot_format not in ("png", "svg"):
         raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg"])
+    from ilrs.report.products import risk_study
+
     s = load_scenario(scenario)
+    study = risk_study(s, ops=ops)
     if replay_run is not None:
         n = runs if runs is not None else s.uncertainties.runs
         if replay_run >= n:
             raise InputError(f"run {replay_run} is not in a study of {n} runs", field="--replay",
                              allowed=f"0..{n - 1}")
-        row = replay(s, replay_run, seed=seed, ops=ops)
-        campaign = replay_campaign(s, replay_run, seed=seed)
+        row = replay(study, replay_run, seed=seed, ops=ops)
+        campaign = replay_campaign(study, replay_run, seed=seed)
         _print_replay(s, row, seed if seed is not None else s.seed, format, campaign)
         return
     out_dir = out or Path("out") / s.slug / "risk"
@@ -108,7 +111,7 @@ def risk(
 
     try:
         with progress:
-            result = run_risk(s, runs=runs, seed=seed, executor=executor, out=out_dir, resume=resume, ops=ops,
+            result = run_risk(study, runs=runs, seed=seed, executor=executor, out=out_dir, resume=resume, ops=ops,
                               chunk_runs=chunk_runs, on_progress=on_progress)
     except KeyboardInterrupt:
         done, total = state.get("done", 0), state.get("total", n_runs)

@@ -23,20 +23,28 @@ import numpy as np
 from ilrs.comms.access import (SurfacePoints, elevation_azimuth_deg, gap_statistics, mask_elevation_deg,
                                segment_clear_of_moon, windows)
 from ilrs.comms.links import LinkBudget
-from ilrs.comms.relays import GroundStation, Relay, resolve_ground_stations, resolve_relays
+from ilrs.comms.relays import GroundStation, Relay
 from ilrs.comms.states import RelayStates, relay_states, seconds_since
 from ilrs.errors import InputError
 
 
 @dataclass(frozen=True)
 class SiteTerminal:
-    """The station's radio (defaults as the scenario's ``relays.site_terminal``)."""
+    """The station's radio: a scenario's ``relays.site_terminal`` (:func:`site_terminal`)."""
 
-    band: str = "X"
-    tx_power_w: float = 20.0
-    antenna_diameter_m: float = 0.6
-    dte_max_rate_bps: float = 2.0e6
-    direct_to_earth: bool = True
+    band: str
+    tx_power_w: float
+    antenna_diameter_m: float
+    dte_max_rate_bps: float
+    direct_to_earth: bool
+
+
+def site_terminal(spec=None) -> SiteTerminal:
+    """The terminal of a :class:`ilrs.scenario.SiteTerminalSpec` (None: the scenario's defaults)."""
+    from ilrs.scenario.comms import SiteTerminalSpec
+
+    st = spec if spec is not None else SiteTerminalSpec()
+    return SiteTerminal(st.band, st.tx_power_w, st.antenna_diameter_m, st.dte_max_rate_bps, st.direct_to_earth)
 
 
 def station_geometry(stations: list[GroundStation], times_utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -197,14 +205,25 @@ class CommsResult:
     def rate_at(self, times_utc) -> np.ndarray:
         """Achievable downlink rate (bit/s) at ``times_utc`` inside the analysed period (the sample
         at or before each time); outside it raises InputError — see :func:`downlink_rate_timeline`."""
-        from ilrs.environment import utc_array
-
-        t = utc_array(times_utc)
-        k = np.floor(seconds_since(t, self.times_utc[0]) / self.step_s).astype(np.int64)
-        if np.any(k < 0) or np.any(k >= self.times_utc.size):
+        rate, inside = held_rate(self.times_utc, self.rate_bps, times_utc)
+        if not inside.all():
             raise InputError("time outside the analysed period", field="times",
                              allowed=f"{self.times_utc[0]} .. {self.times_utc[-1]}")
-        return self.rate_bps[k]
+        return rate
+
+
+def held_rate(grid_utc: np.ndarray, rate_bps: np.ndarray, times_utc) -> tuple[np.ndarray, np.ndarray]:
+    """The one resampling rule of a rate timeline: each sample holds until the next one (a rate is
+    constant over its step), so a time reads the sample at or before it. Returns the rates at
+    ``times_utc`` (0 outside the grid's steps) and which times lie inside them."""
+    from ilrs.environment import utc_array
+
+    t = utc_array(times_utc).astype(np.int64)
+    src = np.asarray(grid_utc).astype("datetime64[ns]").astype(np.int64)
+    k = np.searchsorted(src, t, side="right") - 1
+    step = src[1] - src[0] if src.size > 1 else 0
+    inside = (k >= 0) & (t < src[-1] + step)
+    return np.where(inside, np.asarray(rate_bps)[np.clip(k, 0, src.size - 1)], 0.0), inside
 
 
 def _hours_per_orbit(relay: Relay, vis: np.ndarray, step_s: float) -> float | None:
@@ -216,14 +235,17 @@ def _hours_per_orbit(relay: Relay, vis: np.ndarray, step_s: float) -> float | No
 
 def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], times_utc, *,
             min_elevation_deg: float = 5.0, dte_min_elevation_deg: float = 0.0,
-            terminal: SiteTerminal = SiteTerminal(), propagation: str = "numerical", gravity_degree: int = 8,
+            terminal: SiteTerminal | None = None, propagation: str = "numerical", gravity_degree: int = 8,
             third_bodies: bool = True, station_keeping: bool = True,
-            states: RelayStates | None = None) -> CommsResult:
+            states: RelayStates | None = None, sky=None) -> CommsResult:
     """End-to-end communications of ``site`` (an environment Site) with ``horizon`` (HorizonMask or
-    None) through ``relays`` to ``stations`` on the UTC grid ``times_utc`` (regular)."""
+    None) through ``relays`` to ``stations`` on the UTC grid ``times_utc`` (regular). ``sky``: the
+    site's SkyTrack on the same grid, when already computed (the Earth's visibility is read from it);
+    ``terminal`` None: the scenario's default site terminal."""
     from ilrs.environment import moon_me_to_icrf, sun_earth_azel, utc_array
 
     times = utc_array(times_utc)
+    terminal = terminal if terminal is not None else site_terminal()
     if times.size < 2:
         raise InputError("the time grid needs at least two instants", field="days")
     step_s = float(seconds_since(times[1:2], times[0])[0])
@@ -280,7 +302,7 @@ def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], t
     dte_rate = np.zeros(t_count)
     dte_vis = np.zeros(t_count, bool)
     if terminal.direct_to_earth and g_count:
-        sky = sun_earth_azel(site, times, horizon)
+        sky = sky if sky is not None else sun_earth_azel(site, times, horizon)
         dte_vis = sky.earth_elevation_deg > np.maximum(sky.earth_horizon_deg, dte_min_elevation_deg)
         site_icrf = np.einsum("tij,j->ti", moon_me_to_icrf(times), pts.position_me_m[0]) + moon_geo
         best = np.zeros(t_count)
@@ -294,32 +316,6 @@ def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], t
     rate = np.maximum(path_rate.max(axis=0) if n else 0.0, dte_rate)
     return CommsResult(times, step_s, site.name, tuple(relays), tuple(stations), states, site_vis, el, rng,
                        rs_vis, dte_vis, path_rate, dte_rate, rate, notes, terminal)
-
-
-def analyze_scenario(scenario, *, start=None, days: float | None = None, step_s: float | None = None,
-                     constellation: list[str] | None = None, site_name: str | None = None,
-                     horizon_kind: str | None = None) -> CommsResult:
-    """:func:`analyze` with everything taken from a scenario (``relays`` and ``site`` sections);
-    keyword arguments override. Default period: ``relays.analysis_days`` from ``span.start``."""
-    from ilrs.environment import get_site, site_from_spec, time_grid
-    from ilrs.environment.terrain import horizon_for_site
-
-    sec = scenario.relays
-    if site_name:
-        site = get_site(site_name, mast_height_m=scenario.site.mast_height_m)
-    else:
-        site = site_from_spec(scenario.site)
-    horizon = horizon_for_site(site, horizon_kind or scenario.site.horizon)
-    relays = resolve_relays(constellation if constellation else sec.constellation, sec.custom)
-    stations = resolve_ground_stations(sec.ground_stations, sec.custom_ground_stations)
-    step = step_s or sec.step_s
-    times = time_grid(start or scenario.span.start, days=days or sec.analysis_days, step_s=step)
-    st = sec.site_terminal
-    terminal = SiteTerminal(st.band, st.tx_power_w, st.antenna_diameter_m, st.dte_max_rate_bps, st.direct_to_earth)
-    return analyze(site, horizon, relays, stations, times, min_elevation_deg=sec.min_elevation_deg,
-                   dte_min_elevation_deg=sec.dte_min_elevation_deg, terminal=terminal, propagation=sec.propagation,
-                   gravity_degree=sec.gravity_degree, third_bodies=sec.third_bodies,
-                   station_keeping=sec.station_keeping)
 
 
 def grid_horizons(points: SurfacePoints, progress=None) -> np.ndarray:
@@ -397,14 +393,8 @@ class DownlinkTimeline:
     method: str
 
     def rate_bps(self, times_utc) -> np.ndarray:
-        from ilrs.environment import utc_array
-
-        t = utc_array(times_utc).astype(np.int64)
-        src = self.times.astype("datetime64[ns]").astype(np.int64)
-        k = np.searchsorted(src, t, side="right") - 1
-        step = src[1] - src[0] if src.size > 1 else 0
-        inside = (k >= 0) & (t < src[-1] + step)
-        return np.where(inside, self.downlink_rate_bps[np.clip(k, 0, src.size - 1)], 0.0)
+        """The rate at ``times_utc`` by :func:`held_rate` (zero outside the grid)."""
+        return held_rate(self.times, self.downlink_rate_bps, times_utc)[0]
 
     __call__ = rate_bps
 
@@ -421,36 +411,3 @@ class DownlinkTimeline:
                         "gbit_per_day": float(r.mean() * 86400 / 1e9),
                         "max_gap_hours": gap_statistics(r > 0, step_s)["max_gap_hours"]})
         return out
-
-
-def downlink_rate_timeline(scenario, times_utc) -> DownlinkTimeline:
-    """The achievable downlink rate from the scenario's site to Earth on ``times_utc`` (any regular
-    grid, e.g. the whole span hourly), relays in the analytic mode (two-body + J2 about the lunar
-    equator + averaged Earth and Sun quadrupole when ``relays.third_bodies``; perilune held as
-    station-keeping would; fast, shape and orientation of each orbit as catalogued)."""
-    from ilrs.environment import site_from_spec, utc_array
-    from ilrs.environment.terrain import horizon_for_site
-
-    from ilrs.comms import _cache
-
-    sec = scenario.relays
-    times = utc_array(times_utc)
-    key = _cache.cache_key("downlink", {"site": scenario.site.model_dump(mode="json"),
-                                        "relays": sec.model_dump(mode="json"), "t0": str(times[0]),
-                                        "n": int(times.size), "t1": str(times[-1]),
-                                        "tsum": int(((times - times[0]).astype(np.int64) // 1000).sum())})
-    hit = _cache.load(key)
-    if hit is not None and hit["rate"].shape == (times.size,):
-        return DownlinkTimeline(times, hit["rate"], hit["via"], hit["dte"], "j2")
-    site = site_from_spec(scenario.site)
-    horizon = horizon_for_site(site, scenario.site.horizon)
-    relays = resolve_relays(sec.constellation, sec.custom)
-    stations = resolve_ground_stations(sec.ground_stations, sec.custom_ground_stations)
-    st = sec.site_terminal
-    terminal = SiteTerminal(st.band, st.tx_power_w, st.antenna_diameter_m, st.dte_max_rate_bps, st.direct_to_earth)
-    res = analyze(site, horizon, relays, stations, times, min_elevation_deg=sec.min_elevation_deg,
-                  dte_min_elevation_deg=sec.dte_min_elevation_deg, terminal=terminal, propagation="j2",
-                  third_bodies=sec.third_bodies)
-    via = res.relay_path_rate_bps.max(axis=0) if len(res.relays) else np.zeros(times.size)
-    _cache.save(key, {"rate": res.rate_bps, "via": via, "dte": res.dte_rate_bps})
-    return DownlinkTimeline(times, res.rate_bps, via, res.dte_rate_bps, "j2")

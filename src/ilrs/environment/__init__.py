@@ -47,9 +47,13 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
         (lit = any part of the disk, as span_statistics; within 1 point of the single-site path)
 
     # the scenario's timeline (ilrs.environment.timeline; cached under $ILRS_CACHE_DIR or ~/.cache/ilrs)
-    environment_timeline(scenario, *, step_s=3600) -> EnvironmentTimeline
+    site_setup(site_section, span_start, span_end, *, step_s=3600) -> SiteSetup   # compiled once a study
+        .site (on the ground its horizon used)  .horizon (ray-marched once)  .times()  .at_mast(h)
+    timeline_of(setup) -> EnvironmentTimeline
         .track (SkyTrack)  .to_frame() (pandas, UTC index)  .statistics  .horizon  .site
     timeline_for(site, start, end, *, horizon="dem", step_s=3600)
+    environment_products(setup, mast_heights_m) -> EnvironmentProducts    # what a study computes once
+        .timeline  .at_mast(h)  .track(times, mast_height_m) -> (SkyTrack, epochs computed)
 
 Accuracy: apparent Sun/Earth az/el agree with skyfield ``site.at(t).observe(b).apparent().altaz()``
 (same DE421 + MOON_ME_DE421 kernels; DE440 beyond 2050) to < 2e-7° at exactly evaluated epochs
@@ -73,12 +77,13 @@ from ilrs.environment.sites import Site, get_site, site_from_spec, site_names
 from ilrs.environment.sky import SkyTrack, apparent_vectors_site, sun_earth_azel, visible_disk_fraction
 from ilrs.environment.terrain import PolarStereoDEM, horizon_for_site, horizon_from_terrain
 from ilrs.environment.time import time_grid, utc_array
-from ilrs.environment.timeline import EnvironmentTimeline, environment_timeline, timeline_for
+from ilrs.environment.setup import EnvironmentProducts, SiteSetup, environment_products, site_setup, timeline_for
+from ilrs.environment.timeline import EnvironmentTimeline, timeline_of
 
 __all__ = [
-    "MOON_RADIUS_M", "SOLAR_CONSTANT_W_M2", "EnvironmentTimeline", "HorizonMask", "IlluminationMap",
-    "PolarStereoDEM", "Site", "SkyTrack", "SpanStatistics", "environment_timeline", "horizon_for_site",
-    "horizon_from_terrain", "illumination_map", "span_statistics", "timeline_for",
+    "MOON_RADIUS_M", "SOLAR_CONSTANT_W_M2", "EnvironmentProducts", "EnvironmentTimeline", "SiteSetup", "HorizonMask", "IlluminationMap",
+    "PolarStereoDEM", "Site", "SkyTrack", "SpanStatistics", "environment_products", "horizon_for_site",
+    "horizon_from_terrain", "illumination_map", "site_setup", "span_statistics", "timeline_for", "timeline_of",
     "apparent_vectors_site", "default_ephemeris", "earth_position_m", "get_site",
     "icrf_to_moon_me", "moon_me_to_icrf", "site_from_spec", "site_names", "sun_earth_azel",
     "sun_earth_positions_m", "sun_position_m", "time_grid", "utc_array", "visible_disk_fraction",

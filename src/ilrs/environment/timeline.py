@@ -1,6 +1,6 @@
 """The environment timeline of a scenario: one vectorized pass over its time grid, cached on disk.
 
-``environment_timeline(scenario)`` → :class:`EnvironmentTimeline` with a pandas table indexed by
+``timeline_of(setup)`` (a :class:`ilrs.environment.setup.SiteSetup`) → :class:`EnvironmentTimeline` with a pandas table indexed by
 UTC epoch (columns: sun_azimuth_deg, sun_elevation_deg, sun_horizon_deg, visible_solar_fraction,
 irradiance_w_m2, earth_azimuth_deg, earth_elevation_deg, earth_horizon_deg, earth_visible, …),
 the site, its horizon mask and the span statistics. The operations layer reads this table; it
@@ -27,10 +27,8 @@ from ilrs._io import atomic_path, write_text_atomic
 from ilrs.environment.ephemeris import ephemeris_for
 from ilrs.environment.horizon import HorizonMask
 from ilrs.environment.illumination import SpanStatistics, span_statistics
-from ilrs.environment.sites import Site, site_from_spec
+from ilrs.environment.sites import Site
 from ilrs.environment.sky import SkyTrack, sun_earth_azel
-from ilrs.environment.terrain import horizon_for_site
-from ilrs.environment.time import time_grid
 
 CACHE_VERSION = "env-timeline-2"
 DEFAULT_STEP_S = 3600.0
@@ -88,40 +86,34 @@ def _key(site: Site, horizon_kind: str, start, end, step_s: float) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-def timeline_for(site: Site, start, end, *, horizon: str = "dem", step_s: float = DEFAULT_STEP_S,
-                 use_cache: bool = True) -> EnvironmentTimeline:
-    """Timeline of ``site`` over [start, end) UTC at ``step_s`` with the named horizon model."""
-    key = _key(site, horizon, start, end, step_s)
-    folder = cache_dir() / "environment"
-    if use_cache:
-        hit = _read_cache(folder, key, site, step_s)
-        if hit is not None:
-            return hit
-    mask = horizon_for_site(site, horizon)
-    if mask.ground_m is not None and mask.ground_m != site.height_m:
-        site = site.with_height(mask.ground_m)  # the ground the horizon used (a GeoTIFF's, say)
-    times = time_grid(start, end, step_s=step_s)
-    track = sun_earth_azel(site, times, mask)
-    tl = EnvironmentTimeline(site, mask, track, span_statistics(track, step_s), step_s, key, False)
-    if use_cache:
-        _write_cache(folder, key, tl)
-    return tl
-
-
-def environment_timeline(scenario: Any, *, step_s: float = DEFAULT_STEP_S,
-                         use_cache: bool = True) -> EnvironmentTimeline:
-    """The timeline of a :class:`ilrs.scenario.Scenario`: its site, horizon model and span."""
+def check_study_span(start: np.datetime64, end: np.datetime64) -> None:
+    """Refuse a span the ephemerides do not cover (one-line error on the ``span`` field)."""
     from ilrs.environment.time import check_span
     from ilrs.errors import InputError
 
-    site = site_from_spec(scenario.site)
     try:
-        check_span(np.array([np.datetime64(scenario.span.start, "ns"), np.datetime64(scenario.span.end, "ns")]))
+        check_span(np.array([np.datetime64(start, "ns"), np.datetime64(end, "ns")]))
     except InputError as exc:
         raise InputError(f"the environment covers only part of the span ({exc.message})", field="span",
                          allowed=exc.allowed) from None
-    return timeline_for(site, np.datetime64(scenario.span.start), np.datetime64(scenario.span.end),
-                        horizon=scenario.site.horizon, step_s=step_s, use_cache=use_cache)
+
+
+def timeline_of(setup: Any, *, use_cache: bool = True) -> EnvironmentTimeline:
+    """The timeline of a :class:`ilrs.environment.setup.SiteSetup` over its study grid; the setup's
+    horizon is ray-marched only when the disk cache misses (and then kept by the setup)."""
+    site, start, end = setup.declared_site, setup.start, setup.end
+    key = _key(site, setup.horizon_kind, start, end, setup.step_s)
+    folder = cache_dir() / "environment"
+    if use_cache:
+        hit = _read_cache(folder, key, site, setup.step_s)
+        if hit is not None:
+            return hit
+    track = sun_earth_azel(setup.site, setup.times(), setup.horizon)
+    tl = EnvironmentTimeline(setup.site, setup.horizon, track, span_statistics(track, setup.step_s), setup.step_s,
+                             key, False)
+    if use_cache:
+        _write_cache(folder, key, tl)
+    return tl
 
 
 def _write_cache(folder: Path, key: str, tl: EnvironmentTimeline) -> None:

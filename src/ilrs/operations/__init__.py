@@ -24,22 +24,20 @@ take 0.2-0.5 s on one core, about 200,000 steps/s: ``bench/bench_operations.py``
 * :class:`OperationsResult`: ``series`` (per step), ``events`` (:class:`Event` log), ``totals``.
 * ``rng`` draws failure times only; the same generator state gives the same result.
 
-From a scenario::
+From a study (``ilrs.report.products`` compiles the setups and computes the products once)::
 
-    >>> from ilrs.scenario import load_scenario
-    >>> from ilrs.operations import build_inputs, simulate_operations, kpis
-    >>> built = build_inputs(load_scenario("ilrs-reference"), years=1)   # doctest: +SKIP
-    >>> kpis(simulate_operations(built.inputs, built.params, np.random.default_rng(1)))  # doctest: +SKIP
+    setup = operations_setup(scenario.operations, span_start=..., span_end=..., site_name=...)
+    built = build_inputs(setup, environment_products, downlink_bps, label, campaign_result)
 
-:func:`build_inputs` uses the environment layer (sunlight with the site's horizon), the comms
-layer's rate timeline when present (else direct-to-Earth while the Earth is visible) and the
-campaign layer's nominal campaign (element dates, crew stays, deliveries); products already
-computed may be passed in. For Monte Carlo, build once and swap the campaign per run with
+:func:`build_inputs` reads sunlight from the environment layer's products (the site's horizon,
+arrays on their masts), the downlink rate computed by the comms layer on the operations grid, and
+the campaign's element dates, crew stays and deliveries; it computes no geometry. For Monte
+Carlo, build once and swap the campaign per run with
 :func:`with_campaign` (no geometry recomputed); vary parameters with ``dataclasses.replace``. :func:`access_policy` says who may access a partner's data (IP clauses
 of the agreements in the consortium registry).
 """
 
-from ilrs.operations.adapter import BuiltInputs, build_inputs, operations_window, with_campaign
+from ilrs.operations.adapter import BuiltInputs, OperationsSetup, build_inputs, operations_setup, with_campaign
 from ilrs.operations.engine import kpis, simulate_operations
 from ilrs.operations.model import (
     AlarmParams,
@@ -65,6 +63,7 @@ __all__ = [
     "AccessPolicy", "AlarmParams", "BuiltInputs", "CrewParams", "CrewStay", "Delivery", "ElementActivation",
     "ElementParams", "Event", "ExperimentParams", "FailureModel", "NuclearParams", "OperationsInputs",
     "OperationsParams", "OperationsResult", "SolarArrayParams", "StorageParams", "access_policy",
-    "build_inputs", "data_by_partner", "kpis", "operations_window", "params_from_section",
+    "BuiltInputs", "OperationsSetup", "build_inputs", "data_by_partner", "kpis", "operations_setup",
+    "params_from_section",
     "simulate_operations", "with_campaign",
 ]

@@ -1,38 +1,42 @@
-"""One operations study of a scenario: inputs built, one simulation, KPIs and headline lines.
+"""One operations run: simulated once from built inputs, its KPIs, time-series table and headline lines.
 
-Shared by ``ilrs ops`` and the operations section of ``ilrs run``.
+Shared by ``ilrs ops`` and the operations section of ``ilrs run`` (both build the inputs through
+:mod:`ilrs.report.products`, so their figures agree).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
-def run_operations(scenario, *, start=None, years=None, step_hours=None, seed=None, use_campaign=True,
-                   environment: Any = None, comms: Any = None, campaign: Any = None,
-                   on_stage=None) -> dict[str, Any]:
-    """Build the inputs, simulate once, and return everything a report or the CLI shows."""
+from ilrs.operations.adapter import BuiltInputs
+from ilrs.operations.model import OperationsResult
+
+@dataclass(frozen=True)
+class OperationsRun:
+    """One simulated run: its inputs, the result, and the KPIs a report or the CLI shows."""
+
+    built: BuiltInputs
+    result: OperationsResult
+    kpis: dict[str, Any]
+
+
+def simulate_once(built: BuiltInputs, seed: int) -> OperationsRun:
+    """Simulate ``built`` once with failures drawn from ``seed``; KPIs with the inputs' sources and
+    who may access each partner's data."""
     import numpy as np
 
-    from ilrs.operations import build_inputs, kpis, simulate_operations
+    from ilrs.operations.engine import kpis, simulate_operations
     from ilrs.operations.science import data_by_partner
 
-    stage = on_stage or (lambda name: None)
-    stage("sunlight, links, campaign")
     t0 = time.perf_counter()
-    camp = campaign if campaign is not None else ("nominal" if use_campaign else None)
-    built = build_inputs(scenario, start=start, years=years, step_hours=step_hours,
-                         environment=environment, comms=comms, campaign=camp)
-    t1 = time.perf_counter()
-    stage("simulate")
-    rng = np.random.default_rng(scenario.seed if seed is None else seed)
-    result = simulate_operations(built.inputs, built.params, rng)
-    t2 = time.perf_counter()
+    result = simulate_operations(built.inputs, built.params, np.random.default_rng(seed))
     k = kpis(result)
     k["inputs"] = built.sources
-    k["timings_s"] = {"inputs": round(t1 - t0, 3), "simulate": round(t2 - t1, 3)}
+    k["timings_s"] = {"simulate": round(time.perf_counter() - t0, 3)}
     k["data_access"] = data_by_partner(result.totals["data_groups"])
-    return {"built": built, "result": result, "kpis": k}
+    return OperationsRun(built, result, k)
 
 
 def series_table(result, params):

@@ -38,15 +38,6 @@ class CampaignPayload:
     landing_missions: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class RiskModel:
-    fn: Any
-    payload: Any
-    targets: dict[str, dt.date | None]
-    names: dict[str, str]
-    study_hash: str
-
-
 def _days(d: dt.date | None) -> float | None:
     """Days since 1970-01-01; None (a null in Arrow, equal to itself unlike NaN) when not reached."""
     return None if d is None else float((d - EPOCH).days)
@@ -89,31 +80,3 @@ def code_digest(packages: tuple[str, ...]) -> str:
             h.update(str(f.relative_to(root)).encode())
             h.update(f.read_bytes())
     return h.hexdigest()
-
-
-def prepare(scenario, ops: bool = False) -> RiskModel:
-    """The run function, payload, milestone targets and identity hash of ``scenario``'s study."""
-    from ilrs.campaign import campaign_inputs
-
-    inputs = campaign_inputs(scenario)
-    res = scenario.campaign.resolved()
-    planned = [m for m in inputs.missions if m.past is None]
-    used = sorted({v for m in planned for v in m.vehicles})
-    records = []
-    for vid in used:
-        rec = res.vehicles[vid].record if vid in res.vehicles else None
-        records.append((vid, (rec.failures, rec.flights) if rec is not None else None))
-    payload = CampaignPayload(inputs=inputs, uncertainties=scenario.uncertainties, vehicle_records=tuple(records),
-                              missions=tuple(m.id for m in planned),
-                              landing_missions=tuple(m.id for m in planned if m.lands))
-    fn = campaign_run
-    if ops:
-        from ilrs.risk.ops_model import prepare_ops
-
-        fn, payload = prepare_ops(scenario, payload)
-    targets = {m.id: m.target for m in inputs.milestones}
-    names = {ms.id: (ms.name or ms.id) for ms in scenario.campaign.milestones}
-    ident = {"scenario": scenario.model_dump(mode="json"), "ops": bool(ops),
-             "code": code_digest(("campaign", "risk", "scenario") + (("operations", "environment", "comms") if ops else ()))}
-    return RiskModel(fn=fn, payload=payload, targets=targets, names=names, study_hash=payload_hash(ident))
-

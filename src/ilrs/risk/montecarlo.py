@@ -1,8 +1,8 @@
 """The risk study of a scenario: N Monte Carlo runs of its campaign (and, with ``ops``, operations).
 
->>> from ilrs.scenario import load_scenario
+>>> from ilrs.report.products import compile_setup, risk_setup
 >>> from ilrs.risk import run_risk
->>> r = run_risk(load_scenario("ilrs-reference"), runs=200)          # doctest: +SKIP
+>>> r = run_risk(risk_setup(compile_setup(load_scenario("ilrs-reference"))), runs=200)  # doctest: +SKIP
 >>> r.summary["milestones"]["basic-station"]["probability_on_time"]  # doctest: +SKIP
 """
 
@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ilrs._io import write_text_atomic
+from ilrs._io import to_json, write_text_atomic
 from ilrs.risk.analysis import plot_kpis, plot_milestone_dates, plot_tornado, summarize
 from ilrs.risk.executors import Executor, SerialExecutor
-from ilrs.risk.study import ProgressCallback, StudyResult, auto_chunk_runs, replay_run, run_study
+from ilrs.risk.model import CampaignPayload, campaign_row, campaign_run, code_digest
+from ilrs.risk.setup import StudySetup
+from ilrs.risk.study import ProgressCallback, StudyResult, auto_chunk_runs, payload_hash, replay_run, run_study
 
 
 @dataclass
@@ -34,44 +36,73 @@ class RiskResult:
         return self.study.table
 
 
-def run_risk(scenario, *, runs: int | None = None, seed: int | None = None, executor: Executor | None = None,
+@dataclass(frozen=True)
+class RiskModel:
+    """The run function, its payload, the milestone targets and names, and the study's identity hash."""
+
+    fn: Any
+    payload: Any
+    targets: dict[str, dt.date | None]
+    names: dict[str, str]
+    study_hash: str
+
+
+def prepare(study: StudySetup, ops: bool = False) -> RiskModel:
+    """The run function and payload of ``study`` (with ``ops``: campaign then operations per run)."""
+    inputs = study.campaign
+    planned = [m for m in inputs.missions if m.past is None]
+    payload = CampaignPayload(inputs=inputs, uncertainties=study.uncertainties, vehicle_records=study.vehicle_records,
+                              missions=tuple(m.id for m in planned),
+                              landing_missions=tuple(m.id for m in planned if m.lands))
+    fn: Any = campaign_run
+    if ops:
+        from ilrs.errors import InputError
+        from ilrs.risk.ops_model import OpsPayload, ops_run
+
+        if study.operations is None:
+            raise InputError("a campaign + operations study needs the operations inputs", field="--ops")
+        built, setup = study.operations
+        fn, payload = ops_run, OpsPayload(payload, built, setup, study.uncertainties)
+    targets = {m.id: m.target for m in inputs.milestones}
+    ident = {"scenario": study.identity, "ops": bool(ops),
+             "code": code_digest(("campaign", "risk", "scenario") + (("operations", "environment", "comms") if ops else ()))}
+    return RiskModel(fn=fn, payload=payload, targets=targets, names=dict(study.milestone_names),
+                     study_hash=payload_hash(ident))
+
+
+def run_risk(study: StudySetup, *, runs: int | None = None, seed: int | None = None, executor: Executor | None = None,
              out: str | Path | None = None, resume: bool = False, ops: bool = False,
              chunk_runs: int | None = None, confidence: float = 0.95,
              on_progress: ProgressCallback | None = None) -> RiskResult:
     """Run the study: ``runs`` (default ``uncertainties.runs``) runs seeded by ``seed`` (default the
     scenario's), on ``executor`` (default in-process), streamed to ``out`` when given."""
-    from ilrs.risk.model import prepare
-
-    model = prepare(scenario, ops=ops)
-    n = int(runs if runs is not None else scenario.uncertainties.runs)
-    s = int(seed if seed is not None else scenario.seed)
+    model = prepare(study, ops=ops)
+    n = int(runs if runs is not None else study.default_runs)
+    s = int(seed if seed is not None else study.seed)
     executor = executor or SerialExecutor()
-    chunk = chunk_runs or auto_chunk_runs(n, scenario.uncertainties.chunk_runs)  # not the executor's
-    study = run_study(model.fn, model.payload, seed=s, runs=n, study_hash=model.study_hash, executor=executor,
-                      chunk_runs=chunk, out=out, resume=resume, on_progress=on_progress)
-    summary = summarize(study.table, model.targets, confidence)
+    chunk = chunk_runs or auto_chunk_runs(n, study.uncertainties.chunk_runs)  # not the executor's
+    result = run_study(model.fn, model.payload, seed=s, runs=n, study_hash=model.study_hash, executor=executor,
+                       chunk_runs=chunk, out=out, resume=resume, on_progress=on_progress)
+    summary = summarize(result.table, model.targets, confidence)
     for name, m in summary["milestones"].items():
         m["name"] = model.names.get(name, name)
-    return RiskResult(scenario.name, s, study, summary, model.targets, model.names)
+    return RiskResult(study.name, s, result, summary, model.targets, model.names)
 
 
-def replay(scenario, i: int, *, seed: int | None = None, ops: bool = False) -> dict[str, Any]:
+def replay(study: StudySetup, i: int, *, seed: int | None = None, ops: bool = False) -> dict[str, Any]:
     """Run ``i`` of the study alone: its sampled inputs and results (the same row as in the study)."""
-    from ilrs.risk.model import prepare
-
-    model = prepare(scenario, ops=ops)
-    return replay_run(model.fn, model.payload, int(seed if seed is not None else scenario.seed), int(i))
+    model = prepare(study, ops=ops)
+    return replay_run(model.fn, model.payload, int(seed if seed is not None else study.seed), int(i))
 
 
-def replay_campaign(scenario, i: int, *, seed: int | None = None):
+def replay_campaign(study: StudySetup, i: int, *, seed: int | None = None):
     """The campaign of run ``i`` (a :class:`~ilrs.campaign.CampaignResult`: every mission attempt with
     its dates and outcome), exactly as it flew in the study (with or without ``--ops``: the
     campaign draws come first)."""
-    from ilrs.risk.model import campaign_row, prepare
     from ilrs.risk.seeds import run_generator
 
-    model = prepare(scenario, ops=False)
-    _, result = campaign_row(model.payload, run_generator(int(seed if seed is not None else scenario.seed), int(i)))
+    model = prepare(study, ops=False)
+    _, result = campaign_row(model.payload, run_generator(int(seed if seed is not None else study.seed), int(i)))
     return result
 
 
@@ -107,14 +138,6 @@ def write_outputs(result: RiskResult, folder: str | Path, fmt: str = "png") -> d
     for name in result.summary["milestones"]:
         if result.summary["sensitivity"].get(name):
             files[f"tornado:{name}"] = save(plot_tornado(result.summary, name), folder / f"tornado-{name}.{fmt}")
-    text = json.dumps(result_json(result), indent=2, default=_json_default, allow_nan=False)
+    text = to_json(result_json(result))
     files["summary"] = write_text_atomic(folder / "risk-summary.json", text + "\n")
     return files
-
-
-def _json_default(obj):
-    if isinstance(obj, (dt.date, dt.datetime)):
-        return obj.isoformat()
-    if hasattr(obj, "item"):
-        return obj.item()
-    raise TypeError(type(obj).__name__)

@@ -32,7 +32,8 @@ SKIP_KPIS = {"step_s"}
 class OpsPayload:
     campaign: CampaignPayload
     built: Any  # ilrs.operations.BuiltInputs (sunlight and link arrays, computed once)
-    scenario: Any
+    setup: Any  # ilrs.operations.OperationsSetup
+    uncertainties: Any  # ilrs.scenario.UncertaintiesSection
 
 
 def _with_failures(params, draws: dict[str, float]):
@@ -72,8 +73,8 @@ def ops_run(payload: OpsPayload, i: int, seed_sequence: np.random.SeedSequence) 
 
     rng = np.random.Generator(np.random.PCG64(seed_sequence))
     row, campaign = campaign_row(payload.campaign, rng)
-    built = with_campaign(payload.built, payload.scenario, campaign)
-    draws = sample_operations_inputs(payload.scenario.uncertainties, failing_elements(built.params), rng)
+    built = with_campaign(payload.built, payload.setup, campaign)
+    draws = sample_operations_inputs(payload.uncertainties, failing_elements(built.params), rng)
     row.update({f"input.{k}": v for k, v in draws.items()})
     result = simulate_operations(built.inputs, _with_failures(built.params, draws), rng)
     for name, value in kpis(result).items():
@@ -91,11 +92,3 @@ def kpis_by_partner(result) -> dict[str, float]:
     for g in result.totals["data_groups"]:
         out[g["owner"]] = out.get(g["owner"], 0.0) + g["returned_bit"] / 1e9
     return dict(sorted(out.items()))
-
-
-def prepare_ops(scenario, campaign_payload: CampaignPayload):
-    """(run function, payload) of a campaign + operations study; the geometry is computed here, once."""
-    from ilrs.operations import build_inputs
-
-    built = build_inputs(scenario)
-    return ops_run, OpsPayload(campaign=campaign_payload, built=built, scenario=scenario)

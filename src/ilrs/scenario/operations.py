@@ -146,9 +146,6 @@ class ExperimentSpec(StrictModel):
 class DataSection(StrictModel):
     storage_gbit: float = Field(256.0, gt=0, description="On-board storage shared by all experiments.")
     experiments: list[ExperimentSpec] = Field(default_factory=list)
-    direct_to_earth_kbps: float = Field(0.0, ge=0, description=(
-        "Site-to-Earth rate while the Earth is above the horizon, used only when the comms layer "
-        "gives no rate timeline."))
 
 
 class CrewStaySpec(StrictModel):

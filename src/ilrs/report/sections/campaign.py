@@ -1,24 +1,21 @@
 """Report section: the campaign as planned — missions, elements operational, milestones, Gantt chart.
 
-Leaves the nominal :class:`ilrs.campaign.CampaignResult` in ``ctx.products["campaign"]`` and the
-compiled inputs in ``ctx.products["campaign_inputs"]`` for the operations and risk sections.
+Renders the study's nominal :class:`ilrs.campaign.CampaignResult` (the one operations runs with).
 """
 
 from __future__ import annotations
 
-from ilrs.campaign import campaign_inputs, simulate_campaign, sites_not_in_catalogue
+from ilrs.campaign import sites_not_in_catalogue
 from ilrs.campaign.gantt import plot_gantt
 from ilrs.report.figures import figure_to_data_uri
-from ilrs.report.html import html_table, kpi_boxes
-from ilrs.report.sections import RunContext, Section
-from ilrs.scenario import Scenario
+from ilrs.report.markup import html_table, kpi_boxes
+from ilrs.report.section import RunContext, Section
+from ilrs.report.products import RunProducts
 
 
-def build(scenario: Scenario, ctx: RunContext) -> Section:
-    inputs = campaign_inputs(scenario)
-    result = simulate_campaign(inputs, None)
-    ctx.products["campaign_inputs"] = inputs
-    ctx.products["campaign"] = result
+def build(products: RunProducts, ctx: RunContext) -> Section:
+    scenario = products.setup.scenario
+    inputs, result = products.setup.campaign, products.campaign
 
     res = scenario.campaign.resolved()
     specs = {m.id: m for m in res.missions}

@@ -6,28 +6,24 @@ Two computations, both stated in the section:
   ``relays.step_s`` (60 s), relays propagated numerically (GRGM1200A + Earth + Sun): windows, gaps,
   per-relay figures, data volume, a windows plot and a coverage map of 80-90°S;
 * the whole span hourly with the relays in the analytic mode (two-body + J2 about the lunar equator
-  + averaged Earth and Sun quadrupole secular rates): the downlink-rate
-  timeline left in ``ctx.products["comms"]`` (a :class:`ilrs.comms.DownlinkTimeline`: ``times``,
-  ``downlink_rate_bps``, ``rate_bps(times)``) for the operations section, and yearly figures.
+  + averaged Earth and Sun quadrupole secular rates): the study's downlink-rate timeline (the one
+  the operations run reads), and yearly figures.
 """
 
 from __future__ import annotations
 
-from ilrs.comms.analysis import analyze_scenario, coverage_map, downlink_rate_timeline
+from ilrs.comms.analysis import coverage_map
 from ilrs.comms.plots import plot_coverage_map, plot_element_history, plot_windows
 from ilrs.report.figures import figure_to_data_uri
-from ilrs.report.html import html_table, kpi_boxes
-from ilrs.report.sections import RunContext, Section
-from ilrs.scenario import Scenario
-
-TIMELINE_STEP_S = 3600.0
+from ilrs.report.markup import html_table, kpi_boxes
+from ilrs.report.section import RunContext, Section
+from ilrs.report.products import RunProducts
 
 
-def build(scenario: Scenario, ctx: RunContext) -> Section:
-    from ilrs.environment import time_grid
-
+def build(products: RunProducts, ctx: RunContext) -> Section:
+    scenario = products.setup.scenario
     sec = scenario.relays
-    res = analyze_scenario(scenario)
+    res = products.comms_period
     s = res.summary(max_windows=None)
     img_windows = figure_to_data_uri(plot_windows(res))
     hist = res.states.element_history() if res.states is not None else {}
@@ -57,10 +53,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
                        "min_availability": float(cov["availability"].min()),
                        "worst_max_gap_hours": float(cov["max_gap_hours"].max())}
         cov_html = f'<img alt="relay coverage map" src="{img_cov}">'
-    times = time_grid(scenario.span.start, scenario.span.end, step_s=TIMELINE_STEP_S)
-    tl = downlink_rate_timeline(scenario, times)
-    ctx.products["comms"] = tl
-    ctx.products["comms_result"] = res
+    tl = products.downlink
     yearly = tl.yearly()
     relay_rows = [{"relay": k, "seen from site": f"{v['site_visibility']:.1%}",
                    "h per orbit": f"{v['hours_per_orbit_visible']:.1f}" if v["hours_per_orbit_visible"] else "—",

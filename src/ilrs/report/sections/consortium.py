@@ -5,12 +5,13 @@ from __future__ import annotations
 from ilrs.consortium import default_registry
 from ilrs.consortium.timeline import plot_growth
 from ilrs.report.figures import figure_to_data_uri
-from ilrs.report.html import html_table, kpi_boxes
-from ilrs.report.sections import RunContext, Section
-from ilrs.scenario import Scenario
+from ilrs.report.markup import html_table, kpi_boxes
+from ilrs.report.section import RunContext, Section
+from ilrs.report.products import RunProducts
 
 
-def build(scenario: Scenario, ctx: RunContext) -> Section:
+def build(products: RunProducts, ctx: RunContext) -> Section:
+    scenario = products.setup.scenario
     reg = default_registry()
     as_of = scenario.span.start
     members = reg.members(as_of=as_of)

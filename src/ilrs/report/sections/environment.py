@@ -1,7 +1,7 @@
 """Report section: the scenario's site — Sun, Earth and terrain over the study span.
 
-Leaves the :class:`ilrs.environment.timeline.EnvironmentTimeline` (hourly over the span) in
-``ctx.products["environment"]`` for the later sections (comms, operations).
+Renders the study's environment products (:class:`ilrs.environment.EnvironmentProducts`: the site's
+timeline hourly over the span, and one per other mast height the study needs).
 """
 
 from __future__ import annotations
@@ -9,13 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from ilrs.environment.plots import plot_horizon_polar, plot_sun_vs_horizon
-from ilrs.environment.timeline import environment_timeline
 from ilrs.report.figures import figure_to_data_uri
-from ilrs.report.html import html_table, kpi_boxes
-from ilrs.report.sections import RunContext, Section
-from ilrs.scenario import Scenario
-
-STEP_S = 3600.0
+from ilrs.report.markup import html_table, kpi_boxes
+from ilrs.report.section import RunContext, Section
+from ilrs.report.products import RunProducts
 
 
 def _yearly(tl) -> list[dict]:
@@ -32,26 +29,16 @@ def _yearly(tl) -> list[dict]:
     return rows
 
 
-def _published(tl, horizon_kind: str) -> list[dict]:
-    """Published figures for the catalogue site beside this model's value over the study span."""
-    from ilrs.environment.illumination import span_statistics
+def _published(env) -> list[dict]:
+    """Published figures for the catalogue site beside this model's value over the study span (each
+    at its own mast height: the products carry a timeline per height)."""
     from ilrs.environment.sites import published_figures, site_sources
-    from ilrs.environment.sky import sun_earth_azel
-    from ilrs.environment.terrain import horizon_for_site
 
-    figs = published_figures(tl.site.name)
     refs = site_sources()
-    rows, cache = [], {}
-    for f in figs:
+    rows = []
+    for f in published_figures(env.setup.declared_site.name):
         mast = float(f.get("mast_height_m", 0.0))
-        if mast not in cache:
-            if mast == tl.site.mast_height_m:
-                cache[mast] = tl.statistics
-            else:
-                s = tl.site.with_mast(mast)
-                cache[mast] = span_statistics(sun_earth_azel(s, tl.times, horizon_for_site(s, horizon_kind)),
-                                              tl.step_s)
-        st = cache[mast]
+        st = env.at_mast(mast).statistics
         q = f["quantity"]
         ours = getattr(st, q)
         val = f["value"]
@@ -66,9 +53,9 @@ def _published(tl, horizon_kind: str) -> list[dict]:
     return rows
 
 
-def build(scenario: Scenario, ctx: RunContext) -> Section:
-    tl = environment_timeline(scenario, step_s=STEP_S)
-    ctx.products["environment"] = tl
+def build(products: RunProducts, ctx: RunContext) -> Section:
+    scenario = products.setup.scenario
+    tl = products.environment.timeline
     st, site, mask = tl.statistics, tl.site, tl.horizon
     # the Sun-vs-horizon plot over the first year keeps the curves readable
     first = tl.times < tl.times[0] + np.timedelta64(366, "D")
@@ -78,7 +65,7 @@ def build(scenario: Scenario, ctx: RunContext) -> Section:
     title = f"{site.name}, mast {site.mast_height_m:g} m, horizon {scenario.site.horizon}"
     img1 = figure_to_data_uri(plot_sun_vs_horizon(one_year, title + " — first year"))
     img2 = figure_to_data_uri(plot_horizon_polar(mask, one_year, title))
-    published = _published(tl, scenario.site.horizon)
+    published = _published(products.environment)
     dark = sorted(st.darkness_periods, key=lambda p: p[1] - p[0], reverse=True)[:10]
     dark_rows = [{"start (UTC)": str(a)[:16], "end (UTC)": str(b)[:16],
                   "hours": f"{(b - a) / np.timedelta64(1, 'h'):.0f}"} for a, b in dark]

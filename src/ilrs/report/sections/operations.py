@@ -1,26 +1,23 @@
 """Report section: the station in operation — power through the nights, data per partner, crew.
 
-Reads ``ctx.products["environment"]`` (sunlight), ``["comms"]`` (link rates) and ``["campaign"]``
-(element dates, crew stays, deliveries) when earlier sections left them; otherwise builds them
-through those layers' APIs. Leaves the run in ``ctx.products["operations"]`` and its time series in
-``tables/ops-series.parquet``.
+Renders the study's operations run (sunlight, link rates and the nominal campaign from the products
+computed once) and writes its time series to ``tables/ops-series.parquet``.
 """
 
 from __future__ import annotations
 
 from ilrs.operations.plots import plot_consumables, plot_data, plot_soc
-from ilrs.operations.study import run_operations, summary_lines, write_series
+from ilrs.operations.study import summary_lines, write_series
 from ilrs.report.figures import figure_to_data_uri
-from ilrs.report.html import html_table, kpi_boxes
-from ilrs.report.sections import RunContext, Section
-from ilrs.scenario import Scenario
+from ilrs.report.markup import html_table, kpi_boxes
+from ilrs.report.section import RunContext, Section
+from ilrs.report.products import RunProducts
 
 
-def build(scenario: Scenario, ctx: RunContext) -> Section:
-    run = run_operations(scenario, environment=ctx.products.get("environment"), comms=ctx.products.get("comms"),
-                         campaign=ctx.products.get("campaign"))
-    ctx.products["operations"] = run
-    k, result, built = run["kpis"], run["result"], run["built"]
+def build(products: RunProducts, ctx: RunContext) -> Section:
+    scenario = products.setup.scenario
+    run = products.operations
+    k, result, built = run.kpis, run.result, run.built
     table = write_series(result, built.params, ctx.out_dir / "tables" / "ops-series.parquet")
     imgs = [figure_to_data_uri(plot_soc(result, built.darkness)),
             figure_to_data_uri(plot_data(result, built.params.data_storage_bit)),

@@ -1,6 +1,6 @@
 """Report section: Monte Carlo risk — how likely each milestone is on time, when, and what drives it.
 
-Runs ``ilrs run --risk-runs N`` (``ctx.options["risk_runs"]``) or else ``uncertainties.runs`` campaign
+Renders the study's Monte Carlo: ``ilrs run --risk-runs N`` or else ``uncertainties.runs`` campaign
 runs (schema default 500; the reference scenario asks for 1000, about a second) in this process with
 the scenario's seed; ``ilrs risk`` runs the same study at scale (workers, Dask, resume).
 """
@@ -13,22 +13,21 @@ import pyarrow.parquet as pq
 
 from ilrs._io import atomic_path
 from ilrs.report.figures import figure_to_data_uri
-from ilrs.report.html import html_table, kpi_boxes
-from ilrs.report.sections import RunContext, Section
-from ilrs.scenario import Scenario
+from ilrs.report.markup import html_table, kpi_boxes
+from ilrs.report.section import RunContext, Section
+from ilrs.report.products import RunProducts
 
 
-def build(scenario: Scenario, ctx: RunContext) -> Section:
-    from ilrs.risk import result_json, run_risk
+def build(products: RunProducts, ctx: RunContext) -> Section:
+    from ilrs.risk import result_json
     from ilrs.risk.analysis import milestone_rows, plot_milestone_dates, plot_tornado
 
-    runs = int(ctx.options.get("risk_runs", scenario.uncertainties.runs))
-    if not scenario.campaign.milestones:
-        msg = "The scenario has no campaign milestones: nothing to estimate."
+    result = products.risk
+    if result is None:
+        msg = ("The scenario has no campaign milestones: nothing to estimate."
+               if not products.setup.campaign.milestones else "No Monte Carlo runs asked for (--risk-runs 0).")
         return Section("risk", "Risk (Monte Carlo)", f"<p>{msg}</p>", {"runs": 0, "milestones": {}}, [msg])
-    result = run_risk(scenario, runs=runs)
     summary = result_json(result)
-    ctx.products["risk"] = result
     path = ctx.out_dir / "tables" / "risk-runs.parquet"
     with atomic_path(path) as tmp:
         pq.write_table(result.table, tmp, compression="zstd")

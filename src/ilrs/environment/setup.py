@@ -1,0 +1,148 @@
+"""The environment layer's typed inputs and products for one study.
+
+:func:`site_setup` compiles a scenario's ``site`` section and span once into a :class:`SiteSetup`:
+the site, its horizon model, and the study grid (the span at ``step_s``). The horizon is ray-marched
+on first use and kept, and the site then stands on the ground that horizon used (a GeoTIFF's, say).
+
+:func:`environment_products` computes, once per study, the site's timeline on the study grid and the
+timeline of every other mast height the study needs (arrays on masts, published figures at another
+height): an :class:`EnvironmentProducts`. Higher layers read Sun and Earth tracks from it on their
+own grids through :meth:`EnvironmentProducts.track`, which slices the stored timeline where the
+grid is a subset of it and computes only what lies outside (a product is never extrapolated).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from ilrs.environment.horizon import HorizonMask
+from ilrs.environment.sites import Site, site_from_spec
+from ilrs.environment.sky import SkyTrack, sun_earth_azel
+from ilrs.environment.terrain import horizon_for_site
+from ilrs.environment.time import time_grid
+from ilrs.environment.timeline import DEFAULT_STEP_S, EnvironmentTimeline, check_study_span, timeline_of
+
+SKY_FIELDS = ("sun_azimuth_deg", "sun_elevation_deg", "sun_distance_m", "sun_horizon_deg",
+              "visible_solar_fraction", "irradiance_w_m2", "earth_azimuth_deg", "earth_elevation_deg",
+              "earth_distance_m", "earth_horizon_deg", "earth_visible")
+
+
+@dataclass(frozen=True)
+class SiteSetup:
+    """Where the station stands, how its terrain is modelled, and the study grid [start, end)."""
+
+    declared_site: Site
+    horizon_kind: str
+    start: np.datetime64
+    end: np.datetime64
+    step_s: float = DEFAULT_STEP_S
+
+    @cached_property
+    def horizon(self) -> HorizonMask:
+        """The horizon mask seen from the mast top (ray-marched once, on first use)."""
+        return horizon_for_site(self.declared_site, self.horizon_kind)
+
+    @cached_property
+    def site(self) -> Site:
+        """The site on the ground its horizon used (a GeoTIFF's ground may differ from the DEM's)."""
+        ground = self.horizon.ground_m
+        if ground is not None and ground != self.declared_site.height_m:
+            return self.declared_site.with_height(ground)
+        return self.declared_site
+
+    @property
+    def mast_height_m(self) -> float:
+        return float(self.declared_site.mast_height_m)
+
+    def times(self) -> np.ndarray:
+        """The study grid (UTC, datetime64[ns])."""
+        return time_grid(self.start, self.end, step_s=self.step_s)
+
+    def at_mast(self, mast_height_m: float) -> "SiteSetup":
+        """The same site and grid seen from another mast height (its own horizon: it depends on height)."""
+        if float(mast_height_m) == self.mast_height_m:
+            return self
+        return SiteSetup(self.declared_site.with_mast(float(mast_height_m)), self.horizon_kind, self.start,
+                         self.end, self.step_s)
+
+
+def site_setup(site_section, span_start, span_end, *, step_s: float = DEFAULT_STEP_S) -> SiteSetup:
+    """Compile a scenario's ``site`` section (:class:`ilrs.scenario.SiteSpec`) and its span."""
+    start, end = np.datetime64(span_start, "ns"), np.datetime64(span_end, "ns")
+    check_study_span(start, end)
+    return SiteSetup(site_from_spec(site_section), site_section.horizon, start, end, float(step_s))
+
+
+def timeline_for(site: Site, start, end, *, horizon: str = "dem", step_s: float = DEFAULT_STEP_S,
+                 use_cache: bool = True) -> EnvironmentTimeline:
+    """Timeline of ``site`` over [start, end) UTC at ``step_s`` with the named horizon model."""
+    start, end = np.datetime64(start, "ns"), np.datetime64(end, "ns")
+    check_study_span(start, end)
+    return timeline_of(SiteSetup(site, horizon, start, end, float(step_s)), use_cache=use_cache)
+
+
+@dataclass(frozen=True)
+class EnvironmentProducts:
+    """The site's timeline on the study grid and one per other mast height, computed once."""
+
+    setup: SiteSetup
+    timeline: EnvironmentTimeline
+    masts: Mapping[float, EnvironmentTimeline] = field(default_factory=dict)
+
+    def at_mast(self, mast_height_m: float | None) -> EnvironmentTimeline:
+        """The timeline seen from ``mast_height_m`` (None: the site's own mast)."""
+        h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
+        if h == self.setup.mast_height_m:
+            return self.timeline
+        return self.masts[h]
+
+    def track(self, times: np.ndarray, mast_height_m: float | None = None) -> tuple[SkyTrack, int]:
+        """Sun and Earth on ``times`` from ``mast_height_m``, and how many epochs had to be computed.
+
+        Epochs on the stored grid are read from it; epochs inside it but off its nodes are
+        interpolated linearly (geometry is smooth over an hour; ``earth_visible`` by majority);
+        epochs outside it are computed through :func:`sun_earth_azel` (never extrapolated)."""
+        tl = self.at_mast(mast_height_m)
+        return _track_on(tl, self.setup.at_mast(tl.site.mast_height_m), np.asarray(times, "datetime64[ns]"))
+
+
+def _track_on(tl: EnvironmentTimeline, setup: SiteSetup, times: np.ndarray) -> tuple[SkyTrack, int]:
+    src = tl.times.astype(np.int64)
+    t = times.astype(np.int64)
+    if src.size == t.size and np.array_equal(src, t):
+        return tl.track, 0
+    inside = (t >= src[0]) & (t <= src[-1]) if src.size else np.zeros(t.shape, bool)
+    k = np.searchsorted(src, t)
+    on_node = inside & (src[np.clip(k, 0, src.size - 1)] == t)
+    cols = {}
+    for name in SKY_FIELDS:
+        v = np.asarray(getattr(tl.track, name), dtype=float)
+        out = np.empty(t.size)
+        out[on_node] = v[k[on_node]]
+        off = inside & ~on_node
+        if off.any():  # azimuths unwrapped first, so 359° → 1° passes through 0°, not 180°
+            wrap = name.endswith("azimuth_deg")
+            base = np.rad2deg(np.unwrap(np.deg2rad(v))) if wrap else v
+            vals = np.interp(t[off].astype(float), src.astype(float), base)
+            out[off] = vals % 360.0 if wrap else vals
+        cols[name] = out
+    outside = ~inside
+    if outside.any():
+        rest = sun_earth_azel(setup.site, times[outside], setup.horizon)
+        for name in SKY_FIELDS:
+            cols[name][outside] = np.asarray(getattr(rest, name), dtype=float)
+    cols["earth_visible"] = cols["earth_visible"] >= 0.5
+    return SkyTrack(times=times, **cols), int(outside.sum())
+
+
+def environment_products(setup: SiteSetup, mast_heights_m: Iterable[float] = (), *,
+                         use_cache: bool = True) -> EnvironmentProducts:
+    """The site's timeline on the study grid, and one per distinct other mast height (cached on disk)."""
+    timeline = timeline_of(setup, use_cache=use_cache)
+    masts = {float(h): timeline_of(setup.at_mast(h), use_cache=use_cache)
+             for h in sorted(set(map(float, mast_heights_m))) if float(h) != setup.mast_height_m}
+    return EnvironmentProducts(setup, timeline, masts)

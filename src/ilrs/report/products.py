@@ -1,0 +1,177 @@
+"""One study, computed once: every layer's typed setup, then the products the sections render.
+
+:func:`compile_setup` is the scenario boundary: each layer compiles its own section here, once —
+
+* environment: :func:`ilrs.environment.site_setup` → ``SiteSetup`` (site on its ground, horizon,
+  the study grid: the span hourly);
+* comms: :func:`ilrs.comms.comms_setup` → ``CommsSetup``;
+* campaign: :func:`ilrs.campaign.campaign_inputs` → ``CampaignInputs``;
+* operations: :func:`ilrs.operations.operations_setup` → ``OperationsSetup``;
+* risk: :func:`risk_setup` → :class:`ilrs.risk.StudySetup`.
+
+:class:`RunProducts` then holds each product of the study, computed once, when first read: the
+site's timelines (its own mast and every other mast the study needs), the representative comms
+period, the downlink timeline on the study grid (reading the Earth's visibility from the
+environment timeline), the nominal campaign, one operations run, the Monte Carlo. ``ilrs run``
+renders the sections from it; ``ilrs ops`` and ``ilrs risk --ops`` go through
+the same functions, so each command's figures equal the report's for the same scenario and seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable
+
+from ilrs.campaign import CampaignInputs, CampaignResult, campaign_inputs, simulate_campaign
+from ilrs.comms import (CommsResult, CommsSetup, DownlinkTimeline, analyze_period, comms_setup, downlink_on_grid,
+                        downlink_timeline)
+from ilrs.environment import EnvironmentProducts, SiteSetup, environment_products, site_setup
+from ilrs.environment.sites import published_figures
+from ilrs.operations import BuiltInputs, OperationsSetup, build_inputs, operations_setup
+from ilrs.operations.study import OperationsRun, simulate_once
+from ilrs.risk import RiskResult, StudySetup, run_risk
+from ilrs.scenario import Scenario
+
+Stage = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RunSetup:
+    """Every layer's typed inputs for one scenario, compiled once."""
+
+    scenario: Scenario
+    site: SiteSetup
+    comms: CommsSetup
+    campaign: CampaignInputs
+    operations: OperationsSetup
+
+    @property
+    def seed(self) -> int:
+        return int(self.scenario.seed)
+
+
+def compile_setup(scenario: Scenario, *, ops_start: dt.date | None = None, ops_years: float | None = None,
+                  ops_step_hours: float | None = None, constellation: list[str] | None = None) -> RunSetup:
+    """The scenario boundary (the ``ops_*`` options are ``ilrs ops``'s overrides of the window)."""
+    site = site_setup(scenario.site, scenario.span.start, scenario.span.end)
+    ops = operations_setup(scenario.operations, span_start=scenario.span.start, span_end=scenario.span.end,
+                           site_name=site.declared_site.name, start=ops_start, years=ops_years,
+                           step_hours=ops_step_hours)
+    return RunSetup(scenario, site, comms_setup(scenario.relays, constellation), campaign_inputs(scenario), ops)
+
+
+def risk_setup(setup: RunSetup, operations: BuiltInputs | None = None) -> StudySetup:
+    """The risk layer's setup; ``operations`` (built once) makes it a campaign + operations study."""
+    scenario = setup.scenario
+    res = scenario.campaign.resolved()
+    planned = sorted({v for m in setup.campaign.missions if m.past is None for v in m.vehicles})
+    records = tuple((vid, (rec.failures, rec.flights) if (rec := _record(res, vid)) is not None else None)
+                    for vid in planned)
+    return StudySetup(name=scenario.name, seed=int(scenario.seed), uncertainties=scenario.uncertainties,
+                      campaign=setup.campaign, vehicle_records=records,
+                      milestone_names={ms.id: (ms.name or ms.id) for ms in scenario.campaign.milestones},
+                      identity=scenario.model_dump(mode="json"),
+                      operations=(operations, setup.operations) if operations is not None else None)
+
+
+def _record(resolved, vehicle_id: str):
+    v = resolved.vehicles.get(vehicle_id)
+    return v.record if v is not None else None
+
+
+def mast_heights_m(setup: RunSetup) -> tuple[float, ...]:
+    """Every mast height the study reads Sun tracks at: the arrays' and the published figures'."""
+    published = {float(f.get("mast_height_m", 0.0)) for f in published_figures(setup.site.declared_site.name)}
+    return tuple(sorted(published | set(setup.operations.mast_heights_m)))
+
+
+def operations_inputs(setup: RunSetup, environment: EnvironmentProducts, downlink: DownlinkTimeline,
+                      campaign: CampaignResult | None) -> BuiltInputs:
+    """The operations run's inputs from this study's products (the same path for every command)."""
+    rate, label = downlink_on_grid(setup.comms, setup.site, setup.operations.times(), downlink)
+    return build_inputs(setup.operations, environment, rate, label, campaign)
+
+
+class RunProducts:
+    """What one study computes, each product once: on first use, then kept (a section that needs
+    only the campaign computes no geometry). ``risk_runs`` 0: no Monte Carlo; ``stage(name)`` is
+    called as each product starts (progress)."""
+
+    def __init__(self, setup: RunSetup, *, risk_runs: int | None = None, stage: Stage | None = None,
+                 ops_campaign: bool = True) -> None:
+        self.setup = setup
+        self.risk_runs = int(risk_runs if risk_runs is not None else setup.scenario.uncertainties.runs)
+        self.ops_campaign = ops_campaign
+        self._stage = stage or (lambda name: None)
+
+    @cached_property
+    def environment(self) -> EnvironmentProducts:
+        """The site's timeline on the study grid, and one per other mast height the study reads."""
+        self._stage("environment")
+        return environment_products(self.setup.site, mast_heights_m(self.setup))
+
+    @cached_property
+    def downlink(self) -> DownlinkTimeline:
+        """The downlink timeline on the study grid (Earth visibility read from the environment)."""
+        tl = self.environment.timeline
+        self._stage("comms timeline")
+        return downlink_timeline(self.setup.comms, self.setup.site, tl.times, tl.track)
+
+    @cached_property
+    def comms_period(self) -> CommsResult:
+        """The representative period (``relays.analysis_days`` at ``relays.step_s``)."""
+        self._stage("comms period")
+        return analyze_period(self.setup.comms, self.setup.site)
+
+    @cached_property
+    def campaign(self) -> CampaignResult:
+        """The nominal campaign: nothing fails, nothing slips."""
+        self._stage("campaign")
+        return simulate_campaign(self.setup.campaign, None)
+
+    @cached_property
+    def operations(self) -> OperationsRun:
+        """One operations run with the scenario's seed (failures drawn)."""
+        campaign = _flown(self.setup, self.campaign) if self.ops_campaign else None
+        env, downlink = self.environment, self.downlink
+        self._stage("operations")
+        return simulate_once(operations_inputs(self.setup, env, downlink, campaign), self.setup.seed)
+
+    @cached_property
+    def risk(self) -> RiskResult | None:
+        """The Monte Carlo of the campaign (None without milestones or with no runs asked for)."""
+        if self.risk_runs <= 0 or not self.setup.campaign.milestones:
+            return None
+        self._stage("risk")
+        return run_risk(risk_setup(self.setup), runs=self.risk_runs)
+
+
+def operations_products(setup: RunSetup, *, seed: int | None = None, use_campaign: bool = True,
+                        stage: Stage | None = None) -> OperationsRun:
+    """``ilrs ops``: the operations run exactly as ``ilrs run`` computes it (the same products);
+    ``seed`` replaces the scenario's for the failure draws."""
+    products = RunProducts(setup, risk_runs=0, stage=stage, ops_campaign=use_campaign)
+    if seed is None or seed == setup.seed:
+        return products.operations
+    campaign = _flown(setup, products.campaign) if use_campaign else None
+    built = operations_inputs(setup, products.environment, products.downlink, campaign)
+    return simulate_once(built, seed)
+
+
+
+def _flown(setup: RunSetup, campaign: CampaignResult | None) -> CampaignResult | None:
+    """The campaign operations runs with: None when the scenario's campaign has no missions (the
+    ``operations`` section alone then dates the elements)."""
+    return campaign if campaign is not None and setup.campaign.missions else None
+
+
+def risk_study(scenario: Scenario, ops: bool = False) -> StudySetup:
+    """``ilrs risk``'s study: the scenario compiled once; with ``ops`` the operations inputs are
+    built once from this study's products (nominal campaign; each run swaps in its own)."""
+    setup = compile_setup(scenario)
+    if not ops:
+        return risk_setup(setup)
+    products = RunProducts(setup, risk_runs=0)
+    return risk_setup(setup, products.operations.built)

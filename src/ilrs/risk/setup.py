@@ -1,0 +1,32 @@
+"""The risk layer's typed inputs: what every run of one study shares (compiled once, at the
+scenario boundary, by :func:`ilrs.report.products.risk_setup`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ilrs.scenario.uncertainties import UncertaintiesSection
+
+
+@dataclass(frozen=True)
+class StudySetup:
+    """A Monte Carlo study's inputs.
+
+    ``vehicle_records``: (vehicle, (failures, flights) or None) for the vehicles of planned missions
+    (the launch-failure priors); ``identity``: the whole scenario as JSON, hashed into the study
+    identity with the seed, N and the code; ``operations``: (BuiltInputs, OperationsSetup) for a
+    campaign + operations study, None for campaign only."""
+
+    name: str
+    seed: int
+    uncertainties: UncertaintiesSection
+    campaign: Any  # ilrs.campaign.CampaignInputs
+    vehicle_records: tuple[tuple[str, tuple[int, int] | None], ...]
+    milestone_names: dict[str, str]
+    identity: dict[str, Any]
+    operations: tuple[Any, Any] | None = None
+
+    @property
+    def default_runs(self) -> int:
+        return int(self.uncertainties.runs)
