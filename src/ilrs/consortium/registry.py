@@ -75,7 +75,7 @@ class Registry:
         try:
             dataset = ConsortiumDataset.model_validate(raw)
         except pydantic.ValidationError as exc:
-            from ilrs.scenario.loader import validation_error
+            from ilrs.scenario import validation_error
 
             err = validation_error(exc, label)
             raise DatasetError(err.message, file=label, field=err.field, allowed=err.allowed) from None

@@ -167,7 +167,7 @@ class RelaysSection(StrictModel):
 
     def check_references(self, scenario) -> None:
         from ilrs.data import load_dataset
-        from ilrs.scenario.loader import ReferenceProblem
+        from ilrs.scenario.references import ReferenceProblem
 
         cat = load_dataset("relays")
         custom = {r.name for r in self.custom}

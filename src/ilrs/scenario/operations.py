@@ -228,7 +228,7 @@ class OperationsSection(StrictModel):
     def check_references(self, scenario) -> None:
         """Partner ids (element owners, experiment owners, crew) must be in the consortium registry."""
         from ilrs.data import load_dataset  # the data layer: the scenario layer may not import consortium
-        from ilrs.scenario.loader import ReferenceProblem
+        from ilrs.scenario.references import ReferenceProblem
 
         ids = {p["id"] for p in (load_dataset("partners").get("parties") or [])}
         checks = ([(f"elements[{i}].owner", e.owner) for i, e in enumerate(self.elements)]

@@ -40,7 +40,7 @@ class SiteSpec(StrictModel):
         if self.name is None or self.lat_deg is not None:
             return
         from ilrs.data import load_dataset
-        from ilrs.scenario.loader import ReferenceProblem
+        from ilrs.scenario.references import ReferenceProblem
 
         names = [s["name"] for s in load_dataset("sites")["sites"]]
         if self.name not in names:
