@@ -326,7 +326,7 @@ def grid_horizons(points: SurfacePoints, progress=None) -> np.ndarray:
     """DEM horizon masks (S, 360) of grid points (one-degree azimuth bins), ray-marched by the
     environment layer (:func:`ilrs.environment.terrain.horizon_for_site`, coarse global DEM, ground
     height from the DEM, no mast) and cached on disk."""
-    from ilrs.comms import _cache
+    import ilrs.comms._cache as _cache
     from ilrs.environment import Site
     from ilrs.environment.terrain import horizon_for_site
 
@@ -431,7 +431,7 @@ def downlink_rate_timeline(scenario, times_utc) -> DownlinkTimeline:
     from ilrs.environment import site_from_spec, utc_array
     from ilrs.environment.terrain import horizon_for_site
 
-    from ilrs.comms import _cache
+    import ilrs.comms._cache as _cache
 
     sec = scenario.relays
     times = utc_array(times_utc)

@@ -236,7 +236,7 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
             vel[:, kep] = v_j
         else:
             keeping = [relays[k].station_keeping if station_keeping else None for k in kep]
-            from ilrs.comms import _cache
+            import ilrs.comms._cache as _cache
 
             key = _cache.cache_key("states", {
                 "r0": r0.tolist(), "v0": v0.tolist(), "t0": str(t0), "n": int(times.size),
