@@ -24,8 +24,10 @@ from ilrs.comms.access import (SurfacePoints, elevation_azimuth_deg, gap_statist
                                segment_clear_of_moon, windows)
 from ilrs.comms.links import LinkBudget
 from ilrs.comms.relays import GroundStation, Relay, resolve_ground_stations, resolve_relays
-from ilrs.comms.states import RelayStates, relay_states, seconds_since
+from ilrs.comms.states import RelayStates, relay_states
+from ilrs.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ilrs.errors import InputError
+from ilrs.timeutil import iso_utc, seconds_since
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class CommsResult:
 
     @property
     def days(self) -> float:
-        return self.times_utc.size * self.step_s / 86400.0
+        return self.times_utc.size * self.step_s / SECONDS_PER_DAY
 
     def windows_utc(self, mask: np.ndarray | None = None) -> list[dict]:
         m = self.available if mask is None else mask
@@ -106,8 +108,8 @@ class CommsResult:
         step = np.timedelta64(int(self.step_s * 1e9), "ns")
         for a, b in windows(m):
             vol = float(self.rate_bps[a:b].sum() * self.step_s) if mask is None else None
-            w = {"start": str(self.times_utc[a])[:19] + "Z", "end": str(self.times_utc[b - 1] + step)[:19] + "Z",
-                 "hours": round((b - a) * self.step_s / 3600.0, 4)}
+            w = {"start": iso_utc(self.times_utc[a]), "end": iso_utc(self.times_utc[b - 1] + step),
+                 "hours": round((b - a) * self.step_s / SECONDS_PER_HOUR, 4)}
             if vol is not None:
                 w["volume_gbit"] = round(vol / 1e9, 4)
                 w["mean_rate_mbps"] = round(float(self.rate_bps[a:b].mean()) / 1e6, 4)
@@ -138,7 +140,7 @@ class CommsResult:
                 per_relay[r.key]["station_keeping"] = keeping[r.key]
         win = self.windows_utc()
         out = {
-            "site": self.site_name, "start": str(self.times_utc[0])[:19] + "Z", "days": round(self.days, 4),
+            "site": self.site_name, "start": iso_utc(self.times_utc[0]), "days": round(self.days, 4),
             "step_s": self.step_s, "relays": [r.key for r in self.relays],
             "ground_stations": [g.key for g in self.stations], "propagation": self.states.method if self.states is not None else "none",
             "availability": stats["availability"], "max_gap_hours": stats["max_gap_hours"],
@@ -200,7 +202,7 @@ class CommsResult:
         from ilrs.environment import utc_array
 
         t = utc_array(times_utc)
-        k = np.floor(seconds_since(t, self.times_utc[0]) / self.step_s).astype(np.int64)
+        k = np.floor(seconds_since(self.times_utc[0], t) / self.step_s).astype(np.int64)
         if np.any(k < 0) or np.any(k >= self.times_utc.size):
             raise InputError("time outside the analysed period", field="times",
                              allowed=f"{self.times_utc[0]} .. {self.times_utc[-1]}")
@@ -211,7 +213,7 @@ def _hours_per_orbit(relay: Relay, vis: np.ndarray, step_s: float) -> float | No
     if relay.elements is None:
         return None
     period = float(relay.elements.period_s())
-    return float(vis.sum() * step_s / 3600.0 / (vis.size * step_s / period))
+    return float(vis.sum() * step_s / SECONDS_PER_HOUR / (vis.size * step_s / period))
 
 
 def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], times_utc, *,
@@ -226,7 +228,7 @@ def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], t
     times = utc_array(times_utc)
     if times.size < 2:
         raise InputError("the time grid needs at least two instants", field="days")
-    step_s = float(seconds_since(times[1:2], times[0])[0])
+    step_s = float(seconds_since(times[0], times[1:2])[0])
     notes = []
     in_service = [r for r in relays if r.in_service_from <= times[-1]]
     for r in relays:
@@ -418,7 +420,7 @@ class DownlinkTimeline:
             out.append({"year": int(y), "availability": float((r > 0).mean()),
                         "via_relay": float((self.via_relay_bps[m] > 0).mean()),
                         "direct_to_earth": float((self.direct_to_earth_bps[m] > 0).mean()),
-                        "gbit_per_day": float(r.mean() * 86400 / 1e9),
+                        "gbit_per_day": float(r.mean() * SECONDS_PER_DAY / 1e9),
                         "max_gap_hours": gap_statistics(r > 0, step_s)["max_gap_hours"]})
         return out
 
