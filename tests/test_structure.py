@@ -101,7 +101,8 @@ def test_checker_finds_upward_and_cli_imports(checker, tmp_path):
         "data/__init__.py": "from ilrs.constants import X_M\n",
         "environment/__init__.py": "def f():\n    from ..comms import links\n    return links\n",   # relative, upward
         "comms/__init__.py": "",
-        "comms/links.py": "from ilrs.data import X_M\n",                                    # downward: fine
+        "comms/links.py": "from ilrs.data import X_M\nimport ilrs.data.catalogue\n",          # downward: fine
+        "data/catalogue.py": "Y = 1\n",
         "report/__init__.py": "from ilrs.cli.common import to_json\n",                      # same level, but cli
         "cli/__init__.py": "",
         "cli/common.py": "from ilrs.report import to_json\n\ndef to_json():\n    pass\n",
@@ -111,6 +112,7 @@ def test_checker_finds_upward_and_cli_imports(checker, tmp_path):
     assert pairs == {("ilrs.environment", "ilrs.comms"), ("ilrs.environment", "ilrs.comms.links"),
                      ("ilrs.report", "ilrs.cli.common")}
     assert rep.cycles == [["ilrs.cli.common", "ilrs.report"]]
+    assert rep.deep == [("ilrs.comms.links", "ilrs.data.catalogue")]   # reported, not a failure
     assert not rep.ok
 
 

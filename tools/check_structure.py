@@ -17,6 +17,8 @@ What counts:
   ``data < scenario < consortium < environment < comms < campaign < operations < risk <
   report = cli`` (top-level modules such as ``errors``, ``_io``, ``constants``, ``timeutil`` lowest);
   and any module outside ``cli/`` importing ``ilrs.cli``.
+* **Deep imports** (reported, not failing; ``--deep`` lists them): a module importing another
+  layer's submodule rather than that layer's package (its public face, ``ilrs.environment``).
 * **Sizes** (domain packages: everything but ``cli/`` and ``report/``, where option lists and page
   templates may run long): functions and methods over :data:`MAX_FUNCTION_LINES` lines (``def``
   line to last line), modules over :data:`MAX_MODULE_LINES` lines.
@@ -78,6 +80,7 @@ class Report:
     imports: dict[str, set[str]]
     cycles: list[list[str]] = field(default_factory=list)
     upward: list[tuple[str, str, str]] = field(default_factory=list)   # (importer, imported, why)
+    deep: list[tuple[str, str]] = field(default_factory=list)          # (importer, another layer's submodule)
     functions: list[LongFunction] = field(default_factory=list)        # every domain function, longest first
     module_sizes: list[tuple[int, str]] = field(default_factory=list)  # domain modules, biggest first
 
@@ -210,13 +213,17 @@ def check(root: Path = DEFAULT_ROOT) -> Report:
             why = _upward_reason(importer, imported, top)
             if why:
                 report.upward.append((importer, imported, why))
+            elif (layer_of(imported) and layer_of(imported) != layer_of(importer)
+                  and imported.count(".") > 1):
+                report.deep.append((importer, imported))
     report.functions.sort(key=lambda f: (-f.lines, f.path, f.lineno))
     report.module_sizes.sort(key=lambda m: (-m[0], m[1]))
     return report
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Report, deep: bool = False) -> str:
     lines = [f"cycle: {' <-> '.join(c)}" for c in report.cycles]
+    lines += [f"deep import (not through the public face): {a} -> {b}" for a, b in report.deep] if deep else []
     lines += [f"upward import: {a} -> {b} ({why})" for a, b, why in report.upward]
     lines += [f"long function (> {MAX_FUNCTION_LINES}): {f}" for f in report.long_functions]
     lines += [f"big module (> {MAX_MODULE_LINES}): {n} lines: {p}" for n, p in report.big_modules]
@@ -228,16 +235,19 @@ def format_report(report: Report) -> str:
     lines.append(f"structure: {len(report.modules)} modules, {len(report.cycles)} cycles, "
                  f"{len(report.upward)} upward imports, {len(report.long_functions)} functions > "
                  f"{MAX_FUNCTION_LINES} lines, {len(report.big_modules)} modules > {MAX_MODULE_LINES} lines "
-                 f"(domain packages) — {'OK' if report.ok else 'FAIL'}")
+                 f"(domain packages); {len(report.deep)} deep cross-layer imports (not checked) — "
+                 f"{'OK' if report.ok else 'FAIL'}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="package folder (default: src/ilrs)")
+    parser.add_argument("--deep", action="store_true",
+                        help="also list imports of another layer's submodules (not through its package)")
     args = parser.parse_args(argv)
     report = check(args.root)
-    print(format_report(report))
+    print(format_report(report, deep=args.deep))
     return 0 if report.ok else 1
 
 
