@@ -191,7 +191,7 @@ def peer_skyfield(pts, relays, times, step_s, n_points, runs) -> None:
     import warnings
 
     from ilrs.comms.access import SurfacePoints
-    from ilrs.comms.states import seconds_since
+    from ilrs.timeutil import seconds_since
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -207,7 +207,7 @@ def peer_skyfield(pts, relays, times, step_s, n_points, runs) -> None:
     sel = np.unique(np.linspace(0, pts.size - 1, min(n_points, pts.size)).round().astype(int))
     sub = SurfacePoints.on_sphere(pts.lat_deg[sel], pts.lon_deg[sel], mask_deg=pts.mask_deg[sel])
     t0 = times[0]
-    t_s = seconds_since(times, t0)
+    t_s = seconds_since(t0, times)
 
     # skyfield objects, built from the same kernel files
     with warnings.catch_warnings():

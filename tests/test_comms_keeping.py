@@ -14,13 +14,14 @@ import pytest
 
 from ilrs.comms.gravity import GravityField
 from ilrs.comms.keeping import StationKeeping, apsis_velocity_change
-from ilrs.comms.orbits import GM_MOON_M3_S2, R_MOON_MEAN_M, KeplerElements, elements_to_state, state_to_elements
+from ilrs.comms.orbits import GM_MOON_M3_S2, KeplerElements, elements_to_state, state_to_elements
+from ilrs.constants import MOON_RADIUS_M
 from ilrs.comms.propagation import ForceModel, SurfaceImpact, propagate
 from ilrs.comms.relays import builtin_relays
 from ilrs.errors import ComputationError, InputError
 
 MU = GM_MOON_M3_S2
-R = R_MOON_MEAN_M
+R = MOON_RADIUS_M
 
 
 def _apolune_speed(rp, ra):

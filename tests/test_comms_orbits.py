@@ -143,12 +143,13 @@ def test_analytic_mode_turns_the_node_about_the_lunar_equator_pole():
     which is the Moon's orbit, 6.68 deg from the equator (Cassini's laws: 1.54 + 5.14 deg). The
     spin axis itself precesses (18.6 years), hence 1 % rather than exactness over 40 days."""
     from ilrs.comms.relays import resolve_relays
-    from ilrs.comms.states import earth_moon_plane_to_icrf, relay_states, seconds_since
+    from ilrs.comms.states import earth_moon_plane_to_icrf, relay_states
+    from ilrs.timeutil import seconds_since
     from ilrs.environment import icrf_to_moon_me, time_grid
 
     rel = resolve_relays(["queqiao-2", "moonlight-com"])
     t = time_grid("2028-05-01", days=40, step_s=3 * 3600)
-    t_s = seconds_since(t, t[0])
+    t_s = seconds_since(t[0], t)
     st_ = relay_states(rel, t, propagation="j2", third_bodies=False)
     me = icrf_to_moon_me(t[:1])[0]
     j2 = GravityField.grail(degree=2).j2
@@ -168,12 +169,13 @@ def test_analytic_earth_node_rate_against_closed_form_and_numerical():
     90 deg (Kozai 1962; C = GM_E / a_M^3), the analytic mode, and a 60-day numerical run agree."""
     from ilrs.comms.propagation import GM_EARTH_M3_S2
     from ilrs.comms.relays import resolve_relays
-    from ilrs.comms.states import earth_moon_plane_to_icrf, relay_states, seconds_since
+    from ilrs.comms.states import earth_moon_plane_to_icrf, relay_states
+    from ilrs.timeutil import seconds_since
     from ilrs.environment import time_grid
 
     rel = resolve_relays(["queqiao-2"])
     t = time_grid("2027-01-01", days=60, step_s=3 * 3600)
-    t_s = seconds_since(t, t[0])
+    t_s = seconds_since(t[0], t)
     B = earth_moon_plane_to_icrf(t[:1])[0].T
     el = rel[0].elements
     a, e, i = float(el.semi_major_axis_m), float(el.eccentricity), float(el.inclination_rad)

@@ -334,7 +334,8 @@ def _surface_km(lat1, lon1, lat2, lon2):
 
 def test_catalogue_shackleton_sites_are_what_they_say():
     # Shackleton: centre 89.67°S 129.78°E, diameter 21 km (IAU Gazetteer); the pole lies on its rim
-    from ilrs.environment.sites import _catalogue_raw, published_figures
+    from ilrs.data import sites_catalogue
+    from ilrs.environment.sites import published_figures
 
     centre = (-89.67, 129.78)
     assert abs(_surface_km(-90.0, 0.0, *centre) - 10.5) < 1.0
@@ -345,7 +346,7 @@ def test_catalogue_shackleton_sites_are_what_they_say():
     assert [f["value"] for f in published_figures("bussey2010-best-site")] == [0.86]
     assert _surface_km(b.lat_deg, b.lon_deg, *centre) - 10.5 > 15.0
     # any site whose name claims Shackleton's rim must lie within 3 km of it
-    for s in _catalogue_raw()["sites"]:
+    for s in sites_catalogue()["sites"]:
         if "shackleton" in s["name"] and "rim" in s["name"]:
             assert abs(_surface_km(s["lat_deg"], s["lon_deg"], *centre) - 10.5) < 3.0, s["name"]
     with pytest.raises(NotFoundError):

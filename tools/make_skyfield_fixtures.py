@@ -44,6 +44,10 @@ KERNELS = ROOT / "src" / "ilrs" / "data" / "kernels"
 CALL = ("(eph['moon'] + pc.build_latlon_degrees(frame, lat_deg, lon_deg, elevation_m))"
         ".at(ts.from_datetimes(utc)).observe(eph[body]).apparent().altaz()")
 DE440_ME_ANGLES_ARCSEC = [67.8526, 78.6944, 0.2785]
+MOON_RADIUS_KM = 1737.4
+"""The lunar reference sphere (IAU WGCCRE 2015 mean radius, NAIF ``BODY301_RADII``): the same value
+as ``ilrs.constants.MOON_RADIUS_KM``, written here, not imported, so that the reference this script
+makes stays independent of ilrs's code."""
 
 # skyfield-data warns that its Earth-orientation table expired; UT1 plays no part here
 warnings.filterwarnings("ignore", message=".*finals2000A.all has expired.*")
@@ -87,7 +91,7 @@ def _de421():
     pc = PlanetaryConstants()
     pc.read_text(open(KERNELS / "moon_080317.tf", "rb"))
     pc.read_binary(open(KERNELS / "moon_pa_de421_1900-2050.bpc", "rb"))
-    pc.variables["BODY301_RADII"] = [1737.4, 1737.4, 1737.4]
+    pc.variables["BODY301_RADII"] = [MOON_RADIUS_KM] * 3
     frame = pc.build_frame_named("MOON_ME_DE421")
     files = [spk, KERNELS / "moon_pa_de421_1900-2050.bpc", KERNELS / "moon_080317.tf"]
     return eph, pc, frame, {"frame": "MOON_ME_DE421", "files": [_file_info(p) for p in files],
@@ -103,7 +107,7 @@ def _de440():
     eph = load_file(str(root / "de440s.bsp"))
     pc = PlanetaryConstants()
     pc.read_binary(open(root / "moon_pa_de440_200625.bpc", "rb"))
-    tk = {"BODY301_RADII": [1737.4] * 3, "FRAME_MOON_PA_DE440": 31008, "FRAME_31009_CENTER": 301,
+    tk = {"BODY301_RADII": [MOON_RADIUS_KM] * 3, "FRAME_MOON_PA_DE440": 31008, "FRAME_31009_CENTER": 301,
           "TKFRAME_31009_SPEC": "ANGLES", "TKFRAME_31009_ANGLES": DE440_ME_ANGLES_ARCSEC,
           "TKFRAME_31009_AXES": [3, 2, 1], "TKFRAME_31009_UNITS": "ARCSECONDS",
           "TKFRAME_31009_RELATIVE": "MOON_PA_DE440"}
@@ -155,7 +159,7 @@ def build() -> dict:
         "timescale": "skyfield.api.load.timescale(builtin=True)",
         "skyfield_version": skyfield.__version__,
         "numpy_version": np.__version__,
-        "moon_radius_km": 1737.4,
+        "moon_radius_km": MOON_RADIUS_KM,
         "ephemerides": ephemerides,
         "cases": cases,
     }

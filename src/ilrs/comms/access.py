@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ilrs.constants import MOON_RADIUS_M, SECONDS_PER_HOUR
 from ilrs.errors import InputError
+from ilrs.timeutil import runs_of
 
-MOON_RADIUS_M = 1_737_400.0
 MASK_BINS = 360
 
 
@@ -186,9 +187,7 @@ def segment_clear_of_moon(a_m: np.ndarray, b_m: np.ndarray, radius_m: float = MO
 
 def windows(mask: np.ndarray) -> np.ndarray:
     """Index pairs [start, stop) of the runs of True in a 1-D boolean array, shape (W, 2)."""
-    m = np.asarray(mask, bool).astype(np.int8)
-    edges = np.diff(np.r_[0, m, 0])
-    return np.stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)], axis=1)
+    return np.stack(runs_of(mask), axis=1)
 
 
 def gap_statistics(mask: np.ndarray, step_s: float) -> dict:
@@ -197,7 +196,7 @@ def gap_statistics(mask: np.ndarray, step_s: float) -> dict:
     m = np.asarray(mask, bool)
     w = windows(m)
     g = windows(~m)
-    gap_h = (g[:, 1] - g[:, 0]) * step_s / 3600.0 if len(g) else np.zeros(0)
+    gap_h = (g[:, 1] - g[:, 0]) * step_s / SECONDS_PER_HOUR if len(g) else np.zeros(0)
     return {"availability": float(m.mean()) if m.size else 0.0, "n_windows": int(len(w)),
             "max_gap_hours": float(gap_h.max()) if gap_h.size else 0.0,
             "mean_gap_hours": float(gap_h.mean()) if gap_h.size else 0.0}
@@ -239,7 +238,8 @@ class GapAccumulator:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_gap = np.where(self.n_gaps > 0, gaps / np.maximum(self.n_gaps, 1), 0.0)
         return {"availability": self.count / max(self.n, 1), "n_windows": self.n_windows,
-                "max_gap_hours": self.max_gap * step_s / 3600.0, "mean_gap_hours": mean_gap * step_s / 3600.0}
+                "max_gap_hours": self.max_gap * step_s / SECONDS_PER_HOUR,
+                "mean_gap_hours": mean_gap * step_s / SECONDS_PER_HOUR}
 
 
 def sky_bounds(points: SurfacePoints, targets_me_m: np.ndarray, min_elevation_deg: float) -> tuple[np.ndarray, np.ndarray]:

@@ -24,8 +24,10 @@ from ilrs.comms.access import (SurfacePoints, elevation_azimuth_deg, gap_statist
                                segment_clear_of_moon, windows)
 from ilrs.comms.links import LinkBudget
 from ilrs.comms.relays import GroundStation, Relay
-from ilrs.comms.states import RelayStates, relay_states, seconds_since
+from ilrs.comms.states import RelayStates, relay_states
+from ilrs.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ilrs.errors import InputError
+from ilrs.timeutil import iso_utc, seconds_since
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class CommsResult:
 
     @property
     def days(self) -> float:
-        return self.times_utc.size * self.step_s / 86400.0
+        return self.times_utc.size * self.step_s / SECONDS_PER_DAY
 
     def windows_utc(self, mask: np.ndarray | None = None) -> list[dict]:
         m = self.available if mask is None else mask
@@ -114,8 +116,8 @@ class CommsResult:
         step = np.timedelta64(int(self.step_s * 1e9), "ns")
         for a, b in windows(m):
             vol = float(self.rate_bps[a:b].sum() * self.step_s) if mask is None else None
-            w = {"start": str(self.times_utc[a])[:19] + "Z", "end": str(self.times_utc[b - 1] + step)[:19] + "Z",
-                 "hours": round((b - a) * self.step_s / 3600.0, 4)}
+            w = {"start": iso_utc(self.times_utc[a]), "end": iso_utc(self.times_utc[b - 1] + step),
+                 "hours": round((b - a) * self.step_s / SECONDS_PER_HOUR, 4)}
             if vol is not None:
                 w["volume_gbit"] = round(vol / 1e9, 4)
                 w["mean_rate_mbps"] = round(float(self.rate_bps[a:b].mean()) / 1e6, 4)
@@ -146,7 +148,7 @@ class CommsResult:
                 per_relay[r.key]["station_keeping"] = keeping[r.key]
         win = self.windows_utc()
         out = {
-            "site": self.site_name, "start": str(self.times_utc[0])[:19] + "Z", "days": round(self.days, 4),
+            "site": self.site_name, "start": iso_utc(self.times_utc[0]), "days": round(self.days, 4),
             "step_s": self.step_s, "relays": [r.key for r in self.relays],
             "ground_stations": [g.key for g in self.stations], "propagation": self.states.method if self.states is not None else "none",
             "availability": stats["availability"], "max_gap_hours": stats["max_gap_hours"],
@@ -204,7 +206,7 @@ class CommsResult:
 
     def rate_at(self, times_utc) -> np.ndarray:
         """Achievable downlink rate (bit/s) at ``times_utc`` inside the analysed period (the sample
-        at or before each time); outside it raises InputError — see :func:`downlink_rate_timeline`."""
+        at or before each time); outside it raises InputError — see :class:`DownlinkTimeline`."""
         rate, inside = held_rate(self.times_utc, self.rate_bps, times_utc)
         if not inside.all():
             raise InputError("time outside the analysed period", field="times",
@@ -230,7 +232,7 @@ def _hours_per_orbit(relay: Relay, vis: np.ndarray, step_s: float) -> float | No
     if relay.elements is None:
         return None
     period = float(relay.elements.period_s())
-    return float(vis.sum() * step_s / 3600.0 / (vis.size * step_s / period))
+    return float(vis.sum() * step_s / SECONDS_PER_HOUR / (vis.size * step_s / period))
 
 
 def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], times_utc, *,
@@ -248,7 +250,7 @@ def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], t
     terminal = terminal if terminal is not None else site_terminal()
     if times.size < 2:
         raise InputError("the time grid needs at least two instants", field="days")
-    step_s = float(seconds_since(times[1:2], times[0])[0])
+    step_s = float(seconds_since(times[0], times[1:2])[0])
     notes = []
     in_service = [r for r in relays if r.in_service_from <= times[-1]]
     for r in relays:
@@ -322,7 +324,7 @@ def grid_horizons(points: SurfacePoints, progress=None) -> np.ndarray:
     """DEM horizon masks (S, 360) of grid points (one-degree azimuth bins), ray-marched by the
     environment layer (:func:`ilrs.environment.terrain.horizon_for_site`, coarse global DEM, ground
     height from the DEM, no mast) and cached on disk."""
-    from ilrs.comms import _cache
+    import ilrs.comms._cache as _cache
     from ilrs.environment import Site
     from ilrs.environment.terrain import horizon_for_site
 
@@ -408,6 +410,6 @@ class DownlinkTimeline:
             out.append({"year": int(y), "availability": float((r > 0).mean()),
                         "via_relay": float((self.via_relay_bps[m] > 0).mean()),
                         "direct_to_earth": float((self.direct_to_earth_bps[m] > 0).mean()),
-                        "gbit_per_day": float(r.mean() * 86400 / 1e9),
+                        "gbit_per_day": float(r.mean() * SECONDS_PER_DAY / 1e9),
                         "max_gap_hours": gap_statistics(r > 0, step_s)["max_gap_hours"]})
         return out

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ilrs.comms.gravity import GravityField
-from ilrs.comms.orbits import R_MOON_MEAN_M, elements_to_state, state_to_elements
+from ilrs.comms.orbits import elements_to_state, state_to_elements
 from ilrs.comms.propagation import ForceModel, SurfaceImpact, propagate
 from ilrs.comms.relays import Relay
-from ilrs.comms.states import _utc_at, element_frame_to_icrf, ephemeris_table, impact_error, seconds_since
+from ilrs.comms.states import _utc_at, element_frame_to_icrf, ephemeris_table, impact_error
+from ilrs.constants import MOON_RADIUS_M, SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ilrs.errors import InputError
+from ilrs.timeutil import iso_utc, seconds_since
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class OrbitHistory:
 
     @property
     def days(self) -> float:
-        return float(seconds_since(self.times_utc[-1:], self.times_utc[0])[0] / 86400)
+        return float(seconds_since(self.times_utc[0], self.times_utc[-1:])[0] / SECONDS_PER_DAY)
 
     @property
     def delta_v_m_s(self) -> float:
@@ -49,7 +51,7 @@ class OrbitHistory:
 
     def summary(self) -> dict:
         p = self.perilune_passes_km
-        return {"relay": self.relay, "start": str(self.times_utc[0])[:19] + "Z", "days": self.days,
+        return {"relay": self.relay, "start": iso_utc(self.times_utc[0]), "days": self.days,
                 "gravity_degree": self.gravity_degree,
                 "perilune_altitude_km": {"min": float(self.perilune_altitude_km.min()),
                                          "max": float(self.perilune_altitude_km.max()),
@@ -67,7 +69,7 @@ class OrbitHistory:
                 "delta_v_m_s_per_year": self.delta_v_m_s * 365.25 / self.days if self.days > 0 else 0.0}
 
 
-def orbit_history(relay: Relay, start_utc, days: float, *, step_s: float = 3600.0, gravity_degree: int = 8,
+def orbit_history(relay: Relay, start_utc, days: float, *, step_s: float = SECONDS_PER_HOUR, gravity_degree: int = 8,
                   third_bodies: bool = True, station_keeping: bool = True) -> OrbitHistory:
     """Propagate ``relay`` for ``days`` from ``start_utc`` and sample its osculating elements.
 
@@ -79,7 +81,7 @@ def orbit_history(relay: Relay, start_utc, days: float, *, step_s: float = 3600.
     if relay.elements is None:
         raise InputError(f"{relay.key} is not a Keplerian relay", field="relay")
     times = time_grid(start_utc, days=days, step_s=step_s)
-    t_s = seconds_since(times, times[0])
+    t_s = seconds_since(times[0], times)
     frame = element_frame_to_icrf(relay.frame, times[0])
     r0, v0 = elements_to_state(relay.elements)
     eph = ephemeris_table(times[0], t_s[-1])
@@ -87,7 +89,7 @@ def orbit_history(relay: Relay, start_utc, days: float, *, step_s: float = 3600.
     keeping = relay.station_keeping if station_keeping else None
     try:
         tr = propagate(frame @ r0, frame @ v0, t_s, force, rtol=1e-10, atol_m=1e-3, keeping=[keeping],
-                       surface_radius_m=R_MOON_MEAN_M)
+                       surface_radius_m=MOON_RADIUS_M)
     except SurfaceImpact as hit:
         raise impact_error(relay, times[0], hit.t_s, station_keeping) from None
     r_el = tr.r_m[:, 0] @ frame  # ICRF -> element frame (R^T v)
@@ -100,6 +102,6 @@ def orbit_history(relay: Relay, start_utc, days: float, *, step_s: float = 3600.
     man = tuple({"time": _utc_at(times[0], m.t_s), "delta_v_m_s": m.delta_v_m_s,
                  "perilune_before_km": m.perilune_before_m / 1e3, "perilune_after_km": m.perilune_after_m / 1e3}
                 for m in tr.manoeuvres)
-    return OrbitHistory(relay.key, times, (a * (1 - e) - R_MOON_MEAN_M) / 1e3, (a * (1 + e) - R_MOON_MEAN_M) / 1e3,
+    return OrbitHistory(relay.key, times, (a * (1 - e) - MOON_RADIUS_M) / 1e3, (a * (1 + e) - MOON_RADIUS_M) / 1e3,
                         e, np.degrees(el.inclination_rad), np.degrees(el.arg_periapsis_rad), gravity_degree,
                         tr.n_rhs_calls, p_t, p_alt, man, keeping.as_dict() if keeping else None)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ilrs.constants import SPEED_OF_LIGHT_M_S
 from ilrs.errors import InputError
 
-C_M_S = 299_792_458.0
 BOLTZMANN_J_K = 1.380649e-23
 
 BAND_FREQUENCY_HZ = {"S": 2.25e9, "X": 8.475e9, "Ka": 26.0e9}
@@ -40,12 +40,12 @@ def band_frequency_hz(band: str) -> float:
 
 def free_space_loss_db(distance_m, frequency_hz) -> np.ndarray:
     """L_fs = 20 log10(4 pi d f / c), dB (Friis)."""
-    return 20.0 * np.log10(4.0 * np.pi * np.asarray(distance_m, float) * frequency_hz / C_M_S)
+    return 20.0 * np.log10(4.0 * np.pi * np.asarray(distance_m, float) * frequency_hz / SPEED_OF_LIGHT_M_S)
 
 
 def dish_gain_dbi(diameter_m: float, frequency_hz: float, efficiency: float = 0.55) -> float:
     """Gain of a parabolic dish, eta (pi D f / c)^2, dBi."""
-    return float(10.0 * np.log10(efficiency * (np.pi * diameter_m * frequency_hz / C_M_S) ** 2))
+    return float(10.0 * np.log10(efficiency * (np.pi * diameter_m * frequency_hz / SPEED_OF_LIGHT_M_S) ** 2))
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-GM_MOON_M3_S2 = 4902.8001224453001e9
-"""GM of the Moon in the GRGM1200A header record (GGGRX_1200A_SHA.TAB), m^3/s^2."""
+from ilrs.constants import GM_MOON_M3_S2, MOON_RADIUS_M  # GM_MOON_M3_S2: also public here
+
 R_MOON_GRAVITY_M = 1738.0e3
 """Reference radius of the GRGM1200A expansion, m."""
-R_MOON_MEAN_M = 1737.4e3
-"""Mean lunar radius used for altitudes and sites (IAU/NAIF BODY301_RADII), m."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,7 @@ class KeplerElements:
 
     @classmethod
     def from_apsides(cls, periapsis_altitude_m, apoapsis_altitude_m, inclination_rad, raan_rad=0.0,
-                     arg_periapsis_rad=0.0, mean_anomaly_rad=0.0, body_radius_m: float = R_MOON_MEAN_M):
+                     arg_periapsis_rad=0.0, mean_anomaly_rad=0.0, body_radius_m: float = MOON_RADIUS_M):
         """Elements from perilune/apolune altitudes above a sphere of ``body_radius_m``."""
         rp = body_radius_m + np.asarray(periapsis_altitude_m, float)
         ra = body_radius_m + np.asarray(apoapsis_altitude_m, float)

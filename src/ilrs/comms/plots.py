@@ -11,6 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ilrs.constants import MOON_RADIUS_KM, SECONDS_PER_DAY  # noqa: E402
+
 
 def new_figure(width_in: float, height_in: float, **kwargs):
     return plt.subplots(figsize=(width_in, height_in), **kwargs)
@@ -24,7 +26,7 @@ def plot_windows(result, max_days: float | None = 30.0):
     """Visibility bars per relay, DTE and end-to-end, and the achievable rate (Mbit/s) over time."""
     t = result.times_utc
     if max_days is not None:
-        t = t[: int(max_days * 86400 / result.step_s)]
+        t = t[: int(max_days * SECONDS_PER_DAY / result.step_s)]
     n = t.size
     x = _dates(t)
     rows = [(r.key + " (site)", result.site_relay_visible[k][:n]) for k, r in enumerate(result.relays)]
@@ -48,13 +50,13 @@ def plot_coverage_map(points, values, label: str = "availability", site=None, ti
     """Polar map (azimuthal equidistant about the south pole) of ``values`` at ``points``."""
     colat = 90.0 + points.lat_deg  # deg from the south pole
     lon = np.radians(points.lon_deg)
-    km = np.radians(colat) * 1737.4
+    km = np.radians(colat) * MOON_RADIUS_KM
     x, y = km * np.sin(lon), km * np.cos(lon)
     fig, ax = new_figure(6.4, 5.6)
     sc = ax.scatter(x, y, c=values, s=max(4.0, 6000.0 / max(len(x), 1)), cmap="viridis", marker="s", linewidths=0)
     fig.colorbar(sc, ax=ax, label=label)
     if site is not None:
-        sk = np.radians(90.0 + site.lat_deg) * 1737.4
+        sk = np.radians(90.0 + site.lat_deg) * MOON_RADIUS_KM
         ax.plot(sk * np.sin(np.radians(site.lon_deg)), sk * np.cos(np.radians(site.lon_deg)), "r*", ms=12,
                 label=site.name)
         ax.legend(loc="lower right")

@@ -27,6 +27,7 @@ from scipy.integrate import solve_ivp
 from scipy.interpolate import CubicSpline
 
 from ilrs.comms.gravity import GravityField
+from ilrs.constants import MOON_RADIUS_M, SECONDS_PER_DAY
 from ilrs.errors import ComputationError
 
 GM_EARTH_M3_S2 = 398600.435436e9
@@ -138,7 +139,8 @@ class SurfaceImpact(ComputationError):
     def __init__(self, index: int, t_s: float, message: str | None = None):
         self.index = int(index)
         self.t_s = float(t_s)
-        super().__init__(message or f"satellite {index} reaches the lunar surface {t_s / 86400:.2f} days after the start")
+        super().__init__(message or f"satellite {index} reaches the lunar surface "
+                                    f"{t_s / SECONDS_PER_DAY:.2f} days after the start")
 
 
 def propagate(r0_m, v0_m_s, t_s: Sequence[float] | np.ndarray, force: ForceModel, *,
@@ -194,12 +196,10 @@ def _radial_rate(k: int):
     return g
 
 
-def _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, max_step_s, calls) -> Trajectory:
-    """Segment-wise integration: terminal events at surface impact and at the apolunes of kept
-    satellites (a manoeuvre may follow), perilune passages of every satellite recorded."""
-    from ilrs.comms.keeping import Manoeuvre, apsis_velocity_change
-    from ilrs.comms.orbits import GM_MOON_M3_S2, R_MOON_MEAN_M
-
+def _events(n: int, kept, surface_radius_m, guard: np.ndarray) -> tuple[list, list]:
+    """solve_ivp event functions and their (kind, satellite) labels: surface impacts (terminal),
+    apolunes of kept satellites (terminal; none before ``guard[k]``, read when evaluated) and
+    perilune passages of every satellite (recorded)."""
     events, kinds = [], []
     if surface_radius_m is not None:
         for k in range(n):
@@ -208,7 +208,6 @@ def _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, ma
             impact.terminal, impact.direction = True, -1
             events.append(impact)
             kinds.append(("impact", k))
-    guard = np.full(n, -np.inf)  # no apolune stop before this time (just after the previous one)
     for k in range(n):
         if kept[k] is None:
             continue
@@ -224,7 +223,32 @@ def _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, ma
         peri.terminal, peri.direction = False, 1
         events.append(peri)
         kinds.append(("perilune", k))
+    return events, kinds
 
+
+def _predicted_perilune_m(state: np.ndarray, passages: list[float], mu: float) -> float:
+    """Altitude of the next perilune, predicted at an apolune from the last passages (one orbit
+    apart): quadratic extrapolation through three (the half-month swing curves), else linear, else
+    the last one, else the osculating ellipse's."""
+    h = passages
+    if len(h) >= 3:
+        return 3.0 * h[-1] - 3.0 * h[-2] + h[-3]
+    if len(h) == 2:
+        return 2.0 * h[-1] - h[-2]
+    if h:
+        return h[-1]
+    a = 1.0 / (2.0 / np.linalg.norm(state[:3]) - state[3:] @ state[3:] / mu)
+    return 2.0 * a - np.linalg.norm(state[:3]) - MOON_RADIUS_M
+
+
+def _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, max_step_s, calls) -> Trajectory:
+    """Segment-wise integration: terminal events at surface impact and at the apolunes of kept
+    satellites (a manoeuvre may follow), perilune passages of every satellite recorded."""
+    from ilrs.comms.keeping import Manoeuvre, apsis_velocity_change
+    from ilrs.constants import GM_MOON_M3_S2
+
+    guard = np.full(n, -np.inf)  # no apolune stop before this time (just after the previous one)
+    events, kinds = _events(n, kept, surface_radius_m, guard)
     out = np.empty((t.size, n * 6))
     idx = 0
     t_cur, y = float(t[0]), np.array(y0, float)
@@ -247,7 +271,7 @@ def _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, ma
             te = sol.t_events[j]
             if kind == "perilune":
                 for tt, yy in zip(te, sol.y_events[j]):
-                    alt = float(np.linalg.norm(yy[6 * k: 6 * k + 3])) - R_MOON_MEAN_M
+                    alt = float(np.linalg.norm(yy[6 * k: 6 * k + 3])) - MOON_RADIUS_M
                     perilunes.append((float(tt), k, alt))
                     history[k].append(alt)
             elif sol.status == 1 and te.size and (stop is None or te[-1] < stop[0]):
@@ -258,22 +282,12 @@ def _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, ma
         kind, k = kinds[j]
         if kind == "impact":
             raise SurfaceImpact(k, t_cur - t[0])
-        # apolune of satellite k: predict the next perilune from the last passages (one orbit
-        # apart): quadratic extrapolation through three (the half-month swing curves), else linear
+        # apolune of satellite k: correct the next perilune predicted from the last passages
         s = y[6 * k: 6 * k + 6]
-        h = history[k]
-        if len(h) >= 3:
-            pred = 3.0 * h[-1] - 3.0 * h[-2] + h[-3]
-        elif len(h) == 2:
-            pred = 2.0 * h[-1] - h[-2]
-        elif h:
-            pred = h[-1]
-        else:
-            a = 1.0 / (2.0 / np.linalg.norm(s[:3]) - s[3:] @ s[3:] / GM_MOON_M3_S2)
-            pred = 2.0 * a - np.linalg.norm(s[:3]) - R_MOON_MEAN_M
+        pred = _predicted_perilune_m(s, history[k], GM_MOON_M3_S2)
         change = kept[k].correction_m(pred)
         if change != 0.0:
-            v_new, dv = apsis_velocity_change(s[:3], s[3:], change, GM_MOON_M3_S2, R_MOON_MEAN_M)
+            v_new, dv = apsis_velocity_change(s[:3], s[3:], change, GM_MOON_M3_S2, MOON_RADIUS_M)
             y[6 * k + 3: 6 * k + 6] = v_new
             manoeuvres.append(Manoeuvre(k, t_cur - t[0], dv, pred, pred + change))
             # the extrapolation must restart from passages after the manoeuvre
@@ -290,4 +304,4 @@ def _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, ma
 def _period_s(state: np.ndarray, mu: float) -> float:
     r = float(np.linalg.norm(state[:3]))
     inv_a = 2.0 / r - float(state[3:] @ state[3:]) / mu
-    return float(2.0 * np.pi / np.sqrt(mu * inv_a**3)) if inv_a > 0 else 86400.0
+    return float(2.0 * np.pi / np.sqrt(mu * inv_a**3)) if inv_a > 0 else SECONDS_PER_DAY

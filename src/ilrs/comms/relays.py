@@ -30,8 +30,9 @@ from typing import Iterable
 import numpy as np
 
 from ilrs.comms.keeping import StationKeeping
-from ilrs.comms.orbits import R_MOON_MEAN_M, KeplerElements, state_to_elements
-from ilrs.data import load_dataset
+from ilrs.comms.orbits import KeplerElements, state_to_elements
+from ilrs.constants import MOON_RADIUS_M, SECONDS_PER_DAY, SECONDS_PER_HOUR
+from ilrs.data import ground_stations_catalogue, relays_catalogue
 from ilrs.errors import InputError, NotFoundError
 
 ELEMENT_FRAMES = ("earth-moon-plane", "moon-me", "icrf")
@@ -63,7 +64,7 @@ class Relay:
     elements: KeplerElements | None = None
     frame: str = "earth-moon-plane"
     halo_radius_m: float = 0.0
-    halo_period_s: float = 14 * 86400.0
+    halo_period_s: float = 14 * SECONDS_PER_DAY
     sources: tuple[str, ...] = ()
     assumed: tuple[str, ...] = ()
     station_keeping: StationKeeping | None = None
@@ -75,16 +76,16 @@ class Relay:
              "sources": list(self.sources), "assumed": list(self.assumed)}
         if self.elements is not None:
             el = self.elements
-            d.update(perilune_altitude_km=round(float(el.periapsis_radius_m - R_MOON_MEAN_M) / 1e3, 1),
-                     apolune_altitude_km=round(float(el.apoapsis_radius_m - R_MOON_MEAN_M) / 1e3, 1),
-                     period_h=round(float(el.period_s()) / 3600, 2),
+            d.update(perilune_altitude_km=round(float(el.periapsis_radius_m - MOON_RADIUS_M) / 1e3, 1),
+                     apolune_altitude_km=round(float(el.apoapsis_radius_m - MOON_RADIUS_M) / 1e3, 1),
+                     period_h=round(float(el.period_s()) / SECONDS_PER_HOUR, 2),
                      inclination_deg=round(float(np.degrees(el.inclination_rad)), 2),
                      arg_perilune_deg=round(float(np.degrees(el.arg_periapsis_rad)), 2),
                      raan_deg=round(float(np.degrees(el.raan_rad)), 2), frame=self.frame,
                      elements_at="analysis start",
                      station_keeping=self.station_keeping.as_dict() if self.station_keeping else None)
         else:
-            d.update(halo_radius_km=self.halo_radius_m / 1e3, halo_period_days=self.halo_period_s / 86400)
+            d.update(halo_radius_km=self.halo_radius_m / 1e3, halo_period_days=self.halo_period_s / SECONDS_PER_DAY)
         return d
 
 
@@ -134,7 +135,7 @@ def _relay_from_raw(key: str, raw: dict) -> Relay:
                   sources=tuple(raw.get("sources", ())), assumed=tuple(map(str, raw.get("assumed", ()))))
     if common["kind"] == "earth-moon-l2":
         return Relay(**common, halo_radius_m=float(raw.get("halo_radius_km", 0.0)) * 1e3,
-                     halo_period_s=float(raw.get("halo_period_days", 14.0)) * 86400.0)
+                     halo_period_s=float(raw.get("halo_period_days", 14.0)) * SECONDS_PER_DAY)
     frame = raw.get("frame", "earth-moon-plane")
     if frame not in ELEMENT_FRAMES:
         raise InputError(f"unknown element frame {frame!r} for relay {key!r}", field="frame", allowed=list(ELEMENT_FRAMES))
@@ -142,22 +143,22 @@ def _relay_from_raw(key: str, raw: dict) -> Relay:
     keeping = None
     if raw.get("station_keeping"):
         keeping = StationKeeping.from_raw(raw["station_keeping"],
-                                          float(el.periapsis_radius_m - R_MOON_MEAN_M) / 1e3)
+                                          float(el.periapsis_radius_m - MOON_RADIUS_M) / 1e3)
     return Relay(**common, elements=el, frame=frame, station_keeping=keeping)
 
 
 @lru_cache(maxsize=1)
 def builtin_relays() -> dict[str, Relay]:
     """The packaged relays by key (``queqiao-2``, ``queqiao-2-early``, ``queqiao-1``, ``moonlight-*``)."""
-    return {k: _relay_from_raw(k, v) for k, v in load_dataset("relays")["relays"].items()}
+    return {k: _relay_from_raw(k, v) for k, v in relays_catalogue()["relays"].items()}
 
 
 def builtin_constellations() -> dict[str, list[str]]:
-    return {k: list(v) for k, v in load_dataset("relays").get("constellations", {}).items()}
+    return {k: list(v) for k, v in relays_catalogue().get("constellations", {}).items()}
 
 
 def relay_sources() -> dict[str, str]:
-    return dict(load_dataset("relays").get("sources", {}))
+    return dict(relays_catalogue().get("sources", {}))
 
 
 def relay_from_spec(spec) -> Relay:
@@ -199,7 +200,7 @@ def resolve_relays(names: Iterable[str], custom: Iterable = ()) -> list[Relay]:
 @lru_cache(maxsize=1)
 def builtin_ground_stations() -> dict[str, GroundStation]:
     out = {}
-    for k, v in load_dataset("ground_stations")["ground_stations"].items():
+    for k, v in ground_stations_catalogue()["ground_stations"].items():
         out[k] = GroundStation(key=k, name=v["name"], lat_deg=float(v["lat_deg"]), lon_deg=float(v["lon_deg"]),
                                height_m=float(v.get("height_m", 0.0)),
                                antenna_diameter_m=float(v["antenna_diameter_m"]),

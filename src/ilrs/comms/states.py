@@ -29,17 +29,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from ilrs.comms.gravity import GravityField
-from ilrs.comms.orbits import R_MOON_MEAN_M, KeplerElements, elements_to_state, secular_propagate
+from ilrs.comms.orbits import KeplerElements, elements_to_state, secular_propagate
 from ilrs.comms.propagation import (GM_EARTH_M3_S2, GM_SUN_M3_S2, ForceModel, SurfaceImpact, TabulatedEphemeris,
                                     propagate)
 from ilrs.comms.relays import ELEMENT_FRAMES, Relay
+from ilrs.constants import AU_M, MOON_RADIUS_M, NS_PER_S, SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ilrs.errors import ComputationError, InputError
+from ilrs.timeutil import iso_utc, seconds_since
 
-EPHEMERIS_STEP_S = 3600.0
+EPHEMERIS_STEP_S = SECONDS_PER_HOUR
 MOON_ORBIT_SEMI_MAJOR_AXIS_M = 384_400e3
 """Mean Earth-Moon distance (IAU/NASA lunar fact sheet), for the averaged Earth quadrupole."""
 MOON_ORBIT_ECCENTRICITY = 0.0549
-AU_M = 1.495978707e11
 EARTH_ORBIT_ECCENTRICITY = 0.0167
 OBLIQUITY_J2000_RAD = np.radians(84381.406 / 3600.0)
 """Obliquity of the ecliptic at J2000 (IAU 2006), for the ecliptic pole in ICRF axes."""
@@ -49,10 +50,6 @@ def _env():
     import ilrs.environment as env  # lazy: the environment layer pulls skyfield and kernels
 
     return env
-
-
-def seconds_since(times_utc: np.ndarray, t0: np.datetime64) -> np.ndarray:
-    return (np.asarray(times_utc, "datetime64[ns]") - np.datetime64(t0, "ns")).astype(np.int64) / 1e9
 
 
 def ephemeris_table(start_utc, duration_s: float, step_s: float = EPHEMERIS_STEP_S) -> TabulatedEphemeris:
@@ -80,7 +77,7 @@ def l2_relay_positions(relay: Relay, times_utc: np.ndarray, earth_m: np.ndarray 
     """Geometric Earth-Moon L2 "halo" positions (T, 3), Moon-centred ICRF, metres."""
     env = _env()
     times = env.utc_array(times_utc)
-    from ilrs.comms.orbits import GM_MOON_M3_S2
+    from ilrs.constants import GM_MOON_M3_S2
 
     mu = GM_MOON_M3_S2 / (GM_MOON_M3_S2 + GM_EARTH_M3_S2)
     gamma = l2_gamma(mu)
@@ -93,7 +90,7 @@ def l2_relay_positions(relay: Relay, times_utc: np.ndarray, earth_m: np.ndarray 
     z /= np.linalg.norm(z, axis=1)[:, None]
     y = np.cross(z, x)
     d = np.linalg.norm(earth, axis=1)[:, None]
-    phase = 2 * np.pi * seconds_since(times, relay.in_service_from) / relay.halo_period_s
+    phase = 2 * np.pi * seconds_since(relay.in_service_from, times) / relay.halo_period_s
     return gamma * d * x + relay.halo_radius_m * (np.cos(phase)[:, None] * y + np.sin(phase)[:, None] * z)
 
 
@@ -126,7 +123,7 @@ def element_frame_to_icrf(frame: str, t0) -> np.ndarray:
     raise InputError(f"unknown element frame {frame!r}", field="frame", allowed=list(ELEMENT_FRAMES))
 
 
-def secular_poles(t0, duration_s: float = 0.0, step_s: float = 86400.0) -> dict:
+def secular_poles(t0, duration_s: float = 0.0, step_s: float = SECONDS_PER_DAY) -> dict:
     """What the analytic mode needs from ``t0`` over ``duration_s``: sample times ``t_s`` (every
     ``step_s``, at least two), the lunar spin pole (ME z axis), the pole of the Moon's orbit about
     the Earth and the ecliptic pole (the Sun's apparent orbit about the Moon), ICRF unit vectors
@@ -181,7 +178,7 @@ class RelayStates:
     def element_history(self) -> dict[str, dict[str, np.ndarray]]:
         """Osculating perilune altitude (km), eccentricity, inclination and argument of perilune
         (deg) of each Keplerian relay over the grid, in its element frame at the first instant."""
-        from ilrs.comms.orbits import R_MOON_MEAN_M, state_to_elements
+        from ilrs.comms.orbits import state_to_elements
 
         out = {}
         if self.v_icrf_m_s is None:
@@ -192,7 +189,7 @@ class RelayStates:
             frame = element_frame_to_icrf(r.frame, self.times_utc[0])
             el = state_to_elements(self.r_icrf_m[:, k] @ frame, self.v_icrf_m_s[:, k] @ frame)
             a, e = np.asarray(el.semi_major_axis_m), np.asarray(el.eccentricity)
-            out[r.key] = {"perilune_altitude_km": (a * (1 - e) - R_MOON_MEAN_M) / 1e3, "eccentricity": e,
+            out[r.key] = {"perilune_altitude_km": (a * (1 - e) - MOON_RADIUS_M) / 1e3, "eccentricity": e,
                           "inclination_deg": np.degrees(el.inclination_rad),
                           "arg_perilune_deg": np.degrees(el.arg_periapsis_rad)}
         return out
@@ -211,7 +208,7 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
     if times.size < 2:
         raise InputError("the time grid needs at least two instants", field="times")
     t0 = times[0]
-    t_s = seconds_since(times, t0)
+    t_s = seconds_since(t0, times)
     earth = env.earth_position_m(times)
     rot = env.icrf_to_moon_me(times)
     out = np.empty((times.size, len(relays), 3))
@@ -236,7 +233,7 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
             vel[:, kep] = v_j
         else:
             keeping = [relays[k].station_keeping if station_keeping else None for k in kep]
-            from ilrs.comms import _cache
+            import ilrs.comms._cache as _cache
 
             key = _cache.cache_key("states", {
                 "r0": r0.tolist(), "v0": v0.tolist(), "t0": str(t0), "n": int(times.size),
@@ -253,7 +250,7 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
                                    sun=third_bodies)
                 try:
                     traj = propagate(r0, v0, t_s, force, rtol=1e-10, atol_m=1e-3, keeping=keeping,
-                                     surface_radius_m=R_MOON_MEAN_M)
+                                     surface_radius_m=MOON_RADIUS_M)
                 except SurfaceImpact as hit_surface:
                     raise impact_error(relays[kep[hit_surface.index]], t0, hit_surface.t_s, station_keeping) from None
                 out[:, kep] = traj.r_m
@@ -279,7 +276,7 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
 
 
 def _utc_at(t0, t_s: float) -> str:
-    return str(np.datetime64(t0, "ns") + np.timedelta64(int(round(t_s * 1e9)), "ns"))[:19] + "Z"
+    return iso_utc(np.datetime64(t0, "ns") + np.timedelta64(int(round(t_s * NS_PER_S)), "ns"))
 
 
 def impact_error(relay: Relay, t0, t_s: float, station_keeping: bool) -> ComputationError:
@@ -291,4 +288,4 @@ def impact_error(relay: Relay, t0, t_s: float, station_keeping: bool) -> Computa
     else:
         hint = "it has no station-keeping; give it a station_keeping block or change its elements"
     return ComputationError(f"relay {relay.key}: the propagated orbit reaches the lunar surface on "
-                            f"{_utc_at(t0, t_s)} ({t_s / 86400:.1f} days after the start) — {hint}")
+                            f"{_utc_at(t0, t_s)} ({t_s / SECONDS_PER_DAY:.1f} days after the start) — {hint}")

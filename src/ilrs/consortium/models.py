@@ -9,7 +9,7 @@ from typing import Literal, Mapping
 from pydantic import Field, field_validator, model_validator
 
 from ilrs.consortium.dates import ReportedDate
-from ilrs.scenario.base import StrictModel
+from ilrs.scenario import StrictModel
 
 PartyKind = Literal["state", "government", "agency", "academy", "intergovernmental-organization", "institute",
                     "firm", "organization", "coordinating-body"]

@@ -13,7 +13,7 @@ import pydantic
 from ilrs.consortium.dates import ReportedDate
 from ilrs.consortium.models import (MEMBER_KINDS, Agreement, ArtemisPoint, ConsortiumDataset, Party,
                                     Source)
-from ilrs.data import data_path, read_yaml_file
+from ilrs.data import data_path, partners_catalogue, read_yaml_file
 from ilrs.errors import DatasetError, NotFoundError
 
 DEFAULT_DATASET = "partners.yaml"
@@ -68,14 +68,14 @@ class Registry:
     def load(cls, path: str | Path | None = None) -> "Registry":
         """The packaged registry, or a user's file with the same schema."""
         p = Path(path) if path is not None else data_path(DEFAULT_DATASET)
-        raw = read_yaml_file(p)
+        raw = read_yaml_file(p) if path is not None else partners_catalogue()
         label = str(p) if path is not None else f"ilrs/data/{DEFAULT_DATASET}"
         if not isinstance(raw, dict):
             raise DatasetError("the dataset must be a mapping", file=label)
         try:
             dataset = ConsortiumDataset.model_validate(raw)
         except pydantic.ValidationError as exc:
-            from ilrs.scenario.loader import validation_error
+            from ilrs.scenario import validation_error
 
             err = validation_error(exc, label)
             raise DatasetError(err.message, file=label, field=err.field, allowed=err.allowed) from None

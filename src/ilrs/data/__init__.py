@@ -114,3 +114,53 @@ def read_yaml_file(path: str | Path, *, error: type[DatasetError] = DatasetError
 def load_dataset(name: str) -> Any:
     """Raw content of a packaged YAML dataset (``name`` without extension)."""
     return read_yaml_file(data_path(f"{name}.yaml"))
+
+
+# -- the catalogues: one cached reader per file; every layer calls these, none reads the file itself --
+
+def _catalogue(name: str, key: str, kind: type) -> dict:
+    raw = load_dataset(name)
+    if not isinstance(raw, dict) or not isinstance(raw.get(key), kind):
+        raise DatasetError(f"missing '{key}' {'list' if kind is list else 'mapping'}",
+                           file=str(data_path(f"{name}.yaml")))
+    return raw
+
+
+@lru_cache(maxsize=1)
+def sites_catalogue() -> dict:
+    """``data/sites.yaml``: ``{"sites": [{"name", "lat_deg", "lon_deg", ...}], "sources": [...]}``
+    (shared and cached: read it, never change it)."""
+    return _catalogue("sites", "sites", list)
+
+
+@lru_cache(maxsize=1)
+def partners_catalogue() -> dict:
+    """``data/partners.yaml``: ``{"sources", "parties": [{"id", ...}], "agreements", ...}`` — the raw
+    consortium dataset (``ilrs.consortium.Registry`` validates it; read it, never change it)."""
+    return _catalogue("partners", "parties", list)
+
+
+@lru_cache(maxsize=1)
+def partner_ids() -> frozenset[str]:
+    """The ids of the parties in ``data/partners.yaml`` (what scenario files may name)."""
+    return frozenset(p["id"] for p in partners_catalogue()["parties"])
+
+
+@lru_cache(maxsize=1)
+def relays_catalogue() -> dict:
+    """``data/relays.yaml``: ``{"relays": {key: {...}}, "constellations": {...}, "sources": {...}}``
+    (read it, never change it)."""
+    return _catalogue("relays", "relays", dict)
+
+
+@lru_cache(maxsize=1)
+def ground_stations_catalogue() -> dict:
+    """``data/ground_stations.yaml``: ``{"ground_stations": {key: {...}}, "sources": {...}}``."""
+    return _catalogue("ground_stations", "ground_stations", dict)
+
+
+@lru_cache(maxsize=1)
+def ops_defaults() -> dict:
+    """``data/ops_defaults.yaml``: the sourced station-operations defaults (consumables, closure
+    ratios, failure models by role, nuclear unit sizes; read it, never change it)."""
+    return _catalogue("ops_defaults", "failure_by_role", dict)

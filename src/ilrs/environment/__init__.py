@@ -13,7 +13,7 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
     sun_earth_positions_m(times) -> (sun (n,3), earth (n,3))
     icrf_to_moon_me(times) -> (n,3,3)               # v_me = R @ v_icrf (Moon mean-Earth/polar axis)
     moon_me_to_icrf(times) -> (n,3,3)               # v_icrf = R @ v_me
-    MOON_RADIUS_M = 1_737_400.0, SOLAR_CONSTANT_W_M2 = 1361.0
+    MOON_RADIUS_M = 1_737_400.0, SOLAR_CONSTANT_W_M2 = 1361.0   # re-exported from ilrs.constants
 
     # sites (ilrs.environment.sites)
     Site(name, lat_deg, lon_deg, height_m=0, mast_height_m=0)
@@ -61,9 +61,8 @@ Accuracy: apparent Sun/Earth az/el agree with skyfield ``site.at(t).observe(b).a
 asserted < 1e-5°) and < 1e-4° through the 6 h node spline (tests/test_environment_geometry.py).
 """
 
+from ilrs.constants import MOON_RADIUS_M, SOLAR_CONSTANT_W_M2
 from ilrs.environment.ephemeris import (
-    MOON_RADIUS_M,
-    SOLAR_CONSTANT_W_M2,
     default_ephemeris,
     earth_position_m,
     icrf_to_moon_me,

@@ -33,22 +33,14 @@ from typing import Any
 
 import numpy as np
 
+from ilrs.constants import MOON_RADIUS_KM, SECONDS_PER_DAY, SPEED_OF_LIGHT_M_S
 from ilrs.data import data_path
 from ilrs.environment.time import COVERAGE_DE421, COVERAGE_DE440, check_span, tdb_jd, utc_array
 
 KM = 1000.0
-C_M_S = 299_792_458.0
-DAY_S = 86400.0
-MOON_RADIUS_M = 1_737_400.0
-"""Mean radius of the lunar reference sphere (IAU/LOLA, BODY301_RADII = 1737.4 km)."""
-AU_M = 149_597_870_700.0
-SOLAR_CONSTANT_W_M2 = 1361.0
-"""Total solar irradiance at 1 au (Kopp & Lean 2011, GRL 38, L01706: 1360.8 ± 0.5 W/m²)."""
-SUN_RADIUS_M = 695_700_000.0
-"""Nominal solar radius (IAU 2015 Resolution B3)."""
-EARTH_RADIUS_M = 6_378_137.0
 
-MOON_RADII_TEXT_KERNEL = "KPL/PCK\n\\begindata\nBODY301_RADII = ( 1737.4 1737.4 1737.4 )\n\\begintext\n"
+MOON_RADII_TEXT_KERNEL = ("KPL/PCK\n\\begindata\n"
+                          f"BODY301_RADII = ( {MOON_RADIUS_KM} {MOON_RADIUS_KM} {MOON_RADIUS_KM} )\n\\begintext\n")
 """The Moon radius text kernel (no package ships ``pck00008.tpc``; three lines suffice)."""
 
 ASEC = np.pi / (180.0 * 3600.0)
@@ -141,7 +133,7 @@ class Ephemeris:
     # -- raw segments -------------------------------------------------------------------------
     def _pv(self, center: int, target: int, jd: tuple[np.ndarray, np.ndarray]):
         p, v = self._spk[center, target].compute_and_differentiate(jd[0], jd[1])
-        return p.T * KM, v.T * (KM / DAY_S)
+        return p.T * KM, v.T * (KM / SECONDS_PER_DAY)
 
     def _p(self, center: int, target: int, jd: tuple[np.ndarray, np.ndarray]):
         return self._spk[center, target].compute(jd[0], jd[1]).T * KM
@@ -254,11 +246,11 @@ def _aberrate(rel_m: np.ndarray, obs_v: np.ndarray) -> np.ndarray:
     """Stellar aberration (relativistic; NOVAS ``aberration``, skyfield ``add_aberration``)."""
     p1mag = np.linalg.norm(rel_m, axis=-1)
     vemag = np.linalg.norm(obs_v, axis=-1)
-    beta = vemag / C_M_S
+    beta = vemag / SPEED_OF_LIGHT_M_S
     cosd = np.einsum("ij,ij->i", rel_m, obs_v) / (p1mag * vemag + 1e-300)
     gammai = np.sqrt(1.0 - beta * beta)
     p = beta * cosd
-    lt = p1mag / C_M_S
+    lt = p1mag / SPEED_OF_LIGHT_M_S
     q = (1.0 + p / (1.0 + gammai)) * lt
     return (gammai[:, None] * rel_m + q[:, None] * obs_v) / (1.0 + p)[:, None]
 
@@ -283,7 +275,7 @@ def apparent_vectors_me(site_me_m: np.ndarray, jd: tuple[np.ndarray, np.ndarray]
     for body in bodies:
         rel = eph.body_ssb_position_m(body, jd) - obs
         for _ in range(3):
-            lt_days = np.linalg.norm(rel, axis=-1) / C_M_S / DAY_S
+            lt_days = np.linalg.norm(rel, axis=-1) / SPEED_OF_LIGHT_M_S / SECONDS_PER_DAY
             jd_lt = (jd[0], jd[1] - lt_days)
             rel = eph.body_ssb_position_m(body, jd_lt) - obs
         app = _aberrate(rel, obs_v)

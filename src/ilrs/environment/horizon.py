@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ilrs.environment.ephemeris import MOON_RADIUS_M
+from ilrs.constants import MOON_RADIUS_M
 from ilrs.errors import InputError
 
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ilrs.constants import MOON_RADIUS_M, NS_PER_S, SECONDS_PER_HOUR, SUN_RADIUS_M
 from ilrs.environment.sky import SkyTrack
+from ilrs.timeutil import iso_utc, runs_of
 
 FULL_DISK = 1.0 - 1e-9
 
@@ -22,20 +24,22 @@ def intervals(mask: np.ndarray, times: np.ndarray, step_s: float | None = None) 
         return []
     if step_s is None:
         step_s = float((times[1] - times[0]) / np.timedelta64(1, "s")) if len(times) > 1 else 0.0
-    step = np.timedelta64(int(round(step_s * 1e9)), "ns")
-    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1) - 1
-    return [(times[a], times[b] + step) for a, b in zip(starts, ends)]
+    step = np.timedelta64(int(round(step_s * NS_PER_S)), "ns")
+    starts, stops = runs_of(mask)
+    return [(times[a], times[b - 1] + step) for a, b in zip(starts, stops)]
 
 
 def _hours(pair) -> float:
-    return float((pair[1] - pair[0]) / np.timedelta64(1, "s")) / 3600.0
+    return float((pair[1] - pair[0]) / np.timedelta64(1, "s")) / SECONDS_PER_HOUR
+
+
+def _period_row(a, b) -> dict:
+    return {"start": iso_utc(a, suffix=""), "end": iso_utc(b, suffix=""), "hours": round(_hours((a, b)), 3)}
 
 
 def period_rows(pairs) -> list[dict]:
     """(start, end) UTC pairs as rows ``{"start", "end", "hours"}`` (ISO seconds, chronological)."""
-    return [{"start": str(a)[:19], "end": str(b)[:19], "hours": round(_hours((a, b)), 3)} for a, b in sorted(pairs)]
+    return [_period_row(a, b) for a, b in sorted(pairs)]
 
 
 def periods_csv(pairs) -> str:
@@ -66,10 +70,10 @@ class SpanStatistics:
     def to_dict(self, max_periods: int | None = 50) -> dict:
         def fmt(pairs):
             pairs = sorted(pairs, key=_hours, reverse=True)[:max_periods] if max_periods else pairs
-            return [{"start": str(a)[:19], "end": str(b)[:19], "hours": round(_hours((a, b)), 3)} for a, b in pairs]
+            return [_period_row(a, b) for a, b in pairs]
 
         return {
-            "start": str(self.start)[:19], "end": str(self.end)[:19], "step_s": self.step_s,
+            "start": iso_utc(self.start, suffix=""), "end": iso_utc(self.end, suffix=""), "step_s": self.step_s,
             "samples": self.samples, "lit_fraction": self.lit_fraction,
             "full_disk_fraction": self.full_disk_fraction,
             "mean_visible_solar_fraction": self.mean_visible_solar_fraction,
@@ -95,14 +99,14 @@ def span_statistics(track: SkyTrack, step_s: float | None = None) -> SpanStatist
     if n == 0:
         raise ValueError("empty track")
     if step_s is None:
-        step_s = float((t[1] - t[0]) / np.timedelta64(1, "s")) if n > 1 else 3600.0
+        step_s = float((t[1] - t[0]) / np.timedelta64(1, "s")) if n > 1 else SECONDS_PER_HOUR
     f = track.visible_solar_fraction
     lit = f > 0.0
     dark = intervals(~lit, t, step_s)
     earth = intervals(track.earth_visible, t, step_s)
     gaps = intervals(~track.earth_visible, t, step_s)
     return SpanStatistics(
-        start=t[0], end=t[-1] + np.timedelta64(int(step_s * 1e9), "ns"), step_s=step_s, samples=n,
+        start=t[0], end=t[-1] + np.timedelta64(int(step_s * NS_PER_S), "ns"), step_s=step_s, samples=n,
         lit_fraction=float(lit.mean()), full_disk_fraction=float((f >= FULL_DISK).mean()),
         mean_visible_solar_fraction=float(f.mean()),
         mean_irradiance_w_m2=float(track.irradiance_w_m2.mean()),
@@ -163,12 +167,9 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
     Ground distance is map distance / k, with k the stereographic scale factor at the region's
     centre (Snyder eq. 21-32; k − 1 < 0.2% within 5° of the pole).
     """
-    from ilrs.environment.ephemeris import MOON_RADIUS_M, SUN_RADIUS_M
     from ilrs.environment.sites import Site
-    from ilrs.environment.sky import apparent_vectors_site
     from ilrs.environment.time import utc_array
 
-    R = MOON_RADIUS_M
     z = dem.heights_m
     r0_, r1_ = rows or (0, z.shape[0])
     c0_, c1_ = cols or (0, z.shape[1])
@@ -178,7 +179,6 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
     x, y = dem.pixel_to_xy(rr, cc)
     h0 = z[rr.astype(int), cc.astype(int)].astype(float)
     h0 = np.where(np.isfinite(h0), h0, np.nanmean(z))
-    robs = R + h0 + mast_height_m
     # the region's centre: local frame, scale factor, far-field horizon
     xc, yc = float(x.mean()), float(y.mean())
     latc, lonc = dem.xy_to_latlon(xc, yc)
@@ -190,9 +190,32 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
     xn, yn = dem.latlon_to_xy(latc + eps, lonc)
     conv = np.degrees(np.arctan2(xn - xc, yn - yc))
     az = np.arange(0.0, 360.0, azimuth_step_deg)
+    horizon = _ray_march_horizons(dem, (r0_, r1_), (c0_, c1_), h0 + mast_height_m, az, k,
+                                  max_range_m or dem.extent_m * 1.5, growth, progress)
+    if far_field:
+        _raise_to_far_field(horizon, dem, az, rr.astype(int), cc.astype(int), h0 + mast_height_m,
+                            (r0_, r1_), (c0_, c1_), far_field_spacing_m)
+    t = utc_array(times)
+    lit_count, frac_sum = _sun_exposure(dem, x, y, horizon, centre, t, conv, azimuth_step_deg, chunk_elements)
+    n = len(t)
+    xl, yt = dem.pixel_to_xy(r0_ - 0.5, c0_ - 0.5)
+    xr_, yb = dem.pixel_to_xy(r1_ - 0.5, c1_ - 0.5)
+    return IlluminationMap((lit_count / n).reshape(shape), (frac_sum / n).reshape(shape),
+                           (float(xl), float(xr_), float(yb), float(yt)), (r0_, r1_), (c0_, c1_), n,
+                           azimuth_step_deg)
+
+
+def _ray_march_horizons(dem, rows: tuple[int, int], cols: tuple[int, int], observer_m: np.ndarray,
+                        az: np.ndarray, k: float, max_d: float, growth: float, progress) -> np.ndarray:
+    """Horizon (deg, pixels × grid-azimuth bins ``az``) of every pixel of ``dem[rows, cols]`` by ray
+    marching (step 1 of :func:`illumination_map`); ``observer_m``: ground + mast per pixel, ``k``:
+    the stereographic scale factor at the region's centre; -90 where no terrain rises."""
+    R = MOON_RADIUS_M
+    z = dem.heights_m
+    (r0_, r1_), (c0_, c1_) = rows, cols
+    shape = (r1_ - r0_, c1_ - c0_)
     n_az = len(az)
-    horizon = np.full((len(x), n_az), -90.0)
-    max_d = max_range_m or dem.extent_m * 1.5
+    horizon = np.full((shape[0] * shape[1], n_az), -90.0)
     d = []
     dd = dem.pixel_m / 2
     while dd <= max_d:
@@ -202,7 +225,7 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
     gam = d / (k * R)
     cg, sg = np.cos(gam), np.sin(gam)
     zf = np.asarray(z, dtype=np.float32)
-    hobs = (h0 + mast_height_m).reshape(shape).astype(np.float32)
+    hobs = observer_m.reshape(shape).astype(np.float32)
     one_minus_cg = (R * (1.0 - cg)).astype(np.float32)
     h = np.empty(shape, np.float32)       # work buffers: no allocation in the inner loop
     tmp = np.empty(shape, np.float32)
@@ -228,11 +251,16 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
         if progress:
             progress(j + 1, n_az)
     horizon = np.where(horizon <= -90.0 + 1e-9, -90.0, horizon)
-    if far_field:
-        _raise_to_far_field(horizon, dem, az, rr.astype(int), cc.astype(int), h0 + mast_height_m,
-                            (r0_, r1_), (c0_, c1_), far_field_spacing_m)
-    # the Sun
-    t = utc_array(times)
+    return horizon
+
+
+def _sun_exposure(dem, x: np.ndarray, y: np.ndarray, horizon: np.ndarray, centre, t: np.ndarray, conv: float,
+                  azimuth_step_deg: float, chunk_elements: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per pixel: epochs with some of the Sun's disk up, and the sum of its visible fraction (steps
+    2 and 3 of :func:`illumination_map`), the Sun seen from the region's ``centre`` site."""
+    from ilrs.environment.sky import apparent_vectors_site
+
+    n_az = horizon.shape[1]
     s = apparent_vectors_site(centre, t, bodies=("sun",))["sun"]
     dist = np.linalg.norm(s, axis=1)
     s_hat = s / dist[:, None]
@@ -271,12 +299,7 @@ def illumination_map(dem, times, *, rows: tuple[int, int] | None = None, cols: t
                 xp = xs[part].astype(float)
                 f = 1.0 - (np.arccos(xp) - xp * np.sqrt(1.0 - xp * xp)) / np.pi
                 frac_sum[p0:p1] += np.bincount(rows_p, weights=f, minlength=p1 - p0)
-    n = len(t)
-    xl, yt = dem.pixel_to_xy(r0_ - 0.5, c0_ - 0.5)
-    xr_, yb = dem.pixel_to_xy(r1_ - 0.5, c1_ - 0.5)
-    return IlluminationMap((lit_count / n).reshape(shape), (frac_sum / n).reshape(shape),
-                           (float(xl), float(xr_), float(yb), float(yt)), (r0_, r1_), (c0_, c1_), n,
-                           azimuth_step_deg)
+    return lit_count, frac_sum
 
 
 def _convergence_deg(dem, lat_deg: float, lon_deg: float) -> float:
@@ -300,7 +323,7 @@ def _raise_to_far_field(horizon: np.ndarray, dem, az_grid: np.ndarray, rows_px: 
     pixels misplaced it by up to the region's half-width / D (2.4 points of lit fraction on the
     bench's 256² region near a 20 km DEM's centre).
     """
-    from ilrs.environment.ephemeris import MOON_RADIUS_M as R
+    R = MOON_RADIUS_M
     from ilrs.environment.sites import Site
     from ilrs.environment.terrain import global_profiles
 

@@ -8,14 +8,14 @@ frame, heights above the 1737.4 km reference sphere. The local frame follows sky
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from ilrs.data import data_path, read_yaml_file
-from ilrs.environment.ephemeris import MOON_RADIUS_M, icrf_to_moon_me
-from ilrs.errors import DatasetError, NotFoundError
+from ilrs.constants import MOON_RADIUS_M
+from ilrs.data import sites_catalogue
+from ilrs.environment.ephemeris import icrf_to_moon_me
+from ilrs.errors import NotFoundError
 
 
 @dataclass(frozen=True)
@@ -112,13 +112,10 @@ class Site:
                 "label": self.label, "sources": list(self.sources), "uncertain": self.uncertain}
 
 
-@lru_cache(maxsize=1)
 def _catalogue_raw() -> dict:
-    path = data_path("sites.yaml")
-    raw = read_yaml_file(path)
-    if not isinstance(raw, dict) or "sites" not in raw:
-        raise DatasetError("missing 'sites' list", file=str(path))
-    return raw
+    """The site catalogue as read by :func:`ilrs.data.sites_catalogue` (its one reader); the name
+    stays for ``ilrs.cli.site_cmd``, which still imports it."""
+    return sites_catalogue()
 
 
 def site_names() -> list[str]:

@@ -18,15 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from ilrs.environment.ephemeris import (
-    AU_M, SOLAR_CONSTANT_W_M2, SUN_RADIUS_M, EARTH_RADIUS_M, apparent_vectors_me, default_ephemeris,
-    ephemeris_for,
-)
+from ilrs.constants import AU_M, EARTH_RADIUS_M, NS_PER_S, SECONDS_PER_HOUR, SOLAR_CONSTANT_W_M2, SUN_RADIUS_M
+from ilrs.environment.ephemeris import apparent_vectors_me, default_ephemeris, ephemeris_for
 from ilrs.environment.horizon import HorizonMask
 from ilrs.environment.sites import Site
-from ilrs.environment.time import COVERAGE_DE421, COVERAGE_DE440, NS_PER_S, tdb_jd, utc_array
+from ilrs.environment.time import COVERAGE_DE421, COVERAGE_DE440, tdb_jd, utc_array
 
-DEFAULT_NODE_STEP_S = 6 * 3600.0
+DEFAULT_NODE_STEP_S = 6 * SECONDS_PER_HOUR
 
 
 def apparent_vectors_site(site: Site, times: Any, *, node_step_s: float | None = DEFAULT_NODE_STEP_S,

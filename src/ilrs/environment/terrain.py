@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ilrs.environment.dem import CELL_DEG, global_dem_km
-from ilrs.environment.ephemeris import MOON_RADIUS_M
+from ilrs.constants import MOON_RADIUS_M
 from ilrs.environment.horizon import HorizonMask
 from ilrs.environment.sites import Site
 from ilrs.errors import DatasetError, InputError

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from ilrs.constants import NS_PER_DAY, NS_PER_S, SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ilrs.errors import InputError
-
-NS_PER_S = 1_000_000_000
+from ilrs.timeutil import iso_utc
 
 
 def utc_array(times: Any) -> np.ndarray:
@@ -51,7 +51,7 @@ def utc_array(times: Any) -> np.ndarray:
 
 
 def time_grid(start: Any, end: Any | None = None, *, days: float | None = None,
-              step_s: float = 3600.0) -> np.ndarray:
+              step_s: float = SECONDS_PER_HOUR) -> np.ndarray:
     """Regular UTC grid ``start, start+step, …`` up to but excluding ``end`` (or ``start + days``).
 
     >>> time_grid("2027-01-01", days=1, step_s=21600)
@@ -67,7 +67,7 @@ def time_grid(start: Any, end: Any | None = None, *, days: float | None = None,
     if days is not None:
         if days <= 0:
             raise InputError(f"days must be positive, got {days}", field="days")
-        t1 = t0 + np.timedelta64(int(round(days * 86400 * NS_PER_S)), "ns")
+        t1 = t0 + np.timedelta64(int(round(days * SECONDS_PER_DAY * NS_PER_S)), "ns")
     else:
         t1 = utc_array(end)[0]
         if t1 <= t0:
@@ -90,8 +90,8 @@ def skyfield_time(times: Any):
     """A skyfield ``Time`` for UTC ``times`` (vectorized)."""
     t = utc_array(times)
     ns = t.astype(np.int64)
-    days = np.floor_divide(ns, 86400 * NS_PER_S)
-    sec = (ns - days * 86400 * NS_PER_S) / NS_PER_S
+    days = np.floor_divide(ns, NS_PER_DAY)
+    sec = (ns - days * NS_PER_DAY) / NS_PER_S
     return timescale().utc(1970, 1, 1 + days, 0, 0, sec)
 
 
@@ -113,5 +113,6 @@ def check_span(times: np.ndarray) -> None:
         return
     lo, hi = COVERAGE_DE440
     if times.min() < lo or times.max() > hi:
-        raise InputError(f"epochs {str(times.min())[:19]} .. {str(times.max())[:19]} lie outside the ephemeris "
+        first, last = iso_utc(times.min(), suffix=""), iso_utc(times.max(), suffix="")
+        raise InputError(f"epochs {first} .. {last} lie outside the ephemeris "
                          "coverage", field="time", allowed="1850-01-01 .. 2150-01-01 UTC")

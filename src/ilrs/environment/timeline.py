@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ilrs._io import atomic_path, write_text_atomic
+from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.environment.ephemeris import ephemeris_for
 from ilrs.environment.horizon import HorizonMask
 from ilrs.environment.illumination import SpanStatistics, span_statistics
@@ -31,7 +32,7 @@ from ilrs.environment.sites import Site
 from ilrs.environment.sky import SkyTrack, sun_earth_azel
 
 CACHE_VERSION = "env-timeline-2"
-DEFAULT_STEP_S = 3600.0
+DEFAULT_STEP_S = SECONDS_PER_HOUR
 COLUMNS = ["sun_azimuth_deg", "sun_elevation_deg", "sun_distance_m", "sun_horizon_deg",
            "visible_solar_fraction", "irradiance_w_m2", "earth_azimuth_deg", "earth_elevation_deg",
            "earth_distance_m", "earth_horizon_deg", "earth_visible"]

@@ -8,14 +8,14 @@
 from ilrs.scenario.base import StrictModel
 from ilrs.scenario.loader import (
     REFERENCE_SCENARIO,
-    ReferenceProblem,
     builtin_scenarios,
     load_scenario,
     scenario_from_dict,
 )
 from ilrs.scenario.model import Scenario, TimeSpan
+from ilrs.scenario.references import ReferenceProblem, validation_error
 
 __all__ = [
     "REFERENCE_SCENARIO", "ReferenceProblem", "Scenario", "StrictModel", "TimeSpan",
-    "builtin_scenarios", "load_scenario", "scenario_from_dict",
+    "builtin_scenarios", "load_scenario", "scenario_from_dict", "validation_error",
 ]

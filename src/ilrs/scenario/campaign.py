@@ -351,7 +351,7 @@ class CampaignSection(StrictModel):
         mission's elements and payloads must fit what its launches carry (:func:`mass_problem`);
         a vehicle without an Earth–Moon transfer figure is checked against its LEO capacity as an
         upper bound (Angara-A5/A5V)."""
-        from ilrs.scenario.loader import ReferenceProblem
+        from ilrs.scenario.references import ReferenceProblem
 
         res = self.resolved()
         for i, mid in enumerate(self.manifest):
@@ -524,7 +524,7 @@ class ResolvedCampaign:
 def _load_list(name: str, key: str, model):
     from ilrs.data import data_path, load_dataset
     from ilrs.errors import DatasetError
-    from ilrs.scenario.loader import validation_error
+    from ilrs.scenario.references import validation_error
 
     raw = load_dataset(name)
     file = str(data_path(f"{name}.yaml"))

@@ -12,15 +12,15 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from ilrs.constants import GM_MOON_M3_S2, MOON_RADIUS_KM, SECONDS_PER_HOUR
 from ilrs.scenario.base import StrictModel
 
 NAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 Band = Literal["S", "X", "Ka"]
 
 
-GM_MOON_KM3_S2 = 4902.8001224453
-"""GM of the Moon (GRGM1200A header; the same value as ``ilrs.comms.orbits``), for the bound-orbit check."""
-R_MOON_KM = 1737.4
+GM_MOON_KM3_S2 = GM_MOON_M3_S2 / 1e9
+"""GM of the Moon in km³/s² (:data:`ilrs.constants.GM_MOON_M3_S2`), for the bound-orbit check."""
 
 
 class StateVectorSpec(StrictModel):
@@ -34,7 +34,7 @@ class StateVectorSpec(StrictModel):
     def _bound(self) -> "StateVectorSpec":
         r = sum(x * x for x in self.position_km) ** 0.5
         v2 = sum(x * x for x in self.velocity_km_s)
-        if r <= R_MOON_KM:
+        if r <= MOON_RADIUS_KM:
             raise ValueError(f"position is {r:.1f} km from the Moon's centre, inside the Moon")
         energy = v2 / 2 - GM_MOON_KM3_S2 / r
         if energy >= 0:
@@ -44,7 +44,7 @@ class StateVectorSpec(StrictModel):
         vx, vy, vz = self.velocity_km_s
         h2 = (ry * vz - rz * vy) ** 2 + (rz * vx - rx * vz) ** 2 + (rx * vy - ry * vx) ** 2
         e = max(0.0, 1 - h2 / (GM_MOON_KM3_S2 * a)) ** 0.5
-        if a * (1 - e) <= R_MOON_KM:
+        if a * (1 - e) <= MOON_RADIUS_KM:
             raise ValueError(f"perilune radius {a * (1 - e):.1f} km is inside the Moon")
         return self
 
@@ -85,7 +85,7 @@ class RelayOrbitSpec(StrictModel):
     frame: Literal["earth-moon-plane", "moon-me", "icrf"] = "earth-moon-plane"
     perilune_altitude_km: float | None = Field(None, gt=0.0, le=100_000.0)
     apolune_altitude_km: float | None = Field(None, gt=0.0, le=100_000.0)
-    semi_major_axis_km: float | None = Field(None, gt=1737.4, le=100_000.0)
+    semi_major_axis_km: float | None = Field(None, gt=MOON_RADIUS_KM, le=100_000.0)
     eccentricity: float | None = Field(None, ge=0.0, lt=0.95)
     inclination_deg: float | None = Field(None, ge=0.0, le=180.0)
     raan_deg: float = Field(0.0, ge=-360.0, le=360.0)
@@ -116,7 +116,7 @@ class RelayOrbitSpec(StrictModel):
             raise ValueError("inclination_deg is required with elements")
         if apsides and self.apolune_altitude_km < self.perilune_altitude_km:
             raise ValueError("apolune_altitude_km must not be below perilune_altitude_km")
-        if ae and self.semi_major_axis_km * (1 - self.eccentricity) <= 1737.4:
+        if ae and self.semi_major_axis_km * (1 - self.eccentricity) <= MOON_RADIUS_KM:
             raise ValueError("perilune radius a(1-e) is inside the Moon")
         return self
 
@@ -159,23 +159,23 @@ class RelaysSection(StrictModel):
     site_terminal: SiteTerminalSpec = SiteTerminalSpec()
     analysis_days: float = Field(30.0, gt=0.0, le=400.0,
                                  description="Days from span.start that `ilrs run` analyses (representative).")
-    step_s: float = Field(60.0, ge=1.0, le=3600.0)
+    step_s: float = Field(60.0, ge=1.0, le=SECONDS_PER_HOUR)
     coverage_spacing_km: float = Field(20.0, ge=0.0, le=200.0,
                                        description="Grid spacing of the 80-90°S coverage map in `ilrs run` (0: none).")
     coverage_horizon: Literal["sphere", "dem"] = Field(
         "dem", description="Coverage-map horizons: smooth sphere, or each point's DEM horizon (cached).")
 
     def check_references(self, scenario) -> None:
-        from ilrs.data import load_dataset
-        from ilrs.scenario.loader import ReferenceProblem
+        from ilrs.data import ground_stations_catalogue, relays_catalogue
+        from ilrs.scenario.references import ReferenceProblem
 
-        cat = load_dataset("relays")
+        cat = relays_catalogue()
         custom = {r.name for r in self.custom}
         allowed = set(cat["relays"]) | set(cat.get("constellations", {})) | custom
         for k, name in enumerate(self.constellation):
             if name not in allowed:
                 raise ReferenceProblem(f"constellation[{k}]", f"unknown relay {name!r}", allowed)
-        stations = set(load_dataset("ground_stations")["ground_stations"])
+        stations = set(ground_stations_catalogue()["ground_stations"])
         for k, name in enumerate(self.ground_stations):
             if name not in stations:
                 raise ReferenceProblem(f"ground_stations[{k}]", f"unknown ground station {name!r}", stations)

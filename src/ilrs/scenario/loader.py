@@ -7,73 +7,23 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pydantic
 
 from ilrs.data import data_path, read_yaml_file
 from ilrs.errors import NotFoundError, ScenarioError
 from ilrs.scenario.model import Scenario
+from ilrs.scenario.references import ReferenceProblem, validation_error
 
 BUILTIN_DIR = "scenarios"
 REFERENCE_SCENARIO = "ilrs-reference"
-
-
-class ReferenceProblem(ValueError):
-    """Raised by a section's ``check_references`` for a name that is not in its catalogue."""
-
-    def __init__(self, field: str, message: str, allowed: Iterable[str] | None = None):
-        self.field = field
-        self.message = message
-        self.allowed = sorted(allowed) if allowed is not None else None
-        super().__init__(message)
 
 
 def builtin_scenarios() -> dict[str, Path]:
     """Names and paths of the scenarios shipped with ilrs."""
     folder = data_path(BUILTIN_DIR)
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
-
-
-def _field_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and (part.startswith("function-") or part in ("tagged-union",)):
-            continue
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
-def _describe(err: dict[str, Any]) -> tuple[str, str | None]:
-    """Message and allowed values of one pydantic error."""
-    kind = err.get("type", "")
-    ctx = err.get("ctx") or {}
-    if kind == "extra_forbidden":
-        return "unknown key", None
-    if kind == "literal_error":
-        return f"{err['input']!r} is not allowed", ctx.get("expected")
-    if kind == "enum":
-        return f"{err['input']!r} is not allowed", ctx.get("expected")
-    if kind == "missing":
-        return "required field is missing", None
-    msg = err.get("msg", "invalid value").removeprefix("Value error, ")
-    return msg, None
-
-
-def validation_error(exc: pydantic.ValidationError, file: str, prefix: str = "") -> ScenarioError:
-    """The first error of a pydantic ValidationError as a one-line ScenarioError."""
-    first = exc.errors()[0]
-    field = _field_path(tuple(first.get("loc", ())))
-    if prefix:
-        field = f"{prefix}.{field}" if field != "(top level)" else prefix
-    message, allowed = _describe(first)
-    count = len(exc.errors())
-    if count > 1:
-        message += f" (and {count - 1} more error{'s' if count > 2 else ''})"
-    return ScenarioError(message, file=file, field=field, allowed=allowed)
 
 
 def scenario_from_dict(raw: Any, *, file: str = "<scenario>") -> Scenario:

@@ -110,9 +110,9 @@ class NuclearSpec(StrictModel):
     def _power(cls, value: float | None, info: ValidationInfo) -> float | None:
         kind = info.data.get("kind")
         if value is None and kind is not None:
-            from ilrs.data import load_dataset  # the data layer (below the scenario layer)
+            from ilrs.data import ops_defaults  # the data layer (below the scenario layer)
 
-            units = load_dataset("ops_defaults").get("nuclear_units") or {}
+            units = ops_defaults().get("nuclear_units") or {}
             if kind not in units:
                 raise ValueError(f"a {kind!r} unit needs power_kwe (packaged defaults for: {', '.join(sorted(units))})")
         return value
@@ -224,10 +224,10 @@ class OperationsSection(StrictModel):
 
     def check_references(self, scenario) -> None:
         """Partner ids (element owners, experiment owners, crew) must be in the consortium registry."""
-        from ilrs.data import load_dataset  # the data layer: the scenario layer may not import consortium
-        from ilrs.scenario.loader import ReferenceProblem
+        from ilrs.data import partner_ids  # the data layer: the scenario layer may not import consortium
+        from ilrs.scenario.references import ReferenceProblem
 
-        ids = {p["id"] for p in (load_dataset("partners").get("parties") or [])}
+        ids = partner_ids()
         checks = ([(f"elements[{i}].owner", e.owner) for i, e in enumerate(self.elements)]
                   + [(f"data.experiments[{i}].owner", x.owner) for i, x in enumerate(self.data.experiments)]
                   + [(f"crew.stays[{i}].crew", p) for i, s in enumerate(self.crew.stays) for p in s.crew]

@@ -39,9 +39,9 @@ class SiteSpec(StrictModel):
         """
         if self.name is None or self.lat_deg is not None:
             return
-        from ilrs.data import load_dataset
-        from ilrs.scenario.loader import ReferenceProblem
+        from ilrs.data import sites_catalogue
+        from ilrs.scenario.references import ReferenceProblem
 
-        names = [s["name"] for s in load_dataset("sites")["sites"]]
+        names = [s["name"] for s in sites_catalogue()["sites"]]
         if self.name not in names:
             raise ReferenceProblem("name", f"unknown site {self.name!r}", allowed=names)

@@ -230,7 +230,7 @@ class UncertaintiesSection(StrictModel):
         ``schedule_slip_days``, its milestone ids for ``target_dates``, and the ``operations``
         elements (the ones with a failure model) for ``element_mtbf_*``; ``default`` everywhere but
         in ``target_dates``."""
-        from ilrs.scenario.loader import ReferenceProblem
+        from ilrs.scenario.references import ReferenceProblem
 
         res = scenario.campaign.resolved()
         names = {
