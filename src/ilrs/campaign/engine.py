@@ -27,8 +27,9 @@ Model of one run (days are UTC day numbers, ``datetime.date.toordinal``):
    days at which an element became operational or a mission arrived: only those are checked.
 
 Past missions (``status: succeeded``/``failed``) keep their recorded dates and outcome and draw
-nothing. Random draws (in this order per launch attempt: one uniform per launch, one per landing)
-come only from the ``numpy.random.Generator`` passed in.
+nothing. Random draws come only from the ``numpy.random.Generator`` passed in: first the slips not
+overridden (:func:`ilrs.scenario.uncertainties.correlated_slips_days`, the risk layer's slip model),
+then per launch attempt one uniform per launch and one per landing (and a stand-down after a failure).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from ilrs.errors import InputError, ScenarioError
 from ilrs.scenario.campaign import CampaignSection, nominal_day
 from ilrs.scenario.uncertainties import draw as _draw_value
 from ilrs.scenario.uncertainties import (BetaDist, FixedDist, LognormalDist, NormalDist, TriangularDist,
-                                         UncertaintiesSection, UniformDist)
+                                         UncertaintiesSection, UniformDist, correlated_slips_days)
 
 DAYS_PER_YEAR = 365.25
 OVERRIDE_GROUPS = ("launch_failure", "landing_failure", "schedule_slip_days", "stand_down_days",
@@ -320,12 +321,11 @@ def simulate_campaign(inputs: CampaignInputs, rng: np.random.Generator | None = 
             slips[i] = float(v)
         elif rng is not None and inputs.slip_dists[i] is not None:
             to_draw.append(i)
-    if to_draw:  # one-factor Gaussian copula, as in ilrs.risk.sampling
-        rho = inputs.slip_correlation
-        common = float(rng.standard_normal())
+    if to_draw:  # the one slip model (same function and draw order as ilrs.risk.sampling)
+        _, drawn = correlated_slips_days({ms[i].id: inputs.slip_dists[i] for i in to_draw},
+                                         inputs.slip_correlation, rng)
         for i in to_draw:
-            z = math.sqrt(rho) * common + math.sqrt(1.0 - rho) * float(rng.standard_normal())
-            slips[i] = _draw_value(inputs.slip_dists[i], rng, z=z)
+            slips[i] = drawn[ms[i].id]
 
     stochastic = rng is not None
     p_launch = {v: pick("launch_failure", v, inputs.p_launch[v]) for v in inputs.vehicles} if stochastic else {}

@@ -10,21 +10,18 @@ Formulas:
   of the unshifted variable and ``sigma`` the standard deviation of its log).
 - correlated schedule slips (Gaussian one-factor model, equal pairwise correlation ρ of the
   log-slips): ``Z_m = sqrt(ρ)·Z_common + sqrt(1 − ρ)·Z_own(m)``; Var Z_m = 1 and
-  Corr(Z_m, Z_n) = ρ for m ≠ n.
+  Corr(Z_m, Z_n) = ρ for m ≠ n — :func:`ilrs.scenario.uncertainties.correlated_slips_days`, the
+  function the campaign engine draws its own slips with.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 
 from ilrs.scenario.uncertainties import draw  # noqa: F401 (one draw function for every layer)
-from ilrs.scenario.uncertainties import (
-    DEFAULT_KEY,
-    UncertaintiesSection,
-)
+from ilrs.scenario.uncertainties import DEFAULT_KEY, UncertaintiesSection, correlated_slips_days
 
 
 COMMON_SLIP_FACTOR = "schedule_slip_common_z"
@@ -64,16 +61,12 @@ def sample_campaign_inputs(unc: UncertaintiesSection, vehicles: Mapping[str, tup
         out[f"launch_failure.{v}"] = draw(d, rng, record=records[v])
     for m, d in _named(unc, "landing_failure", landing):
         out[f"landing_failure.{m}"] = draw(d, rng)
-    slips = _named(unc, "schedule_slip_days", missions)
+    slips = dict(_named(unc, "schedule_slip_days", missions))
     if slips:
-        rho = unc.schedule_slip_correlation
-        common = float(rng.standard_normal())
-        own = rng.standard_normal(len(slips))
-        if rho > 0.0:  # recorded so that sensitivity can name the programme-wide factor
+        common, slip_days = correlated_slips_days(slips, unc.schedule_slip_correlation, rng)
+        if unc.schedule_slip_correlation > 0.0:  # recorded so that sensitivity can name the programme-wide factor
             out[COMMON_SLIP_FACTOR] = common
-        a, b = math.sqrt(rho), math.sqrt(1.0 - rho)
-        for (m, d), z_own in zip(slips, own.tolist()):
-            out[f"schedule_slip_days.{m}"] = draw(d, rng, z=a * common + b * z_own)
+        out.update((f"schedule_slip_days.{m}", v) for m, v in slip_days.items())
     for v, d in _named(unc, "stand_down_days", records):
         out[f"stand_down_days.{v}"] = max(0.0, draw(d, rng))
     return out
