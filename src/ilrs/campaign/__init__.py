@@ -43,6 +43,8 @@ dependencies), ``milestones`` (id → date or None), ``targets``, ``crew_stays``
 from ilrs.campaign.engine import (CampaignInputs, campaign_inputs, nominal_campaign, simulate_campaign,
                                   sites_not_in_catalogue)
 from ilrs.campaign.result import CampaignResult, CrewStay, Delivery, ElementRecord, MissionRecord
+from ilrs.campaign.sampling import sample_campaign_inputs, sampled_campaign
 
 __all__ = ["CampaignInputs", "CampaignResult", "CrewStay", "Delivery", "ElementRecord", "MissionRecord",
-           "campaign_inputs", "nominal_campaign", "simulate_campaign", "sites_not_in_catalogue"]
+           "campaign_inputs", "nominal_campaign", "sample_campaign_inputs", "sampled_campaign", "simulate_campaign",
+           "sites_not_in_catalogue"]

@@ -117,6 +117,9 @@ class CampaignInputs:
     slip_dists: tuple[Any, ...]  # per mission: a Distribution or None
     slip_correlation: float
     stand_down_dists: dict[str, Any]  # per vehicle: a Distribution or None
+    # what a sampled run draws from (ilrs.campaign.sampling)
+    uncertainties: UncertaintiesSection
+    vehicle_records: dict[str, tuple[int, int] | None]  # per vehicle: (failures, flights) or None
 
 
 def _mean(d) -> float:
@@ -255,7 +258,9 @@ def campaign_inputs(scenario=None, *, section: CampaignSection | None = None,
         p_launch=p_launch, p_landing=tuple(p_landing), stand_down=stand_down,
         reflight_enabled=section.reflight.enabled, reflight_lead=section.reflight.lead_time_days,
         max_attempts=section.reflight.max_attempts, slip_dists=tuple(slip_dists),
-        slip_correlation=unc.schedule_slip_correlation, stand_down_dists=sd_dists)
+        slip_correlation=unc.schedule_slip_correlation, stand_down_dists=sd_dists, uncertainties=unc,
+        vehicle_records={vid: (v.record.failures, v.record.flights) if v.record is not None else None
+                         for vid, v in res.vehicles.items()})
 
 
 def _flatten(overrides: Mapping[str, Any] | None) -> dict[str, Any]:

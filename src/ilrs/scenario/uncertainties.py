@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Literal, Mapping, Union
+from typing import Annotated, Iterable, Literal, Mapping, Union
 
 from pydantic import Field, model_validator
 
@@ -249,6 +249,13 @@ class UncertaintiesSection(StrictModel):
         for key in self.target_dates:
             if key not in milestones:
                 raise ReferenceProblem(f"target_dates.{key}", f"unknown milestone {key!r}", milestones)
+
+    def named(self, group: str, names: Iterable[str]) -> "list[tuple[str, Distribution]]":
+        """(name, distribution) of every name of ``names`` that has one in ``group`` (its own or the
+        group's default), names sorted: the order every sampler draws in."""
+        table: dict = getattr(self, group)
+        default = table.get(DEFAULT_KEY)
+        return [(n, table.get(n, default)) for n in sorted(set(names)) if table.get(n, default) is not None]
 
     def for_name(self, group: str, name: str) -> "Distribution | None":
         """The distribution of ``group`` (e.g. 'launch_failure') for ``name``, or its default, or None."""
