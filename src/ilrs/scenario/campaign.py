@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from types import MappingProxyType
+from typing import Literal, Mapping
 
 import pydantic
 from pydantic import Field, field_validator, model_validator
@@ -329,7 +332,18 @@ class CampaignSection(StrictModel):
 
     # -- resolution against the packaged catalogue -------------------------------------------------
     def resolved(self) -> "ResolvedCampaign":
-        """Vehicles, elements and the flown missions, packaged entries merged with inline ones."""
+        """Vehicles, elements and the flown missions, packaged entries merged with inline ones.
+
+        Computed once per section object (the section is frozen): the result is cached by the
+        object's identity and dropped when the object is (a ``model_copy`` resolves afresh)."""
+        key = id(self)
+        res = _RESOLVED.get(key)
+        if res is None:
+            res = _RESOLVED[key] = self._resolve()
+            weakref.finalize(self, _RESOLVED.pop, key, None)
+        return res
+
+    def _resolve(self) -> "ResolvedCampaign":
         cat = packaged_catalogue() if self.catalogue else Catalogue({}, {}, {})
         vehicles = dict(cat.vehicles)
         vehicles.update({v.id: v for v in self.vehicles})
@@ -342,7 +356,8 @@ class CampaignSection(StrictModel):
             if mid in known_missions and mid not in {m.id for m in self.missions}:
                 flown.append(known_missions[mid])
         flown.extend(self.missions)
-        return ResolvedCampaign(vehicles, elements, flown, known_missions)
+        return ResolvedCampaign(MappingProxyType(vehicles), MappingProxyType(elements), tuple(flown),
+                                MappingProxyType(known_missions))
 
     def check_references(self, scenario) -> None:
         """Names must resolve, payloads fit their vehicle, dependencies form no cycle.
@@ -513,12 +528,19 @@ class Catalogue:
         self.elements = elements
 
 
+@dataclass(frozen=True)
 class ResolvedCampaign:
-    def __init__(self, vehicles, elements, missions, known_missions):
-        self.vehicles: dict[str, VehicleSpec] = vehicles
-        self.elements: dict[str, ElementSpec] = elements
-        self.missions: list[MissionSpec] = missions
-        self.known_missions: dict[str, MissionSpec] = known_missions
+    """A campaign section merged with the packaged catalogue (read-only: it is shared, see
+    :meth:`CampaignSection.resolved`)."""
+
+    vehicles: Mapping[str, VehicleSpec]
+    elements: Mapping[str, ElementSpec]
+    missions: tuple[MissionSpec, ...]  # the flown ones, manifest first, then inline
+    known_missions: Mapping[str, MissionSpec]
+
+
+_RESOLVED: dict[int, ResolvedCampaign] = {}
+"""id(section) -> its resolution, while the section lives (see CampaignSection.resolved)."""
 
 
 def _load_list(name: str, key: str, model):
