@@ -19,7 +19,8 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from ilrs.campaign.engine import CampaignInputs, simulate_campaign
+from ilrs.campaign.engine import simulate_campaign
+from ilrs.campaign.inputs import CampaignInputs
 from ilrs.campaign.result import CampaignResult
 from ilrs.scenario.uncertainties import UncertaintiesSection, correlated_slips_days, draw
 
