@@ -13,6 +13,7 @@ from ilrs.errors import ScenarioError
 from ilrs.scenario import load_scenario, scenario_from_dict
 from ilrs.scenario.campaign import CZ5_STAND_DOWN_DAYS, FlightRecord, find_cycle, nominal_day, packaged_catalogue
 
+from .study import campaign_of
 from .test_campaign_engine import base_scenario, toy_campaign
 
 
@@ -250,7 +251,7 @@ def test_reference_scenario_loads_and_picks_claims():
 def test_sites_are_checked_softly_against_the_catalogue():
     from ilrs.campaign import campaign_inputs, sites_not_in_catalogue
 
-    unknown = sites_not_in_catalogue(campaign_inputs(load_scenario("ilrs-reference")))
+    unknown = sites_not_in_catalogue(campaign_of(load_scenario("ilrs-reference")))
     # Luna-25 (Boguslawsky) and Chang'e-6 (far-side Apollo basin) did not target the south pole
     assert {"luna-25", "change-6"} <= set(unknown)
     # south-pole targets are catalogue sites (data/sites.yaml)

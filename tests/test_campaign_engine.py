@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ilrs.campaign import campaign_inputs, nominal_campaign, simulate_campaign
+from ilrs.campaign import simulate_campaign
 from ilrs.scenario import load_scenario, scenario_from_dict
+
+from .study import campaign_of, nominal_of
 
 D = dt.date
 
@@ -69,7 +71,7 @@ def toy(**changes) -> "object":
 # ---- nominal timeline, worked by hand ---------------------------------------------------------
 
 def test_hand_made_nominal_timeline():
-    r = nominal_campaign(toy())
+    r = nominal_of(toy())
     by = {m.id: m for m in r.missions}
     assert by["m1"].launch == D(2030, 1, 10) and by["m1"].arrival == D(2030, 1, 20)
     assert by["m2"].launch == D(2030, 1, 1) and by["m2"].arrival == D(2030, 1, 4)
@@ -91,7 +93,7 @@ def test_hand_made_nominal_timeline():
 
 
 def test_date_claim_choice_and_year_precision():
-    r = nominal_campaign(toy(date_claims={"m3": "late"}))
+    r = nominal_of(toy(date_claims={"m3": "late"}))
     m3 = next(m for m in r.missions if m.id == "m3")
     assert m3.launch == D(2031, 7, 1)  # a year-precision date sits at 1 July
     assert r.milestones["basic"] == D(2031, 7, 7)
@@ -101,10 +103,10 @@ def test_milestone_needs_elements_alive_together():
     # lab lives one year; if the radio only arrives after the lab died, "all" is never reached
     c = toy_campaign()
     c["missions"][1]["dates"] = [{"date": "2032-01-01"}]
-    r = nominal_campaign(scenario_from_dict(base_scenario(c)))
+    r = nominal_of(scenario_from_dict(base_scenario(c)))
     assert r.elements["lab"].operational == D(2032, 1, 4)  # lab waits for radio (dependency)
     c["elements"][2]["depends_on"] = ["power"]
-    r = nominal_campaign(scenario_from_dict(base_scenario(c)))
+    r = nominal_of(scenario_from_dict(base_scenario(c)))
     assert r.elements["lab"].operational == D(2030, 3, 21)
     assert r.milestones["all"] is None and r.milestones["basic"] is None
 
@@ -116,7 +118,7 @@ def test_element_stops_when_a_dependency_reaches_end_of_life():
     2030-03-21 and would last until 2031-03-21, but stops with the power on 2031-01-25."""
     c = toy_campaign()
     c["elements"][0]["design_life_years"] = 1
-    r = nominal_campaign(scenario_from_dict(base_scenario(c)))
+    r = nominal_of(scenario_from_dict(base_scenario(c)))
     e = r.elements
     assert (e["power"].operational, e["power"].end_of_life) == (D(2030, 1, 25), D(2031, 1, 25))
     assert (e["radio"].operational, e["radio"].end_of_life) == (D(2030, 1, 25), D(2031, 1, 25))
@@ -125,7 +127,7 @@ def test_element_stops_when_a_dependency_reaches_end_of_life():
     # with m3 in 2031 (1 July + 4 days of transfer + 2 to deploy = 2031-07-07) the lab arrives after
     # the power it needs has died: it never operates, and what needs it is never reached
     c["date_claims"] = {"m3": "late"}
-    r = nominal_campaign(scenario_from_dict(base_scenario(c)))
+    r = nominal_of(scenario_from_dict(base_scenario(c)))
     assert r.elements["lab"].delivered == D(2031, 7, 7)
     assert r.elements["lab"].operational is None and r.elements["lab"].end_of_life is None
     assert r.milestones["basic"] is None and r.milestones["all"] is None
@@ -139,7 +141,7 @@ def test_an_element_works_only_inside_its_dependencies_lives(lives, slips):
     c = toy_campaign()
     for spec, life in zip(c["elements"], lives):
         spec["design_life_years"] = life
-    inputs = campaign_inputs(scenario_from_dict(base_scenario(c)))
+    inputs = campaign_of(scenario_from_dict(base_scenario(c)))
     r = simulate_campaign(inputs, None, {"schedule_slip_days": slips})
     for e in r.elements.values():
         if e.operational is None:
@@ -152,7 +154,7 @@ def test_an_element_works_only_inside_its_dependencies_lives(lives, slips):
 
 
 def test_slip_override_moves_dependent_dates():
-    inputs = campaign_inputs(toy())
+    inputs = campaign_of(toy())
     r = simulate_campaign(inputs, None, {"schedule_slip_days": {"m1": 30}})
     assert r.elements["power"].operational == D(2030, 2, 24)  # 01-10 + 30 + 10 + 5
     assert r.elements["radio"].operational == D(2030, 2, 24)
@@ -162,7 +164,7 @@ def test_slip_override_moves_dependent_dates():
 # ---- stochastic hooks with forced outcomes ----------------------------------------------------
 
 def test_launch_failure_stand_down_and_reflight():
-    inputs = campaign_inputs(toy())
+    inputs = campaign_of(toy())
     ov = {"launch_failure.X": 1.0, "launch_failure.Y": 0.0, "launch_failure.Z": 0.0,
           "landing_failure.default": 0.0}
     r = simulate_campaign(inputs, np.random.default_rng(0), ov)
@@ -191,7 +193,7 @@ def test_landing_failure_and_requirement_cancels():
     c = toy_campaign()
     c["missions"][2]["requires"] = ["m1"]
     c["reflight"] = {"enabled": False}
-    inputs = campaign_inputs(scenario_from_dict(base_scenario(c)))
+    inputs = campaign_of(scenario_from_dict(base_scenario(c)))
     ov = {"launch_failure.default": 0.0, "landing_failure.m1": 1.0, "landing_failure.m3": 0.0}
     r = simulate_campaign(inputs, np.random.default_rng(1), ov)
     out = {m.id: m.outcome for m in r.missions}
@@ -202,7 +204,7 @@ def test_landing_failure_and_requirement_cancels():
 def test_requirement_waits_for_arrival():
     c = toy_campaign()
     c["missions"][1]["requires"] = ["m1"]  # m2 ready 01-01, m1 arrives 01-20
-    r = nominal_campaign(scenario_from_dict(base_scenario(c)))
+    r = nominal_of(scenario_from_dict(base_scenario(c)))
     m2 = next(m for m in r.missions if m.id == "m2")
     assert m2.launch == D(2030, 1, 20)
 
@@ -211,7 +213,7 @@ def test_failure_frequency_matches_probability():
     """Binomial check: 4000 runs with p = 0.3 on m3's landing (no reflight)."""
     c = toy_campaign()
     c["reflight"] = {"enabled": False}
-    inputs = campaign_inputs(scenario_from_dict(base_scenario(c)))
+    inputs = campaign_of(scenario_from_dict(base_scenario(c)))
     rng = np.random.default_rng(20280101)
     ov = {"launch_failure.default": 0.0, "landing_failure.default": 0.0, "landing_failure.m3": 0.3}
     n = 4000
@@ -222,7 +224,7 @@ def test_failure_frequency_matches_probability():
 
 
 def test_same_seed_same_campaign_and_seeds_differ():
-    inputs = campaign_inputs(load_scenario("ilrs-reference"))
+    inputs = campaign_of(load_scenario("ilrs-reference"))
     a = simulate_campaign(inputs, np.random.default_rng(7))
     b = simulate_campaign(inputs, np.random.default_rng(7))
     assert a == b
@@ -235,7 +237,7 @@ def test_same_seed_same_campaign_and_seeds_differ():
 @given(st.dictionaries(st.sampled_from(["m1", "m2", "m3"]), st.floats(0, 2000), max_size=3))
 def test_slips_never_advance_milestones(slips):
     """Monotonicity: delaying launches can only delay every element and milestone."""
-    inputs = campaign_inputs(toy())
+    inputs = campaign_of(toy())
     nominal = simulate_campaign(inputs, None)
     r = simulate_campaign(inputs, None, {"schedule_slip_days": slips})
     for eid, e in r.elements.items():
@@ -253,7 +255,7 @@ def test_slips_never_advance_milestones(slips):
 
 @pytest.fixture(scope="module")
 def reference():
-    return nominal_campaign(load_scenario("ilrs-reference"))
+    return nominal_of(load_scenario("ilrs-reference"))
 
 
 def test_reference_nominal_reproduces_public_milestones(reference):
@@ -297,7 +299,7 @@ def test_reference_habitation_module_and_the_crew_that_waits_for_it(reference):
     hab = reference.elements["ilrs-habitat"]
     assert (hab.role, hab.base, hab.owner, hab.mass_kg) == ("habitation", True, "cnsa", 25_000)
     assert hab.operational == D(2035, 8, 5)
-    inputs = campaign_inputs(load_scenario("ilrs-reference"))
+    inputs = campaign_of(load_scenario("ilrs-reference"))
     r = simulate_campaign(inputs, None, {"schedule_slip_days": {"ilrs-habitat": 400}})
     by = {m.id: m for m in r.missions}
     assert by["ilrs-habitat"].arrival == D(2036, 8, 9)
@@ -323,7 +325,7 @@ def test_reference_past_missions_as_flown(reference):
 
 def test_reference_is_fast():
     """The risk layer needs >= 10,000 campaign runs a minute on one core."""
-    inputs = campaign_inputs(load_scenario("ilrs-reference"))
+    inputs = campaign_of(load_scenario("ilrs-reference"))
     rng = np.random.default_rng(1)
     t0 = time.perf_counter()
     for _ in range(1000):
@@ -336,7 +338,7 @@ def test_slips_drawn_from_the_scenario_uncertainties():
     raw = base_scenario(toy_campaign())
     raw["uncertainties"] = {"schedule_slip_days": {"default": {"dist": "lognormal", "median": 40, "sigma": 0.7}},
                             "schedule_slip_correlation": 1.0}
-    inputs = campaign_inputs(scenario_from_dict(raw))
+    inputs = campaign_of(scenario_from_dict(raw))
     ov = {"launch_failure.default": 0.0, "landing_failure.default": 0.0}
     r = simulate_campaign(inputs, np.random.default_rng(5), ov)
     nominal = simulate_campaign(inputs, None)
@@ -347,7 +349,7 @@ def test_slips_drawn_from_the_scenario_uncertainties():
     assert len(set(slip.values())) == 1 and slip["m3"] > 0
     # sigma 0: the slip is the median exactly
     raw["uncertainties"]["schedule_slip_days"]["default"] = {"dist": "lognormal", "median": 40, "sigma": 0.0}
-    r = simulate_campaign(campaign_inputs(scenario_from_dict(raw)), np.random.default_rng(5), ov)
+    r = simulate_campaign(campaign_of(scenario_from_dict(raw)), np.random.default_rng(5), ov)
     assert next(m for m in r.missions if m.id == "m3").launch == D(2030, 3, 15) + dt.timedelta(days=40)
 
 
@@ -355,7 +357,7 @@ def test_unknown_override_is_an_input_error():
     from ilrs.errors import InputError
 
     with pytest.raises(InputError) as info:
-        simulate_campaign(campaign_inputs(toy()), None, {"launch_fail.X": 0.1})
+        simulate_campaign(campaign_of(toy()), None, {"launch_fail.X": 0.1})
     assert "launch_failure" in str(info.value)
 
 
@@ -399,7 +401,7 @@ def _brute_force_milestones(result, scenario):
 @pytest.mark.parametrize("seed", range(12))
 def test_milestones_match_a_brute_force_scan(seed):
     s = load_scenario("ilrs-reference")
-    r = simulate_campaign(campaign_inputs(s), np.random.default_rng(seed))
+    r = simulate_campaign(campaign_of(s), np.random.default_rng(seed))
     assert r.milestones == _brute_force_milestones(r, s)
 
 
@@ -411,6 +413,6 @@ def test_nominal_launch_failure_uses_each_vehicles_own_record():
     from ilrs.campaign import campaign_inputs
     from ilrs.scenario import load_scenario
 
-    p = campaign_inputs(load_scenario("ilrs-reference")).p_launch
+    p = campaign_of(load_scenario("ilrs-reference")).p_launch
     assert p["CZ-5"] == pytest.approx(1.5 / 9)
     assert p["CZ-10"] == pytest.approx(8.5 / 260)

@@ -16,19 +16,7 @@ from ilrs.operations import FailureModel  # noqa: E402
 from ilrs.risk import ProcessExecutor  # noqa: E402
 from ilrs.risk.ops_model import _with_failures  # noqa: E402
 from ilrs.scenario import load_scenario  # noqa: E402
-from ilrs.report.products import risk_study  # noqa: E402
-from ilrs.risk import replay as _replay  # noqa: E402
-from ilrs.risk import run_risk as _run_risk  # noqa: E402
-
-
-def run_risk(scenario, **options):
-    """The study of ``scenario``, compiled as ``ilrs risk`` compiles it."""
-    return _run_risk(risk_study(scenario, ops=options.get("ops", False)), **options)
-
-
-def replay(scenario, i, **options):
-    return _replay(risk_study(scenario, ops=options.get("ops", False)), i, **options)
-
+from .study import replay, run_risk  # noqa: E402
 
 @pytest.fixture(scope="module")
 def short_reference():

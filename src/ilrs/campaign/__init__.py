@@ -1,11 +1,21 @@
 """The campaign that builds the ILRS: missions, vehicles, landings, deliveries, milestones.
 
 >>> from ilrs.scenario import load_scenario
->>> from ilrs.campaign import campaign_inputs, simulate_campaign
->>> inputs = campaign_inputs(load_scenario("ilrs-reference"))    # compile once (pydantic → tuples)
+>>> from ilrs.campaign import compile_campaign, simulate_campaign
+>>> s = load_scenario("ilrs-reference")
+>>> inputs = compile_campaign(s.campaign, s.uncertainties)        # compile once (pydantic → tuples)
 >>> nominal = simulate_campaign(inputs, None)                     # nothing fails, nothing slips
 >>> str(nominal.milestones["groundbreaking"])
 '2028-07-31'
+
+Compiling: ``compile_campaign(section: CampaignSection, uncertainties: UncertaintiesSection | None)
+-> CampaignInputs`` (typed; :mod:`ilrs.campaign.inputs`); ``campaign_inputs(section)`` checks a
+bare section's references first.
+
+One risk run alone: ``sampled_campaign(inputs, rng) -> (draws, CampaignResult)`` samples every
+uncertain input (:func:`sample_campaign_inputs`, one slip model) and flies the campaign with them on
+the same generator; ``ilrs.risk`` run i is this with ``SeedSequence(seed, spawn_key=(i,))``
+(:mod:`ilrs.campaign.sampling`), and so is ``ilrs campaign --seed SEED --run I``.
 
 Entry point for the risk layer::
 
@@ -19,7 +29,7 @@ Entry point for the risk layer::
   re-flown after ``reflight_lead_days`` (``campaign.reflight``); slips are drawn from
   ``uncertainties.schedule_slip_days`` unless overridden. Same seed → same campaign.
 * ``overrides``: a plain dict of sampled parameters, keys ``<group>.<name>`` (the keys
-  :func:`ilrs.risk.sampling.sample_campaign_inputs` produces) or nested ``{group: {name: value}}``;
+  :func:`sample_campaign_inputs` produces) or nested ``{group: {name: value}}``;
   ``name`` may be ``default``:
 
   ============================  ====================================================================
@@ -40,9 +50,11 @@ operational and end-of-life dates and its spec: owner, mass, power by mode, data
 dependencies), ``milestones`` (id → date or None), ``targets``, ``crew_stays``, ``deliveries``.
 """
 
-from ilrs.campaign.engine import (CampaignInputs, campaign_inputs, nominal_campaign, simulate_campaign,
-                                  sites_not_in_catalogue)
+from ilrs.campaign.engine import nominal_campaign, simulate_campaign
+from ilrs.campaign.inputs import CampaignInputs, campaign_inputs, compile_campaign, sites_not_in_catalogue
 from ilrs.campaign.result import CampaignResult, CrewStay, Delivery, ElementRecord, MissionRecord
+from ilrs.campaign.sampling import sample_campaign_inputs, sampled_campaign
 
 __all__ = ["CampaignInputs", "CampaignResult", "CrewStay", "Delivery", "ElementRecord", "MissionRecord",
-           "campaign_inputs", "nominal_campaign", "simulate_campaign", "sites_not_in_catalogue"]
+           "campaign_inputs", "compile_campaign", "nominal_campaign", "sample_campaign_inputs", "sampled_campaign",
+           "simulate_campaign", "sites_not_in_catalogue"]

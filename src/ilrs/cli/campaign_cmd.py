@@ -15,14 +15,22 @@ def campaign(
     scenario: str = typer.Option(REFERENCE_SCENARIO, "--scenario", "-s",
                                  help="Built-in scenario name or path to a YAML file."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0,
-                                       help="Fly one stochastic campaign (launch/landing failures, slips, "
-                                            "stand-downs, re-flights) from this seed; default: the nominal plan."),
+                                       help="Fly one stochastic campaign (sampled failure probabilities, slips, "
+                                            "stand-downs; launch/landing failures, re-flights): run --run of "
+                                            "`ilrs risk --seed SEED`, same dates. Default: the nominal plan."),
+    run: Optional[int] = typer.Option(None, "--run", min=0,
+                                      help="Which risk run to fly (default 0); without --seed, of the "
+                                           "scenario's own seed, as `ilrs risk` without --seed."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
     plot: Optional[Path] = typer.Option(None, "--plot", "-p", help="Save a Gantt chart (.png, .svg or .pdf)."),
 ) -> None:
     """Fly the scenario's manifest: launch, transfer, landing, deployment, milestones.
 
-    Without --seed nothing fails and nothing slips: the reference scenario then reproduces the
+    With --seed N (and --run I, default 0) it flies risk run I of `ilrs risk --seed N` alone: the
+    generator of SeedSequence(N, spawn_key=(I,)), every uncertain input drawn first, then the launch
+    and landing outcomes (ilrs.campaign.sampled_campaign), so its dates are that run's.
+
+    Without --seed or --run nothing fails and nothing slips: the reference scenario then reproduces the
     years of the public plan: technology verification 2026 and 2028, groundbreaking 2028, crew
     before 2030, basic model in 2035 (ILRS-1..5, the five super-heavy launches of 2030-2035, all
     operational), completion in 2036 (plus the nuclear power plant, the habitation module and
@@ -34,11 +42,11 @@ def campaign(
 
       ilrs campaign --seed 7 --plot campaign.png
 
+      ilrs campaign --seed 7 --run 17      # run 17 of `ilrs risk --seed 7`
+
       ilrs campaign --scenario my-study.yaml --format json
     """
-    import numpy as np
-
-    from ilrs.campaign import campaign_inputs, simulate_campaign
+    from ilrs.campaign import compile_campaign, sampled_campaign, simulate_campaign
 
     if plot is not None:  # a bad image path fails before anything is computed
         from ilrs.report.figures import figure_format
@@ -46,22 +54,30 @@ def campaign(
         figure_format(plot, "--plot")
         output_file(plot, "--plot")
     s = load_scenario(scenario)
-    rng = np.random.default_rng(seed) if seed is not None else None
-    result = simulate_campaign(campaign_inputs(s), rng)
+    inputs = compile_campaign(s.campaign, s.uncertainties)
+    if seed is None and run is None:
+        result = simulate_campaign(inputs, None)
+        label = "nominal plan"
+    else:
+        from ilrs.risk.seeds import run_generator
+
+        seed = s.seed if seed is None else seed
+        run = 0 if run is None else run
+        _, result = sampled_campaign(inputs, run_generator(seed, run))
+        label = f"seed {seed}, run {run}"
     if plot is not None:
         from ilrs.campaign.gantt import plot_gantt
         from ilrs.report.figures import save_figure
 
-        label = f"seed {seed}" if seed is not None else "nominal"
         save_figure(plot_gantt(result, title=f"{s.name} campaign ({label})"), plot, field="--plot")
     if format is OutputFormat.json:
         data = result.to_dict()
-        data = {"scenario": s.name, "seed": seed, **data}
+        data = {"scenario": s.name, "seed": seed, "run": run, **data}
         if plot is not None:
             data["plot"] = str(plot)
         echo_json(data)
         return
-    typer.echo(f"ilrs campaign — {s.name} ({'seed ' + str(seed) if seed is not None else 'nominal plan'})")
+    typer.echo(f"ilrs campaign — {s.name} ({label})")
     if not result.missions:
         typer.echo("no missions: list them in campaign.manifest (see `ilrs scenario new`)")
         return

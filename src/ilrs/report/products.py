@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
-from ilrs.campaign import CampaignInputs, CampaignResult, campaign_inputs, simulate_campaign
+from ilrs.campaign import CampaignInputs, CampaignResult, compile_campaign, simulate_campaign
 from ilrs.comms import (CommsResult, CommsSetup, DownlinkTimeline, analyze_period, comms_setup, downlink_on_grid,
                         downlink_timeline)
 from ilrs.environment import EnvironmentProducts, SiteSetup, environment_products, site_setup
@@ -59,26 +59,18 @@ def compile_setup(scenario: Scenario, *, ops_start: dt.date | None = None, ops_y
     ops = operations_setup(scenario.operations, span_start=scenario.span.start, span_end=scenario.span.end,
                            site_name=site.declared_site.name, start=ops_start, years=ops_years,
                            step_hours=ops_step_hours)
-    return RunSetup(scenario, site, comms_setup(scenario.relays, constellation), campaign_inputs(scenario), ops)
+    return RunSetup(scenario, site, comms_setup(scenario.relays, constellation),
+                    compile_campaign(scenario.campaign, scenario.uncertainties), ops)
 
 
 def risk_setup(setup: RunSetup, operations: BuiltInputs | None = None) -> StudySetup:
     """The risk layer's setup; ``operations`` (built once) makes it a campaign + operations study."""
     scenario = setup.scenario
-    res = scenario.campaign.resolved()
-    planned = sorted({v for m in setup.campaign.missions if m.past is None for v in m.vehicles})
-    records = tuple((vid, (rec.failures, rec.flights) if (rec := _record(res, vid)) is not None else None)
-                    for vid in planned)
     return StudySetup(name=scenario.name, seed=int(scenario.seed), uncertainties=scenario.uncertainties,
-                      campaign=setup.campaign, vehicle_records=records,
+                      campaign=setup.campaign,
                       milestone_names={ms.id: (ms.name or ms.id) for ms in scenario.campaign.milestones},
                       identity=scenario.model_dump(mode="json"),
                       operations=(operations, setup.operations) if operations is not None else None)
-
-
-def _record(resolved, vehicle_id: str):
-    v = resolved.vehicles.get(vehicle_id)
-    return v.record if v is not None else None
 
 
 def mast_heights_m(setup: RunSetup) -> tuple[float, ...]:

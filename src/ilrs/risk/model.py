@@ -3,12 +3,14 @@
 One run i (:func:`campaign_run`):
 
 1. a ``numpy.random.Generator`` (PCG64) on the run's seed sequence;
-2. the sampled inputs (:func:`ilrs.risk.sampling.sample_campaign_inputs`): a launch-failure
+2. the sampled inputs (:func:`ilrs.campaign.sampling.sample_campaign_inputs`): a launch-failure
    probability per vehicle that flies a planned mission, a landing-failure probability per
    planned landing mission, a (correlated) schedule slip per planned mission, a stand-down per
    vehicle — drawn first, in a fixed order;
 3. :func:`ilrs.campaign.simulate_campaign` with those values as ``overrides`` and the same
    generator for the launch/landing outcomes (a family grounded after a failure, re-flights …);
+   steps 2-3 are :func:`ilrs.campaign.sampling.sampled_campaign`, which ``ilrs campaign --seed``
+   runs alone;
 4. the row: ``input.<group>.<name>`` per sampled input, ``milestone.<id>`` (days since
    1970-01-01, null when not reached), counts of failures.
 """
@@ -21,21 +23,16 @@ from typing import Any
 
 import numpy as np
 
-from ilrs.risk.sampling import COMMON_SLIP_FACTOR, sample_campaign_inputs
 from ilrs.risk.stats import EPOCH
 from ilrs.risk.study import payload_hash
-from ilrs.scenario.uncertainties import UncertaintiesSection
 
 
 @dataclass(frozen=True)
 class CampaignPayload:
-    """What every run needs (picklable; sent once per chunk / scattered once to a cluster)."""
+    """What every run needs (picklable; sent once per chunk / scattered once to a cluster): the
+    compiled campaign, which carries the uncertainties and the vehicles' flight records."""
 
     inputs: Any  # ilrs.campaign CampaignInputs
-    uncertainties: UncertaintiesSection
-    vehicle_records: tuple[tuple[str, tuple[int, int] | None], ...]  # vehicles of planned missions
-    missions: tuple[str, ...]  # planned missions
-    landing_missions: tuple[str, ...]
 
 
 def _days(d: dt.date | None) -> float | None:
@@ -45,11 +42,9 @@ def _days(d: dt.date | None) -> float | None:
 
 def campaign_row(payload: CampaignPayload, rng: np.random.Generator) -> tuple[dict[str, Any], Any]:
     """Sampled inputs and campaign result of one run (the row without the ``run`` column)."""
-    from ilrs.campaign import simulate_campaign
+    from ilrs.campaign.sampling import sampled_campaign  # the run `ilrs campaign --seed --run` replays
 
-    draws = sample_campaign_inputs(payload.uncertainties, dict(payload.vehicle_records), payload.missions, rng,
-                                   landing_missions=payload.landing_missions)
-    result = simulate_campaign(payload.inputs, rng, {k: v for k, v in draws.items() if k != COMMON_SLIP_FACTOR})
+    draws, result = sampled_campaign(payload.inputs, rng)
     row: dict[str, Any] = {f"input.{k}": v for k, v in draws.items()}
     for name, day in result.milestones.items():
         row[f"milestone.{name}"] = _days(day)

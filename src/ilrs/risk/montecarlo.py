@@ -50,10 +50,7 @@ class RiskModel:
 def prepare(study: StudySetup, ops: bool = False) -> RiskModel:
     """The run function and payload of ``study`` (with ``ops``: campaign then operations per run)."""
     inputs = study.campaign
-    planned = [m for m in inputs.missions if m.past is None]
-    payload = CampaignPayload(inputs=inputs, uncertainties=study.uncertainties, vehicle_records=study.vehicle_records,
-                              missions=tuple(m.id for m in planned),
-                              landing_missions=tuple(m.id for m in planned if m.lands))
+    payload = CampaignPayload(inputs)
     fn: Any = campaign_run
     if ops:
         from ilrs.errors import InputError

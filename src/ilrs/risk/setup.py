@@ -13,8 +13,7 @@ from ilrs.scenario.uncertainties import UncertaintiesSection
 class StudySetup:
     """A Monte Carlo study's inputs.
 
-    ``vehicle_records``: (vehicle, (failures, flights) or None) for the vehicles of planned missions
-    (the launch-failure priors); ``identity``: the whole scenario as JSON, hashed into the study
+    ``campaign`` carries the sampled distributions and the vehicles' flight records; ``identity``: the whole scenario as JSON, hashed into the study
     identity with the seed, N and the code; ``operations``: (BuiltInputs, OperationsSetup) for a
     campaign + operations study, None for campaign only."""
 
@@ -22,7 +21,6 @@ class StudySetup:
     seed: int
     uncertainties: UncertaintiesSection
     campaign: Any  # ilrs.campaign.CampaignInputs
-    vehicle_records: tuple[tuple[str, tuple[int, int] | None], ...]
     milestone_names: dict[str, str]
     identity: dict[str, Any]
     operations: tuple[Any, Any] | None = None

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Iterable, Literal, Mapping, Union
 
 from pydantic import Field, model_validator
 
@@ -250,6 +250,13 @@ class UncertaintiesSection(StrictModel):
             if key not in milestones:
                 raise ReferenceProblem(f"target_dates.{key}", f"unknown milestone {key!r}", milestones)
 
+    def named(self, group: str, names: Iterable[str]) -> "list[tuple[str, Distribution]]":
+        """(name, distribution) of every name of ``names`` that has one in ``group`` (its own or the
+        group's default), names sorted: the order every sampler draws in."""
+        table: dict = getattr(self, group)
+        default = table.get(DEFAULT_KEY)
+        return [(n, table.get(n, default)) for n in sorted(set(names)) if table.get(n, default) is not None]
+
     def for_name(self, group: str, name: str) -> "Distribution | None":
         """The distribution of ``group`` (e.g. 'launch_failure') for ``name``, or its default, or None."""
         table: dict = getattr(self, group)
@@ -285,3 +292,20 @@ def draw(d: "Distribution", rng, z: float | None = None,
             v = min(d.high, v)
         return float(v)
     raise TypeError(f"unknown distribution {type(d).__name__}")
+
+
+def correlated_slips_days(dists: "Mapping[str, Distribution]", correlation: float, rng) -> tuple[float, dict[str, float]]:
+    """The schedule slips of one run, days, per mission: ``(z_common, {mission: slip_days})``.
+
+    The one slip model of every layer (the campaign engine and the risk layer both call it).
+    One-factor Gaussian copula with equal pairwise correlation ρ of the normal scores:
+    ``Z_m = sqrt(ρ)·Z_common + sqrt(1 − ρ)·Z_own(m)`` (Var Z_m = 1, Corr(Z_m, Z_n) = ρ), each slip
+    then :func:`draw` of its distribution driven by ``Z_m`` (lognormal, normal). Draw order, fixed:
+    ``Z_common``, then one ``Z_own`` per mission in sorted mission order (one
+    ``standard_normal(n)`` call), then whatever each distribution draws itself, missions sorted.
+    """
+    names = sorted(dists)
+    common = float(rng.standard_normal())
+    own = rng.standard_normal(len(names))
+    a, b = math.sqrt(correlation), math.sqrt(1.0 - correlation)
+    return common, {m: draw(dists[m], rng, z=a * common + b * z_own) for m, z_own in zip(names, own.tolist())}
