@@ -6,7 +6,7 @@ Each member uses oxygen, water and food at the daily needs of :class:`~ilrs.oper
 life-support element operates, or when none is modelled. Between two discrete events the crew and
 the closure are constant, so each stock falls on a straight line: the step where it drops below the
 alarm margin and the step where it runs out are computed in closed form. Deliveries add to the
-stocks.
+stocks. The count of members present is a :class:`~ilrs.operations.stock.Stock`.
 """
 
 from __future__ import annotations

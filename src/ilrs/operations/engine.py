@@ -9,7 +9,8 @@ rate): nothing geometric is recomputed inside the loop. The models of each step 
 module: :mod:`~ilrs.operations.power` (generation, load ladder, shedding and dispatch — the
 HOMER-style energy balance), :mod:`~ilrs.operations.storage` (units and their elements),
 :mod:`~ilrs.operations.datastore` (science data and downlink), :mod:`~ilrs.operations.crew`
-(who flies, consumables).
+(who flies, consumables); spares and crew presence are :class:`~ilrs.operations.stock.Stock`
+containers.
 
 Over a run: ``generated = served + losses + curtailed + (E_final − E_initial) − storage_arrived
 + storage_retired`` (a storage unit arrives and leaves with its element).
@@ -51,6 +52,7 @@ from ilrs.operations.power import (
     soc_alarm_events,
     solar_generation_w,
 )
+from ilrs.operations.stock import Stock
 from ilrs.operations.storage import StorageBank
 
 # kpis, run_lengths and effective_crews moved out; still importable from here (plots, bench).
@@ -72,8 +74,7 @@ class _Station:
         self.array_gen = solar_generation_w(inputs, params, self.activation_s)
         self.storage = StorageBank(params.storage, self.el_index, self.active, self.n)
         self.data = DataStore(params.experiments, params.data_storage_bit, self.n)
-        self.crew_members: list[str] = []
-        self.crew_arrived = self.env.event()
+        self.crew_on_site = Stock(self.env)
         self.consumables = Consumables(params.crew, params.alarms.consumable_margin_days, self.n, self.dt)
         self.has_life_support = any(e.role == "life-support" for e in params.elements)
         self.policy = SheddingPolicy(params.shed_science_below, params.shed_nominal_below)
@@ -114,8 +115,7 @@ class _Station:
         self.down_s = [0.0] * len(p.elements)
         self.n_failures = [0] * len(p.elements)
         self.n_repairs = [0] * len(p.elements)
-        self.spares = [e.failure.spares if e.failure else 0 for e in p.elements]
-        self.spare_arrived = [self.env.event() for _ in p.elements]
+        self.spares = [Stock(self.env, e.failure.spares if e.failure else 0) for e in p.elements]
         for what, owner in ([("solar_arrays", a.element) for a in p.solar_arrays]
                             + [("storage", s.element) for s in p.storage]
                             + [("nuclear", u.element) for u in p.nuclear]
@@ -152,7 +152,7 @@ class _Station:
         life-support element operates (or when none is modelled)."""
         ls_ok = (not self.has_life_support) or any(
             self.element_operates(k) for k, e in enumerate(self.params.elements) if e.role == "life-support")
-        return self.consumables.use_per_step_kg(len(self.crew_members), ls_ok)
+        return self.consumables.use_per_step_kg(self.crew_on_site.level, ls_ok)
 
     # ------------------------------------------------------------------ continuous integration
     def advance(self, to_step: int) -> None:
@@ -166,7 +166,7 @@ class _Station:
         self.data.advance(i0, steps.level, steps.mode, self.rate_bit[i0:i1], self.prod_levels,
                           self.params.alarms, self.events, self.dt)
         self.consumables.deplete(i0, i1, self.use_per_step, self.log)
-        self.s_crew[i0:i1] = len(self.crew_members)
+        self.s_crew[i0:i1] = self.crew_on_site.level
         self.i = i1
 
     def _power(self, i0: int, i1: int) -> PowerSteps:
@@ -233,7 +233,7 @@ class _Station:
         crew-only repair, a crew; repair; draw again) until its end of life."""
         e = self.params.elements[k]
         fm = e.failure
-        env = self.env
+        env, spares, crew = self.env, self.spares[k], self.crew_on_site
         start = self.activation_s[e.name]
         if start > env.now:
             yield env.timeout(start - env.now)
@@ -248,22 +248,22 @@ class _Station:
             self.up[k] = False
             self.down_since[k] = env.now
             self.n_failures[k] += 1
-            self.log("failure", e.name, f"spares on site: {self.spares[k]}")
-            while self.spares[k] <= 0:
+            self.log("failure", e.name, f"spares on site: {spares.level}")
+            while spares.level <= 0:
                 self.log("spares-wait", e.name, "no spare on site")
-                yield self.spare_arrived[k]
+                yield spares.restocked()
                 if self.retired[k]:
                     return
-            while not self.crew_members and fm.repair_s_robot is None:
+            while not crew.level and fm.repair_s_robot is None:
                 self.log("crew-wait", e.name, "repair needs a crew")
-                yield self.crew_arrived
+                yield crew.restocked()
                 if self.retired[k]:
                     return
-            by_crew = bool(self.crew_members)
+            by_crew = bool(crew.level)
             duration = fm.repair_s_crew if by_crew else fm.repair_s_robot
             if env.now + duration >= self.end_s[e.name]:  # the element reaches its end of life first
                 return
-            self.spares[k] -= 1
+            spares.take(1)  # the spare is used when the repair starts
             self.log("repair-start", e.name, f"by {'crew' if by_crew else 'robot'}, {duration / 3600:.0f} h")
             yield env.timeout(duration)
             self.sync()
@@ -271,27 +271,24 @@ class _Station:
             self.down_s[k] += env.now - self.down_since[k]
             self.down_since[k] = None
             self.n_repairs[k] += 1
-            self.log("repair", e.name, f"spares left: {self.spares[k]}")
+            self.log("repair", e.name, f"spares left: {spares.level}")
 
     def _stay(self, stay: CrewStay, flown: list[str], replaced: list[str]):
         env = self.env
         if stay.arrival_s > env.now:
             yield env.timeout(stay.arrival_s - env.now)
         self.sync()
-        self.crew_members.extend(flown)
+        self.crew_on_site.add(len(flown))  # wakes repairs waiting for a crew
         detail = f"crew {len(flown)}: {', '.join(flown)}"
         if replaced:
             detail += f"; untrained {', '.join(replaced)} replaced by {self.params.crew.substitute_partner}"
         self.log("crew-arrival", "crew", detail)
-        ev, self.crew_arrived = self.crew_arrived, env.event()
-        ev.succeed()
         if stay.departure_s > env.now:
             yield env.timeout(stay.departure_s - env.now)
         self.sync()
-        for m in flown:
-            self.crew_members.remove(m)
+        self.crew_on_site.take(len(flown))
         self.log("crew-departure", "crew", f"crew {len(flown)}")
-        if not self.crew_members:
+        if not self.crew_on_site.level:
             self.consumables.nobody_on_site(self.log)
 
     def _delivery(self, d: Delivery):
@@ -304,10 +301,10 @@ class _Station:
             if k is None:
                 raise InputError(f"spares for unknown element {name!r}", field="deliveries",
                                  allowed=list(self.el_index))
-            self.spares[k] += count
+            if count < 0:
+                raise InputError(f"negative number of spares for {name!r}", field="deliveries")
+            self.spares[k].add(count)  # wakes a repair waiting for a spare
             parts.append(f"{count} spare(s) for {name}")
-            ev, self.spare_arrived[k] = self.spare_arrived[k], self.env.event()
-            ev.succeed()
         self.log("delivery", "logistics", ", ".join(parts) or "nothing")
 
     # ------------------------------------------------------------------ run
@@ -372,7 +369,7 @@ class _Station:
             active_s = max(0.0, min(horizon, self.end_s[e.name]) - t_act)
             elements[e.name] = {"owner": e.owner, "active_s": active_s, "down_s": self.down_s[k],
                                 "failures": self.n_failures[k], "repairs": self.n_repairs[k],
-                                "spares_left": self.spares[k]}
+                                "spares_left": self.spares[k].level}
         t["elements"] = elements
         t["crew_days"], t["crew_substitutions"] = crew_days(crews, horizon)
         return OperationsResult(start=self.inputs.start, step_s=self.dt, n_steps=self.n, series=self._series(),
