@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ilrs.errors import InputError
-from ilrs.operations.engine import kpis, run_lengths, simulate_operations
+from ilrs.operations.engine import simulate_operations
+from ilrs.operations.kpis import kpis, run_lengths
 from ilrs.operations.model import (
     AlarmParams,
     MODE_FAILURE,

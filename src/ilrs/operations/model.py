@@ -198,6 +198,10 @@ class CrewParams:
     substitute_partner: str = "china"
 
 
+ALARM_HYSTERESIS = 0.05
+"""An alarm clears only when its quantity is back this far (fraction) on the good side."""
+
+
 @dataclass(frozen=True)
 class AlarmParams:
     consumable_margin_days: float = 30.0
