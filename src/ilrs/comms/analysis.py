@@ -228,6 +228,18 @@ def held_rate(grid_utc: np.ndarray, rate_bps: np.ndarray, times_utc) -> tuple[np
     return np.where(inside, np.asarray(rate_bps)[np.clip(k, 0, src.size - 1)], 0.0), inside
 
 
+def _best_station_rate_bps(terminal: SiteTerminal, stations, st_pos, st_up, moon_geo, site_icrf) -> np.ndarray:
+    """Direct to Earth: the best rate over the stations that see the Moon, at each instant."""
+    best = np.zeros(site_icrf.shape[0])
+    for j, g in enumerate(stations):
+        sees_moon = elevation_from_station_deg(st_pos[j], st_up[j], moon_geo) > g.min_elevation_deg
+        link = LinkBudget(terminal.band, terminal.tx_power_w, terminal.antenna_diameter_m, g.antenna_diameter_m,
+                          g.noise_temperature_k.get(terminal.band, 40.0), terminal.dte_max_rate_bps)
+        rate = link.rate_bps(np.linalg.norm(site_icrf - st_pos[j], axis=-1))
+        best = np.maximum(best, np.where(sees_moon, rate, 0.0))
+    return best
+
+
 def _hours_per_orbit(relay: Relay, vis: np.ndarray, step_s: float) -> float | None:
     if relay.elements is None:
         return None
@@ -300,21 +312,12 @@ def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], t
                           r.proximity.noise_temperature_k, r.proximity.max_rate_bps)
         up_rate = prox.rate_bps(rng[k])
         path_rate[k] = np.where(site_vis[k], np.minimum(up_rate, rs_rate[k].max(axis=0) if g_count else 0.0), 0.0)
-    # direct to Earth
-    dte_rate = np.zeros(t_count)
-    dte_vis = np.zeros(t_count, bool)
+    dte_vis, dte_rate = np.zeros(t_count, bool), np.zeros(t_count)
     if terminal.direct_to_earth and g_count:
         sky = sky if sky is not None else sun_earth_azel(site, times, horizon)
         dte_vis = sky.earth_elevation_deg > np.maximum(sky.earth_horizon_deg, dte_min_elevation_deg)
         site_icrf = np.einsum("tij,j->ti", moon_me_to_icrf(times), pts.position_me_m[0]) + moon_geo
-        best = np.zeros(t_count)
-        for j, g in enumerate(stations):
-            sees_moon = elevation_from_station_deg(st_pos[j], st_up[j], moon_geo) > g.min_elevation_deg
-            link = LinkBudget(terminal.band, terminal.tx_power_w, terminal.antenna_diameter_m, g.antenna_diameter_m,
-                              g.noise_temperature_k.get(terminal.band, 40.0), terminal.dte_max_rate_bps)
-            rate = link.rate_bps(np.linalg.norm(site_icrf - st_pos[j], axis=-1))
-            best = np.maximum(best, np.where(sees_moon, rate, 0.0))
-        dte_rate = np.where(dte_vis, best, 0.0)
+        dte_rate = np.where(dte_vis, _best_station_rate_bps(terminal, stations, st_pos, st_up, moon_geo, site_icrf), 0.0)
     rate = np.maximum(path_rate.max(axis=0) if n else 0.0, dte_rate)
     return CommsResult(times, step_s, site.name, tuple(relays), tuple(stations), states, site_vis, el, rng,
                        rs_vis, dte_vis, path_rate, dte_rate, rate, notes, terminal)
