@@ -361,3 +361,22 @@ def test_campaign_crew_stays_elsewhere_consume_nothing_here():
     assert len(b.inputs.crew_stays) == 1 and "far (far-side)" in b.sources["crew"]
     r = simulate_operations(b.inputs, b.params)
     assert r.totals["crew_days"] == {"china": 20.0}
+
+
+def test_a_campaign_of_inline_missions_only_is_flown_by_operations():
+    """A campaign with no manifest, only inline missions (issue 12: operations used to drop it): the
+    station's elements arrive on the campaign's dates and the crew stay at the site counts."""
+    from .test_campaign_engine import base_scenario, toy_campaign
+
+    raw = base_scenario(toy_campaign())
+    raw["operations"] = {"start": "2030-01-01", "years": 1.0, "step_hours": 6.0}
+    s = scenario_from_dict(raw)
+    assert not s.campaign.manifest and len(s.campaign.missions) == 3
+    built = build_inputs(s)
+    on = {a.element: a.time_s / 86400.0 for a in built.inputs.activations}
+    # power: launched 2030-01-10, 10 days to the Moon, 5 days to deploy -> operational 2030-01-25 (day 24)
+    assert on["power"] == pytest.approx(24.0)
+    # radio: 2030-01-01 + 3 days transfer, deployed when power is (it depends on it) -> day 24 too
+    assert on["radio"] == pytest.approx(24.0)
+    assert "campaign result" in built.sources["elements"]
+    assert len(built.inputs.crew_stays) == 1 and built.inputs.crew_stays[0].crew == ("china", "pakistan")

@@ -1,7 +1,8 @@
 """Plain inputs, parameters and results of the operations engine (SI units, seconds from grid start).
 
-Nothing here imports another ilrs layer: the engine runs on hand-made inputs (tests, risk runs) as
-well as on the environment, comms and campaign results (see :mod:`ilrs.operations.adapter`).
+The engine runs on hand-made inputs (tests, risk runs) as well as on the environment, comms and
+campaign results (see :mod:`ilrs.operations.adapter`). Parameter defaults are the scenario models'
+(:mod:`ilrs.scenario.operations`), converted to SI: they are stated once, there.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from ilrs.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ilrs.errors import InputError
+from ilrs.scenario.operations import AlarmSection, CrewSection, DataSection, ElementSpec, FailureSpec, PowerSection
 
 CONSUMABLES = ("oxygen", "water", "food")
-SECONDS_PER_DAY = 86_400.0
 SECONDS_PER_YEAR = 365.25 * SECONDS_PER_DAY
 
 # Operating modes recorded per step (OperationsResult.series["mode"]).
@@ -108,6 +110,12 @@ class OperationsInputs:
 
 
 # ----------------------------------------------------------------------------------- parameters
+def _scenario_default(model, name: str):
+    """The default of a scenario model's field: defaults live once, in the scenario models
+    (:mod:`ilrs.scenario.operations`); the engine's parameters take theirs from there."""
+    return model.model_fields[name].get_default(call_default_factory=True)
+
+
 @dataclass(frozen=True)
 class FailureModel:
     distribution: str  # "exponential" | "weibull"
@@ -115,7 +123,7 @@ class FailureModel:
     weibull_shape: float | None = None
     weibull_scale_s: float | None = None
     spares: int = 0
-    repair_s_crew: float = 86_400.0
+    repair_s_crew: float = _scenario_default(FailureSpec, "repair_hours_crew") * SECONDS_PER_HOUR
     repair_s_robot: float | None = None  # None: only a crew can repair
 
     def draw_time_to_failure_s(self, rng: np.random.Generator) -> float:
@@ -129,9 +137,9 @@ class FailureModel:
 @dataclass(frozen=True)
 class ElementParams:
     name: str
-    owner: str = "china"
+    owner: str = _scenario_default(ElementSpec, "owner")
     role: str = "generic"
-    priority: int = 3
+    priority: int = _scenario_default(ElementSpec, "priority")
     survival_w: float = 0.0
     nominal_w: float = 0.0
     science_w: float = 0.0
@@ -192,10 +200,10 @@ class CrewParams:
     need_kg_per_crew_day: dict[str, float]
     closure_ratio: dict[str, float]
     initial_stock_kg: dict[str, float]
-    trained_partners: tuple[str, ...] = ("china",)
+    trained_partners: tuple[str, ...] = tuple(_scenario_default(CrewSection, "trained_partners"))
     training_start_s: dict[str, float] = field(default_factory=dict)
-    training_s: float = 730 * SECONDS_PER_DAY
-    substitute_partner: str = "china"
+    training_s: float = _scenario_default(CrewSection, "training_days") * SECONDS_PER_DAY
+    substitute_partner: str = _scenario_default(CrewSection, "substitute_partner")
 
 
 ALARM_HYSTERESIS = 0.05
@@ -204,9 +212,9 @@ ALARM_HYSTERESIS = 0.05
 
 @dataclass(frozen=True)
 class AlarmParams:
-    consumable_margin_days: float = 30.0
-    storage_soc_below: float = 0.25
-    data_backlog_above: float = 0.9
+    consumable_margin_days: float = _scenario_default(AlarmSection, "consumable_margin_days")
+    storage_soc_below: float = _scenario_default(AlarmSection, "storage_soc_below")
+    data_backlog_above: float = _scenario_default(AlarmSection, "data_backlog_above")
 
 
 @dataclass(frozen=True)
@@ -216,10 +224,10 @@ class OperationsParams:
     storage: tuple[StorageParams, ...] = ()
     nuclear: tuple[NuclearParams, ...] = ()
     experiments: tuple[ExperimentParams, ...] = ()
-    data_storage_bit: float = 256e9
-    shed_science_below: float = 0.5
+    data_storage_bit: float = _scenario_default(DataSection, "storage_gbit") * 1e9
+    shed_science_below: float = _scenario_default(PowerSection, "shed_science_below")
     """Usable storage fraction below which elements leave science mode (priority 9 first)."""
-    shed_nominal_below: float = 0.2
+    shed_nominal_below: float = _scenario_default(PowerSection, "shed_nominal_below")
     """Usable storage fraction below which elements drop to survival mode."""
     crew: CrewParams | None = None
     alarms: AlarmParams = AlarmParams()
