@@ -22,7 +22,7 @@ import time
 import numpy as np
 import simpy
 
-from ilrs.campaign import campaign_inputs, simulate_campaign
+from ilrs.campaign import compile_campaign, simulate_campaign
 from ilrs.campaign.engine import _assemble, _flatten, _stand_down
 from ilrs.scenario import load_scenario
 
@@ -120,7 +120,7 @@ def main() -> None:
     ap.add_argument("--scenario", default="ilrs-reference")
     args = ap.parse_args()
     s = load_scenario(args.scenario)
-    inputs = campaign_inputs(s)
+    inputs = compile_campaign(s.campaign, s.uncertainties)
 
     # accuracy 1: deterministic cases identical
     same = simulate_campaign(inputs, None) == simpy_campaign(inputs, None)

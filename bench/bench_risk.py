@@ -37,16 +37,17 @@ def _naive_one(args):
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
-    from ilrs.campaign import simulate_campaign
+    from ilrs.campaign.sampling import sampled_campaign
+    from ilrs.report.products import risk_study
     from ilrs.risk import ProcessExecutor, SerialExecutor, run_risk, run_study, wilson_interval
-    from ilrs.risk.model import prepare
-    from ilrs.risk.sampling import COMMON_SLIP_FACTOR, sample_campaign_inputs
+    from ilrs.risk.montecarlo import prepare
     from ilrs.scenario import load_scenario
 
     s = load_scenario("ilrs-reference")
-    model = prepare(s)
+    model = prepare(risk_study(s))
     p = model.payload
-    print(f"ilrs risk benchmark — scenario {s.name}, {len(p.missions)} planned missions, N = {n:,}, "
+    planned = sum(1 for m in p.inputs.missions if m.past is None)
+    print(f"ilrs risk benchmark — scenario {s.name}, {planned} planned missions, N = {n:,}, "
           f"{os.cpu_count()} cores")
 
     # 1. bare loop vs in-process study
@@ -54,10 +55,7 @@ def main() -> None:
     m = min(n, 5000)
     t = time.perf_counter()
     for _ in range(m):
-        d = sample_campaign_inputs(p.uncertainties, dict(p.vehicle_records), p.missions, rng,
-                                   landing_missions=p.landing_missions)
-        d.pop(COMMON_SLIP_FACTOR, None)
-        simulate_campaign(p.inputs, rng, d)
+        sampled_campaign(p.inputs, rng)
     bare = m / (time.perf_counter() - t)
     res = run_study(model.fn, model.payload, seed=1, runs=m, study_hash="bench", executor=SerialExecutor(),
                     chunk_runs=250)
@@ -132,7 +130,7 @@ def main() -> None:
                       "milestones": [{"id": "all", "target": "2031-12-31",
                                       "condition": {"missions_succeeded": ["m0", "m1", "m2"]}}]},
          "uncertainties": {"launch_failure": {"V": {"dist": "fixed", "value": 0.1}}}}
-    r = run_risk(scenario_from_dict(d), runs=n, executor=ProcessExecutor(2))
+    r = run_risk(risk_study(scenario_from_dict(d)), runs=n, executor=ProcessExecutor(2))
     ms = r.summary["milestones"]["all"]
     print(f"  accuracy: P(3 launches at 0.9) = {ms['probability_on_time']:.4f} "
           f"[{ms['ci_low']:.4f}, {ms['ci_high']:.4f}] vs exact 0.7290; |error| = "

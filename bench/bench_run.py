@@ -1,0 +1,96 @@
+"""Benchmark: ``ilrs run`` on the reference scenario, this tree against an earlier commit, side by side.
+
+Both trees run with the same Python and packages (``PYTHONPATH=<tree>/src``), each with its own
+geometry cache: one cold run (empty cache), then ``--repeat`` warm runs. Reported per tree: CPU
+seconds (user + system of the child) and wall seconds, the warm ratio, and the headline figures of
+both summary.json files side by side (they must agree: same study).
+
+    .venv/bin/python bench/bench_run.py [--base 0f4a675] [--repeat 3] [--risk-runs 1000]
+
+``--base`` is a commit of this repository: it is checked out once into a git worktree under the
+system's temporary folder (kept for later runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1]
+
+
+def worktree(commit: str) -> Path:
+    """A checkout of ``commit`` beside this one (created once)."""
+    path = Path(tempfile.gettempdir()) / f"ilrs-bench-{commit}"
+    if not (path / "src" / "ilrs").is_dir():
+        subprocess.run(["git", "-C", str(HERE), "worktree", "add", "--detach", str(path), commit], check=True,
+                       capture_output=True)
+    return path
+
+
+def timed_run(tree: Path, cache: Path, out: Path, risk_runs: int) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one ``ilrs run`` of ``tree``."""
+    env = dict(os.environ, PYTHONPATH=str(tree / "src"), ILRS_CACHE_DIR=str(cache), MPLBACKEND="Agg",
+               PYTHONWARNINGS="ignore")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "ilrs.cli.main", "run", "--quiet", "--out", str(out),
+                    "--risk-runs", str(risk_runs)], env=env, check=True, capture_output=True, cwd=tree)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+
+
+def headline(summary: dict) -> dict[str, object]:
+    env, ops, comms = summary["environment"], summary["operations"], summary["comms"]
+    return {"lit fraction": round(env["lit_fraction"], 5), "Earth visible": round(env["earth_visible_fraction"], 5),
+            "comms availability (period)": round(comms["availability"], 5),
+            "data returned, Gbit": round(ops["data_returned_gbit"]),
+            "energy generated, kWh": round(ops["energy_generated_kwh"]),
+            "survival failure, h": ops["hours_survival_failure"],
+            "basic-model on time": summary["risk"]["milestones"]["basic-model"]["probability_on_time"]}
+
+
+def measure(label: str, tree: Path, work: Path, repeat: int, risk_runs: int) -> dict:
+    cache = work / f"cache-{label}"
+    cold = timed_run(tree, cache, work / f"out-{label}", risk_runs)
+    warm = [timed_run(tree, cache, work / f"out-{label}", risk_runs) for _ in range(repeat)]
+    summary = json.loads((work / f"out-{label}" / "summary.json").read_text())
+    return {"cold_cpu": cold[0], "cold_wall": cold[1], "warm_cpu": statistics.median(c for c, _ in warm),
+            "warm_wall": statistics.median(w for _, w in warm), "headline": headline(summary)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", default="0f4a675", help="earlier commit to compare with")
+    ap.add_argument("--repeat", type=int, default=3, help="warm runs per tree (median reported)")
+    ap.add_argument("--risk-runs", type=int, default=1000)
+    args = ap.parse_args()
+    base = worktree(args.base)
+    with tempfile.TemporaryDirectory(prefix="ilrs-bench-run-") as tmp:
+        work = Path(tmp)
+        print(f"ilrs run, reference scenario, --risk-runs {args.risk_runs}; {os.cpu_count()} cores; "
+              f"{args.repeat} warm runs each (median)")
+        rows = {f"base {args.base}": measure("base", base, work, args.repeat, args.risk_runs),
+                "this tree": measure("this", HERE, work, args.repeat, args.risk_runs)}
+    print(f"  {'tree':<16} {'cold CPU s':>10} {'cold wall s':>11} {'warm CPU s':>10} {'warm wall s':>11}")
+    for name, r in rows.items():
+        print(f"  {name:<16} {r['cold_cpu']:>10.1f} {r['cold_wall']:>11.1f} {r['warm_cpu']:>10.1f} {r['warm_wall']:>11.1f}")
+    b, t = rows[f"base {args.base}"], rows["this tree"]
+    print(f"  warm CPU: base/this = {b['warm_cpu'] / t['warm_cpu']:.2f}; cold CPU: base/this = "
+          f"{b['cold_cpu'] / t['cold_cpu']:.2f}")
+    print("  headline figures (base | this):")
+    for key in t["headline"]:
+        print(f"    {key:<30} {b['headline'][key]!s:>14} | {t['headline'][key]!s:<14}")
+
+
+if __name__ == "__main__":
+    main()
