@@ -249,7 +249,7 @@ def test_reference_scenario_loads_and_picks_claims():
 
 
 def test_sites_are_checked_softly_against_the_catalogue():
-    from ilrs.campaign import campaign_inputs, sites_not_in_catalogue
+    from ilrs.campaign import sites_not_in_catalogue
 
     unknown = sites_not_in_catalogue(campaign_of(load_scenario("ilrs-reference")))
     # Luna-25 (Boguslawsky) and Chang'e-6 (far-side Apollo basin) did not target the south pole

@@ -410,7 +410,6 @@ def test_nominal_launch_failure_uses_each_vehicles_own_record():
     CZ-5 flew 8 times with one failure (Y2, 2017-07-02; ilrs-facts.md), so under the Jeffreys
     Beta(0.5, 0.5) prior the failure probability is (1 + 0.5) / (8 + 1) = 1/6; a vehicle never
     flown (CZ-10) gets the 2024 global record, 8 failures in 259: (8 + 0.5) / (259 + 1)."""
-    from ilrs.campaign import campaign_inputs
     from ilrs.scenario import load_scenario
 
     p = campaign_of(load_scenario("ilrs-reference")).p_launch

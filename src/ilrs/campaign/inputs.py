@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ilrs.errors import InputError, ScenarioError
+from ilrs.errors import ScenarioError
 from ilrs.scenario.campaign import CampaignSection, ElementSpec, MissionSpec, ResolvedCampaign
 from ilrs.scenario.uncertainties import (BetaDist, FixedDist, LognormalDist, NormalDist, TriangularDist,
                                          UncertaintiesSection, UniformDist)

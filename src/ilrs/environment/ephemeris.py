@@ -35,7 +35,7 @@ import numpy as np
 
 from ilrs.constants import MOON_RADIUS_KM, SECONDS_PER_DAY, SPEED_OF_LIGHT_M_S
 from ilrs.data import data_path
-from ilrs.environment.time import COVERAGE_DE421, COVERAGE_DE440, check_span, tdb_jd, utc_array
+from ilrs.environment.time import COVERAGE_DE421, check_span, tdb_jd, utc_array
 
 KM = 1000.0
 

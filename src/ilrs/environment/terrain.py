@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ilrs.environment.dem import CELL_DEG, global_dem_km
+from ilrs.environment.dem import CELL_DEG
 from ilrs.constants import MOON_RADIUS_M
 from ilrs.environment.horizon import HorizonMask
 from ilrs.environment.sites import Site

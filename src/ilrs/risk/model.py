@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from ilrs.risk.stats import EPOCH
-from ilrs.risk.study import payload_hash
 
 
 @dataclass(frozen=True)
