@@ -23,9 +23,10 @@ import time
 import numpy as np
 import simpy
 
+from ilrs.constants import SECONDS_PER_DAY
 from ilrs.operations import build_inputs, kpis, simulate_operations
-from ilrs.operations.engine import effective_crews
-from ilrs.operations.model import CONSUMABLES, SECONDS_PER_DAY, SECONDS_PER_YEAR
+from ilrs.operations.crew import effective_crews
+from ilrs.operations.model import CONSUMABLES, SECONDS_PER_YEAR
 from ilrs.scenario import load_scenario
 
 

@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from ilrs.constants import SECONDS_PER_DAY
 from ilrs.errors import InputError
+from ilrs.timeutil import iso_utc
 
 CONSUMABLES = ("oxygen", "water", "food")
-SECONDS_PER_DAY = 86_400.0
 SECONDS_PER_YEAR = 365.25 * SECONDS_PER_DAY
 
 # Operating modes recorded per step (OperationsResult.series["mode"]).
@@ -115,7 +116,7 @@ class FailureModel:
     weibull_shape: float | None = None
     weibull_scale_s: float | None = None
     spares: int = 0
-    repair_s_crew: float = 86_400.0
+    repair_s_crew: float = SECONDS_PER_DAY
     repair_s_robot: float | None = None  # None: only a crew can repair
 
     def draw_time_to_failure_s(self, rng: np.random.Generator) -> float:
@@ -268,8 +269,7 @@ class OperationsResult:
         return self.start.astype("datetime64[s]") + (np.arange(self.n_steps) * self.step_s).astype("timedelta64[s]")
 
     def utc(self, time_s: float) -> str:
-        t = self.start.astype("datetime64[s]") + np.timedelta64(int(round(time_s)), "s")
-        return str(t) + "Z"
+        return iso_utc(self.start.astype("datetime64[s]") + np.timedelta64(int(round(time_s)), "s"))
 
     def event_rows(self) -> list[dict[str, str]]:
         return [{"time_utc": self.utc(e.time_s), "kind": e.kind, "subject": e.subject, "detail": e.detail}
