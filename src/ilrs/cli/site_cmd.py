@@ -111,9 +111,10 @@ def _check_range(value: Optional[float], option: str, lo: float, hi: float, *, l
 
 
 def _list(format: OutputFormat) -> None:
-    from ilrs.environment.sites import _catalogue_raw, site_sources
+    from ilrs.data import sites_catalogue
+    from ilrs.environment.sites import site_sources
 
-    raw = _catalogue_raw()
+    raw = sites_catalogue()
     refs = site_sources()
     rows = [{"name": s["name"], "lat_deg": s["lat_deg"], "lon_deg": s["lon_deg"], "label": s.get("label", ""),
              "uncertain": bool(s.get("uncertain", False)), "sources": s.get("sources", []),
