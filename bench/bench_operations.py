@@ -23,9 +23,10 @@ import time
 import numpy as np
 import simpy
 
-from ilrs.operations import build_inputs, kpis, simulate_operations
-from ilrs.operations.engine import effective_crews
-from ilrs.operations.model import CONSUMABLES, SECONDS_PER_DAY, SECONDS_PER_YEAR
+from ilrs.constants import SECONDS_PER_DAY
+from ilrs.operations import kpis, simulate_operations
+from ilrs.operations.crew import effective_crews
+from ilrs.operations.model import CONSUMABLES, SECONDS_PER_YEAR
 from ilrs.scenario import load_scenario
 
 
@@ -175,7 +176,9 @@ def main() -> None:
     args = ap.parse_args()
     s = load_scenario("ilrs-reference")
     t0 = time.perf_counter()
-    built = build_inputs(s, years=args.years)
+    from ilrs.report.products import RunProducts, compile_setup
+
+    built = RunProducts(compile_setup(s, ops_years=args.years), risk_runs=0).operations.built
     t_inputs = time.perf_counter() - t0
     inp, params = built.inputs, built.params
     print(f"reference scenario, {args.years:g} years at 1 h: {inp.n_steps:,} steps, {len(params.elements)} elements, "

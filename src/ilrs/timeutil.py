@@ -2,7 +2,9 @@
 
 * :func:`seconds_since` — seconds from a start instant to one or many instants (one argument order:
   the start first, as "seconds since ``start``").
-* :func:`iso_utc` — an instant as ISO-8601 UTC to the second, ``YYYY-MM-DDTHH:MM:SSZ``.
+* :func:`iso_utc` — an instant as ISO-8601 UTC to the second, ``YYYY-MM-DDTHH:MM:SSZ``;
+  :func:`iso_utc_minutes` (``YYYY-MM-DDTHH:MM``) and :func:`iso_date` (``YYYY-MM-DD``) for the
+  shorter forms tables and one-line summaries show.
 * :func:`runs_of` — the runs of True in a boolean timeline, as index pairs [start, stop).
 
 Parsing of user input (ISO strings, pandas, time zones) and time grids stay in
@@ -40,6 +42,32 @@ def iso_utc(when: Any, *, suffix: str = "Z") -> str:
     '2027-01-01T06:30:00Z'
     """
     return str(np.datetime64(when, "ns"))[:19] + suffix
+
+
+def _instant(when: Any) -> np.datetime64:
+    """``when`` at ns resolution; an ISO string may end in ``Z`` (the form :func:`iso_utc` writes)."""
+    if isinstance(when, str):
+        when = when.removesuffix("Z")
+    return np.datetime64(when, "ns")
+
+
+def iso_utc_minutes(when: Any, *, suffix: str = "") -> str:
+    """``when`` (as for :func:`iso_utc`, or an ISO string such as it writes) as ``YYYY-MM-DDTHH:MM``
+    + ``suffix``: UTC to the minute, seconds dropped (not rounded).
+
+    >>> iso_utc_minutes("2027-01-01T06:30:59Z")
+    '2027-01-01T06:30'
+    """
+    return str(_instant(when))[:16] + suffix
+
+
+def iso_date(when: Any) -> str:
+    """The UTC date of ``when`` (as for :func:`iso_utc_minutes`) as ``YYYY-MM-DD``.
+
+    >>> iso_date(np.datetime64("2027-01-01T23:59:59"))
+    '2027-01-01'
+    """
+    return str(_instant(when))[:10]
 
 
 def runs_of(mask: Any) -> tuple[np.ndarray, np.ndarray]:

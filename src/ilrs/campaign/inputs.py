@@ -252,12 +252,11 @@ def sites_not_in_catalogue(inputs: CampaignInputs) -> dict[str, str]:
     """Mission id → target site, for targets the packaged site catalogue (``data/sites.yaml``) does
     not name. Sites are validated softly: a far-side or equatorial target need not be a catalogue
     site, so this is a note for the report, not an error."""
-    from ilrs.data import load_dataset
+    from ilrs.data import sites_catalogue
     from ilrs.errors import DatasetError
 
     try:
-        raw = load_dataset("sites")
-        names = {s.get("name") for s in raw.get("sites", [])} if isinstance(raw, dict) else set()
+        names = {s.get("name") for s in sites_catalogue()["sites"]}
     except DatasetError:
         names = set()
     return {m.id: m.site for m in inputs.missions if m.site is not None and m.site not in names}

@@ -8,7 +8,9 @@ from typing import Optional
 import typer
 
 from ilrs.cli.common import OutputFormat, echo_json, parse_date
+from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.errors import InputError
+from ilrs.timeutil import iso_date
 
 comms_app = typer.Typer(
     help="Relay satellites and the station's links to Earth: windows, gaps, rates, data volume, coverage.\n\n"
@@ -74,7 +76,7 @@ def comms(
         raise InputError(f"unknown plot format {plot_format!r}", field="--plot-format", allowed=["png", "svg"])
     if days is not None and not 0 < days <= 400:
         raise InputError(f"--days {days} out of range", field="--days", allowed="0 < days <= 400")
-    if step_s is not None and not 1 <= step_s <= 3600:
+    if step_s is not None and not 1 <= step_s <= SECONDS_PER_HOUR:
         raise InputError(f"--step-s {step_s} out of range", field="--step-s", allowed="1..3600")
     if propagation is not None and propagation not in ("numerical", "j2"):
         raise InputError(f"unknown propagation {propagation!r}", field="--propagation", allowed=["numerical", "j2"])
@@ -143,7 +145,7 @@ def comms(
 
 
 def _print(s: dict) -> None:
-    typer.echo(f"Communications at {s['site']}: {s['start'][:10]} + {s['days']:g} days, step {s['step_s']:g} s, "
+    typer.echo(f"Communications at {s['site']}: {iso_date(s['start'])} + {s['days']:g} days, step {s['step_s']:g} s, "
                f"relays {', '.join(s['relays']) or 'none'} ({s['propagation']}), stations {', '.join(s['ground_stations'])}")
     typer.echo(f"  end-to-end availability {100 * s['availability']:.1f}%  (via relay {100 * s['relay_availability']:.1f}%, "
                f"direct to Earth {100 * s['dte_availability']:.1f}%)")
@@ -234,7 +236,7 @@ def orbit(
                          allowed=sorted(k for k, r in cat.items() if r.elements is not None))
     GravityField.grail(degree=degree)  # validates the degree
     day = parse_date(start, "--start") or "2026-01-01"
-    h = orbit_history(cat[relay], str(day), days, step_s=step_h * 3600.0, gravity_degree=degree,
+    h = orbit_history(cat[relay], str(day), days, step_s=step_h * SECONDS_PER_HOUR, gravity_degree=degree,
                       station_keeping=not no_station_keeping)
     s = h.summary()
     folder = out or Path("out") / "comms-orbit"
@@ -243,7 +245,7 @@ def orbit(
         echo_json(s)
         return
     p, w = s["perilune_altitude_km"], s["arg_perilune_deg"]
-    typer.echo(f"{relay}: {s['days']:g} days from {s['start'][:10]}, GRGM1200A {degree}x{degree} + Earth + Sun")
+    typer.echo(f"{relay}: {s['days']:g} days from {iso_date(s['start'])}, GRGM1200A {degree}x{degree} + Earth + Sun")
     typer.echo(f"  perilune altitude {p['min']:.0f} .. {p['max']:.0f} km (start {p['start']:.0f}, end {p['end']:.0f})")
     pp = s["perilune_passes_km"]
     if pp["count"]:

@@ -15,6 +15,7 @@ from ilrs.cli.common import OutputFormat, echo_json, parse_date, to_json
 from ilrs.operations.study import OperationsRun, summary_lines
 from ilrs.errors import InputError
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
+from ilrs.timeutil import iso_utc_minutes
 
 
 def write_outputs(run: OperationsRun, out_dir: Path, plot_format: str = "png") -> list[Path]:
@@ -104,7 +105,7 @@ def ops(
         quiet_kinds = {"alarm", "alarm-cleared", "load-shedding", "power-restored"}
         rows = [e for e in run.result.event_rows() if e["kind"] not in quiet_kinds][:events]
         for e in rows:
-            typer.echo(f"  {e['time_utc'][:16]}  {e['kind']:<18} {e['subject']:<26} {e['detail']}")
+            typer.echo(f"  {iso_utc_minutes(e['time_utc'])}  {e['kind']:<18} {e['subject']:<26} {e['detail']}")
     for p in paths:
         typer.echo(f"wrote {p}")
 

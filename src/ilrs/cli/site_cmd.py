@@ -9,7 +9,9 @@ import numpy as np
 import typer
 
 from ilrs.cli.common import OutputFormat, echo_json, parse_date, parse_datetime_utc
+from ilrs.constants import SECONDS_PER_MINUTE
 from ilrs.errors import InputError
+from ilrs.timeutil import iso_date, iso_utc_minutes
 
 
 def site(
@@ -109,9 +111,10 @@ def _check_range(value: Optional[float], option: str, lo: float, hi: float, *, l
 
 
 def _list(format: OutputFormat) -> None:
-    from ilrs.environment.sites import _catalogue_raw, site_sources
+    from ilrs.data import sites_catalogue
+    from ilrs.environment.sites import site_sources
 
-    raw = _catalogue_raw()
+    raw = sites_catalogue()
     refs = site_sources()
     rows = [{"name": s["name"], "lat_deg": s["lat_deg"], "lon_deg": s["lon_deg"], "label": s.get("label", ""),
              "uncertain": bool(s.get("uncertain", False)), "sources": s.get("sources", []),
@@ -186,10 +189,10 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
         task = progress.add_task("horizon mask", total=4)
         s, mask = _mask(s, horizon, ground_m)
         progress.update(task, advance=1, description="Sun and Earth")
-        times = time_grid(np.datetime64(d0), days=days, step_s=step_min * 60.0)
+        times = time_grid(np.datetime64(d0), days=days, step_s=step_min * SECONDS_PER_MINUTE)
         tr = sun_earth_azel(s, times, mask)
         progress.update(task, advance=1, description="statistics")
-        st = span_statistics(tr, step_min * 60.0)
+        st = span_statistics(tr, step_min * SECONDS_PER_MINUTE)
         progress.update(task, advance=1, description="plots")
         title = f"{s.name}, mast {s.mast_height_m:g} m, horizon {horizon}"
         p1 = save_figure(plot_sun_vs_horizon(tr, title), out_dir / f"sun-vs-horizon.{plot_format}")
@@ -213,13 +216,13 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
         echo_json(data)
         return
     typer.echo(f"{s.name} ({s.lat_deg:.3f}°, {s.lon_deg:.3f}°E, ground {s.height_m:.0f} m, mast {s.mast_height_m:g} m),"
-               f" horizon {horizon}: {str(st.start)[:10]} + {days:g} d at {step_min:g} min ({st.samples} epochs)")
+               f" horizon {horizon}: {iso_date(st.start)} + {days:g} d at {step_min:g} min ({st.samples} epochs)")
     typer.echo(f"  lit (any part of the disk) {st.lit_fraction:7.2%}   full disk {st.full_disk_fraction:7.2%}"
                f"   mean irradiance {st.mean_irradiance_w_m2:.0f} W/m²")
     typer.echo(f"  darkness periods {len(st.darkness_periods)}, longest {st.longest_darkness_hours:.1f} h")
     if st.darkness_periods:
         a, b = max(st.darkness_periods, key=lambda p: p[1] - p[0])
-        typer.echo(f"    longest: {str(a)[:16]} → {str(b)[:16]} UTC")
+        typer.echo(f"    longest: {iso_utc_minutes(a)} → {iso_utc_minutes(b)} UTC")
     typer.echo(f"  Earth visible {st.earth_visible_fraction:7.2%} ({len(st.earth_windows)} windows, "
                f"longest gap {st.longest_earth_gap_hours:.1f} h)")
     typer.echo(f"  wrote {p1}\n  wrote {p2}\n  wrote {p3}\n  wrote {p4}\n  wrote {p5}")

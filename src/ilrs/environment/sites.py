@@ -112,26 +112,20 @@ class Site:
                 "label": self.label, "sources": list(self.sources), "uncertain": self.uncertain}
 
 
-def _catalogue_raw() -> dict:
-    """The site catalogue as read by :func:`ilrs.data.sites_catalogue` (its one reader); the name
-    stays for ``ilrs.cli.site_cmd``, which still imports it."""
-    return sites_catalogue()
-
-
 def site_names() -> list[str]:
     """Names of the packaged catalogue sites."""
-    return [s["name"] for s in _catalogue_raw()["sites"]]
+    return [s["name"] for s in sites_catalogue()["sites"]]
 
 
 def site_sources() -> dict[str, str]:
     """Source id → full reference of the site catalogue."""
-    return {s["id"]: s["ref"] for s in _catalogue_raw().get("sources", [])}
+    return {s["id"]: s["ref"] for s in sites_catalogue().get("sources", [])}
 
 
 def published_figures(name: str) -> list[dict]:
     """Published illumination figures for a catalogue site (``published`` in sites.yaml), each
     with quantity, mast_height_m, value (a number or a [low, high] range), span and source id."""
-    for s in _catalogue_raw()["sites"]:
+    for s in sites_catalogue()["sites"]:
         if s["name"] == name:
             return [dict(p) for p in s.get("published", [])]
     return []
@@ -140,7 +134,7 @@ def published_figures(name: str) -> list[dict]:
 def get_site(name: str, *, mast_height_m: float = 0.0, height_m: float | None = None) -> Site:
     """A catalogue site by name. Ground height: ``height_m`` if given, else the catalogue's, else
     the packaged coarse DEM's height at the point (see :func:`ilrs.environment.dem.ground_height_m`)."""
-    for s in _catalogue_raw()["sites"]:
+    for s in sites_catalogue()["sites"]:
         if s["name"] == name:
             h = height_m if height_m is not None else s.get("height_m")
             if h is None:

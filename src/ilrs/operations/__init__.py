@@ -38,7 +38,8 @@ of the agreements in the consortium registry).
 """
 
 from ilrs.operations.adapter import BuiltInputs, OperationsSetup, build_inputs, operations_setup, with_campaign
-from ilrs.operations.engine import kpis, simulate_operations
+from ilrs.operations.engine import simulate_operations
+from ilrs.operations.kpis import kpis
 from ilrs.operations.model import (
     AlarmParams,
     CrewParams,

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ilrs.constants import AU_M, SECONDS_PER_HOUR, SOLAR_CONSTANT_W_M2
 from ilrs.errors import InputError
 from ilrs.operations.model import (
     CrewStay,
@@ -40,9 +41,9 @@ from ilrs.operations.model import (
     OperationsParams,
     SolarArrayParams,
 )
-from ilrs.operations.params import params_from_section, role_failure, seconds_since
+from ilrs.operations.params import params_from_section, role_failure
+from ilrs.timeutil import seconds_since
 
-AU_M = 149_597_870_700.0  # IAU 2012 Resolution B2 (exact)
 ROLE_AREA = {"lander": "lunar-physics-chemistry", "research": "lunar-physics-chemistry",
              "mobility": "lunar-physics-chemistry", "observatory": "astronomy", "isru": "technology",
              "command": "technology", "comms": "technology", "energy": "technology",
@@ -91,7 +92,7 @@ def operations_setup(section, *, span_start: dt.date, span_end: dt.date, site_na
                          field="operations.start")
     masts = tuple(sorted({a.mast_height_m for a in section.power.solar_arrays if a.mast_height_m is not None}))
     return OperationsSetup(section, params_from_section(section, start=s0), s0, days,
-                           (step_hours or section.step_hours) * 3600.0, site_name, masts)
+                           (step_hours or section.step_hours) * SECONDS_PER_HOUR, site_name, masts)
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,6 @@ def build_inputs(setup: OperationsSetup, environment, downlink_bps: np.ndarray, 
     :class:`ilrs.environment.EnvironmentProducts`), the downlink rate on the operations grid
     (``downlink_bps``, from :func:`ilrs.comms.downlink_on_grid`) and ``campaign`` (a
     :class:`~ilrs.campaign.CampaignResult`, or None for the ``operations`` section alone)."""
-    from ilrs.environment import SOLAR_CONSTANT_W_M2
-
     times = setup.times()
     sky, computed = environment.track(times)
     label = f"environment: {environment.setup.site.name}, horizon {environment.setup.horizon_kind}"
@@ -207,8 +206,6 @@ def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section, sit
     rate from the campaign's element spec and a failure model by role
     (:func:`~ilrs.operations.params.role_failure`: the scenario's ``failure_by_role``, else the
     labelled assumption of ``ops_defaults.yaml``)."""
-    from ilrs.environment import SOLAR_CONSTANT_W_M2
-
     spec = {e.name: e for e in params.elements}
     elements = list(params.elements)
     experiments = list(params.experiments)

@@ -16,8 +16,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ilrs.constants import SECONDS_PER_DAY
 from ilrs.errors import InputError
-from ilrs.operations.model import CONSUMABLES, SECONDS_PER_DAY, CrewParams, CrewStay, OperationsParams
+from ilrs.operations.model import CONSUMABLES, CrewParams, CrewStay, OperationsParams
 
 Log = Callable[..., None]
 """``log(kind, subject, detail, time_s=None)``: the station's event log (None: now)."""

@@ -29,10 +29,10 @@ import math
 import numpy as np
 import simpy
 
+from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.errors import InputError
 from ilrs.operations.crew import Consumables, crew_days, effective_crews
 from ilrs.operations.datastore import DataStore
-from ilrs.operations.kpis import kpis, run_lengths
 from ilrs.operations.model import (
     CONSUMABLES,
     MODE_FULL,
@@ -55,8 +55,7 @@ from ilrs.operations.power import (
 from ilrs.operations.stock import Stock
 from ilrs.operations.storage import StorageBank
 
-# kpis, run_lengths and effective_crews moved out; still importable from here (plots, bench).
-__all__ = ["effective_crews", "kpis", "run_lengths", "simulate_operations"]
+__all__ = ["simulate_operations"]
 
 
 class _Station:
@@ -264,7 +263,7 @@ class _Station:
             if env.now + duration >= self.end_s[e.name]:  # the element reaches its end of life first
                 return
             spares.take(1)  # the spare is used when the repair starts
-            self.log("repair-start", e.name, f"by {'crew' if by_crew else 'robot'}, {duration / 3600:.0f} h")
+            self.log("repair-start", e.name, f"by {'crew' if by_crew else 'robot'}, {duration / SECONDS_PER_HOUR:.0f} h")
             yield env.timeout(duration)
             self.sync()
             self.up[k] = True

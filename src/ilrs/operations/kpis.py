@@ -7,14 +7,15 @@ from typing import Any
 
 import numpy as np
 
+from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.operations.model import MODE_FAILURE, MODE_FULL, MODE_SHEDDING, MODE_SURVIVAL, OperationsResult
+from ilrs.timeutil import runs_of
 
 
 def run_lengths(mask: np.ndarray) -> np.ndarray:
     """Lengths of the runs of True in a boolean array (vectorized)."""
-    m = np.concatenate(([False], np.asarray(mask, dtype=bool), [False]))
-    d = np.diff(m.astype(np.int8))
-    return np.flatnonzero(d == -1) - np.flatnonzero(d == 1)
+    starts, stops = runs_of(mask)
+    return stops - starts
 
 
 def kpis(result: OperationsResult) -> dict[str, Any]:
@@ -47,12 +48,12 @@ def kpis(result: OperationsResult) -> dict[str, Any]:
         "survival_energy_not_served_kwh": t["survival_not_served_j"] / 3.6e6,
         "energy_curtailed_kwh": t["curtailed_j"] / 3.6e6,
         "storage_losses_kwh": t["losses_j"] / 3.6e6,
-        "hours_full_power": float(np.sum(mode == MODE_FULL) * dt / 3600),
-        "hours_shedding": float(np.sum(mode == MODE_SHEDDING) * dt / 3600),
-        "hours_survival_mode": float(np.sum(mode == MODE_SURVIVAL) * dt / 3600),
-        "hours_survival_failure": float(np.sum(mode == MODE_FAILURE) * dt / 3600),
-        "longest_survival_stretch_h": float(surv.max() * dt / 3600) if surv.size else 0.0,
-        "longest_survival_failure_h": float(fail.max() * dt / 3600) if fail.size else 0.0,
+        "hours_full_power": float(np.sum(mode == MODE_FULL) * dt / SECONDS_PER_HOUR),
+        "hours_shedding": float(np.sum(mode == MODE_SHEDDING) * dt / SECONDS_PER_HOUR),
+        "hours_survival_mode": float(np.sum(mode == MODE_SURVIVAL) * dt / SECONDS_PER_HOUR),
+        "hours_survival_failure": float(np.sum(mode == MODE_FAILURE) * dt / SECONDS_PER_HOUR),
+        "longest_survival_stretch_h": float(surv.max() * dt / SECONDS_PER_HOUR) if surv.size else 0.0,
+        "longest_survival_failure_h": float(fail.max() * dt / SECONDS_PER_HOUR) if fail.size else 0.0,
         "first_survival_failure_utc": result.utc(first_fail[0] * dt) if first_fail.size else None,
         "min_soc": float(np.nanmin(soc)) if np.isfinite(soc).any() else None,
         "data_produced_gbit": t["produced_bit"] / 1e9,

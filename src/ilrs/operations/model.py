@@ -15,6 +15,7 @@ import numpy as np
 from ilrs.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ilrs.errors import InputError
 from ilrs.scenario.operations import AlarmSection, CrewSection, DataSection, ElementSpec, FailureSpec, PowerSection
+from ilrs.timeutil import iso_utc
 
 CONSUMABLES = ("oxygen", "water", "food")
 SECONDS_PER_YEAR = 365.25 * SECONDS_PER_DAY
@@ -276,8 +277,7 @@ class OperationsResult:
         return self.start.astype("datetime64[s]") + (np.arange(self.n_steps) * self.step_s).astype("timedelta64[s]")
 
     def utc(self, time_s: float) -> str:
-        t = self.start.astype("datetime64[s]") + np.timedelta64(int(round(time_s)), "s")
-        return str(t) + "Z"
+        return iso_utc(self.start.astype("datetime64[s]") + np.timedelta64(int(round(time_s)), "s"))
 
     def event_rows(self) -> list[dict[str, str]]:
         return [{"time_utc": self.utc(e.time_s), "kind": e.kind, "subject": e.subject, "detail": e.detail}

@@ -10,16 +10,14 @@ Kilopower/KRUSTY, NASA Fission Surface Power, NASA MMRTG) or is labelled an assu
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
-from ilrs.data import load_dataset
+from ilrs.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from ilrs.data import ops_defaults
 from ilrs.errors import InputError
 from ilrs.operations.model import (
     CONSUMABLES,
-    SECONDS_PER_DAY,
     AlarmParams,
     CrewParams,
     ElementParams,
@@ -30,11 +28,7 @@ from ilrs.operations.model import (
     SolarArrayParams,
     StorageParams,
 )
-
-@lru_cache(maxsize=1)
-def ops_defaults() -> dict[str, Any]:
-    """The packaged, sourced defaults (``data/ops_defaults.yaml``)."""
-    return load_dataset("ops_defaults")
+from ilrs.timeutil import seconds_since
 
 
 def crew_needs_kg_per_day() -> dict[str, float]:
@@ -57,13 +51,6 @@ def nuclear_power_kwe(kind: str, given: float | None, field: str) -> float:
                      allowed=sorted(units))
 
 
-def seconds_since(start: dt.date | dt.datetime | np.datetime64, when: dt.date | dt.datetime) -> float:
-    """Seconds from ``start`` (UTC) to ``when`` (UTC)."""
-    s = np.datetime64(start, "s") if not isinstance(start, np.datetime64) else start.astype("datetime64[s]")
-    w = np.datetime64(when, "s")
-    return float((w - s) / np.timedelta64(1, "s"))
-
-
 def _failure(spec) -> FailureModel | None:
     if spec is None or spec.distribution == "none":
         return None
@@ -73,8 +60,8 @@ def _failure(spec) -> FailureModel | None:
         weibull_shape=spec.weibull_shape,
         weibull_scale_s=spec.weibull_scale_days * SECONDS_PER_DAY if spec.weibull_scale_days else None,
         spares=spec.spares,
-        repair_s_crew=spec.repair_hours_crew * 3600.0,
-        repair_s_robot=spec.repair_hours_robot * 3600.0 if spec.repair_hours_robot is not None else None,
+        repair_s_crew=spec.repair_hours_crew * SECONDS_PER_HOUR,
+        repair_s_robot=spec.repair_hours_robot * SECONDS_PER_HOUR if spec.repair_hours_robot is not None else None,
     )
 
 

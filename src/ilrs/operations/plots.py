@@ -9,8 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ilrs.operations.engine import run_lengths
 from ilrs.operations.model import CONSUMABLES, MODE_FAILURE, MODE_SURVIVAL, OperationsResult
+from ilrs.timeutil import runs_of
 
 
 def new_figure(width_in: float, height_in: float, **kwargs):
@@ -23,15 +23,9 @@ def _dates(fig) -> None:
     fig.tight_layout()
 
 
-def _spans(mask: np.ndarray):
-    m = np.concatenate(([False], np.asarray(mask, bool), [False])).astype(np.int8)
-    d = np.diff(m)
-    return zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))
-
-
 def _shade(ax, times, mask, color, label, ymin=0.0, ymax=1.0, alpha=0.35):
     first = True
-    for a, b in _spans(mask):
+    for a, b in zip(*runs_of(mask)):
         ax.axvspan(times[a], times[min(b, len(times) - 1)], ymin=ymin, ymax=ymax, color=color, alpha=alpha, lw=0,
                    label=label if first else None)
         first = False
@@ -50,10 +44,10 @@ def plot_soc(result: OperationsResult, darkness: np.ndarray | None = None):
     focus = result.series["mode"] >= MODE_SURVIVAL
     if not focus.any() and darkness is not None:
         focus = darkness
-    lengths = run_lengths(focus) if focus is not None else np.array([])
-    if lengths.size:
-        spans = list(_spans(focus))
-        a, b = spans[int(np.argmax(lengths))]
+    starts, stops = runs_of(focus) if focus is not None else (np.array([], int), np.array([], int))
+    if starts.size:
+        k = int(np.argmax(stops - starts))
+        a, b = starts[k], stops[k]
     else:
         a, b = 0, min(len(t), 24 * 30)
     pad = max(48, (b - a))

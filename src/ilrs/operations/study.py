@@ -10,8 +10,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.operations.adapter import BuiltInputs
 from ilrs.operations.model import OperationsResult
+from ilrs.timeutil import iso_date
 
 @dataclass(frozen=True)
 class OperationsRun:
@@ -27,7 +29,8 @@ def simulate_once(built: BuiltInputs, seed: int) -> OperationsRun:
     who may access each partner's data."""
     import numpy as np
 
-    from ilrs.operations.engine import kpis, simulate_operations
+    from ilrs.operations.engine import simulate_operations
+    from ilrs.operations.kpis import kpis
     from ilrs.operations.science import data_by_partner
 
     t0 = time.perf_counter()
@@ -83,7 +86,7 @@ def summary_lines(k: dict[str, Any]) -> list[str]:
                                                             key=lambda kv: -kv[1]))
     events = k["events_by_kind"]
     return [
-        f"operations {k['start_utc'][:10]} → {k['end_utc'][:10]} (step {k['step_s'] / 3600:g} h); "
+        f"operations {iso_date(k['start_utc'])} → {iso_date(k['end_utc'])} (step {k['step_s'] / SECONDS_PER_HOUR:g} h); "
         f"simulated in {k['timings_s']['simulate']:.2f} s",
         f"energy: {k['energy_generated_kwh']:,.0f} kWh generated, {k['energy_served_kwh']:,.0f} served, "
         f"{k['energy_not_served_kwh']:,.0f} not served ({k['survival_energy_not_served_kwh']:,.0f} of it survival load)",

@@ -15,12 +15,6 @@ from matplotlib.backend_bases import FigureCanvasBase  # noqa: E402
 from ilrs._io import atomic_path  # noqa: E402
 from ilrs.errors import InputError  # noqa: E402
 
-PARTNER_COLORS = {
-    "China": "#d62728", "Russia": "#1f77b4", "Pakistan": "#2ca02c", "Thailand": "#9467bd",
-    "Belarus": "#8c564b", "South Africa": "#e377c2", "Azerbaijan": "#17becf", "Venezuela": "#bcbd22",
-}
-
-
 def new_figure(width_in: float = 8.0, height_in: float = 4.0, **kwargs):
     """A figure and axes with the house style."""
     fig, ax = plt.subplots(figsize=(width_in, height_in), **kwargs)

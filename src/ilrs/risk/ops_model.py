@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.risk.model import CampaignPayload, campaign_row
 from ilrs.risk.sampling import sample_operations_inputs
 
@@ -47,9 +48,9 @@ def _with_failures(params, draws: dict[str, float]):
         k = draws.get(f"element_mtbf_factor.{e.name}")
         if h is not None:
             if f.distribution == "weibull":
-                f = dataclasses.replace(f, weibull_scale_s=h * 3600.0 / math.gamma(1.0 + 1.0 / f.weibull_shape))
+                f = dataclasses.replace(f, weibull_scale_s=h * SECONDS_PER_HOUR / math.gamma(1.0 + 1.0 / f.weibull_shape))
             else:
-                f = dataclasses.replace(f, mtbf_s=h * 3600.0)
+                f = dataclasses.replace(f, mtbf_s=h * SECONDS_PER_HOUR)
         elif k is not None:
             if f.distribution == "weibull":
                 f = dataclasses.replace(f, weibull_scale_s=f.weibull_scale_s * k)

@@ -16,6 +16,8 @@ import math
 import numpy as np
 from scipy import special, stats
 
+from ilrs.constants import SECONDS_PER_DAY
+
 EPOCH = dt.date(1970, 1, 1)
 
 
@@ -59,7 +61,7 @@ def date_to_days(date: dt.date | dt.datetime) -> float:
     if isinstance(date, dt.datetime):
         if date.tzinfo is not None:
             date = date.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return (date - dt.datetime(1970, 1, 1)).total_seconds() / 86400.0
+        return (date - dt.datetime(1970, 1, 1)).total_seconds() / SECONDS_PER_DAY
     return float((date - EPOCH).days)
 
 

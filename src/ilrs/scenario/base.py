@@ -71,10 +71,3 @@ def _lax_dates(value: Any, annotation: Any) -> Any:
         new = {k: _lax_dates(v, item) for k, v in value.items()}
         return new if any(new[k] is not value[k] for k in value) else value
     return value
-
-
-def as_utc_datetime(value: dt.date | dt.datetime) -> dt.datetime:
-    """A date or naive/aware datetime as an aware UTC datetime."""
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)

@@ -18,6 +18,7 @@ from ilrs.report.figures import figure_to_data_uri
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
+from ilrs.timeutil import iso_date
 
 
 def build(products: RunProducts, ctx: RunContext) -> Section:
@@ -70,7 +71,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
                    "direct to Earth": f"{s['dte_availability']:.1%}", "max gap": f"{s['max_gap_hours']:.1f} h",
                    "data volume": f"{s['data_volume_gbit_per_day']:.0f} Gbit/day"})
         + f"<p>Site <b>{res.site_name}</b>, relays {', '.join(s['relays']) or 'none'}, Earth stations "
-          f"{', '.join(s['ground_stations'])}. Representative period: the first {res.days:g} days from {s['start'][:10]} "
+          f"{', '.join(s['ground_stations'])}. Representative period: the first {res.days:g} days from {iso_date(s['start'])} "
           f"at {res.step_s:g} s, relays propagated numerically (GRGM1200A {sec.gravity_degree}×{sec.gravity_degree}"
           f"{' + Earth + Sun' if sec.third_bodies else ''}), site horizon {scenario.site.horizon}, minimum elevation "
           f"{sec.min_elevation_deg:g}° to relays. Rates from link budgets capped by each link's modem; "

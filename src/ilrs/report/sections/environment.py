@@ -13,6 +13,7 @@ from ilrs.report.figures import figure_to_data_uri
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
+from ilrs.timeutil import iso_date, iso_utc_minutes
 
 
 def _yearly(tl) -> list[dict]:
@@ -67,7 +68,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     img2 = figure_to_data_uri(plot_horizon_polar(mask, one_year, title))
     published = _published(products.environment)
     dark = sorted(st.darkness_periods, key=lambda p: p[1] - p[0], reverse=True)[:10]
-    dark_rows = [{"start (UTC)": str(a)[:16], "end (UTC)": str(b)[:16],
+    dark_rows = [{"start (UTC)": iso_utc_minutes(a), "end (UTC)": iso_utc_minutes(b),
                   "hours": f"{(b - a) / np.timedelta64(1, 'h'):.0f}"} for a, b in dark]
     src = "; ".join(site.sources) if site.sources else "user coordinates"
     html = (
@@ -79,7 +80,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         + f"<p>Site <b>{site.name}</b> at {site.lat_deg:.3f}°, {site.lon_deg:.3f}°E, ground {site.height_m:.0f} m "
           f"above the 1737.4 km sphere, mast {site.mast_height_m:g} m (coordinates: {src}"
           f"{'; approximate' if site.uncertain else ''}). Horizon: {mask.kind} — {mask.source}. "
-          f"Hourly epochs over {str(st.start)[:10]} … {str(st.end)[:10]} ({st.samples} epochs); DE421 "
+          f"Hourly epochs over {iso_date(st.start)} … {iso_date(st.end)} ({st.samples} epochs); DE421 "
           "ephemeris and the DE421 lunar principal-axis frame (apparent directions, within 0.001° of "
           "skyfield). The coarse global DEM (~3.8 km/px) resolves far-field terrain only; near-field "
           "relief within a few km needs a high-resolution DEM (site.horizon: PATH.tif).</p>"

@@ -6,12 +6,14 @@ computed once) and writes its time series to ``tables/ops-series.parquet``.
 
 from __future__ import annotations
 
+from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.operations.plots import plot_consumables, plot_data, plot_soc
 from ilrs.operations.study import summary_lines, write_series
 from ilrs.report.figures import figure_to_data_uri
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
+from ilrs.timeutil import iso_date
 
 
 def build(products: RunProducts, ctx: RunContext) -> Section:
@@ -39,7 +41,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
                    "data returned, Tbit": f"{k['data_returned_gbit'] / 1e3:,.1f}",
                    "data lost, Tbit": f"{k['data_lost_gbit'] / 1e3:,.1f}",
                    "crew-days": f"{k['crew_days']:,.0f}"})
-        + f"<p>{k['start_utc'][:10]} → {k['end_utc'][:10]}, step {k['step_s'] / 3600:g} h, one run with seed "
+        + f"<p>{iso_date(k['start_utc'])} → {iso_date(k['end_utc'])}, step {k['step_s'] / SECONDS_PER_HOUR:g} h, one run with seed "
           f"{scenario.seed} (failures drawn). Sunlight: {built.sources['sunlight']}. Downlink: "
           f"{built.sources['downlink']}. Elements: {built.sources['elements']}."
           + (f" Failures: {built.sources['failures']}." if "failures" in built.sources else "") + "</p>"
