@@ -20,9 +20,9 @@ def nominal_of(scenario):
 
 def run_risk(scenario, **options):
     """The risk study of ``scenario``, compiled as ``ilrs risk`` compiles it."""
-    return _run_risk(risk_study(scenario, ops=options.get("ops", False)), **options)
+    return _run_risk(risk_study(scenario, ops=options.pop("ops", False)), **options)
 
 
 def replay(scenario, i, **options):
     """Run ``i`` of the scenario's study alone."""
-    return _replay(risk_study(scenario, ops=options.get("ops", False)), i, **options)
+    return _replay(risk_study(scenario, ops=options.pop("ops", False)), i, **options)

@@ -84,7 +84,7 @@ def ops(
     with Progress(TextColumn("[bold]{task.description:<26}"), BarColumn(), TimeElapsedColumn(),
                   disable=quiet or format is OutputFormat.json, transient=True,
                   console=Console(stderr=True)) as progress:
-        task = progress.add_task("starting", total=4)
+        task = progress.add_task("starting", total=5)  # environment, comms, campaign, operations, plots
 
         def on_stage(name: str) -> None:
             progress.update(task, description=name, advance=1)

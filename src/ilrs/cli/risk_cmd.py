@@ -88,7 +88,7 @@ def risk(
         if replay_run >= n:
             raise InputError(f"run {replay_run} is not in a study of {n} runs", field="--replay",
                              allowed=f"0..{n - 1}")
-        row = replay(study, replay_run, seed=seed, ops=ops)
+        row = replay(study, replay_run, seed=seed)
         campaign = replay_campaign(study, replay_run, seed=seed)
         _print_replay(s, row, seed if seed is not None else s.seed, format, campaign)
         return
@@ -111,7 +111,7 @@ def risk(
 
     try:
         with progress:
-            result = run_risk(study, runs=runs, seed=seed, executor=executor, out=out_dir, resume=resume, ops=ops,
+            result = run_risk(study, runs=runs, seed=seed, executor=executor, out=out_dir, resume=resume,
                               chunk_runs=chunk_runs, on_progress=on_progress)
     except KeyboardInterrupt:
         done, total = state.get("done", 0), state.get("total", n_runs)

@@ -78,7 +78,7 @@ def analyze_period(setup: CommsSetup, site, *, start=None, days: float | None = 
 
 def _timeline_key(setup: CommsSetup, site, times: np.ndarray) -> str:
     return _cache.cache_key("downlink", {
-        "site": site.declared_site.to_dict(), "horizon": site.horizon_kind, "relays": setup.identity,
+        **site.identity(times[0], times[-1]), "relays": setup.identity,
         "t0": str(times[0]), "n": int(times.size), "t1": str(times[-1]),
         "tsum": int(((times - times[0]).astype(np.int64) // 1000).sum())})
 

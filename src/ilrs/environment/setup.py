@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable, Mapping
+from typing import Iterable
 
 import numpy as np
 
@@ -24,7 +24,8 @@ from ilrs.environment.sites import Site, site_from_spec
 from ilrs.environment.sky import SkyTrack, sun_earth_azel
 from ilrs.environment.terrain import horizon_for_site
 from ilrs.environment.time import time_grid
-from ilrs.environment.timeline import DEFAULT_STEP_S, EnvironmentTimeline, check_study_span, timeline_of
+from ilrs.environment.timeline import (DEFAULT_STEP_S, EnvironmentTimeline, check_study_span, site_identity,
+                                       timeline_of)
 
 SKY_FIELDS = ("sun_azimuth_deg", "sun_elevation_deg", "sun_distance_m", "sun_horizon_deg",
               "visible_solar_fraction", "irradiance_w_m2", "earth_azimuth_deg", "earth_elevation_deg",
@@ -58,6 +59,12 @@ class SiteSetup:
     def mast_height_m(self) -> float:
         return float(self.declared_site.mast_height_m)
 
+    def identity(self, start=None, end=None) -> dict:
+        """The site, its horizon model (a file by its bytes) and the kernels over [start, end]
+        (default the study span): part of every cache key of a product of this site."""
+        return site_identity(self.declared_site, self.horizon_kind, self.start if start is None else start,
+                             self.end if end is None else end)
+
     def times(self) -> np.ndarray:
         """The study grid (UTC, datetime64[ns])."""
         return time_grid(self.start, self.end, step_s=self.step_s)
@@ -87,17 +94,21 @@ def timeline_for(site: Site, start, end, *, horizon: str = "dem", step_s: float 
 
 @dataclass(frozen=True)
 class EnvironmentProducts:
-    """The site's timeline on the study grid and one per other mast height, computed once."""
+    """The site's timeline on the study grid, and one per other mast height: each computed once,
+    when first asked for (:meth:`at_mast`), then kept."""
 
     setup: SiteSetup
     timeline: EnvironmentTimeline
-    masts: Mapping[float, EnvironmentTimeline] = field(default_factory=dict)
+    masts: dict[float, EnvironmentTimeline] = field(default_factory=dict)
+    use_cache: bool = True
 
     def at_mast(self, mast_height_m: float | None) -> EnvironmentTimeline:
         """The timeline seen from ``mast_height_m`` (None: the site's own mast)."""
         h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
         if h == self.setup.mast_height_m:
             return self.timeline
+        if h not in self.masts:
+            self.masts[h] = timeline_of(self.setup.at_mast(h), use_cache=self.use_cache)
         return self.masts[h]
 
     def track(self, times: np.ndarray, mast_height_m: float | None = None) -> tuple[SkyTrack, int]:
@@ -142,7 +153,7 @@ def _track_on(tl: EnvironmentTimeline, setup: SiteSetup, times: np.ndarray) -> t
 def environment_products(setup: SiteSetup, mast_heights_m: Iterable[float] = (), *,
                          use_cache: bool = True) -> EnvironmentProducts:
     """The site's timeline on the study grid, and one per distinct other mast height (cached on disk)."""
-    timeline = timeline_of(setup, use_cache=use_cache)
-    masts = {float(h): timeline_of(setup.at_mast(h), use_cache=use_cache)
-             for h in sorted(set(map(float, mast_heights_m))) if float(h) != setup.mast_height_m}
-    return EnvironmentProducts(setup, timeline, masts)
+    products = EnvironmentProducts(setup, timeline_of(setup, use_cache=use_cache), use_cache=use_cache)
+    for h in sorted(set(map(float, mast_heights_m))):
+        products.at_mast(h)
+    return products

@@ -3,8 +3,9 @@
 ``timeline_of(setup)`` (a :class:`ilrs.environment.setup.SiteSetup`) → :class:`EnvironmentTimeline` with a pandas table indexed by
 UTC epoch (columns: sun_azimuth_deg, sun_elevation_deg, sun_horizon_deg, visible_solar_fraction,
 irradiance_w_m2, earth_azimuth_deg, earth_elevation_deg, earth_horizon_deg, earth_visible, …),
-the site, its horizon mask and the span statistics. The operations layer reads this table; it
-never recomputes geometry.
+the site, its horizon mask and the span statistics. Higher layers read it through
+:meth:`ilrs.environment.EnvironmentProducts.track`, which computes only the epochs it does not
+cover (an operations window past the span).
 
 Cache: Parquet + JSON under ``$ILRS_CACHE_DIR`` (default ``~/.cache/ilrs``)/``environment/``,
 keyed by a SHA-256 of every input (site, horizon model and the bytes of a user file, span, step,
@@ -77,13 +78,18 @@ def _horizon_key(kind: str) -> str:
     return kind
 
 
-def _key(site: Site, horizon_kind: str, start, end, step_s: float) -> str:
+def site_identity(site: Site, horizon_kind: str, start, end) -> dict[str, Any]:
+    """What a product of ``site`` over [start, end] depends on besides its grid: the site, its
+    horizon model (a user file by the hash of its bytes) and the ephemeris kernels that cover the
+    span. Cache keys of every site product include it, so an edited horizon file is never stale."""
     eph = ephemeris_for(np.array([np.datetime64(start, "ns"), np.datetime64(end, "ns")]))
-    payload = {
-        "v": CACHE_VERSION, "site": site.to_dict(), "horizon": _horizon_key(horizon_kind),
-        "start": str(start), "end": str(end), "step_s": step_s,
-        "kernels": [(p.name, p.stat().st_size) for p in eph.kernel_files],
-    }
+    return {"site": site.to_dict(), "horizon": _horizon_key(horizon_kind),
+            "kernels": [(p.name, p.stat().st_size) for p in eph.kernel_files]}
+
+
+def _key(site: Site, horizon_kind: str, start, end, step_s: float) -> str:
+    payload = {"v": CACHE_VERSION, **site_identity(site, horizon_kind, start, end),
+               "start": str(start), "end": str(end), "step_s": step_s}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 

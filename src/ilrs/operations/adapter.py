@@ -89,7 +89,7 @@ def operations_setup(section, *, span_start: dt.date, span_end: dt.date, site_na
         days = float((span_end - s0).days)
     if days <= 0:
         raise InputError(f"the operations window starting {s0} is empty (span ends {span_end})",
-                         field="operations.start")
+                         field="--start/--years" if start is not None or years is not None else "operations.start")
     masts = tuple(sorted({a.mast_height_m for a in section.power.solar_arrays if a.mast_height_m is not None}))
     return OperationsSetup(section, params_from_section(section, start=s0), s0, days,
                            (step_hours or section.step_hours) * SECONDS_PER_HOUR, site_name, masts)
@@ -165,7 +165,7 @@ def with_campaign(built: BuiltInputs, setup: OperationsSetup, campaign: Any) -> 
     sources = dict(built.sources)
     if campaign is not None:
         params, activations, stays, deliveries = _from_campaign(campaign, params, s0, ops, setup.site_name)
-        elsewhere = [c for c in campaign.crew_stays if not at_station(getattr(c, "site", None), setup.site_name)]
+        elsewhere = [c for c in campaign.crew_stays if not at_station(c.site, setup.site_name)]
         if elsewhere:
             sources["crew"] = (f"{len(elsewhere)} campaign crew stay(s) at other sites left out: "
                                + ", ".join(f"{c.mission} ({c.site})" for c in elsewhere))
@@ -198,6 +198,37 @@ def at_station(site: str | None, station_site: str) -> bool:
     return site is None or site in (name, SITE_NODE)
 
 
+CAMPAIGN_ONLY_PRIORITY = 5
+"""Shedding priority of an element only the campaign knows (1 shed last, 9 first): after the
+scenario's own elements at the default 3 — an assumption (the campaign gives loads, not priorities)."""
+
+
+def _campaign_only_element(eid: str, rec, owner: str, section):
+    """The engine's element for a campaign element the operations section does not list: loads and
+    data rate from the campaign's spec, a failure model by role, and its generation as a solar array
+    (rated output at normal incidence at 1 au: area × efficiency = P / S0; the scenario model's
+    default efficiency and degradation) or a constant radioisotope/fission unit."""
+    from ilrs.scenario.operations import SolarArraySpec
+
+    surv, nom, sci = (float(x) * 1e3 for x in rec.power_kw)
+    nom, sci = max(nom, surv), max(sci, nom, surv)
+    role = ROLE_MAP.get(rec.role, "generic")
+    element = ElementParams(eid, owner=owner, role=role, priority=CAMPAIGN_ONLY_PRIORITY, survival_w=surv,
+                            nominal_w=nom, science_w=sci, failure=role_failure(role, section))
+    experiments = ([ExperimentParams(f"{eid}-data", eid, owner, ROLE_AREA.get(rec.role, "technology"),
+                                     rec.data_kbps * 1e3)] if rec.data_kbps and rec.data_kbps > 0 else [])
+    sources: list = []
+    if rec.generation_kw and rec.generation_kw > 0:
+        if "solar" in eid:
+            eff = SolarArraySpec.model_fields["efficiency"].default
+            deg = SolarArraySpec.model_fields["degradation_per_year"].default
+            sources.append(SolarArrayParams(f"{eid}-array", area_m2=rec.generation_kw * 1e3 / (eff * SOLAR_CONSTANT_W_M2),
+                                            efficiency=eff, degradation_per_year=deg, element=eid))
+        else:
+            sources.append(NuclearParams(f"{eid}-unit", rec.generation_kw * 1e3, element=eid))
+    return element, experiments, sources
+
+
 def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section, site: str = SITE_NODE):
     """Merge a CampaignResult: its dates rule; the scenario's element specs (priority, failures,
     experiments) win where both name an element; campaign-only elements join the station's bus only
@@ -214,7 +245,7 @@ def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section, sit
     nuclear = list(params.nuclear)
     owners = _owner_partners()
     for eid, rec in campaign.elements.items():
-        if eid not in spec and (getattr(rec, "node", SITE_NODE) != SITE_NODE or not getattr(rec, "base", True)):
+        if eid not in spec and (rec.node != SITE_NODE or not rec.base):
             continue  # orbiters, other nodes, and visiting landers with their own power (Luna-27, rovers)
         if rec.operational is None:  # lost or never delivered in this run: listed, never operating (so
             activations.append(ElementActivation(eid, math.inf))  # every run has the same elements)
@@ -223,28 +254,17 @@ def _from_campaign(campaign, params: OperationsParams, s0: dt.date, section, sit
                                                  _date_s(s0, rec.end_of_life)))
         if eid in spec:
             continue
-        owner = owners.get(rec.owner, rec.owner)
-        surv, nom, sci = (float(x) * 1e3 for x in rec.power_kw)
-        nom, sci = max(nom, surv), max(sci, nom, surv)
-        role = ROLE_MAP.get(rec.role, "generic")
-        elements.append(ElementParams(eid, owner=owner, role=role, priority=5,
-                                      survival_w=surv, nominal_w=nom, science_w=sci,
-                                      failure=role_failure(role, section)))
-        if rec.data_kbps and rec.data_kbps > 0:
-            experiments.append(ExperimentParams(f"{eid}-data", eid, owner, ROLE_AREA.get(rec.role, "technology"),
-                                                rec.data_kbps * 1e3))
-        if rec.generation_kw and rec.generation_kw > 0:
-            if "solar" in eid:  # rated output at normal incidence, 1 au: area x efficiency = P / S0
-                arrays.append(SolarArrayParams(f"{eid}-array", area_m2=rec.generation_kw * 1e3 / (0.3 * SOLAR_CONSTANT_W_M2),
-                                               efficiency=0.3, degradation_per_year=0.01, element=eid))
-            else:  # radioisotope and fission units: constant output
-                nuclear.append(NuclearParams(f"{eid}-unit", rec.generation_kw * 1e3, element=eid))
+        element, experiment, source = _campaign_only_element(eid, rec, owners.get(rec.owner, rec.owner), section)
+        elements.append(element)
+        experiments.extend(experiment)
+        arrays.extend(s for s in source if isinstance(s, SolarArrayParams))
+        nuclear.extend(s for s in source if isinstance(s, NuclearParams))
     for e in section.elements:  # elements the campaign does not know keep the scenario's date
         if e.name not in campaign.elements:
             activations.append(ElementActivation(e.name, _date_s(s0, e.operational_from) if e.operational_from else 0.0))
     known = {e.name for e in elements}
     stays = tuple(CrewStay(seconds_since(s0, c.arrival), seconds_since(s0, c.departure), tuple(c.crew))
-                  for c in campaign.crew_stays if at_station(getattr(c, "site", None), site))
+                  for c in campaign.crew_stays if at_station(c.site, site))
     deliveries = tuple(Delivery(seconds_since(s0, d.date), {"oxygen": d.oxygen_kg, "water": d.water_kg,
                                                             "food": d.food_kg},
                                  {k: v for k, v in d.spares.items() if k in known})

@@ -28,10 +28,9 @@ from ilrs.campaign import CampaignInputs, CampaignResult, compile_campaign, simu
 from ilrs.comms import (CommsResult, CommsSetup, DownlinkTimeline, analyze_period, comms_setup, downlink_on_grid,
                         downlink_timeline)
 from ilrs.environment import EnvironmentProducts, SiteSetup, environment_products, site_setup
-from ilrs.environment.sites import published_figures
 from ilrs.operations import BuiltInputs, OperationsSetup, build_inputs, operations_setup
 from ilrs.operations.study import OperationsRun, simulate_once
-from ilrs.risk import RiskResult, StudySetup, run_risk
+from ilrs.risk import OperationsStudy, RiskResult, StudySetup, run_risk
 from ilrs.scenario import Scenario
 
 Stage = Callable[[str], None]
@@ -70,13 +69,7 @@ def risk_setup(setup: RunSetup, operations: BuiltInputs | None = None) -> StudyS
                       campaign=setup.campaign,
                       milestone_names={ms.id: (ms.name or ms.id) for ms in scenario.campaign.milestones},
                       identity=scenario.model_dump(mode="json"),
-                      operations=(operations, setup.operations) if operations is not None else None)
-
-
-def mast_heights_m(setup: RunSetup) -> tuple[float, ...]:
-    """Every mast height the study reads Sun tracks at: the arrays' and the published figures'."""
-    published = {float(f.get("mast_height_m", 0.0)) for f in published_figures(setup.site.declared_site.name)}
-    return tuple(sorted(published | set(setup.operations.mast_heights_m)))
+                      operations=OperationsStudy(operations, setup.operations) if operations is not None else None)
 
 
 def operations_inputs(setup: RunSetup, environment: EnvironmentProducts, downlink: DownlinkTimeline,
@@ -88,21 +81,26 @@ def operations_inputs(setup: RunSetup, environment: EnvironmentProducts, downlin
 
 class RunProducts:
     """What one study computes, each product once: on first use, then kept (a section that needs
-    only the campaign computes no geometry). ``risk_runs`` 0: no Monte Carlo; ``stage(name)`` is
-    called as each product starts (progress)."""
+    only the campaign computes no geometry). ``risk_runs`` 0: no Monte Carlo (``ilrs ops`` and
+``ilrs risk`` build their products so; ``ilrs run`` always runs one); ``ops_seed``: the
+    failure draws of the operations run (default the scenario's seed); ``ops_campaign`` False: the
+    operations section alone dates the elements; ``stage(name)`` is called as each product starts
+    (progress)."""
 
     def __init__(self, setup: RunSetup, *, risk_runs: int | None = None, stage: Stage | None = None,
-                 ops_campaign: bool = True) -> None:
+                 ops_campaign: bool = True, ops_seed: int | None = None) -> None:
         self.setup = setup
         self.risk_runs = int(risk_runs if risk_runs is not None else setup.scenario.uncertainties.runs)
         self.ops_campaign = ops_campaign
+        self.ops_seed = setup.seed if ops_seed is None else int(ops_seed)
         self._stage = stage or (lambda name: None)
 
     @cached_property
     def environment(self) -> EnvironmentProducts:
-        """The site's timeline on the study grid, and one per other mast height the study reads."""
+        """The site's timeline on the study grid, and one per mast its arrays stand on (other
+        heights, e.g. a published figure's, are computed when first read)."""
         self._stage("environment")
-        return environment_products(self.setup.site, mast_heights_m(self.setup))
+        return environment_products(self.setup.site, self.setup.operations.mast_heights_m)
 
     @cached_property
     def downlink(self) -> DownlinkTimeline:
@@ -124,12 +122,18 @@ class RunProducts:
         return simulate_campaign(self.setup.campaign, None)
 
     @cached_property
-    def operations(self) -> OperationsRun:
-        """One operations run with the scenario's seed (failures drawn)."""
-        campaign = _flown(self.setup, self.campaign) if self.ops_campaign else None
+    def operations_inputs(self) -> BuiltInputs:
+        """Sunlight and link rates on the operations grid, with the nominal campaign's elements."""
+        campaign = self.campaign if self.ops_campaign and self.setup.campaign.missions else None
         env, downlink = self.environment, self.downlink
+        return operations_inputs(self.setup, env, downlink, campaign)
+
+    @cached_property
+    def operations(self) -> OperationsRun:
+        """One operations run (failures drawn from ``ops_seed``)."""
+        built = self.operations_inputs
         self._stage("operations")
-        return simulate_once(operations_inputs(self.setup, env, downlink, campaign), self.setup.seed)
+        return simulate_once(built, self.ops_seed)
 
     @cached_property
     def risk(self) -> RiskResult | None:
@@ -144,19 +148,7 @@ def operations_products(setup: RunSetup, *, seed: int | None = None, use_campaig
                         stage: Stage | None = None) -> OperationsRun:
     """``ilrs ops``: the operations run exactly as ``ilrs run`` computes it (the same products);
     ``seed`` replaces the scenario's for the failure draws."""
-    products = RunProducts(setup, risk_runs=0, stage=stage, ops_campaign=use_campaign)
-    if seed is None or seed == setup.seed:
-        return products.operations
-    campaign = _flown(setup, products.campaign) if use_campaign else None
-    built = operations_inputs(setup, products.environment, products.downlink, campaign)
-    return simulate_once(built, seed)
-
-
-
-def _flown(setup: RunSetup, campaign: CampaignResult | None) -> CampaignResult | None:
-    """The campaign operations runs with: None when the scenario's campaign has no missions (the
-    ``operations`` section alone then dates the elements)."""
-    return campaign if campaign is not None and setup.campaign.missions else None
+    return RunProducts(setup, risk_runs=0, stage=stage, ops_campaign=use_campaign, ops_seed=seed).operations
 
 
 def risk_study(scenario: Scenario, ops: bool = False) -> StudySetup:
@@ -165,5 +157,4 @@ def risk_study(scenario: Scenario, ops: bool = False) -> StudySetup:
     setup = compile_setup(scenario)
     if not ops:
         return risk_setup(setup)
-    products = RunProducts(setup, risk_runs=0)
-    return risk_setup(setup, products.operations.built)
+    return risk_setup(setup, RunProducts(setup, risk_runs=0).operations_inputs)

@@ -46,19 +46,16 @@ class RiskModel:
     study_hash: str
 
 
-def prepare(study: StudySetup, ops: bool = False) -> RiskModel:
-    """The run function and payload of ``study`` (with ``ops``: campaign then operations per run)."""
+def prepare(study: StudySetup) -> RiskModel:
+    """The run function and payload of ``study`` (with operations: campaign then operations per run)."""
     inputs = study.campaign
     payload = CampaignPayload(inputs)
     fn: Any = campaign_run
+    ops = study.operations is not None
     if ops:
-        from ilrs.errors import InputError
         from ilrs.risk.ops_model import OpsPayload, ops_run
 
-        if study.operations is None:
-            raise InputError("a campaign + operations study needs the operations inputs", field="--ops")
-        built, setup = study.operations
-        fn, payload = ops_run, OpsPayload(payload, built, setup, study.uncertainties)
+        fn, payload = ops_run, OpsPayload(payload, study.operations.built, study.operations.setup, study.uncertainties)
     targets = {m.id: m.target for m in inputs.milestones}
     ident = {"scenario": study.identity, "ops": bool(ops),
              "code": code_digest(("campaign", "risk", "scenario") + (("operations", "environment", "comms") if ops else ()))}
@@ -67,12 +64,12 @@ def prepare(study: StudySetup, ops: bool = False) -> RiskModel:
 
 
 def run_risk(study: StudySetup, *, runs: int | None = None, seed: int | None = None, executor: Executor | None = None,
-             out: str | Path | None = None, resume: bool = False, ops: bool = False,
+             out: str | Path | None = None, resume: bool = False,
              chunk_runs: int | None = None, confidence: float = 0.95,
              on_progress: ProgressCallback | None = None) -> RiskResult:
     """Run the study: ``runs`` (default ``uncertainties.runs``) runs seeded by ``seed`` (default the
     scenario's), on ``executor`` (default in-process), streamed to ``out`` when given."""
-    model = prepare(study, ops=ops)
+    model = prepare(study)
     n = int(runs if runs is not None else study.default_runs)
     s = int(seed if seed is not None else study.seed)
     executor = executor or SerialExecutor()
@@ -85,9 +82,9 @@ def run_risk(study: StudySetup, *, runs: int | None = None, seed: int | None = N
     return RiskResult(study.name, s, result, summary, model.targets, model.names)
 
 
-def replay(study: StudySetup, i: int, *, seed: int | None = None, ops: bool = False) -> dict[str, Any]:
+def replay(study: StudySetup, i: int, *, seed: int | None = None) -> dict[str, Any]:
     """Run ``i`` of the study alone: its sampled inputs and results (the same row as in the study)."""
-    model = prepare(study, ops=ops)
+    model = prepare(study)
     return replay_run(model.fn, model.payload, int(seed if seed is not None else study.seed), int(i))
 
 
@@ -97,8 +94,8 @@ def replay_campaign(study: StudySetup, i: int, *, seed: int | None = None):
     campaign draws come first)."""
     from ilrs.risk.seeds import run_generator
 
-    model = prepare(study, ops=False)
-    _, result = campaign_row(model.payload, run_generator(int(seed if seed is not None else study.seed), int(i)))
+    _, result = campaign_row(CampaignPayload(study.campaign),
+                             run_generator(int(seed if seed is not None else study.seed), int(i)))
     return result
 
 

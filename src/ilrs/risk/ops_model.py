@@ -23,18 +23,23 @@ from typing import Any
 import numpy as np
 
 from ilrs.constants import SECONDS_PER_HOUR
+from ilrs.operations import BuiltInputs, OperationsSetup
 from ilrs.risk.model import CampaignPayload, campaign_row
 from ilrs.risk.sampling import sample_operations_inputs
+from ilrs.scenario.uncertainties import UncertaintiesSection
 
 SKIP_KPIS = {"step_s"}
 
 
 @dataclass(frozen=True)
 class OpsPayload:
+    """What every run of a campaign + operations study needs (picklable): the campaign, the
+    sunlight and link arrays built once, the operations setup, the distributions of the draws."""
+
     campaign: CampaignPayload
-    built: Any  # ilrs.operations.BuiltInputs (sunlight and link arrays, computed once)
-    setup: Any  # ilrs.operations.OperationsSetup
-    uncertainties: Any  # ilrs.scenario.UncertaintiesSection
+    built: BuiltInputs
+    setup: OperationsSetup
+    uncertainties: UncertaintiesSection
 
 
 def _with_failures(params, draws: dict[str, float]):

@@ -9,7 +9,8 @@ here; launch and landing failure probabilities, the correlated slips of
 :func:`ilrs.scenario.uncertainties.correlated_slips_days`, stand-downs), so ``ilrs campaign --seed``
 replays a risk run through the campaign layer alone. Operations inputs are drawn here.
 
-Formulas:
+Formulas (implemented once, in :func:`ilrs.scenario.uncertainties.draw` and
+:func:`~ilrs.scenario.uncertainties.correlated_slips_days`):
 - beta: ``Generator.beta(alpha, beta)``; from a flight record, the conjugate posterior
   Beta(a0 + failures, b0 + successes) (Gelman et al., *Bayesian Data Analysis*, 3rd ed., §2.4).
 - lognormal: ``median · exp(sigma · Z) + shift`` with Z ~ N(0, 1) (so ``median`` is the median
