@@ -7,17 +7,41 @@ import contextlib
 import datetime as dt
 import json
 import os
-from enum import Enum
-from typing import Any
+import stat
 import tempfile
+from enum import Enum
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
+
+from ilrs.errors import InputError
+
+
+_NOT_OURS = ((stat.S_ISLNK, "symbolic link"), (stat.S_ISDIR, "folder"), (stat.S_ISCHR, "device"),
+             (stat.S_ISBLK, "device"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"))
+
+
+def check_output_target(path: str | os.PathLike, field: str | None = None) -> Path:
+    """Refuse (one-line InputError) an output path that is not ours to replace: a symbolic link
+    (never followed), a folder, a device, a FIFO or a socket. A new path or a regular file is fine:
+    an output only ever replaces a regular file (run as root, a rename onto ``/dev/null`` would
+    replace the device)."""
+    target = Path(path)
+    try:
+        mode = os.lstat(target).st_mode
+    except (FileNotFoundError, NotADirectoryError):  # new (a parent that is no folder fails its own way)
+        return target
+    for test, kind in _NOT_OURS:
+        if test(mode):
+            raise InputError(f"is a {kind}, not a regular file: refusing to replace it", file=str(target),
+                             field=field)
+    return target
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds."""
-    final = Path(path)
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds
+    and ``path`` is still new or a regular file (:func:`check_output_target`, before and after)."""
+    final = check_output_target(path)
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
     os.close(fd)
@@ -28,6 +52,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         yield tmp_path
         if tmp_path.exists():
             os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode
+        check_output_target(final)  # something may have appeared there while we computed
         os.replace(tmp_path, final)
     finally:
         if tmp_path.exists():

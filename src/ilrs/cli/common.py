@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from ilrs._io import to_json
+from ilrs._io import check_output_target, to_json
 
 from ilrs.errors import InputError
 
@@ -61,7 +61,7 @@ def output_file(path: Path, option: str) -> Path:
     if path.is_dir():
         raise InputError("is a folder, not a file name", file=str(path), field=option)
     output_folder(path.parent if str(path.parent) else Path("."), option)
-    return path
+    return check_output_target(path, option)  # never a device, FIFO or symbolic link: only regular files
 
 
 def echo_json(data: Any) -> None:
