@@ -28,8 +28,8 @@ def _isolated_cache(tmp_path_factory):
 def ilrs_cli():
     """Run ``ilrs ARGS`` in a subprocess; returns CompletedProcess (text)."""
 
-    def run(*args: str, cwd: str | Path | None = None, timeout: float = 300):
-        env = dict(os.environ, PYTHONWARNINGS="ignore", COLUMNS="200")
+    def run(*args: str, cwd: str | Path | None = None, timeout: float = 300, env_extra: dict | None = None):
+        env = dict(os.environ, PYTHONWARNINGS="ignore", COLUMNS="200", **(env_extra or {}))
         return subprocess.run([sys.executable, "-m", "ilrs.cli.main", *map(str, args)], capture_output=True,
                               text=True, cwd=cwd, env=env, timeout=timeout)
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ilrs.constants import NS_PER_DAY, NS_PER_S, SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ilrs.errors import InputError
+from ilrs.limits import check_allocation
 from ilrs.timeutil import iso_utc
 
 
@@ -50,6 +51,11 @@ def utc_array(times: Any) -> np.ndarray:
     return np.array(out, dtype="datetime64[ns]")
 
 
+BYTES_PER_EPOCH = 8 * 64
+"""What one epoch of a grid costs downstream, at most: a Sun/Earth track (11 float64 columns), the
+intermediate vectors it is computed from and the operations series (~30 columns), rounded up."""
+
+
 def time_grid(start: Any, end: Any | None = None, *, days: float | None = None,
               step_s: float = SECONDS_PER_HOUR) -> np.ndarray:
     """Regular UTC grid ``start, start+step, …`` up to but excluding ``end`` (or ``start + days``).
@@ -74,6 +80,7 @@ def time_grid(start: Any, end: Any | None = None, *, days: float | None = None,
             raise InputError("end must be after start", field="end")
     step_ns = int(round(step_s * NS_PER_S))
     n = int(np.ceil((t1 - t0).astype(np.int64) / step_ns))
+    check_allocation(n * BYTES_PER_EPOCH, f"a grid of {n:,} epochs", "a shorter span or a longer step")
     return t0 + np.arange(n, dtype=np.int64) * np.timedelta64(step_ns, "ns")
 
 
