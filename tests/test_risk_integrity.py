@@ -1,0 +1,192 @@
+"""What ``risk --resume`` reads back is checked (issue 16, item 6): damaged, foreign, copied and
+overlapping chunks are run again with a warning, a malformed manifest is one line (exit 2).
+
+Every reference is an independent computation: the same study run once, uninterrupted, in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from ilrs.errors import InputError
+from ilrs.risk.store import read_results_folder
+from ilrs.risk.study import run_study
+from tests.test_risk_campaign import small_scenario
+from tests.test_risk_engine import three_launches
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]), PYTHONWARNINGS="ignore")
+ARGS = dict(seed=3, runs=500, study_hash="i", chunk_runs=60)
+
+
+def _study(out: Path, resume: bool = False):
+    return run_study(three_launches, {"p": 0.9}, out=out, resume=resume, **ARGS)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A finished study of 500 runs in 9 chunks, and its table computed in memory."""
+    out = tmp_path / "r"
+    _study(out)
+    return out, run_study(three_launches, {"p": 0.9}, **{**ARGS, "chunk_runs": 500}).table
+
+
+def _chunks(out: Path) -> list[Path]:
+    return sorted(out.glob("runs-*.parquet"))
+
+
+def _warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("warning:")]
+
+
+# --- item 6: chunks -------------------------------------------------------------------------------
+
+def test_flipped_bytes_in_a_chunk_are_recomputed(folder, capfd):
+    out, ref = folder
+    victim = _chunks(out)[3]
+    data = bytearray(victim.read_bytes())
+    rng = random.Random(16)
+    for k in rng.sample(range(4, len(data) - 8), 10):  # ten bytes anywhere but the magic numbers
+        data[k] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    capfd.readouterr()
+    again = _study(out, resume=True)
+    warned = _warnings(capfd.readouterr().err)
+    assert len(warned) == 1 and victim.name in warned[0] and "180..239" in warned[0]
+    assert again.runs_this_session == 60 and again.table.equals(ref)
+    assert read_results_folder(out).equals(ref)
+
+
+def test_plausible_rewritten_chunk_is_caught_by_its_checksum(folder, capfd):
+    """The same study, range and schema, valid Parquet, other values: only the SHA-256 tells."""
+    out, ref = folder
+    victim = _chunks(out)[2]
+    table = pq.read_table(victim)  # with the study's metadata and the chunk's range
+    flipped = pa.array([not v for v in table.column("all_ok").to_pylist()])
+    forged = table.set_column(table.column_names.index("all_ok"), table.schema.field("all_ok"), flipped)
+    pq.write_table(forged, victim, compression="zstd", write_page_checksum=True)
+    assert b"ilrs.risk.chunk" in pq.read_metadata(victim).metadata
+    capfd.readouterr()
+    again = _study(out, resume=True)
+    warned = _warnings(capfd.readouterr().err)
+    assert len(warned) == 1 and "SHA-256" in warned[0]
+    assert again.runs_this_session == 60 and again.table.equals(ref)
+
+
+@pytest.mark.parametrize("target_recorded", [True, False])
+def test_chunk_copied_under_another_ranges_name_is_recomputed(folder, capfd, target_recorded):
+    out, ref = folder
+    files = _chunks(out)
+    if not target_recorded:  # the target range was never written (lost): a copy fills the gap
+        files[4].unlink()
+    shutil.copyfile(files[0], files[4])  # runs 0..59 under the name of runs 240..299
+    capfd.readouterr()
+    again = _study(out, resume=True)
+    warned = _warnings(capfd.readouterr().err)
+    assert len(warned) == 1 and files[4].name in warned[0] and "holds runs 0..60" in warned[0]
+    assert again.runs_this_session == 60 and again.table.equals(ref)
+    assert again.table.column("run").to_pylist() == list(range(500))  # nothing counted twice
+
+
+def test_chunk_of_another_study_is_recomputed(folder, tmp_path, capfd):
+    out, ref = folder
+    other = tmp_path / "other"
+    run_study(three_launches, {"p": 0.9}, out=other, **{**ARGS, "seed": 4})
+    shutil.copyfile(_chunks(other)[1], _chunks(out)[1])
+    capfd.readouterr()
+    again = _study(out, resume=True)
+    warned = _warnings(capfd.readouterr().err)
+    assert len(warned) == 1 and "another study" in warned[0]
+    assert again.runs_this_session == 60 and again.table.equals(ref)
+
+
+def test_overlapping_chunk_file_is_removed(folder, capfd):
+    out, ref = folder
+    stray = out / "runs-000000030-000000090.parquet"
+    shutil.copyfile(_chunks(out)[0], stray)
+    capfd.readouterr()
+    again = _study(out, resume=True)
+    warned = _warnings(capfd.readouterr().err)
+    assert len(warned) == 1 and stray.name in warned[0] and "removed" in warned[0]
+    assert not stray.exists() and again.runs_this_session == 0 and again.table.equals(ref)
+
+
+def test_reading_a_folder_refuses_a_chunk_damaged_since(folder):
+    out, _ = folder
+    victim = _chunks(out)[5]
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    victim.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="SHA-256"):
+        read_results_folder(out)
+
+
+# --- item 6: the manifest -----------------------------------------------------------------------------
+
+def _manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text())
+
+
+MALFORMED = {
+    "empty list": "[]", "null": "null", "a string": '"manifest"', "not JSON": "{", "empty object": "{}",
+    "chunk_runs 0": '{"chunk_runs": 0}', "binary": "\udcff",
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_malformed_manifest_is_a_one_line_error(folder, name):
+    out, _ = folder
+    text = MALFORMED[name]
+    (out / "manifest.json").write_bytes(b"\xff\xfe" if text == "\udcff" else text.encode())
+    with pytest.raises(InputError, match="manifest") as exc:
+        _study(out, resume=True)
+    assert "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize("edit", ["chunk_runs 0", "study hash", "chunk entry", "bad sha"])
+def test_manifest_with_a_bad_field_is_a_one_line_error(folder, edit):
+    out, _ = folder
+    m = _manifest(out)
+    if edit == "chunk_runs 0":
+        m["chunk_runs"] = 0
+    elif edit == "study hash":
+        m["seed"] = 4  # its fields no longer match its own 'study' hash
+    elif edit == "chunk entry":
+        m["chunks"][2] = None
+    else:
+        m["chunks"][2]["sha256"] = "xyz"
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(InputError, match="not a manifest of ilrs risk results"):
+        _study(out, resume=True)
+
+
+def test_foreign_manifest_names_the_field(folder, tmp_path):
+    out, _ = folder
+    other = tmp_path / "other"
+    run_study(three_launches, {"p": 0.9}, out=other, **{**ARGS, "seed": 4})
+    shutil.copyfile(other / "manifest.json", out / "manifest.json")
+    with pytest.raises(InputError, match="seed=4"):
+        _study(out, resume=True)
+
+
+@pytest.mark.parametrize("text", ["[]", "null"])
+def test_cli_resume_with_a_malformed_manifest_exits_2_on_one_line(ilrs_cli, tmp_path, text):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(small_scenario(p_launch=0.1)))
+    out = tmp_path / "risk"
+    out.mkdir()
+    (out / "manifest.json").write_text(text)
+    r = ilrs_cli("risk", "-s", path, "-n", "100", "--workers", "0", "--out", out, "--resume", "-q")
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "manifest.json" in r.stderr
+
