@@ -1,15 +1,22 @@
-"""What ``risk --resume`` reads back is checked (issue 16, item 6): damaged, foreign, copied and
-overlapping chunks are run again with a warning, a malformed manifest is one line (exit 2).
+"""What ``risk --resume`` reads back is checked (issue 16, items 6 and 8): damaged, foreign, copied
+and overlapping chunks are run again with a warning, a malformed manifest is one line (exit 2);
+the results folder is the same bytes for the same study; worker processes die with a killed study;
+SIGKILL at random moments then ``--resume`` gives the uninterrupted result; no ``.tmp`` is left.
 
 Every reference is an independent computation: the same study run once, uninterrupted, in memory.
 """
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import random
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -21,7 +28,7 @@ from ilrs.errors import InputError
 from ilrs.risk.store import read_results_folder
 from ilrs.risk.study import run_study
 from tests.test_risk_campaign import small_scenario
-from tests.test_risk_engine import three_launches
+from tests.test_risk_engine import _KILL_SCRIPT, three_launches
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]), PYTHONWARNINGS="ignore")
@@ -190,3 +197,27 @@ def test_cli_resume_with_a_malformed_manifest_exits_2_on_one_line(ilrs_cli, tmp_
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "manifest.json" in r.stderr
 
+
+# --- item 8: the same bytes, no leftovers, kill-safe -------------------------------------------------
+
+def test_two_fresh_studies_write_byte_identical_folders(tmp_path):
+    from tests.test_risk_campaign import _cli
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(small_scenario(p_launch=0.1, p_landing=0.2, kind="lander",
+                                                  slip={"dist": "lognormal", "median": 40, "sigma": 0.7})))
+    folders = [tmp_path / "a", tmp_path / "elsewhere" / "b"]
+    for out, workers in zip(folders, ("0", "2")):
+        r = _cli(["risk", "-s", str(path), "-n", "400", "--workers", workers, "--out", str(out), "-q"])
+        assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in folders[0].iterdir())
+    assert names == sorted(p.name for p in folders[1].iterdir())
+    assert {"manifest.json", "risk-summary.json", "timings.json", "milestone-dates.png"} <= set(names)
+    same = [n for n in names if n != "timings.json"]  # timings.json: how the session ran, documented so
+    match, mismatch, errors = filecmp.cmpfiles(folders[0], folders[1], same, shallow=False)
+    assert (mismatch, errors) == ([], []) and len(match) == len(same) >= 16 + 3
+    for out in folders:
+        for name in ("manifest.json", "risk-summary.json"):
+            text = (out / name).read_text()
+            assert str(tmp_path) not in text and "utc" not in text.lower() and "elapsed" not in text
+    assert json.loads((folders[1] / "timings.json").read_text())["workers"] == 2
