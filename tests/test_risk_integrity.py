@@ -221,3 +221,37 @@ def test_two_fresh_studies_write_byte_identical_folders(tmp_path):
             text = (out / name).read_text()
             assert str(tmp_path) not in text and "utc" not in text.lower() and "elapsed" not in text
     assert json.loads((folders[1] / "timings.json").read_text())["workers"] == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_sigkill_of_risk_kills_its_worker_processes(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    out = tmp_path / "k"
+    proc = subprocess.Popen([sys.executable, "-m", "ilrs.cli.main", "risk", "-n", "2000000", "--workers", "2",
+                             "--out", str(out), "-q"], cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    descendants: list = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if json.loads((out / "manifest.json").read_text())["done_runs"] > 0:
+                    break  # a chunk is written: the workers run
+            except (OSError, ValueError, KeyError):
+                pass
+            time.sleep(0.05)
+        assert proc.poll() is None, "the study ended before it could be killed"
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+        assert len(descendants) >= 2  # the workers (and the fork server)
+        os.kill(proc.pid, signal.SIGKILL)  # the parent alone, as `kill -9 PID` does
+        proc.wait(10)
+        _, alive = psutil.wait_procs(descendants, timeout=10)
+        assert alive == [], f"{len(alive)} worker process(es) outlived the killed study"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for p in descendants:
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
