@@ -223,6 +223,19 @@ def test_two_fresh_studies_write_byte_identical_folders(tmp_path):
     assert json.loads((folders[1] / "timings.json").read_text())["workers"] == 2
 
 
+def test_next_run_removes_every_temporary_the_risk_command_leaves(tmp_path):
+    out = tmp_path / "t"
+    out.mkdir()
+    stale = [out / n for n in (".risk-summary.json.ab12.tmp", ".timings.json.zz9.tmp", ".milestone-dates.png.q1.tmp",
+                               ".tornado-all-three.svg.r2.tmp", ".kpis.png.s3.tmp", ".manifest.json.t4.tmp",
+                               ".runs-000000000-000000060.parquet.u5.tmp")]
+    for p in stale:
+        p.write_bytes(b"partial")
+    (out / "notes.tmp").write_text("not ours")
+    _study(out, resume=True)
+    assert not any(p.exists() for p in stale) and (out / "notes.tmp").read_text() == "not ours"
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_sigkill_of_risk_kills_its_worker_processes(tmp_path):
     psutil = pytest.importorskip("psutil")
@@ -255,3 +268,37 @@ def test_sigkill_of_risk_kills_its_worker_processes(tmp_path):
                 p.kill()
             except psutil.NoSuchProcess:
                 pass
+
+
+def test_sigkill_at_random_moments_then_resume_gives_the_uninterrupted_bytes(tmp_path):
+    """A few kills (bounded count and time), each at a random moment of a study that resumes, on both
+    local executors; the finished folder is the uninterrupted study's, file for file."""
+    from tests.test_risk_engine import slow_three_launches
+
+    rng = random.Random(20261207)
+    out = tmp_path / "k"
+    kills = 0
+    for attempt in range(4):
+        proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(out), ("serial", "processes")[attempt % 2]],
+                                cwd=ROOT, env=ENV, start_new_session=True)
+        try:
+            time.sleep(rng.uniform(0.3, 2.5))
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                kills += 1
+            proc.wait(10)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert kills >= 2
+    resumed = run_study(slow_three_launches, {"p": 0.9, "sleep_s": 0.0}, seed=21, runs=1200, study_hash="k",
+                        chunk_runs=25, out=out, resume=True)
+    assert not list(out.glob(".*.tmp"))
+    ref = tmp_path / "ref"
+    run_study(slow_three_launches, {"p": 0.9, "sleep_s": 0.0}, seed=21, runs=1200, study_hash="k", chunk_runs=25,
+              out=ref)
+    names = sorted(p.name for p in ref.iterdir())
+    assert names == sorted(p.name for p in out.iterdir()) and len(names) == 1 + 1200 // 25
+    assert filecmp.cmpfiles(ref, out, names, shallow=False)[0] == names
+    assert resumed.table.equals(run_study(three_launches, {"p": 0.9}, seed=21, runs=1200, study_hash="k",
+                                          chunk_runs=1200).table)
