@@ -366,7 +366,7 @@ run_study(slow_three_launches, {"p": 0.9, "sleep_s": 0.004}, seed=21, runs=1200,
 @pytest.mark.parametrize("executor", ["serial", "processes"])
 def test_sigkill_then_resume_gives_the_uninterrupted_result(tmp_path, executor):
     out = tmp_path / "k"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]))  # this checkout's ilrs
     proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(out), executor], cwd=ROOT, env=env,
                             start_new_session=True)
     try:

@@ -158,7 +158,8 @@ def risk(
         if sens:
             top = ", ".join(f"{x['input']} ({x['spearman_rho']:+.2f})" for x in sens[:3])
             typer.echo(f"  drivers of {name}: {top}")
-    typer.echo(f"wrote {out_dir}/ (manifest.json, runs-*.parquet, risk-summary.json, milestone-dates.{plot_format},"
+    typer.echo(f"wrote {out_dir}/ (manifest.json, runs-*.parquet, risk-summary.json, timings.json, "
+               f"milestone-dates.{plot_format},"
                f" tornado-*.{plot_format}" + (f", kpis.{plot_format}" if "kpis" in files else "") + ")")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, Protocol, Sequence
@@ -68,6 +69,56 @@ def _modules_of(obj: Any, depth: int = 2) -> set[str]:
     return {m for m in out if m and m != "builtins"}
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with(study_pid: int) -> None:
+    """On Linux, end this worker (SIGKILL) when the study's process ends, however it ends, so that a
+    study killed with SIGKILL leaves no worker running; elsewhere nothing.
+
+    Two guards: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (through libc) for the worker's parent, and,
+    when that parent is not the study's process (a ``forkserver`` worker's parent is the fork
+    server, which stays alive as long as any worker holds its pipe), a daemon thread that waits on
+    a pidfd of the study's process. A study already gone when the worker starts ends it at once."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl in this C library: the pidfd guard remains
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    if parent == study_pid or not hasattr(os, "pidfd_open"):
+        return
+    try:
+        fd = os.pidfd_open(study_pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except OSError:  # pidfds unsupported (kernel < 5.3): the parent-death signal is all there is
+        return
+    import threading
+
+    threading.Thread(target=_kill_self_when_readable, args=(fd,), name="ilrs-die-with-study", daemon=True).start()
+
+
+def _kill_self_when_readable(fd: int) -> None:
+    import select
+    import signal
+
+    select.select([fd], [], [])  # a pidfd turns readable when its process ends
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _init_worker(study_pid: int, modules: tuple[str, ...]) -> None:
+    """A pool worker's initializer: die with the study's process, then import what unpickling needs."""
+    _die_with(study_pid)
+    _preload(modules)
+
+
 def _preload(modules: tuple[str, ...]) -> None:
     import importlib
 
@@ -85,6 +136,8 @@ class ProcessExecutor:
     process that runs no threads; the parent's progress-bar thread cannot deadlock them),
     else ``spawn``. A worker that dies (killed, out of memory) stops the study with a
     :class:`~ilrs.errors.ComputationError`; chunks already written stay, ``--resume`` finishes.
+    On Linux a worker dies with this process (:func:`_die_with`), so a study killed with SIGKILL
+    leaves no worker behind (nor, once they are gone, the fork server).
     """
 
     name = "processes"
@@ -112,7 +165,7 @@ class ProcessExecutor:
             ctx.set_forkserver_preload(list(preload))
         task = functools.partial(run_chunk, fn, payload, seed)
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(ranges)), mp_context=ctx,
-                                   initializer=_preload, initargs=(preload,))
+                                   initializer=_init_worker, initargs=(os.getpid(), preload))
         todo = iter(ranges)
         running: dict[Any, Range] = {}
         try:

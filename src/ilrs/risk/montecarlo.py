@@ -99,7 +99,14 @@ def replay_campaign(study: StudySetup, i: int, *, seed: int | None = None):
     return result
 
 
+SESSION_KEYS = ("executor", "workers", "elapsed_s", "runs_this_session", "runs_resumed", "runs_per_s",
+                "results_folder")
+"""Keys of :func:`result_json` that describe this session (where, how fast, how much was resumed), not
+the study: kept out of ``risk-summary.json`` (the same bytes for the same study)."""
+
+
 def result_json(result: RiskResult) -> dict[str, Any]:
+    """The study's figures and how this session ran (what ``ilrs risk --format json`` prints)."""
     st = result.study
     return {
         "scenario": result.scenario, "seed": result.seed, "runs": st.table.num_rows,
@@ -113,7 +120,9 @@ def result_json(result: RiskResult) -> dict[str, Any]:
 
 def write_outputs(result: RiskResult, folder: str | Path, fmt: str = "png") -> dict[str, Path]:
     """``risk-summary.json``, ``milestone-dates.<fmt>``, one ``tornado-<milestone>.<fmt>`` per milestone
-    and, with operations KPIs, ``kpis.<fmt>``."""
+    and, with operations KPIs, ``kpis.<fmt>`` — the same bytes for the same study, on any executor,
+    resumed or not (no timestamp, no path) — and ``timings.json``: how this session ran (executor,
+    workers, elapsed time, runs/s, runs resumed), which differs run to run and is not reproducible."""
     from ilrs._io import atomic_path
 
     folder = Path(folder)
@@ -122,7 +131,8 @@ def write_outputs(result: RiskResult, folder: str | Path, fmt: str = "png") -> d
 
     def save(fig, path: Path) -> Path:
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=130, bbox_inches="tight")
+            fig.savefig(tmp, format=fmt, dpi=130, bbox_inches="tight",
+                        metadata={"Date": None} if fmt == "svg" else None)  # an SVG dates itself otherwise
         return path
 
     files["milestone_dates"] = save(plot_milestone_dates(result.table, result.targets), folder / f"milestone-dates.{fmt}")
@@ -131,6 +141,9 @@ def write_outputs(result: RiskResult, folder: str | Path, fmt: str = "png") -> d
     for name in result.summary["milestones"]:
         if result.summary["sensitivity"].get(name):
             files[f"tornado:{name}"] = save(plot_tornado(result.summary, name), folder / f"tornado-{name}.{fmt}")
-    text = to_json(result_json(result))
-    files["summary"] = write_text_atomic(folder / "risk-summary.json", text + "\n")
+    data = result_json(result)
+    summary = {k: v for k, v in data.items() if k not in SESSION_KEYS}
+    session = {k: data[k] for k in SESSION_KEYS if k != "results_folder"}
+    files["summary"] = write_text_atomic(folder / "risk-summary.json", to_json(summary) + "\n")
+    files["timings"] = write_text_atomic(folder / "timings.json", to_json(session) + "\n")
     return files

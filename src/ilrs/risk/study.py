@@ -14,14 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 import pyarrow as pa
 
 from ilrs.risk.executors import Executor, RunFunction, SerialExecutor, function_name, run_chunk
-from ilrs.risk.store import ResultStore, StudyIdentity, acquire_folder, chunk_ranges, concat_tables, release_folder
+from ilrs.risk.store import (MANIFEST, ResultStore, StudyIdentity, acquire_folder, chunk_ranges, concat_tables,
+                             read_manifest, release_folder)
 
 ProgressCallback = Callable[[int, int], None]  # (runs done, runs in total)
 
@@ -83,13 +84,8 @@ def run_study(fn: RunFunction, payload: Any, *, seed: int, runs: int, study_hash
         acquire_folder(out)
     try:
         if out is not None:
-            if resume and (out / "manifest.json").exists():
-                try:
-                    old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-                    ident = StudyIdentity(study_hash, int(seed), int(runs), int(old.get("chunk_runs", chunk_runs)),
-                                          function_name(fn))
-                except ValueError:
-                    pass
+            if resume and (out / MANIFEST).exists():  # the stored chunk size wins (a malformed manifest: one line)
+                ident = replace(ident, chunk_runs=read_manifest(out)["chunk_runs"])
             store = (ResultStore.resume if resume else ResultStore.create)(out, ident)
             todo = store.pending
             resumed = store.done_runs
