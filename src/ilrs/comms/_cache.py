@@ -70,7 +70,7 @@ def load(key: str) -> dict[str, np.ndarray] | None:
         with np.load(io.BytesIO(parts["npz"]), allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
     except (DamagedEntry, KeyError, OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        log.warning("ilrs: comms cache entry %s is damaged (%s); deleted, recomputing", path.name,
+        log.warning("ilrs: comms cache entry %s is damaged: %s; deleted, recomputing", path.name,
                     str(exc) or type(exc).__name__)
         discard_entry(path)
         return None

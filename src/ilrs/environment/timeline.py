@@ -166,7 +166,7 @@ def _read_cache(folder: Path, key: str, site: Site, step_s: float) -> Environmen
         track = SkyTrack(times=frame["times"].to_numpy().astype("datetime64[ns]"), **cols)
     except Exception as exc:  # a damaged cache is recomputed, never trusted
         reason = str(exc) if isinstance(exc, DamagedEntry) else f"unreadable: {type(exc).__name__}"
-        log.warning("ilrs: environment cache entry %s is damaged (%s); deleted, recomputing", path.name, reason)
+        log.warning("ilrs: environment cache entry %s is damaged: %s; deleted, recomputing", path.name, reason)
         discard_entry(path)
         return None
     return EnvironmentTimeline(site, mask, track, span_statistics(track, step_s), step_s, key, True)
