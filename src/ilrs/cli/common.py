@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from ilrs._io import check_output_target, to_json
+from ilrs._io import check_output_target, remove_stale_temporaries, to_json
 
 from ilrs.errors import InputError
 
@@ -44,7 +44,9 @@ def parse_datetime_utc(value: str, option: str) -> dt.datetime:
 
 
 def output_folder(path: Path, option: str) -> Path:
-    """Create the output folder ``path`` now, before any computing, or raise a one-line InputError."""
+    """Create the output folder ``path`` now, before any computing, or raise a one-line InputError.
+    Temporaries a killed earlier run left there (``.NAME.PID.XXXXXXXX.tmp`` of a writer that no
+    longer runs, :func:`ilrs._io.remove_stale_temporaries`) are deleted."""
     if path.exists() and not path.is_dir():
         raise InputError("exists and is not a folder", file=str(path), field=option)
     try:
@@ -53,6 +55,7 @@ def output_folder(path: Path, option: str) -> Path:
         raise InputError(f"cannot create the folder ({exc.strerror or exc})", file=str(path), field=option) from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise InputError("the folder is not writable", file=str(path), field=option)
+    remove_stale_temporaries(path)
     return path
 
 

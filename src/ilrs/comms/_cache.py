@@ -1,26 +1,37 @@
-"""On-disk cache of comms geometry (relay states, downlink timelines): ``.npz`` files under
-``$ILRS_CACHE_DIR/comms/`` (default ``~/.cache/ilrs``), keyed by a SHA-256 of everything the
-result depends on (inputs, the packaged data files' sizes and dates, :data:`CACHE_VERSION`).
-Written atomically; an unreadable entry is ignored and recomputed."""
+"""On-disk cache of comms geometry (relay states, DEM horizons of coverage grids, downlink
+timelines): one file per key under ``$ILRS_CACHE_DIR/comms/`` (default ``~/.cache/ilrs``), keyed by
+a SHA-256 of everything the result depends on (inputs, the packaged data files' sizes and dates,
+:data:`CACHE_VERSION`).
+
+Each entry is a checked file (:func:`ilrs._io.write_entry`: the key and the SHA-256 of the payload,
+an ``.npz`` archive, inside it), written whole to a temporary name and renamed, so concurrent
+writers never leave a torn entry. An entry that is truncated, garbled, written for another key or
+fails its checksum is deleted with a one-line warning (logger ``ilrs.cache``) and recomputed."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import logging
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ilrs._io import atomic_path
+from ilrs._io import DamagedEntry, discard_entry, read_entry, write_entry
+from ilrs.errors import IlrsError
 
-CACHE_VERSION = "comms-3"
+CACHE_VERSION = "comms-4"
 """The model version: bump it whenever what a cached result depends on changes in code rather than
 in inputs (comms-2: element frame tied to the Earth direction, station-keeping manoeuvres and their
 record, surface-impact check, analytic mode with lunar-equator J2 and Earth/Sun secular rates;
 comms-3: the analytic mode integrates the averaged Milankovitch-vector equations, poles sampled
-daily)."""
+daily; comms-4: checked entries, ``.entry`` files carrying their key and checksum)."""
+
+log = logging.getLogger("ilrs.cache")
 
 
 def cache_folder() -> Path:
@@ -45,21 +56,31 @@ def cache_key(kind: str, inputs: Any) -> str:
     return f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:24]}"
 
 
+def _path(key: str) -> Path:
+    return cache_folder() / f"{key}.entry"
+
+
 def load(key: str) -> dict[str, np.ndarray] | None:
-    path = cache_folder() / f"{key}.npz"
-    if not path.is_file():
-        return None
+    """The arrays stored for ``key``, or None (nothing stored, or a damaged entry: deleted, warned)."""
+    path = _path(key)
     try:
-        with np.load(path, allow_pickle=False) as z:
+        parts = read_entry(path, key)
+        if parts is None:
+            return None
+        with np.load(io.BytesIO(parts["npz"]), allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
-    except (OSError, ValueError, KeyError):
+    except (DamagedEntry, KeyError, OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        log.warning("ilrs: comms cache entry %s is damaged: %s; deleted, recomputing", path.name,
+                    str(exc) or type(exc).__name__)
+        discard_entry(path)
         return None
 
 
 def save(key: str, arrays: dict[str, np.ndarray]) -> None:
+    """Store ``arrays`` for ``key``; a cache that cannot be written is skipped (the result stands)."""
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
     try:
-        with atomic_path(cache_folder() / f"{key}.npz") as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, **arrays)
-    except OSError:
+        write_entry(_path(key), key, {"npz": buf.getvalue()})
+    except (OSError, IlrsError):
         pass

@@ -7,16 +7,21 @@ the site, its horizon mask and the span statistics. Higher layers read it throug
 :meth:`ilrs.environment.EnvironmentProducts.track`, which computes only the epochs it does not
 cover (an operations window past the span).
 
-Cache: Parquet + JSON under ``$ILRS_CACHE_DIR`` (default ``~/.cache/ilrs``)/``environment/``,
+Cache: one checked file per key under ``$ILRS_CACHE_DIR`` (default ``~/.cache/ilrs``)/``environment/``,
 keyed by a SHA-256 of every input (site, horizon model and the bytes of a user file, span, step,
-kernel file names and sizes, and :data:`CACHE_VERSION`). Written atomically; a cache that cannot
-be read or written is skipped silently (the result is recomputed).
+kernel file names and sizes, and :data:`CACHE_VERSION`). The entry (:func:`ilrs._io.write_entry`)
+holds the key, the SHA-256 of its payload (the table as Parquet, the horizon and site as JSON) and
+the payload, written whole and renamed. A truncated, garbled, stale (another key) or checksum-failing
+entry is deleted with a one-line warning (logger ``ilrs.cache``) and recomputed; a cache that cannot
+be written is skipped.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,19 +29,22 @@ from typing import Any
 
 import numpy as np
 
-from ilrs._io import atomic_path, write_text_atomic
+from ilrs._io import DamagedEntry, discard_entry, read_entry, write_entry
 from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.environment.ephemeris import ephemeris_for
 from ilrs.environment.horizon import HorizonMask
 from ilrs.environment.illumination import SpanStatistics, span_statistics
 from ilrs.environment.sites import Site
 from ilrs.environment.sky import SkyTrack, sun_earth_azel
+from ilrs.errors import IlrsError
 
-CACHE_VERSION = "env-timeline-2"
+CACHE_VERSION = "env-timeline-3"
+"""env-timeline-3: one checked entry per key (key and checksum inside), not Parquet + JSON beside it."""
 DEFAULT_STEP_S = SECONDS_PER_HOUR
 COLUMNS = ["sun_azimuth_deg", "sun_elevation_deg", "sun_distance_m", "sun_horizon_deg",
            "visible_solar_fraction", "irradiance_w_m2", "earth_azimuth_deg", "earth_elevation_deg",
            "earth_distance_m", "earth_horizon_deg", "earth_visible"]
+log = logging.getLogger("ilrs.cache")
 
 
 def cache_dir() -> Path:
@@ -124,29 +132,30 @@ def timeline_of(setup: Any, *, use_cache: bool = True) -> EnvironmentTimeline:
 
 
 def _write_cache(folder: Path, key: str, tl: EnvironmentTimeline) -> None:
+    frame = tl.to_frame().reset_index()
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    meta = {"horizon": {"azimuth_deg": tl.horizon.azimuth_deg.tolist(),
+                        "elevation_deg": tl.horizon.elevation_deg.tolist(),
+                        "kind": tl.horizon.kind, "source": tl.horizon.source,
+                        "ground_m": tl.horizon.ground_m},
+            "site": tl.site.to_dict()}
     try:
-        frame = tl.to_frame().reset_index()
-        with atomic_path(folder / f"{key}.parquet") as tmp:
-            frame.to_parquet(tmp, index=False)
-        meta = {"horizon": {"azimuth_deg": tl.horizon.azimuth_deg.tolist(),
-                            "elevation_deg": tl.horizon.elevation_deg.tolist(),
-                            "kind": tl.horizon.kind, "source": tl.horizon.source,
-                            "ground_m": tl.horizon.ground_m},
-                "site": tl.site.to_dict()}
-        write_text_atomic(folder / f"{key}.json", json.dumps(meta))
-    except OSError:
+        write_entry(folder / f"{key}.entry", key, {"table": buf.getvalue(), "meta": json.dumps(meta).encode()})
+    except (OSError, IlrsError):
         pass
 
 
 def _read_cache(folder: Path, key: str, site: Site, step_s: float) -> EnvironmentTimeline | None:
-    pq, js = folder / f"{key}.parquet", folder / f"{key}.json"
-    if not (pq.is_file() and js.is_file()):
-        return None
+    path = folder / f"{key}.entry"
     try:
+        parts = read_entry(path, key)
+        if parts is None:
+            return None
         import pandas as pd
 
-        frame = pd.read_parquet(pq)
-        meta = json.loads(js.read_text())
+        frame = pd.read_parquet(io.BytesIO(parts["table"]))
+        meta = json.loads(parts["meta"])
         h = meta["horizon"]
         mask = HorizonMask(np.array(h["azimuth_deg"]), np.array(h["elevation_deg"]), h["kind"], h["source"],
                            ground_m=h.get("ground_m"))
@@ -155,6 +164,9 @@ def _read_cache(folder: Path, key: str, site: Site, step_s: float) -> Environmen
         cols = {c: frame[c].to_numpy() for c in COLUMNS}
         cols["earth_visible"] = cols["earth_visible"].astype(bool)
         track = SkyTrack(times=frame["times"].to_numpy().astype("datetime64[ns]"), **cols)
-    except Exception:  # a damaged cache is recomputed, never trusted
+    except Exception as exc:  # a damaged cache is recomputed, never trusted
+        reason = str(exc) if isinstance(exc, DamagedEntry) else f"unreadable: {type(exc).__name__}"
+        log.warning("ilrs: environment cache entry %s is damaged: %s; deleted, recomputing", path.name, reason)
+        discard_entry(path)
         return None
     return EnvironmentTimeline(site, mask, track, span_statistics(track, step_s), step_s, key, True)
