@@ -230,3 +230,44 @@ def test_cli_prints_one_line_for_a_damaged_geotiff(ilrs_cli, tmp_path):
     r = ilrs_cli("site", "--lat", "-89.9", "--lon", "0", "--horizon", p, "--at", "2027-01-01T00:00:00")
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and str(p) in lines[0], r.stderr
+
+
+# -- horizon tables -----------------------------------------------------------------------------
+def _table(tmp_path, text, name="h.csv"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def _table_refused(p, *words):
+    with pytest.raises(InputError) as info:
+        HorizonMask.from_table(p)
+    msg = str(info.value)
+    assert "\n" not in msg and str(p) in msg, msg
+    for w in words:
+        assert w in msg, msg
+
+
+@pytest.mark.parametrize("rows, words", [("0,1\n90,nan\n", ["line 3"]), ("0,1\n90,91\n", ["line 3", "±90°"]),
+                                         ("0,1\n90,-1e9\n", ["line 3"]), ("0,1\n400,1\n", ["±360°"]),
+                                         ("0,1\n360,2\n", ["repeats line 2"]), ("0,1\n", ["two distinct"]),
+                                         ("0,1\n90,2\nforty,3\n", ["line 4"]), ("0,1\ninf,2\n", ["line 3"])])
+def test_table_values(tmp_path, rows, words):  # line 1 is the header
+    _table_refused(_table(tmp_path, "azimuth_deg,elevation_deg\n" + rows), *words)
+
+
+def test_table_row_and_line_caps(tmp_path, monkeypatch):
+    import ilrs.environment.horizon as horizon
+
+    monkeypatch.setattr(horizon, "MAX_TABLE_ROWS", 10)
+    _table_refused(_table(tmp_path, "".join(f"{a},1\n" for a in range(11))), "more than 10 rows")
+    assert len(HorizonMask.from_table(_table(tmp_path, "".join(f"{a},1\n" for a in range(10)), "ok.csv"))
+               .azimuth_deg) == 10
+    _table_refused(_table(tmp_path, "0,1\n90," + "1" * 5000 + "\n", "long.csv"), "line 2", "longer than")
+
+
+def test_table_through_the_scenario_route(tmp_path):
+    p = _table(tmp_path, "0,1\n90,200\n")
+    with pytest.raises(InputError) as info:
+        horizon_for_site(Site("x", -89.9, 0.0), str(p))
+    assert str(p) in str(info.value) and "line 2" in str(info.value)
