@@ -88,33 +88,22 @@ class HorizonMask:
     @classmethod
     def from_table(cls, path: str | Path) -> "HorizonMask":
         """Read a two-column table (azimuth_deg, elevation_deg); CSV or whitespace; '#' comments and
-        one header line allowed. At least two distinct azimuths (modulo 360°), none repeated;
-        elevations finite and within ±90°. Every error names the file (and the line)."""
+        one header line allowed. At least two distinct azimuths (modulo 360°), none repeated, each
+        within ±360°; elevations finite and within ±90°. Bounded before and while reading: the file
+        within :func:`ilrs.environment.dem.input_limit_bytes`, at most :data:`MAX_TABLE_ROWS` rows of
+        at most :data:`MAX_LINE_CHARS` characters. Every error names the file (and the line)."""
+        from ilrs.environment.dem import refuse_oversized
+
         p = Path(path)
         if not p.is_file():
             raise InputError("horizon table not found", file=str(p), field="horizon")
-        rows, seen = [], {}
-        for n, line in enumerate(p.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-            s = line.split("#", 1)[0].strip()
-            if not s:
-                continue
-            parts = s.replace(",", " ").replace(";", " ").split()
-            try:
-                az, el = float(parts[0]), float(parts[1])
-            except (ValueError, IndexError):
-                if rows:
-                    raise InputError(f"line {n}: expected two numbers 'azimuth_deg, elevation_deg'",
-                                     file=str(p), field="horizon") from None
-                continue  # header line
-            if not (np.isfinite(az) and np.isfinite(el)) or abs(el) > 90:
-                raise InputError(f"line {n}: azimuth {az:g}°, elevation {el:g}°: both must be finite and "
-                                 "the elevation within ±90°", file=str(p), field="horizon")
-            key = az % 360.0
-            if key in seen:
-                raise InputError(f"line {n}: azimuth {az:g}° repeats line {seen[key]} (azimuths are taken "
-                                 "modulo 360°)", file=str(p), field="horizon")
-            seen[key] = n
-            rows.append((az, el))
+        try:
+            refuse_oversized(p, p.stat().st_size, "horizon table")
+            with open(p, encoding="utf-8", errors="replace") as f:
+                rows = _table_rows(f, str(p))
+        except OSError as exc:
+            raise InputError(f"cannot read the horizon table ({exc.strerror or exc.__class__.__name__})",
+                             file=str(p), field="horizon") from None
         if len(rows) < 2:
             raise InputError("horizon table needs at least two distinct azimuths (rows of azimuth_deg, "
                              "elevation_deg)", file=str(p), field="horizon")
@@ -128,3 +117,45 @@ class HorizonMask:
         lines = ["azimuth_deg,elevation_deg"]
         lines += [f"{a:.4f},{e:.5f}" for a, e in zip(self.azimuth_deg, self.elevation_deg)]
         return "\n".join(lines) + "\n"
+
+
+MAX_TABLE_ROWS = 1_000_000
+"""A horizon table's rows: 0.00036° apart at this count, far finer than any terrain horizon
+(a 5 m/px LOLA DEM seen at 10 km resolves ~0.03°)."""
+MAX_LINE_CHARS = 4096
+
+
+def _table_rows(f, name: str) -> list[tuple[float, float]]:
+    """(azimuth, elevation) rows of an open horizon table, validated line by line (streamed)."""
+    rows: list[tuple[float, float]] = []
+    seen: dict[float, int] = {}
+    n = 0
+    while True:
+        line = f.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return rows
+        n += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise InputError(f"line {n} is longer than {MAX_LINE_CHARS} characters", file=name, field="horizon")
+        s = line.split("#", 1)[0].strip()
+        if not s:
+            continue
+        parts = s.replace(",", " ").replace(";", " ").split()
+        try:
+            az, el = float(parts[0]), float(parts[1])
+        except (ValueError, IndexError):
+            if rows:
+                raise InputError(f"line {n}: expected two numbers 'azimuth_deg, elevation_deg'",
+                                 file=name, field="horizon") from None
+            continue  # header line
+        if not (np.isfinite(az) and np.isfinite(el)) or abs(el) > 90 or abs(az) > 360:
+            raise InputError(f"line {n}: azimuth {az:g}°, elevation {el:g}°: both must be finite, the azimuth "
+                             "within ±360° and the elevation within ±90°", file=name, field="horizon")
+        key = az % 360.0
+        if key in seen:
+            raise InputError(f"line {n}: azimuth {az:g}° repeats line {seen[key]} (azimuths are taken "
+                             "modulo 360°)", file=name, field="horizon")
+        if len(rows) >= MAX_TABLE_ROWS:
+            raise InputError(f"more than {MAX_TABLE_ROWS:,} rows", file=name, field="horizon")
+        seen[key] = n
+        rows.append((az, el))

@@ -30,7 +30,7 @@ from ilrs.environment.dem import CELL_DEG
 from ilrs.constants import MOON_RADIUS_M
 from ilrs.environment.horizon import HorizonMask
 from ilrs.environment.sites import Site
-from ilrs.errors import DatasetError, InputError
+from ilrs.errors import InputError
 
 DEFAULT_AZIMUTH_STEP_DEG = 0.5
 DEFAULT_MAX_RANGE_M = 250_000.0
@@ -112,69 +112,21 @@ class PolarStereoDEM:
     # -- reading -----------------------------------------------------------------------------
     @classmethod
     def from_geotiff(cls, path: str | Path, *, height_scale: float = 1.0) -> "PolarStereoDEM":
-        """Read a polar-stereographic GeoTIFF (e.g. LOLA LDEM_80S_20M) with tifffile.
+        """Read a south polar-stereographic GeoTIFF (e.g. LOLA LDEM_80S_20M) with tifffile.
 
         Uses ModelPixelScale (33550) + ModelTiepoint (33922) for the grid, and the GeoKeys
         ProjNatOriginLat (3081) / ProjStraightVertPoleLong (3095) or ProjNatOriginLong (3080) /
         GeogSemiMajorAxis (2057) / ProjScaleAtNatOrigin (3092) / false easting-northing
         (3082/3083) when present (defaults: south pole, λ₀ = 0, R = 1737.4 km, k₀ = 1).
         Heights × ``height_scale`` must be metres above the 1737.4 km sphere; GDAL_NODATA → NaN.
+        Every value is validated where it enters (:mod:`ilrs.environment.geotiff`): a defect is a
+        one-line :class:`~ilrs.errors.DatasetError` naming the file and the tag.
         """
-        import tifffile
+        from ilrs.environment.geotiff import read_polar_stereo_geotiff
 
-        p = Path(path)
-        if not p.is_file():
-            raise InputError("DEM file not found", file=str(p), field="horizon")
-        try:
-            with tifffile.TiffFile(p) as tif:
-                page = tif.pages[0]
-                z = page.asarray().astype(np.float64)
-                tags = {t.code: t.value for t in page.tags.values()}
-        except Exception as exc:  # tifffile raises many kinds
-            raise DatasetError(f"not a readable GeoTIFF ({exc.__class__.__name__}: {exc})", file=str(p)) from None
-        if z.ndim != 2:
-            raise DatasetError(f"expected a single-band 2-D raster, got shape {z.shape}", file=str(p))
-        if 33550 not in tags or 33922 not in tags:
-            raise DatasetError("no GeoTIFF georeference (ModelPixelScaleTag/ModelTiepointTag)", file=str(p))
-        sx, sy = float(tags[33550][0]), float(tags[33550][1])
-        if abs(sx - sy) > 1e-6 * max(sx, sy):
-            raise DatasetError(f"non-square pixels {sx} x {sy} m are not supported", file=str(p))
-        ti, tj, _, tx, ty, _ = (float(v) for v in tags[33922][:6])
-        keys = _geokeys(tags)
-        point = keys.get(1025, 1) == 2  # GTRasterTypeGeoKey: 1 PixelIsArea, 2 PixelIsPoint
-        lat0 = keys.get(3081, keys.get(3085, -90.0))
-        lon0 = keys.get(3095, keys.get(3080, 0.0))
-        radius = keys.get(2057, MOON_RADIUS_M)
-        k0 = keys.get(3092, 1.0)
-        fe, fn = keys.get(3082, 0.0), keys.get(3083, 0.0)
-        off = 0.0 if point else 0.5
-        x0 = tx + (off - ti) * sx - fe
-        y0 = ty - (off - tj) * sy - fn
-        nodata = tags.get(42113)
-        if nodata is not None:
-            try:
-                z[z == float(str(nodata).strip("\x00 "))] = np.nan
-            except ValueError:
-                pass
-        return cls(z * height_scale, x0, y0, sx, south=float(lat0) < 0, lon0_deg=float(lon0),
-                   radius_m=float(radius), k0=float(k0), source=str(p))
-
-
-def _geokeys(tags: dict) -> dict[int, float]:
-    """GeoKeyDirectory (34735) with doubles from GeoDoubleParams (34736)."""
-    d = tags.get(34735)
-    if d is None:
-        return {}
-    d = list(d)
-    doubles = list(tags.get(34736, ()) or ())
-    out: dict[int, float] = {}
-    for k in range(int(d[3])):
-        key, loc, count, val = d[4 + 4 * k: 8 + 4 * k]
-        if loc == 0:
-            out[int(key)] = float(val)
-        elif loc == 34736 and val < len(doubles):
-            out[int(key)] = float(doubles[int(val)])
-    return out
+        g = read_polar_stereo_geotiff(path, height_scale)
+        return cls(g.heights_m, g.x0_m, g.y0_m, g.pixel_m, south=True, lon0_deg=g.lon0_deg,
+                   radius_m=g.radius_m, k0=g.k0, source=str(Path(path)))
 
 
 def _great_circle_points(site: Site, azimuth_rad: np.ndarray, gamma: np.ndarray):
