@@ -76,3 +76,20 @@ def test_cli_plot_onto_a_device_or_fifo_is_one_line_exit_2(tmp_path, ilrs_cli):
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and "--plot" in lines[0] and f"is a {kind}" in lines[0], lines
         assert _mode(node) == before
+
+
+def test_a_non_finite_number_never_reaches_an_output_silently():
+    """NaN and infinities are not JSON: the writer names the quantity in one line (issue 16, item 4;
+    a NaN oxygen stock used to end in ``ValueError: Out of range float values`` after the work)."""
+    import numpy as np
+
+    from ilrs._io import to_json
+    from ilrs.errors import ComputationError
+
+    assert to_json({"a": [1.0, None]}) == '{\n  "a": [\n    1.0,\n    null\n  ]\n}'
+    for bad, path in (({"kpis": {"stock_kg": {"oxygen": float("nan")}}}, "kpis.stock_kg.oxygen"),
+                      ({"series": [0.0, 1.0, float("inf")]}, "series[2]"),
+                      ({"x": np.array([1.0, -np.inf])}, "x[1]"), ({"y": np.float64("nan")}, "y")):
+        with pytest.raises(ComputationError) as err:
+            to_json(bad)
+        assert str(err.value).startswith(f"{path} is not a finite number") and "\n" not in str(err.value)

@@ -10,6 +10,7 @@ import datetime as dt
 import glob
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator
 
-from ilrs.errors import InputError
+from ilrs.errors import ComputationError, InputError
 
 
 _NOT_OURS = ((stat.S_ISLNK, "symbolic link"), (stat.S_ISDIR, "folder"), (stat.S_ISCHR, "device"),
@@ -195,6 +196,8 @@ def _json_value(obj: Any) -> Any:
     """JSON form of what ``json`` cannot write: ISO dates, numpy scalars and arrays, enums, sets."""
     if isinstance(obj, (dt.date, dt.datetime)):
         return obj.isoformat()
+    if getattr(obj, "ndim", 0) > 0 and hasattr(obj, "tolist"):  # numpy arrays
+        return obj.tolist()
     if hasattr(obj, "item"):  # numpy scalars
         return obj.item()
     if hasattr(obj, "tolist"):
@@ -207,5 +210,33 @@ def _json_value(obj: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
-    """Indented UTF-8 JSON; NaN and infinities are refused (they are not JSON)."""
-    return json.dumps(data, indent=2, default=_json_value, ensure_ascii=False, allow_nan=False)
+    """Indented UTF-8 JSON. NaN and infinities are not JSON and never reach an output silently: a
+    value the inputs cannot decide is written as ``null`` by its producer, with the reason beside it;
+    a non-finite number that gets here is a computation gone wrong, refused in one line naming the
+    quantity (its key path)."""
+    try:
+        return json.dumps(data, indent=2, default=_json_value, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        path = _first_non_finite(data, "")
+        if path is None:
+            raise
+        raise ComputationError(f"{path or 'the result'} is not a finite number: nothing written") from None
+
+
+def _first_non_finite(value: Any, path: str) -> str | None:
+    """The key path (``a.b[3]``) of the first NaN or infinity in nested dicts and lists, or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
+    if isinstance(value, dict):
+        items = ((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    elif hasattr(value, "tolist") or hasattr(value, "item"):
+        return _first_non_finite(_json_value(value), path)
+    else:
+        return None
+    for sub, v in items:
+        found = _first_non_finite(v, sub)
+        if found is not None:
+            return found
+    return None
