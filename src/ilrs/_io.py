@@ -46,7 +46,7 @@ def check_output_target(path: str | os.PathLike, field: str | None = None) -> Pa
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` (``.NAME.PID.XXXXXXXX.tmp``: the writer's process id
+    """Yield a temporary path beside ``path`` (``.NAME.PID.<random>.tmp``: the writer's process id
     is in the name); rename it onto ``path`` only if the block succeeds and ``path`` is still new or
     a regular file (:func:`check_output_target`, before and after). Temporaries of ``path`` that a
     killed writer left are deleted first (:func:`remove_stale_temporaries`)."""
@@ -87,7 +87,7 @@ def _writer_alive(pid: int) -> bool:
 def remove_stale_temporaries(folder: str | os.PathLike, name: str | None = None) -> list[Path]:
     """Delete the temporaries :func:`atomic_path` made in ``folder`` (of output ``name`` only, or
     of any output) whose writing process no longer runs (killed mid-write: such a file can never be
-    finished). Only regular files named like ``.NAME.PID.XXXXXXXX.tmp`` are touched; a temporary
+    finished). Only regular files named like ``.NAME.PID.<random>.tmp`` are touched; a temporary
     of a live writer, another file or anything that is not a regular file is left alone. Returns
     what was deleted; a folder that cannot be listed is skipped."""
     removed = []

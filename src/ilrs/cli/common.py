@@ -45,7 +45,7 @@ def parse_datetime_utc(value: str, option: str) -> dt.datetime:
 
 def output_folder(path: Path, option: str) -> Path:
     """Create the output folder ``path`` now, before any computing, or raise a one-line InputError.
-    Temporaries a killed earlier run left there (``.NAME.PID.XXXXXXXX.tmp`` of a writer that no
+    Temporaries a killed earlier run left there (``.NAME.PID.<random>.tmp`` of a writer that no
     longer runs, :func:`ilrs._io.remove_stale_temporaries`) are deleted."""
     if path.exists() and not path.is_dir():
         raise InputError("exists and is not a folder", file=str(path), field=option)
