@@ -9,8 +9,12 @@ from __future__ import annotations
 MAX_ECHO_CHARS = 80
 """An offending value echoed in an error line is cut to this many characters (with an ellipsis)."""
 
-MAX_MESSAGE_CHARS = 300
-"""The message of an error line, and its list of allowed values, are each cut to this many characters."""
+MAX_FIELD_CHARS = 120
+"""A field path in an error line is cut to this many characters (it may carry a user's mapping key)."""
+
+MAX_MESSAGE_CHARS = 200
+"""The message of an error line, and its list of allowed values, are each cut to this many characters
+(with the field path and the file, one line stays within about 500 characters plus the file name)."""
 
 
 def shorten(value: object, limit: int = MAX_ECHO_CHARS, *, quote: bool = True) -> str:
@@ -54,7 +58,7 @@ class InputError(IlrsError):
         if self.file:
             parts.append(str(self.file))
         if self.field:
-            parts.append(self.field)
+            parts.append(shorten(self.field, MAX_FIELD_CHARS, quote=False))  # a field path may hold a mapping key
         message = shorten(self.message, MAX_MESSAGE_CHARS, quote=False)
         text = ": ".join(parts + [message]) if parts else message
         if self.allowed:

@@ -199,7 +199,7 @@ def test_alias_bomb_refused_fast(tmp_path):
 
 # -- hypothesis-driven mutations --------------------------------------------------------------------
 
-@settings_for(quick=60, full=2500)
+@settings_for(quick=60, full=3000)
 @given(base=st.sampled_from(sorted(BASES)), data=st.data())
 def test_value_mutations(base, data, tmp_path_factory):
     """Replace, delete or wrap one value of the parsed base; validate the mapping (and, for YAML-able
@@ -234,7 +234,7 @@ def test_value_mutations(base, data, tmp_path_factory):
                   f"{base} {kind} {path} = {value!r:.80}")
 
 
-@settings_for(quick=60, full=3000)
+@settings_for(quick=60, full=3500)
 @given(base=st.sampled_from(sorted(BASES)), data=st.data())
 def test_text_mutations(base, data, tmp_path_factory):
     """Put a hostile YAML value (tags, NaN/inf, extremes, aliases, nesting, unicode) in place of one
@@ -256,7 +256,7 @@ def test_text_mutations(base, data, tmp_path_factory):
     _assert_clean(run_case(case, file=file), f"{base} line {i + 1} {kind}: {lines[i]!r:.120}")
 
 
-@settings_for(quick=40, full=2000)
+@settings_for(quick=40, full=2500)
 @given(base=st.sampled_from(sorted(BASES)), data=st.data())
 def test_byte_mutations(base, data, tmp_path_factory):
     """Truncate at a random byte, flip random bytes, or splice random binary into the file."""

@@ -291,7 +291,7 @@ def _load_list(name: str, key: str, model):
             err = validation_error(exc, file, prefix=f"{key}[{i}]")
             raise DatasetError(err.message, file=file, field=err.field, allowed=err.allowed) from None
         if obj.id in out:
-            raise DatasetError(f"duplicate id {obj.id!r}", file=file, field=f"{key}[{i}].id")
+            raise DatasetError(f"duplicate id {shorten(obj.id)}", file=file, field=f"{key}[{i}].id")
         out[obj.id] = obj
     return out
 

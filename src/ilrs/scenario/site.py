@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from ilrs.errors import shorten
 from ilrs.scenario.base import StrictModel
 
 
@@ -44,4 +45,4 @@ class SiteSpec(StrictModel):
 
         names = [s["name"] for s in sites_catalogue()["sites"]]
         if self.name not in names:
-            raise ReferenceProblem("name", f"unknown site {self.name!r}", allowed=names)
+            raise ReferenceProblem("name", f"unknown site {shorten(self.name)}", allowed=names)

@@ -35,6 +35,7 @@ from typing import Annotated, Iterable, Literal, Mapping, Union
 
 from pydantic import Field, model_validator
 
+from ilrs.errors import shorten
 from ilrs.scenario.base import StrictModel
 
 MAX_PARAMETER = 1e9
@@ -307,11 +308,11 @@ class UncertaintiesSection(StrictModel):
         for group, (kind, known) in names.items():
             for key in getattr(self, group):
                 if key != DEFAULT_KEY and key not in known:
-                    raise ReferenceProblem(f"{group}.{key}", f"unknown {kind} {key!r}", sorted(known) + [DEFAULT_KEY])
+                    raise ReferenceProblem(f"{group}.{key}", f"unknown {kind} {shorten(key)}", sorted(known) + [DEFAULT_KEY])
         milestones = {m.id for m in scenario.campaign.milestones}
         for key in self.target_dates:
             if key not in milestones:
-                raise ReferenceProblem(f"target_dates.{key}", f"unknown milestone {key!r}", milestones)
+                raise ReferenceProblem(f"target_dates.{key}", f"unknown milestone {shorten(key)}", milestones)
 
     def named(self, group: str, names: Iterable[str]) -> "list[tuple[str, Distribution]]":
         """(name, distribution) of every name of ``names`` that has one in ``group`` (its own or the
