@@ -38,6 +38,8 @@ MEMORY_LIMIT_BYTES = 6 * 1024**3
 """Address-space limit of a CLI subprocess (a runaway case fails instead of taking the machine down)."""
 
 REPO = Path(__file__).resolve().parents[2]
+SRC = Path(__import__("ilrs").__file__).resolve().parents[1]
+"""The source tree of the ilrs this session imported (a CLI case runs the same code)."""
 
 
 def full_campaign() -> bool:
@@ -153,7 +155,7 @@ def run_cli(args: list[str], *, where: str | None = None, cwd: str | Path | None
     line, no traceback), ``"timeout"``, else ``"traceback"``; returns (outcome, the process)."""
     where = where or _caller_file()
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src")] + [p for p in [env.get("PYTHONPATH")] if p])
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), str(REPO)] + [p for p in [env.get("PYTHONPATH")] if p])
     env.setdefault("MPLBACKEND", "Agg")
     try:
         proc = subprocess.run([sys.executable, "-m", "ilrs.cli.main", *args], capture_output=True, text=True,

@@ -77,7 +77,7 @@ def _context(command: tuple[str, ...], option: str, folder: Path, scenario: Path
         ("ops",): ["--scenario", str(scenario), "--years", "0.01", "--out", out, "--quiet"],
         ("risk",): ["--scenario", str(scenario), "-n", "2", "--out", out, "--quiet"],
         ("comms",): ["--scenario", str(scenario), "--out", out],
-        ("comms", "orbit"): ["queqiao-2", "--days", "0.1", "--out", out],
+        ("comms", "orbit"): ["queqiao-2", "--days", "0.5", "--step-h", "0.1", "--out", out],
         ("scenario", "show"): ["ilrs-reference"],
         ("scenario", "validate"): [str(scenario)],
         ("scenario", "new"): [str(folder / "new.yaml"), "--force"],
