@@ -32,6 +32,23 @@ def shorten(value: object, limit: int = MAX_ECHO_CHARS, *, quote: bool = True) -
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+MAX_PATH_CHARS = 160
+"""A file path in an error line is cut to this many characters: its start and its end, '…' between."""
+
+
+def shorten_path(path: object, limit: int = MAX_PATH_CHARS) -> str:
+    """``str(path)`` on one line, its middle cut out when longer than ``limit`` (the file name stays).
+
+    >>> shorten_path("/a/" + "x" * 300 + "/s.yaml", 20)
+    '/a/xxx…xxxxxx/s.yaml'
+    """
+    text = " ".join(str(path).split())
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 3
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
 class IlrsError(Exception):
     """Base of every error ilrs raises on purpose."""
 
@@ -56,7 +73,7 @@ class InputError(IlrsError):
     def _render(self) -> str:
         parts = []
         if self.file:
-            parts.append(str(self.file))
+            parts.append(shorten_path(self.file))
         if self.field:
             parts.append(shorten(self.field, MAX_FIELD_CHARS, quote=False))  # a field path may hold a mapping key
         message = shorten(self.message, MAX_MESSAGE_CHARS, quote=False)
