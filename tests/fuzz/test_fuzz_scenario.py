@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ilrs.data import data_path, read_yaml_file
 from ilrs.scenario import load_scenario, scenario_from_dict
-from tests.fuzz.harness import run_case, settings_for
+from tests.fuzz.harness import expect, run_case, settings_for
 
 pytestmark = pytest.mark.fuzz
 
@@ -118,7 +118,7 @@ def _load_text(tmp: Path, text: str | bytes):
 
 
 def _assert_clean(outcome: str, what: str) -> None:
-    assert outcome in ("ok", "error"), f"{what}: {outcome}: {run_case.last_detail}"
+    expect(outcome in ("ok", "error"), f"{what}: {outcome}: {run_case.last_detail}")
 
 
 def _set(tree, path, value):
@@ -179,7 +179,7 @@ def test_named_crash_is_one_clean_line(name, tmp_path):
     section, body = NAMED[name]
     case, file = _load_text(tmp_path, _named_text(section, body))
     outcome = run_case(case, file=file)
-    assert outcome == "error", f"{name}: {outcome}: {run_case.last_detail}"
+    expect(outcome == "error", f"{name}: {outcome}: {run_case.last_detail}")
 
 
 def test_alias_bomb_refused_fast(tmp_path):
@@ -193,8 +193,7 @@ def test_alias_bomb_refused_fast(tmp_path):
     elapsed = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert outcome == "error"
-    assert elapsed < 1.0 and peak < 20e6, (elapsed, peak)
+    expect(outcome == "error" and elapsed < 1.0 and peak < 20e6, f"{outcome}, {elapsed:.3f} s, {peak / 1e6:.1f} MB")
 
 
 # -- hypothesis-driven mutations --------------------------------------------------------------------
@@ -285,7 +284,9 @@ def test_byte_mutations(base, data, tmp_path_factory):
 def test_uncertainty_parameters(base, data):
     """Distributions with any parameters: accepted ones keep every draw finite at the extremes the
     risk layer meets (so the consumer never overflows)."""
-    from ilrs.scenario.uncertainties import Z_EXTREME, draw
+    from ilrs.scenario import uncertainties
+
+    z_extreme, draw = getattr(uncertainties, "Z_EXTREME", 8.5), uncertainties.draw
 
     number = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**12), 10**12),
                        st.sampled_from([0, 1e-300, 1e300, 9.0, 10.0, 10.5, 700.0, -1e9, 1e9]))
@@ -319,7 +320,7 @@ def test_uncertainty_parameters(base, data):
 
             def uniform(self, lo, hi):
                 return hi
-        for z in (-Z_EXTREME, Z_EXTREME):
+        for z in (-z_extreme, z_extreme):
             v = draw(d, Rng(z))
             assert math.isfinite(v), f"{group}: {spec} draws {v} at z={z}"
             if group in ("schedule_slip_days", "stand_down_days"):
