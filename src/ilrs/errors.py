@@ -6,6 +6,49 @@ The CLI prints ``str(error)`` on one line and exits with status 2.
 from __future__ import annotations
 
 
+MAX_ECHO_CHARS = 80
+"""An offending value echoed in an error line is cut to this many characters (with an ellipsis)."""
+
+MAX_FIELD_CHARS = 120
+"""A field path in an error line is cut to this many characters (it may carry a user's mapping key)."""
+
+MAX_MESSAGE_CHARS = 200
+"""The message of an error line, and its list of allowed values, are each cut to this many characters
+(with the field path and the file, one line stays within about 500 characters plus the file name)."""
+
+
+def shorten(value: object, limit: int = MAX_ECHO_CHARS, *, quote: bool = True) -> str:
+    """``repr(value)`` (or ``str`` with ``quote=False``) on one line, cut to ``limit`` characters with '…'.
+
+    A long string is cut before it is rendered, so echoing a 1 MB value costs nothing.
+
+    >>> shorten("x" * 1000, 12)
+    "'xxxxxxxxxx…"
+    """
+    if isinstance(value, str) and len(value) > 4 * limit:
+        value = value[: 4 * limit]
+    text = repr(value) if quote else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+MAX_PATH_CHARS = 160
+"""A file path in an error line is cut to this many characters: its start and its end, '…' between."""
+
+
+def shorten_path(path: object, limit: int = MAX_PATH_CHARS) -> str:
+    """``str(path)`` on one line, its middle cut out when longer than ``limit`` (the file name stays).
+
+    >>> shorten_path("/a/" + "x" * 300 + "/s.yaml", 20)
+    '/a/xxx…xxxxxx/s.yaml'
+    """
+    text = " ".join(str(path).split())
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 3
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
 class IlrsError(Exception):
     """Base of every error ilrs raises on purpose."""
 
@@ -30,14 +73,27 @@ class InputError(IlrsError):
     def _render(self) -> str:
         parts = []
         if self.file:
-            parts.append(str(self.file))
+            parts.append(shorten_path(self.file))
         if self.field:
-            parts.append(self.field)
-        text = ": ".join(parts + [self.message]) if parts else self.message
+            parts.append(shorten(self.field, MAX_FIELD_CHARS, quote=False))  # a field path may hold a mapping key
+        message = shorten(self.message, MAX_MESSAGE_CHARS, quote=False)
+        text = ": ".join(parts + [message]) if parts else message
         if self.allowed:
-            allowed = self.allowed if isinstance(self.allowed, str) else ", ".join(map(str, self.allowed))
-            text += f" (allowed: {allowed})"
+            text += f" (allowed: {_allowed(self.allowed)})"
         return " ".join(text.split())  # always one line
+
+
+def _allowed(allowed: list[str] | tuple[str, ...] | str) -> str:
+    """The allowed values, as many whole ones as fit in :data:`MAX_MESSAGE_CHARS`, then how many more."""
+    if isinstance(allowed, str):
+        return shorten(allowed, MAX_MESSAGE_CHARS, quote=False)
+    items = [shorten(a, MAX_ECHO_CHARS, quote=False) for a in allowed]
+    shown: list[str] = []
+    for item in items:
+        if len(", ".join(shown + [item])) > MAX_MESSAGE_CHARS:
+            return ", ".join(shown) + f" … and {len(items) - len(shown)} more"
+        shown.append(item)
+    return ", ".join(shown)
 
 
 class ScenarioError(InputError):

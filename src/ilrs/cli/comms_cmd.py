@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ilrs.cli.common import OutputFormat, echo_json, parse_date
+from ilrs.cli.common import OutputFormat, echo_json, output_folder, parse_date
 from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.errors import InputError
 from ilrs.timeutil import iso_date
@@ -111,6 +111,8 @@ def comms(
                           where.end, where.step_s)
     coverage_km = sc.relays.coverage_spacing_km if coverage_km is None else coverage_km
     coverage_horizon = coverage_horizon or sc.relays.coverage_horizon
+    if out is not None:
+        output_folder(out, "--out")  # a folder that cannot be made is one line before the work, not after it
     update, bar = _progress(quiet or format is OutputFormat.json)
     with bar:
         update(0, 3, "comms")

@@ -58,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         return _exit(exc.exit_code)
     except Exception as exc:  # usage errors: typer vendors its own click, so check both families
         if _is_usage_error(exc):
-            typer.echo(f"error: {exc.format_message()}", err=True)  # one line, no usage block
+            from ilrs.errors import shorten_path  # the middle of a long echoed value cut out
+
+            typer.echo(f"error: {shorten_path(exc.format_message(), 300)}", err=True)  # one line, no usage block
             return _exit(2)
         if type(exc).__name__ == "Abort":
             typer.echo("aborted", err=True)
@@ -69,9 +71,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _os_error(exc: OSError) -> str:
     """``FILE: reason`` for an OSError (``[Errno 21] Is a directory: 'x'`` becomes ``x: Is a directory``)."""
-    reason = exc.strerror or str(exc)
+    from ilrs.errors import shorten, shorten_path
+
+    reason = shorten(exc.strerror or str(exc), 200, quote=False)
     if exc.filename is not None:
-        return " ".join(f"{exc.filename}: {reason}".split())
+        return " ".join(f"{shorten_path(exc.filename)}: {reason}".split())
     return " ".join(reason.split())
 
 

@@ -27,11 +27,19 @@ class _RateColumn(ProgressColumn):
         return Text("" if speed is None else f"{speed:,.0f} runs/s")
 
 
+_MAX_RUNS = 10_000_000
+"""The bound of ``uncertainties.runs`` (scenario/uncertainties.py): -n 1e20 is refused before any work."""
+_MAX_CHUNK_RUNS = 1_000_000
+_MAX_WORKERS = 4096
+
+
 def risk(
     scenario: str = typer.Option(REFERENCE_SCENARIO, "--scenario", "-s", help="Built-in scenario name or path to a YAML file."),
-    runs: Optional[int] = typer.Option(None, "-n", "--runs", min=1, help="Monte Carlo runs (default: the scenario's uncertainties.runs)."),
+    runs: Optional[int] = typer.Option(None, "-n", "--runs", min=1, max=_MAX_RUNS,
+                                       help="Monte Carlo runs, at most 10,000,000 like uncertainties.runs "
+                                            "(default: the scenario's uncertainties.runs)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed of the study (default: the scenario's seed)."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=0,
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=0, max=_MAX_WORKERS,
                                           help="Local worker processes (default: every core, or this process alone "
                                                f"for fewer than {SMALL_STUDY_RUNS} campaign-only runs; 0: in this "
                                                "process)."),
@@ -44,9 +52,10 @@ def risk(
                                                         "and whole scenario (its hash covers every field, even the "
                                                         "description; YAML comments do not count). The chunk size "
                                                         "stays the stored one."),
-    replay_run: Optional[int] = typer.Option(None, "--replay", min=0, help="Run only run I (as it ran in the study) and print it."),
+    replay_run: Optional[int] = typer.Option(None, "--replay", min=0, max=_MAX_RUNS - 1, help="Run only run I (as it ran in the study) and print it."),
     ops: bool = typer.Option(False, "--ops", help="Also simulate station operations in every run (KPI distributions)."),
-    chunk_runs: Optional[int] = typer.Option(None, "--chunk-runs", min=1, help="Runs per Parquet chunk / task."),
+    chunk_runs: Optional[int] = typer.Option(None, "--chunk-runs", min=1, max=_MAX_CHUNK_RUNS,
+                                             help="Runs per Parquet chunk / task, at most 1,000,000."),
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg"),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),

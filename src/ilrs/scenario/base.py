@@ -10,6 +10,21 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
 
 
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2150, 12, 31)
+"""Every date of a scenario lies within [FIRST_DATE, LAST_DATE]: the ephemerides' coverage (DE421
+1900-2050, then DE440 to 2150; see :mod:`ilrs.environment.ephemeris`). A date outside is refused where
+it enters, not discovered as an overflow or an ephemeris error deep inside a computation."""
+
+
+def check_date_range(value: dt.date, what: str = "a date") -> None:
+    """Raise ValueError when ``value`` (a date or date-time) lies outside [FIRST_DATE, LAST_DATE]."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"{what} must lie within {FIRST_DATE.isoformat()}..{LAST_DATE.isoformat()} "
+                         f"(ephemeris coverage), got {day.isoformat()}")
+
+
 class StrictModel(BaseModel):
     """Immutable model that rejects unknown keys and does not coerce types silently.
 
@@ -17,9 +32,24 @@ class StrictModel(BaseModel):
     where a bool is. Two conversions stay lax because a YAML file needs them: an ISO date
     or date-time written as a string (quoted, or from JSON), and an integer where a float
     is expected (pydantic's strict mode accepts that one by itself).
+
+    Bounded: no float field takes NaN or ±infinity (``.nan``, ``.inf``), and every date, in any
+    field, lies within the ephemerides' coverage (:data:`FIRST_DATE`..:data:`LAST_DATE`).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True,
+                              allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _dates_in_coverage(self) -> Any:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            values = (value.values() if isinstance(value, dict)
+                      else value if isinstance(value, (list, tuple)) else (value,))
+            for v in values:
+                if isinstance(v, dt.date):
+                    check_date_range(v, f"{name}")
+        return self
 
     @model_validator(mode="before")
     @classmethod

@@ -29,6 +29,7 @@ from typing import Literal, Mapping
 
 from pydantic import Field, model_validator
 
+from ilrs.errors import shorten
 from ilrs.scenario.base import StrictModel
 from ilrs.scenario.campaign_catalogue import (  # noqa: F401 (the catalogue's names stay importable from here)
     CZ5_STAND_DOWN_DAYS, DATE_TEXT, ID, LANDING_KINDS, MISSION_KINDS, ROLES, CapacityClaim, CargoSpec, Catalogue,
@@ -100,7 +101,7 @@ class CampaignSection(StrictModel):
             ids = [x.id for x in getattr(self, group)]
             dup = sorted({i for i in ids if ids.count(i) > 1})
             if dup:
-                raise ValueError(f"{group}: duplicate id {dup[0]!r}")
+                raise ValueError(f"{group}: duplicate id {shorten(dup[0])}")
         if len(set(self.manifest)) != len(self.manifest):
             raise ValueError("manifest: a mission is listed twice")
         return self
@@ -156,7 +157,7 @@ class CampaignSection(StrictModel):
 
         for i, mid in enumerate(self.manifest):
             if mid not in res.known_missions:
-                raise ReferenceProblem(f"manifest[{i}]", f"unknown mission {mid!r}", res.known_missions)
+                raise ReferenceProblem(f"manifest[{i}]", f"unknown mission {shorten(mid)}", res.known_missions)
         where = {m.id: (f"missions[{i}]" if m in self.missions else f"manifest[{self.manifest.index(m.id)}]")
                  for i, m in enumerate(self.missions)}
         for m in res.missions:
@@ -164,10 +165,10 @@ class CampaignSection(StrictModel):
         flown_ids = {m.id for m in res.missions}
         for mid, cid in self.date_claims.items():
             if mid not in flown_ids:
-                raise ReferenceProblem(f"date_claims.{mid}", f"mission {mid!r} is not flown", flown_ids)
+                raise ReferenceProblem(f"date_claims.{mid}", f"mission {shorten(mid)} is not flown", flown_ids)
             claims = [c.id for c in next(m for m in res.missions if m.id == mid).dates]
             if cid not in claims:
-                raise ReferenceProblem(f"date_claims.{mid}", f"unknown date claim {cid!r}", claims)
+                raise ReferenceProblem(f"date_claims.{mid}", f"unknown date claim {shorten(cid)}", claims)
         return where
 
     def _check_missions(self, res: "ResolvedCampaign", where: dict[str, str]) -> list[tuple[str, str]]:
@@ -183,21 +184,21 @@ class CampaignSection(StrictModel):
             _check_launches(m, w, res)
             for j, eid in enumerate(m.elements):
                 if eid not in res.elements:
-                    raise ReferenceProblem(f"{w}.elements[{j}]", f"unknown element {eid!r}", res.elements)
+                    raise ReferenceProblem(f"{w}.elements[{j}]", f"unknown element {shorten(eid)}", res.elements)
                 if eid in delivered:
                     raise ReferenceProblem(f"{w}.elements[{j}]",
-                                           f"element {eid!r} is also delivered by {delivered[eid]!r}")
+                                           f"element {shorten(eid)} is also delivered by {shorten(delivered[eid])}")
                 delivered[eid] = m.id
             problem = mass_problem(m, res)
             if problem:
                 raise ReferenceProblem(f"{w}.elements", problem)
             for j, rid in enumerate(m.requires):
                 if rid not in flown_ids:
-                    raise ReferenceProblem(f"{w}.requires[{j}]", f"required mission {rid!r} is not flown", flown_ids)
+                    raise ReferenceProblem(f"{w}.requires[{j}]", f"required mission {shorten(rid)} is not flown", flown_ids)
             if m.cargo is not None:
                 for eid in m.cargo.spares:
                     if eid not in res.elements:
-                        raise ReferenceProblem(f"{w}.cargo.spares", f"unknown element {eid!r}", res.elements)
+                        raise ReferenceProblem(f"{w}.cargo.spares", f"unknown element {shorten(eid)}", res.elements)
             owners.append((f"{w}.lead", m.lead))
             owners += [(f"{w}.payloads[{j}].owner", p.owner) for j, p in enumerate(m.payloads)]
             if m.crew is not None:
@@ -216,10 +217,10 @@ class CampaignSection(StrictModel):
             c = ms.condition
             for name in c.all_operational + c.any_operational:
                 if name not in res.elements:
-                    raise ReferenceProblem(f"milestones[{i}].condition", f"unknown element {name!r}", res.elements)
+                    raise ReferenceProblem(f"milestones[{i}].condition", f"unknown element {shorten(name)}", res.elements)
             for name in c.missions_succeeded:
                 if name not in flown_ids:
-                    raise ReferenceProblem(f"milestones[{i}].condition", f"mission {name!r} is not flown", flown_ids)
+                    raise ReferenceProblem(f"milestones[{i}].condition", f"mission {shorten(name)} is not flown", flown_ids)
 
 
 def _check_launches(m: MissionSpec, w: str, res: "ResolvedCampaign") -> None:
@@ -229,7 +230,7 @@ def _check_launches(m: MissionSpec, w: str, res: "ResolvedCampaign") -> None:
     for j, launch in enumerate(m.launches):
         v = res.vehicles.get(launch.vehicle)
         if v is None:
-            raise ReferenceProblem(f"{w}.launches[{j}].vehicle", f"unknown vehicle {launch.vehicle!r}", res.vehicles)
+            raise ReferenceProblem(f"{w}.launches[{j}].vehicle", f"unknown vehicle {shorten(launch.vehicle)}", res.vehicles)
         cap, to = launch_capacity(v)
         if launch.mass_kg is not None and cap is not None and launch.mass_kg > cap:
             raise ReferenceProblem(f"{w}.launches[{j}].mass_kg",
@@ -243,7 +244,7 @@ def _check_elements(res: "ResolvedCampaign") -> None:
     for eid, e in res.elements.items():
         for dep in e.depends_on:
             if dep not in res.elements:
-                raise ReferenceProblem(f"elements.{eid}.depends_on", f"unknown element {dep!r}", res.elements)
+                raise ReferenceProblem(f"elements.{eid}.depends_on", f"unknown element {shorten(dep)}", res.elements)
     cycle = find_cycle({eid: list(e.depends_on) for eid, e in res.elements.items()})
     if cycle:
         raise ReferenceProblem(f"elements.{cycle[0]}.depends_on",
@@ -258,7 +259,7 @@ def _check_partners(owners: list[tuple[str, str]]) -> None:
     ids = sorted(partner_ids())
     for field, pid in owners:
         if pid not in ids:
-            raise ReferenceProblem(field, f"unknown partner {pid!r}", ids)
+            raise ReferenceProblem(field, f"unknown partner {shorten(pid)}", ids)
 
 
 @dataclass(frozen=True)

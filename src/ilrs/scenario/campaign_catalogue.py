@@ -19,7 +19,8 @@ from typing import Literal
 import pydantic
 from pydantic import Field, field_validator, model_validator
 
-from ilrs.scenario.base import StrictModel
+from ilrs.errors import shorten
+from ilrs.scenario.base import StrictModel, check_date_range
 
 ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 DATE_TEXT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -37,22 +38,22 @@ def nominal_day(text: str) -> dt.date:
     """The nominal day of a date written with its precision (year → 1 July, month → the 15th)."""
     m = DATE_TEXT.match(str(text))
     if not m:
-        raise ValueError(f"{text!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = m.group(1), m.group(2), m.group(3)
-    if month is None:
-        return dt.date(int(year), 7, 1)
-    if day is None:
-        return dt.date(int(year), int(month), 15)
-    return dt.date(int(year), int(month), int(day))
+        raise ValueError(f"{shorten(text)} is not a date YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = m.group(1), m.group(2) or 7, m.group(3) or (1 if m.group(2) is None else 15)
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError as exc:  # year 0, month 13, day 32
+        raise ValueError(f"{shorten(text)} is not a valid date ({exc})") from None
 
 
 def _date_text(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (dt.date, int, str)):
+        raise ValueError("a date must be written YYYY, YYYY-MM or YYYY-MM-DD")
     if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    nominal_day(text)  # raises ValueError with a clear message
+        text = value.isoformat()[:10]
+    else:
+        text = str(value)
+    check_date_range(nominal_day(text), "the date")  # nominal_day raises ValueError with a clear message
     return text
 
 
@@ -290,7 +291,7 @@ def _load_list(name: str, key: str, model):
             err = validation_error(exc, file, prefix=f"{key}[{i}]")
             raise DatasetError(err.message, file=file, field=err.field, allowed=err.allowed) from None
         if obj.id in out:
-            raise DatasetError(f"duplicate id {obj.id!r}", file=file, field=f"{key}[{i}].id")
+            raise DatasetError(f"duplicate id {shorten(obj.id)}", file=file, field=f"{key}[{i}].id")
         out[obj.id] = obj
     return out
 

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ilrs.constants import GM_MOON_M3_S2, MOON_RADIUS_KM, SECONDS_PER_HOUR
+from ilrs.errors import shorten
 from ilrs.scenario.base import StrictModel
 
 NAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -174,11 +175,11 @@ class RelaysSection(StrictModel):
         allowed = set(cat["relays"]) | set(cat.get("constellations", {})) | custom
         for k, name in enumerate(self.constellation):
             if name not in allowed:
-                raise ReferenceProblem(f"constellation[{k}]", f"unknown relay {name!r}", allowed)
+                raise ReferenceProblem(f"constellation[{k}]", f"unknown relay {shorten(name)}", allowed)
         stations = set(ground_stations_catalogue()["ground_stations"])
         for k, name in enumerate(self.ground_stations):
             if name not in stations:
-                raise ReferenceProblem(f"ground_stations[{k}]", f"unknown ground station {name!r}", stations)
+                raise ReferenceProblem(f"ground_stations[{k}]", f"unknown ground station {shorten(name)}", stations)
         clash = custom & set(cat["relays"])
         if clash:
-            raise ReferenceProblem("custom", f"custom relay name {sorted(clash)[0]!r} is already a built-in relay")
+            raise ReferenceProblem("custom", f"custom relay name {shorten(sorted(clash)[0])} is already a built-in relay")

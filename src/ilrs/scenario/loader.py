@@ -12,7 +12,7 @@ from typing import Any
 import pydantic
 
 from ilrs.data import data_path, read_yaml_file
-from ilrs.errors import NotFoundError, ScenarioError
+from ilrs.errors import NotFoundError, ScenarioError, shorten
 from ilrs.scenario.model import Scenario
 from ilrs.scenario.references import ReferenceProblem, validation_error
 
@@ -68,7 +68,7 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
         if not path.exists():
             if path.suffix in (".yaml", ".yml") or "/" in key:
                 raise ScenarioError("file not found", file=key)
-            raise NotFoundError(f"no built-in scenario named {key!r} and no such file",
+            raise NotFoundError(f"no built-in scenario named {shorten(key)} and no such file",
                                 allowed=sorted(builtins))
         if path.is_dir():
             raise ScenarioError("is a directory, not a scenario file", file=key)

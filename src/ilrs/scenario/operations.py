@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from ilrs.errors import shorten
 from ilrs.scenario.base import StrictModel
 
 ID = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -114,7 +115,7 @@ class NuclearSpec(StrictModel):
 
             units = ops_defaults().get("nuclear_units") or {}
             if kind not in units:
-                raise ValueError(f"a {kind!r} unit needs power_kwe (packaged defaults for: {', '.join(sorted(units))})")
+                raise ValueError(f"a {shorten(kind)} unit needs power_kwe (packaged defaults for: {', '.join(sorted(units))})")
         return value
 
 
@@ -214,12 +215,12 @@ class OperationsSection(StrictModel):
                 + [("data.experiments", x.element) for x in self.data.experiments])
         for where, ref in refs:
             if ref is not None and ref not in known:
-                raise ValueError(f"{where}: element {ref!r} is not in operations.elements "
+                raise ValueError(f"{where}: element {shorten(ref)} is not in operations.elements "
                                  f"(allowed: {', '.join(sorted(known)) or 'none'})")
         for d in self.crew.deliveries:
             for name in d.spares:
                 if name not in known:
-                    raise ValueError(f"crew.deliveries: spares for unknown element {name!r}")
+                    raise ValueError(f"crew.deliveries: spares for unknown element {shorten(name)}")
         return self
 
     def check_references(self, scenario) -> None:
@@ -236,4 +237,4 @@ class OperationsSection(StrictModel):
                   + [("crew.substitute_partner", self.crew.substitute_partner)])
         for field, pid in checks:
             if pid not in ids:
-                raise ReferenceProblem(field, f"unknown partner {pid!r}", allowed=ids)
+                raise ReferenceProblem(field, f"unknown partner {shorten(pid)}", allowed=ids)

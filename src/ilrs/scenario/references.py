@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 import pydantic
 
-from ilrs.errors import ScenarioError
+from ilrs.errors import ScenarioError, shorten
 
 
 class ReferenceProblem(ValueError):
@@ -43,9 +43,9 @@ def _describe(err: dict[str, Any]) -> tuple[str, str | None]:
     if kind == "extra_forbidden":
         return "unknown key", None
     if kind == "literal_error":
-        return f"{err['input']!r} is not allowed", ctx.get("expected")
+        return f"{shorten(err['input'])} is not allowed", ctx.get("expected")
     if kind == "enum":
-        return f"{err['input']!r} is not allowed", ctx.get("expected")
+        return f"{shorten(err['input'])} is not allowed", ctx.get("expected")
     if kind == "missing":
         return "required field is missing", None
     msg = err.get("msg", "invalid value").removeprefix("Value error, ")

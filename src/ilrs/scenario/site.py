@@ -5,10 +5,12 @@ Owned by the environment layer's issue; fields may be added, never renamed.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from ilrs.errors import shorten
 from ilrs.scenario.base import StrictModel
 
 
@@ -21,7 +23,22 @@ class SiteSpec(StrictModel):
     height_m: float = Field(0.0, ge=-10_000.0, le=12_000.0, description="Height above the 1737.4 km sphere.")
     mast_height_m: float = Field(0.0, ge=0.0, le=1_000.0, description="Height of mast/panel above ground.")
     horizon: Literal["none", "sphere", "dem"] | str = Field(
-        "dem", description="Terrain model: none, sphere, dem, or a path to a horizon-mask table.")
+        "dem", description="Terrain model: none, sphere, dem, or the path of an existing file: a GeoTIFF "
+                           "(.tif/.tiff) or a horizon-mask table (relative to the working folder).")
+
+    @field_validator("horizon", mode="after")
+    @classmethod
+    def _horizon(cls, value: str) -> str:
+        if value in ("none", "sphere", "dem"):
+            return value
+        if not value.strip() or "\x00" in value or len(value) > 4096:
+            raise ValueError(f"{shorten(value)} is not a horizon model: none, sphere, dem or the path of a file")
+        p = Path(value)
+        if not p.is_file():
+            what = "a folder" if p.is_dir() else "not an existing file"
+            raise ValueError(f"{shorten(value)} is {what}: give none, sphere, dem or the path of a GeoTIFF "
+                             "or horizon table")
+        return value
 
     @model_validator(mode="after")
     def _name_or_coordinates(self) -> "SiteSpec":
@@ -44,4 +61,4 @@ class SiteSpec(StrictModel):
 
         names = [s["name"] for s in sites_catalogue()["sites"]]
         if self.name not in names:
-            raise ReferenceProblem("name", f"unknown site {self.name!r}", allowed=names)
+            raise ReferenceProblem("name", f"unknown site {shorten(self.name)}", allowed=names)

@@ -35,14 +35,38 @@ from typing import Annotated, Iterable, Literal, Mapping, Union
 
 from pydantic import Field, model_validator
 
+from ilrs.errors import shorten
 from ilrs.scenario.base import StrictModel
+
+MAX_PARAMETER = 1e9
+"""Every parameter of a distribution lies within ±MAX_PARAMETER (and is finite: no NaN, no inf)."""
+
+MAX_LOG_SIGMA = 10.0
+"""Largest ``sigma`` of a lognormal: exp(sigma·z) stays finite for any draw (|z| < 70); a factor of
+e^10 ≈ 22,000 per standard deviation is already beyond any meaningful uncertainty."""
+
+Z_EXTREME = 8.5
+"""The most extreme standard-normal score a study meets: P(|Z| > 8.5) ≈ 2e-17, never reached in the
+10^7 runs × the missions of the largest study allowed. The range checks below hold there."""
+
+MAX_SLIP_DAYS = 365_250.0
+"""A schedule slip or stand-down, days, stays within ±1000 years even at :data:`Z_EXTREME` (so every
+shifted date stays a representable date, before year 9999); the reference slip (median 90 d,
+sigma 0.9, shift −30 d) reaches about 190,000 days there."""
+
+MAX_MTBF_H = 1e9
+"""An element's sampled MTBF (hours) stays below 10^9 h (114,000 years) at :data:`Z_EXTREME`;
+a sampled MTBF factor below 10^6."""
+
+def _param():
+    return Field(ge=-MAX_PARAMETER, le=MAX_PARAMETER)
 
 
 class FixedDist(StrictModel):
     """A known value (no uncertainty)."""
 
     dist: Literal["fixed"] = "fixed"
-    value: float
+    value: float = Field(ge=-MAX_PARAMETER, le=MAX_PARAMETER)
     source: str = ""
 
 
@@ -57,12 +81,12 @@ class BetaDist(StrictModel):
     """
 
     dist: Literal["beta"] = "beta"
-    alpha: float | None = Field(None, gt=0)
-    beta: float | None = Field(None, gt=0)
-    events: int | None = Field(None, ge=0)
-    trials: int | None = Field(None, ge=0)
-    prior_alpha: float = Field(0.5, gt=0)
-    prior_beta: float = Field(0.5, gt=0)
+    alpha: float | None = Field(None, gt=0, le=MAX_PARAMETER)
+    beta: float | None = Field(None, gt=0, le=MAX_PARAMETER)
+    events: int | None = Field(None, ge=0, le=int(MAX_PARAMETER))
+    trials: int | None = Field(None, ge=0, le=int(MAX_PARAMETER))
+    prior_alpha: float = Field(0.5, gt=0, le=MAX_PARAMETER)
+    prior_beta: float = Field(0.5, gt=0, le=MAX_PARAMETER)
     from_record: bool = Field(False, description="Use each vehicle's own flight record (launch_failure).")
     source: str = ""
 
@@ -109,9 +133,10 @@ class LognormalDist(StrictModel):
     """exp(N(ln median, sigma²)) + shift: positive, right-skewed (schedule slips, MTBFs)."""
 
     dist: Literal["lognormal"] = "lognormal"
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0, description="Standard deviation of the natural log.")
-    shift: float = Field(0.0, description="Added to every draw (e.g. a minimum slip).")
+    median: float = Field(gt=0, le=MAX_PARAMETER)
+    sigma: float = Field(ge=0, le=MAX_LOG_SIGMA,
+                         description="Standard deviation of the natural log (at most 10: see MAX_LOG_SIGMA).")
+    shift: float = Field(0.0, ge=-MAX_PARAMETER, le=MAX_PARAMETER, description="Added to every draw (e.g. a minimum slip).")
     source: str = ""
 
 
@@ -119,9 +144,9 @@ class TriangularDist(StrictModel):
     """Triangular(low, mode, high)."""
 
     dist: Literal["triangular"] = "triangular"
-    low: float
-    mode: float
-    high: float
+    low: float = _param()
+    mode: float = _param()
+    high: float = _param()
     source: str = ""
 
     @model_validator(mode="after")
@@ -135,8 +160,8 @@ class UniformDist(StrictModel):
     """Uniform on [low, high)."""
 
     dist: Literal["uniform"] = "uniform"
-    low: float
-    high: float
+    low: float = _param()
+    high: float = _param()
     source: str = ""
 
     @model_validator(mode="after")
@@ -150,11 +175,17 @@ class NormalDist(StrictModel):
     """Normal(mean, sd), clipped to [low, high] when given."""
 
     dist: Literal["normal"] = "normal"
-    mean: float
-    sd: float = Field(ge=0)
-    low: float | None = None
-    high: float | None = None
+    mean: float = _param()
+    sd: float = Field(ge=0, le=MAX_PARAMETER)
+    low: float | None = Field(None, ge=-MAX_PARAMETER, le=MAX_PARAMETER)
+    high: float | None = Field(None, ge=-MAX_PARAMETER, le=MAX_PARAMETER)
     source: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "NormalDist":
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("need low <= high")
+        return self
 
 
 Distribution = Annotated[
@@ -163,6 +194,29 @@ Distribution = Annotated[
 ]
 
 DEFAULT_KEY = "default"
+
+
+def extreme_range(d: "Distribution", z: float = Z_EXTREME) -> tuple[float, float]:
+    """The lowest and highest draw of ``d`` a study can meet: its bounds, or ``z`` standard deviations out."""
+    if isinstance(d, FixedDist):
+        return d.value, d.value
+    if isinstance(d, BetaDist):
+        return 0.0, 1.0
+    if isinstance(d, LognormalDist):
+        return d.median * math.exp(-z * d.sigma) + d.shift, d.median * math.exp(z * d.sigma) + d.shift
+    if isinstance(d, (TriangularDist, UniformDist)):
+        return d.low, d.high
+    lo, hi = d.mean - z * d.sd, d.mean + z * d.sd
+    return (lo if d.low is None else min(max(lo, d.low), hi if d.high is None else d.high),
+            hi if d.high is None else max(min(hi, d.high), lo if d.low is None else d.low))
+
+
+_DRAW_LIMITS = {
+    "schedule_slip_days": (-MAX_SLIP_DAYS, MAX_SLIP_DAYS, "days"),
+    "stand_down_days": (-MAX_SLIP_DAYS, MAX_SLIP_DAYS, "days"),
+    "element_mtbf_h": (-MAX_MTBF_H, MAX_MTBF_H, "hours"),
+    "element_mtbf_factor": (-1e6, 1e6, ""),
+}
 
 
 def _check_probability(d: "Distribution", where: str) -> None:
@@ -187,14 +241,17 @@ class UncertaintiesSection(StrictModel):
     landing_failure: dict[str, Distribution] = Field(
         default_factory=dict, description="Probability that a landing fails, per mission name (or 'default').")
     schedule_slip_days: dict[str, Distribution] = Field(
-        default_factory=dict, description="Slip of each mission's launch date, days, per mission (or 'default').")
+        default_factory=dict, description="Slip of each mission's launch date, days, per mission (or 'default'); "
+                                          "draws stay within ±365,250 days (1000 years) even 8.5 standard "
+                                          "deviations out (MAX_SLIP_DAYS).")
     schedule_slip_correlation: float = Field(
         0.0, ge=0.0, le=1.0,
         description="Share of variance of ln(slip) common to all missions (Gaussian copula, equal pairwise "
                     "correlation); applies to lognormal slips.")
     stand_down_days: dict[str, Distribution] = Field(
         default_factory=dict,
-        description="Days a vehicle's family stays grounded after that vehicle fails, per vehicle (or 'default').")
+        description="Days a vehicle's family stays grounded after that vehicle fails, per vehicle (or 'default'); "
+                    "within ±365,250 days like the slips.")
     element_mtbf_h: dict[str, Distribution] = Field(
         default_factory=dict, description="Mean time between failures of station elements, hours (operations).")
     element_mtbf_factor: dict[str, Distribution] = Field(
@@ -205,8 +262,8 @@ class UncertaintiesSection(StrictModel):
         None, description="Fractional loss of solar-array output per year (operations).")
     target_dates: dict[str, dt.date] = Field(
         default_factory=dict,
-        description="Milestone name -> target date (YYYY-MM-DD) overriding the campaign's own target, for "
-                    "'probability on time'.")
+        description="Milestone name -> target date (YYYY-MM-DD, within 1900-01-01..2150-12-31, the ephemeris "
+                    "coverage) overriding the campaign's own target, for 'probability on time'.")
 
     @model_validator(mode="after")
     def _probabilities(self) -> "UncertaintiesSection":
@@ -221,6 +278,13 @@ class UncertaintiesSection(StrictModel):
                     raise ValueError(f"{group}.{name}: must be positive")
                 if isinstance(d, BetaDist) and d.from_record:
                     raise ValueError(f"{group}.{name}: 'from_record' applies to launch_failure only")
+        for group, (low, high, unit) in _DRAW_LIMITS.items():
+            for name, d in getattr(self, group).items():
+                lo, hi = extreme_range(d)
+                if not (low <= lo and hi <= high):
+                    raise ValueError(
+                        f"{group}.{name}: draws reach {lo:.4g}..{hi:.4g}{' ' + unit if unit else ''} (at "
+                        f"{Z_EXTREME} standard deviations); they must stay within {low:.4g}..{high:.4g}")
         return self
 
     def check_references(self, scenario) -> None:
@@ -244,11 +308,11 @@ class UncertaintiesSection(StrictModel):
         for group, (kind, known) in names.items():
             for key in getattr(self, group):
                 if key != DEFAULT_KEY and key not in known:
-                    raise ReferenceProblem(f"{group}.{key}", f"unknown {kind} {key!r}", sorted(known) + [DEFAULT_KEY])
+                    raise ReferenceProblem(f"{group}.{key}", f"unknown {kind} {shorten(key)}", sorted(known) + [DEFAULT_KEY])
         milestones = {m.id for m in scenario.campaign.milestones}
         for key in self.target_dates:
             if key not in milestones:
-                raise ReferenceProblem(f"target_dates.{key}", f"unknown milestone {key!r}", milestones)
+                raise ReferenceProblem(f"target_dates.{key}", f"unknown milestone {shorten(key)}", milestones)
 
     def named(self, group: str, names: Iterable[str]) -> "list[tuple[str, Distribution]]":
         """(name, distribution) of every name of ``names`` that has one in ``group`` (its own or the
