@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ilrs.errors import IlrsError
+from tests.fuzz.harness import COUNTER
 
 FULL = os.environ.get("ILRS_FUZZ_CASES", "").strip().lower() == "full"
 R = 1_737_400.0
@@ -38,7 +39,14 @@ def _settings(n: int):
 
 # -- the classifier ---------------------------------------------------------------------------
 def classify(call, path: Path) -> tuple[str, str]:
-    """('ok' | 'refused' | 'traceback', detail). A refusal must be one line naming the file."""
+    """('ok' | 'refused' | 'traceback', detail). A refusal must be one line naming the file. Each
+    case is also counted in the fuzz summary (:data:`tests.fuzz.harness.COUNTER`)."""
+    kind, detail = _classify(call, path)
+    COUNTER.add("test_fuzz_files.py", {"refused": "error"}.get(kind, kind), detail[:200] if kind == "traceback" else "")
+    return kind, detail
+
+
+def _classify(call, path: Path) -> tuple[str, str]:
     try:
         call()
     except IlrsError as exc:
