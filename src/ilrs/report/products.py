@@ -5,7 +5,7 @@
 * environment: :func:`ilrs.environment.site_setup` → ``SiteSetup`` (site on its ground, horizon,
   the study grid: the span hourly);
 * comms: :func:`ilrs.comms.comms_setup` → ``CommsSetup``;
-* campaign: :func:`ilrs.campaign.campaign_inputs` → ``CampaignInputs``;
+* campaign: :func:`ilrs.campaign.compile_campaign` → ``CampaignInputs``;
 * operations: :func:`ilrs.operations.operations_setup` → ``OperationsSetup``;
 * risk: :func:`risk_setup` → :class:`ilrs.risk.StudySetup`.
 
@@ -13,8 +13,8 @@
 site's timelines (its own mast and every other mast the study needs), the representative comms
 period, the downlink timeline on the study grid (reading the Earth's visibility from the
 environment timeline), the nominal campaign, one operations run, the Monte Carlo. ``ilrs run``
-renders the sections from it; ``ilrs ops`` and ``ilrs risk --ops`` go through
-the same functions, so each command's figures equal the report's for the same scenario and seed.
+renders the sections from it; ``ilrs ops`` and ``ilrs risk --ops`` go through the same functions,
+so each command's figures equal the report's for the same scenario and seed.
 """
 
 from __future__ import annotations
