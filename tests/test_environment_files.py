@@ -45,14 +45,19 @@ def _tif(path, *, shape=(8, 8), px=40.0, scale=None, tie=None, keys=None, double
     return path
 
 
-def _refused(path, *words):
+def _refused_by(reader, path, *words):
+    """``reader(path)`` refuses with one line naming the file and each of ``words``."""
     with pytest.raises(InputError) as info:
-        PolarStereoDEM.from_geotiff(path)
+        reader(path)
     msg = str(info.value)
     assert "\n" not in msg and str(path) in msg, msg
     for w in words:
         assert w in msg, msg
     return msg
+
+
+def _refused(path, *words):
+    return _refused_by(PolarStereoDEM.from_geotiff, path, *words)
 
 
 def test_a_valid_file_reads_as_before(tmp_path):
@@ -240,12 +245,7 @@ def _table(tmp_path, text, name="h.csv"):
 
 
 def _table_refused(p, *words):
-    with pytest.raises(InputError) as info:
-        HorizonMask.from_table(p)
-    msg = str(info.value)
-    assert "\n" not in msg and str(p) in msg, msg
-    for w in words:
-        assert w in msg, msg
+    return _refused_by(HorizonMask.from_table, p, *words)
 
 
 @pytest.mark.parametrize("rows, words", [("0,1\n90,nan\n", ["line 3"]), ("0,1\n90,91\n", ["line 3", "±90°"]),
