@@ -63,12 +63,18 @@ class DateClaim(StrictModel):
     id: str = Field("plan", pattern=ID)
     date: str = Field(description="YYYY, YYYY-MM or YYYY-MM-DD (the precision of the report).")
     source: str = ""
+    reported: str | None = Field(None, description="When the claim was published: YYYY, YYYY-MM or YYYY-MM-DD.")
     note: str = ""
 
     @field_validator("date", mode="before")
     @classmethod
     def _text(cls, value: object) -> str:
         return _date_text(value)
+
+    @field_validator("reported", mode="before")
+    @classmethod
+    def _reported_text(cls, value: object) -> str | None:
+        return None if value is None else _date_text(value)
 
     @property
     def nominal(self) -> dt.date:
