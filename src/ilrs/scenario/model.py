@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -42,6 +43,8 @@ class Scenario(StrictModel):
     name: str = Field(pattern=NAME_PATTERN, description="Short id: lower case, digits, '.', '_' or '-'.")
     description: str = ""
     seed: int = Field(20280101, ge=0, description="Seed of every random draw in the study.")
+    coalition: Literal["ilrs", "artemis-accords"] = Field(
+        "ilrs", description="Whose coalition the study follows: ILRS members or Artemis Accords signatories.")
     span: TimeSpan
     site: SiteSpec
     relays: RelaysSection = RelaysSection()
