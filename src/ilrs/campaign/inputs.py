@@ -22,6 +22,7 @@ from typing import Any
 
 from ilrs.errors import ScenarioError
 from ilrs.scenario.campaign import CampaignSection, ElementSpec, MissionSpec, ResolvedCampaign
+from ilrs.campaign.slip_history import resolve_history_slips
 from ilrs.scenario.uncertainties import (BetaDist, FixedDist, LognormalDist, NormalDist, TriangularDist,
                                          UncertaintiesSection, UniformDist)
 
@@ -115,7 +116,7 @@ def _mean(d) -> float:
 def compile_campaign(section: CampaignSection, uncertainties: UncertaintiesSection | None = None) -> CampaignInputs:
     """Compile a campaign section (references already checked, as :func:`ilrs.scenario.load_scenario`
     does) and the study's uncertainties (None: none) into :class:`CampaignInputs`."""
-    unc = uncertainties or UncertaintiesSection()
+    unc = resolve_history_slips(uncertainties or UncertaintiesSection())  # from-history: the fitted lognormal
     res = section.resolved()
     elem_ids = tuple(sorted(res.elements))
     eidx = {e: i for i, e in enumerate(elem_ids)}

@@ -13,6 +13,8 @@ Every uncertain input is a :data:`Distribution`, written in YAML as a mapping wi
         default: {dist: beta, alpha: 3.92, beta: 10.08}
       schedule_slip_days:             # per mission, days added to the planned launch
         default: {dist: lognormal, median: 90, sigma: 0.9, shift: -30}
+      # or learned from the record of announced vs actual launches (data/schedule_history.yaml):
+      #   default: {dist: from-history, agencies: [cnsa, roscosmos], class: lunar, basis: first}
       schedule_slip_correlation: 0.3  # common programme-wide factor in every mission's slip
       stand_down_days:                # per vehicle: its family is grounded after it fails
         default: {dist: triangular, low: 180, mode: 450, high: 908}
@@ -188,8 +190,39 @@ class NormalDist(StrictModel):
         return self
 
 
+class HistorySlipDist(StrictModel):
+    """A schedule slip learned from the record of announced versus actual launch dates
+    (``data/schedule_history.yaml``; fitted by :mod:`ilrs.campaign.slip_history`, where the slip,
+    the censoring of missions not yet flown, the lognormal fit and the pooling are defined).
+
+    ``agencies``: agencies of the record (``any``: all); ``class``: a mission class or group
+    (``lunar``, ``lunar-robotic``, ``deep-space``, ``any``); ``basis``: slip from each mission's
+    ``first`` announcement or from ``each`` one; ``pooling``: ``shrink`` toward every agency's
+    fit of the class (empirical Bayes), ``none`` or ``pooled``. Only in ``schedule_slip_days``; the campaign
+    compiles it to the fitted lognormal (so the correlation factor applies as to any lognormal)."""
+
+    dist: Literal["from-history"] = "from-history"
+    agencies: list[str] = Field(default_factory=lambda: ["any"], min_length=1, max_length=64)
+    mission_class: str = Field("any", alias="class", max_length=64)
+    basis: Literal["first", "each"] = "first"
+    pooling: Literal["shrink", "none", "pooled"] = "shrink"
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _known(self) -> "HistorySlipDist":
+        from ilrs.scenario.schedule_history import allowed_agencies, allowed_classes
+
+        if self.mission_class not in allowed_classes():
+            raise ValueError(f"unknown class {shorten(self.mission_class)} (allowed: {', '.join(allowed_classes())})")
+        known = allowed_agencies()
+        for a in self.agencies:
+            if a not in known:
+                raise ValueError(f"unknown agency {shorten(a)} (allowed: {', '.join(known)})")
+        return self
+
+
 Distribution = Annotated[
-    Union[FixedDist, BetaDist, LognormalDist, TriangularDist, UniformDist, NormalDist],
+    Union[FixedDist, BetaDist, LognormalDist, TriangularDist, UniformDist, NormalDist, HistorySlipDist],
     Field(discriminator="dist"),
 ]
 
@@ -206,6 +239,8 @@ def extreme_range(d: "Distribution", z: float = Z_EXTREME) -> tuple[float, float
         return d.median * math.exp(-z * d.sigma) + d.shift, d.median * math.exp(z * d.sigma) + d.shift
     if isinstance(d, (TriangularDist, UniformDist)):
         return d.low, d.high
+    if isinstance(d, HistorySlipDist):  # a fitted lognormal shifted by −183 d, its draws capped at MAX_SLIP_DAYS
+        return -183.0, MAX_SLIP_DAYS
     lo, hi = d.mean - z * d.sd, d.mean + z * d.sd
     return (lo if d.low is None else min(max(lo, d.low), hi if d.high is None else d.high),
             hi if d.high is None else max(min(hi, d.high), lo if d.low is None else d.low))
@@ -267,6 +302,12 @@ class UncertaintiesSection(StrictModel):
 
     @model_validator(mode="after")
     def _probabilities(self) -> "UncertaintiesSection":
+        for group in ("launch_failure", "landing_failure", "stand_down_days", "element_mtbf_h", "element_mtbf_factor"):
+            for name, d in getattr(self, group).items():
+                if isinstance(d, HistorySlipDist):
+                    raise ValueError(f"{group}.{name}: 'from-history' applies to schedule_slip_days only")
+        if isinstance(self.array_degradation_per_year, HistorySlipDist):
+            raise ValueError("array_degradation_per_year: 'from-history' applies to schedule_slip_days only")
         for group in ("launch_failure", "landing_failure"):
             for name, d in getattr(self, group).items():
                 _check_probability(d, f"{group}.{name}")
@@ -314,6 +355,14 @@ class UncertaintiesSection(StrictModel):
             if key not in milestones:
                 raise ReferenceProblem(f"target_dates.{key}", f"unknown milestone {shorten(key)}", milestones)
 
+    def with_history_slips(self, agencies: Iterable[str], mission_class: str, basis: str = "first",
+                           pooling: str = "shrink") -> "UncertaintiesSection":
+        """This section with every mission's slip learned from the record instead (one ``default``
+        ``from-history`` entry; the correlation and everything else unchanged)."""
+        d = HistorySlipDist.model_validate({"dist": "from-history", "agencies": list(agencies),
+                                            "class": mission_class, "basis": basis, "pooling": pooling})
+        return self.model_copy(update={"schedule_slip_days": {DEFAULT_KEY: d}})
+
     def named(self, group: str, names: Iterable[str]) -> "list[tuple[str, Distribution]]":
         """(name, distribution) of every name of ``names`` that has one in ``group`` (its own or the
         group's default), names sorted: the order every sampler draws in."""
@@ -355,6 +404,9 @@ def draw(d: "Distribution", rng, z: float | None = None,
         if d.high is not None:
             v = min(d.high, v)
         return float(v)
+    if isinstance(d, HistorySlipDist):
+        raise TypeError("a 'from-history' slip is drawn from its fit: compile the campaign first "
+                        "(ilrs.campaign.slip_history.resolve_history_slips)")
     raise TypeError(f"unknown distribution {type(d).__name__}")
 
 
@@ -367,9 +419,12 @@ def correlated_slips_days(dists: "Mapping[str, Distribution]", correlation: floa
     then :func:`draw` of its distribution driven by ``Z_m`` (lognormal, normal). Draw order, fixed:
     ``Z_common``, then one ``Z_own`` per mission in sorted mission order (one
     ``standard_normal(n)`` call), then whatever each distribution draws itself, missions sorted.
+    Each slip is kept within ±MAX_SLIP_DAYS (a validated distribution never reaches it; a fitted
+    ``from-history`` one could, 8.5 standard deviations out).
     """
     names = sorted(dists)
     common = float(rng.standard_normal())
     own = rng.standard_normal(len(names))
     a, b = math.sqrt(correlation), math.sqrt(1.0 - correlation)
-    return common, {m: draw(dists[m], rng, z=a * common + b * z_own) for m, z_own in zip(names, own.tolist())}
+    return common, {m: max(-MAX_SLIP_DAYS, min(MAX_SLIP_DAYS, draw(dists[m], rng, z=a * common + b * z_own)))
+                    for m, z_own in zip(names, own.tolist())}

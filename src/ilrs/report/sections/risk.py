@@ -16,6 +16,7 @@ from ilrs.report.figures import figure_to_data_uri
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
+from ilrs.report.sections.risk_history import build_block
 
 
 def build(products: RunProducts, ctx: RunContext) -> Section:
@@ -45,6 +46,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         for x in sens[:3]:
             drivers.append({"milestone": m, "input": x["input"], "Spearman ρ": f"{x['spearman_rho']:+.2f}"})
     st = result.study
+    hist_html, hist_summary, hist_lines = build_block(products, result)  # the same runs, slips from the record
     html = (
         kpi_boxes({"runs": st.table.num_rows, "seed": result.seed,  # no runs/s: report.html is reproducible
                    "sampled inputs": sum(1 for c in st.table.column_names if c.startswith("input."))})
@@ -56,15 +58,18 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         + html_table(rows, ["milestone", "name", "target", "on time", "95% CI", "reached", "p10", "p50", "p90"],
                      numeric=["on time", "reached"])
         + f'<img alt="milestone dates" src="{figure_to_data_uri(plot_milestone_dates(result.table, result.targets))}">'
+        + hist_html
         + "<h3>What drives the dates (rank correlation of each sampled input with the milestone date)</h3>"
         + tornados + html_table(drivers)
         + f"<p>Every run: <code>{_html.escape(str(path.relative_to(ctx.out_dir)))}</code>.</p>"
     )
     lines = [f"{st.table.num_rows} runs (seed {result.seed}, {st.runs_per_s:,.0f} runs/s)"]
+    lines += hist_lines
     for r in rows:
         lines.append(f"{r['milestone']}: on time {r['on time']} (95% CI {r['95% CI']}), p50 {r['p50']}, p90 {r['p90']}")
     for key in ("results_folder", "executor", "workers", "elapsed_s", "runs_this_session", "runs_resumed",
                 "runs_per_s"):
         summary.pop(key, None)  # summary.json: the same bytes for the same scenario and seed
     summary["table"] = str(path.relative_to(ctx.out_dir))
+    summary["slips_from_history"] = hist_summary
     return Section("risk", "Risk (Monte Carlo)", html, summary, lines)
