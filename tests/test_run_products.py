@@ -87,7 +87,8 @@ def test_one_run_computes_each_product_once(counts, tmp_path, monkeypatch):
         "horizon_for_site(2 m)": 1, "horizon_for_site(10 m)": 1,
         f"analyze({hours} epochs)": 1, f"analyze({period} epochs)": 1,
         "compile_campaign()": 1, "CampaignSection.resolve": 1,  # loading checks it, the run reuses it
-        "simulate_campaign(nominal)": 1, "simulate_campaign(sampled)": 20,
+        # the risk section's runs, then the same runs with slips learned from the record (issue 14)
+        "simulate_campaign(nominal)": 1, "simulate_campaign(sampled)": 2 * 20,
         "params_from_section()": 1, "simulate_operations()": 1,
     }
     # warm: the timelines come from the disk cache; no Sun track, horizon or span analysis again

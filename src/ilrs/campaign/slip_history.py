@@ -30,6 +30,7 @@ own fit (w = 1), ``pooled`` takes every agency's (w = 0).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ def slip_sample(missions, as_of: dt.date, basis: str = "first") -> SlipSample:
     rows: list[tuple[float, bool, float, int]] = []
     for i, m in enumerate(missions):
         end, flown = _end(m, as_of)
-        anns = [m.announcements[0]] if basis == "first" else list(m.announcements)
+        anns = [m.first] if basis == "first" else list(m.announcements)
         anns = [a for a in anns if flown or a.nominal <= end]  # a plan not yet due says nothing
         for a in anns:
             rows.append(((end - a.nominal).days, flown, 1.0 / len(anns), i))
@@ -221,3 +222,14 @@ def resolve_history_slips(unc: UncertaintiesSection) -> UncertaintiesSection:
         return unc
     resolved = {k: fitted_distribution(d) if isinstance(d, HistorySlipDist) else d for k, d in table.items()}
     return unc.model_copy(update={"schedule_slip_days": resolved})
+
+
+def with_slips_of(inputs, uncertainties: UncertaintiesSection):
+    """A compiled campaign (:class:`ilrs.campaign.CampaignInputs`) with the schedule slips of
+    ``uncertainties`` instead of its own (``from-history`` ones fitted), nothing recompiled: the
+    same missions, vehicles and milestones, each planned mission's slip as :func:`compile_campaign`
+    would give it."""
+    unc = resolve_history_slips(uncertainties)
+    dists = tuple(unc.for_name("schedule_slip_days", m.id) if m.past is None else None for m in inputs.missions)
+    return dataclasses.replace(inputs, slip_dists=dists, slip_correlation=unc.schedule_slip_correlation,
+                               uncertainties=unc)

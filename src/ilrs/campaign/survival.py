@@ -21,6 +21,10 @@ from scipy import optimize, special, stats
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
+LOG_SIGMA_BOUNDS = (math.log(0.01), math.log(10.0))
+"""ln σ of a lognormal fit stays within [ln 0.01, ln 10] (the scenario's own bound on σ is 10): with
+a single event and the rest censored the likelihood grows without bound as σ → 0."""
+
 
 @dataclass(frozen=True)
 class Survival:
@@ -109,9 +113,10 @@ def fit_lognormal(x, observed, weights=None) -> LognormalFit:
     ev_w, ev_lx, ce_w, ce_lx = w[observed], lx[observed], w[~observed], lx[~observed]
 
     def nll(p):
-        mu, sigma = p[0], math.exp(p[1])
+        log_sigma = min(max(p[1], LOG_SIGMA_BOUNDS[0]), LOG_SIGMA_BOUNDS[1])
+        mu, sigma = p[0], math.exp(log_sigma)
         z = (ev_lx - mu) / sigma
-        ll = float(np.dot(ev_w, -0.5 * z * z - _LOG_SQRT_2PI - p[1] - ev_lx))
+        ll = float(np.dot(ev_w, -0.5 * z * z - _LOG_SQRT_2PI - log_sigma - ev_lx))
         if ce_w.size:
             ll += float(np.dot(ce_w, special.log_ndtr(-(ce_lx - mu) / sigma)))  # log S = log Φ(−z)
         return -ll
@@ -119,7 +124,7 @@ def fit_lognormal(x, observed, weights=None) -> LognormalFit:
     ev = lx[observed]
     start = np.array([ev.mean(), math.log(max(ev.std(), 0.1))])
     p, ll = _fit(nll, start)
-    return LognormalFit(float(p[0]), math.exp(float(p[1])), ll)
+    return LognormalFit(float(p[0]), math.exp(min(max(float(p[1]), LOG_SIGMA_BOUNDS[0]), LOG_SIGMA_BOUNDS[1])), ll)
 
 
 def fit_weibull(x, observed, weights=None) -> WeibullFit:

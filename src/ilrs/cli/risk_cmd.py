@@ -59,6 +59,16 @@ def risk(
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg"),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    slip_model: str = typer.Option("scenario", "--slip-model",
+                                   help="Schedule slips: 'scenario' (its uncertainties), 'history' (learned from "
+                                        "the record of announced vs actual launches, data/schedule_history.yaml), "
+                                        "or 'both' (the two studies, same runs and seed, compared)."),
+    history_agencies: str = typer.Option("cnsa,roscosmos", "--history-agencies",
+                                         help="With --slip-model history/both: agencies of the record, comma-separated "
+                                              "('any': all)."),
+    history_class: str = typer.Option("lunar", "--history-class",
+                                      help="With --slip-model history/both: mission class or group (lunar, "
+                                           "lunar-robotic, deep-space, any, lunar-lander …)."),
 ) -> None:
     """Monte Carlo risk study: how likely each milestone is on time, when, and what drives it.
 
@@ -77,6 +87,8 @@ def risk(
       ilrs risk --replay 17
 
       ilrs risk -n 200 --ops            # with station operations: KPI distributions
+
+      ilrs risk --slip-model both       # slips as Chinese and Russian lunar missions slipped, beside the scenario's
     """
     from ilrs.risk import make_executor, replay, replay_campaign, result_json, run_risk, write_outputs
     from ilrs.risk.analysis import milestone_rows
@@ -90,7 +102,12 @@ def risk(
         raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg"])
     from ilrs.report.products import risk_study
 
+    if slip_model not in SLIP_MODELS:
+        raise InputError(f"{slip_model!r} is not a slip model", field="--slip-model", allowed=list(SLIP_MODELS))
     s = load_scenario(scenario)
+    s_history = _history_scenario(s, history_agencies, history_class) if slip_model != "scenario" else None
+    if slip_model == "history":
+        s = s_history
     study = risk_study(s, ops=ops)
     if replay_run is not None:
         n = runs if runs is not None else s.uncertainties.runs
@@ -101,7 +118,7 @@ def risk(
         campaign = replay_campaign(study, replay_run, seed=seed)
         _print_replay(s, row, seed if seed is not None else s.seed, format, campaign)
         return
-    out_dir = out or Path("out") / s.slug / "risk"
+    out_dir = out or Path("out") / s.slug / ("risk-history" if slip_model == "history" else "risk")
     n_runs = runs if runs is not None else s.uncertainties.runs
     if workers is None and not scheduler and not ops and n_runs < SMALL_STUDY_RUNS:
         workers = 0  # starting worker processes (~1-2 s) costs more than the whole study
@@ -122,6 +139,11 @@ def risk(
         with progress:
             result = run_risk(study, runs=runs, seed=seed, executor=executor, out=out_dir, resume=resume,
                               chunk_runs=chunk_runs, on_progress=on_progress)
+            if slip_model == "both":  # the same study with slips from the record, beside it
+                state.pop("task", None)
+                result_history = run_risk(risk_study(s_history, ops=ops), runs=runs, seed=seed, executor=executor,
+                                          out=out_dir.with_name(out_dir.name + "-history"), resume=resume,
+                                          chunk_runs=chunk_runs, on_progress=on_progress)
     except KeyboardInterrupt:
         done, total = state.get("done", 0), state.get("total", n_runs)
         if "total" in state:  # the study had opened --out: its manifest says what is saved
@@ -140,9 +162,20 @@ def risk(
         if close:
             close()
     files = write_outputs(result, out_dir, plot_format)
+    comparison = None
+    if slip_model == "both":
+        from ilrs.report.sections.risk_history import slip_model_rows
+
+        write_outputs(result_history, out_dir.with_name(out_dir.name + "-history"), plot_format)
+        comparison = slip_model_rows(result.summary, result_history.summary)
+    history_label = _history_label(s_history) if s_history is not None else None
     if format is OutputFormat.json:
         data = result_json(result)
         data["files"] = {k: str(v) for k, v in files.items()}
+        if history_label:
+            data["slip_model"] = {"model": slip_model, "history": history_label}
+        if comparison is not None:
+            data["slip_models_compared"] = comparison
         echo_json(data)
         return
     st = result.study
@@ -167,9 +200,48 @@ def risk(
         if sens:
             top = ", ".join(f"{x['input']} ({x['spearman_rho']:+.2f})" for x in sens[:3])
             typer.echo(f"  drivers of {name}: {top}")
+    if history_label:
+        typer.echo(f"  slips ({'history study' if comparison else 'every run'}): {history_label}")
+    if comparison is not None:
+        _print_comparison(comparison)
     typer.echo(f"wrote {out_dir}/ (manifest.json, runs-*.parquet, risk-summary.json, timings.json, "
                f"milestone-dates.{plot_format},"
                f" tornado-*.{plot_format}" + (f", kpis.{plot_format}" if "kpis" in files else "") + ")")
+
+
+SLIP_MODELS = ("scenario", "history", "both")
+
+
+def _history_scenario(s, agencies_text: str, mission_class: str):
+    """The scenario with every mission's slip learned from the record (bad names: one line, exit 2)."""
+    import pydantic
+
+    from ilrs.report.sections.risk_history import history_scenario
+
+    agencies = [a.strip() for a in agencies_text.split(",") if a.strip()]
+    try:
+        return history_scenario(s, agencies, mission_class)
+    except pydantic.ValidationError as exc:
+        msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        field = "--history-class" if "class" in msg.split("(")[0] else "--history-agencies"
+        raise InputError(msg, field=field) from None
+
+
+def _history_label(s_history) -> str:
+    from ilrs.campaign.slip_history import fitted_distribution
+
+    d = s_history.uncertainties.schedule_slip_days["default"]
+    fit = fitted_distribution(d)
+    return f"{fit.source}; median {fit.median + fit.shift:,.0f} d, sigma {fit.sigma:.2f}"
+
+
+def _print_comparison(rows) -> None:
+    w = max([9] + [len(r["milestone"]) for r in rows])
+    typer.echo(f"  {'milestone':<{w}} {'target':<10} {'on time: scenario':>18} {'history':>8}  "
+               f"{'p50 scenario':<12} {'p50 history':<12}")
+    for r in rows:
+        typer.echo(f"  {r['milestone']:<{w}} {str(r['target']):<10} {r['on time (scenario slips)']:>18} "
+                   f"{r['on time (history slips)']:>8}  {str(r['p50 (scenario)']):<12} {str(r['p50 (history)']):<12}")
 
 
 def _print_replay(s, row: dict, seed: int, format: OutputFormat, campaign) -> None:

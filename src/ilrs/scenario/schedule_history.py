@@ -81,12 +81,17 @@ class HistoryMission(StrictModel):
             raise ValueError("'launched' is given exactly when status is 'flown'")
         if (self.status == "cancelled") != (self.cancelled is not None):
             raise ValueError("'cancelled' is given exactly when status is 'cancelled'")
+        reported = [a.reported_day for a in self.announcements if not a.retrospective]
+        if reported != sorted(reported):
+            raise ValueError("announcements are listed in the order the plans were made: the reported dates "
+                             "of the contemporaneous ones (not retrospective) must not decrease")
         return self
 
     @property
     def first(self) -> Announcement:
-        """The earliest announced plan (by reported date, then by the announced date)."""
-        return min(self.announcements, key=lambda a: (a.reported_day, a.nominal))
+        """The first plan: announcements are listed in the order the plans were made (a retrospective
+        claim, "originally planned for 2014", sits where that plan stood, whatever its source's date)."""
+        return self.announcements[0]
 
 
 class ScheduleHistory(StrictModel):

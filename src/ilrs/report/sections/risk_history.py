@@ -9,6 +9,7 @@ missions (:data:`ilrs.campaign.slip_history.ILRS_REFERENCE_AGENCIES`, class ``lu
 
 from __future__ import annotations
 
+import dataclasses
 import html as _html
 import math
 import time
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ilrs.campaign.slip_history import (ILRS_REFERENCE_AGENCIES, ILRS_REFERENCE_CLASS, SHIFT_DAYS, SlipFit,
-                                        bootstrap_medians, fit_selection)
+                                        bootstrap_medians, fit_selection, with_slips_of)
 from ilrs.report.figures import figure_to_data_uri, new_figure
 from ilrs.report.markup import html_table
 
@@ -32,6 +33,18 @@ def history_scenario(scenario, agencies=ILRS_REFERENCE_AGENCIES, mission_class: 
     """``scenario`` with every mission's slip learned from the record (all else unchanged)."""
     unc = scenario.uncertainties.with_history_slips(agencies, mission_class, basis, pooling)
     return scenario.model_copy(update={"uncertainties": unc})
+
+
+def history_study(products):
+    """The run's risk study with every planned mission's slip from the record (the compiled campaign
+    reused, its slips replaced: nothing else is recomputed)."""
+    from ilrs.report.products import risk_setup
+
+    study = risk_setup(products.setup)
+    scenario = history_scenario(products.setup.scenario)
+    return dataclasses.replace(study, uncertainties=scenario.uncertainties,
+                               campaign=with_slips_of(study.campaign, scenario.uncertainties),
+                               identity=scenario.model_dump(mode="json"))
 
 
 def plot_slip_fits(fits: list[SlipFit]):
@@ -92,13 +105,11 @@ def slip_model_rows(scenario_summary: dict, history_summary: dict) -> list[dict[
 
 def build_block(products, result, bootstrap: int = 100) -> tuple[str, dict[str, Any], list[str]]:
     """HTML, summary and text lines of the slips-from-history part of the risk section."""
-    from ilrs.report.products import risk_study
     from ilrs.risk import run_risk
 
     t0 = time.perf_counter()
     fits = [fit_selection(a, c) for a, c in FIT_PANELS]
-    variant = run_risk(risk_study(history_scenario(products.setup.scenario)), runs=result.table.num_rows,
-                       seed=result.seed)
+    variant = run_risk(history_study(products), runs=result.table.num_rows, seed=result.seed)
     rows = slip_model_rows(result.summary, variant.summary)
     frows = fit_rows(fits, bootstrap)
     used = fits[-1]
