@@ -69,7 +69,9 @@ def plot_slip_fits(fits: list[SlipFit]):
         ax.set_xlabel("slip from first announcement, years")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("P(launched within slip)")
-    axes[0].legend(fontsize=7, loc="lower right")
+    axes[0].legend(fontsize=7, loc="center right")
+    if len(axes) > 1 and fits[-1].weight_own < 1.0:
+        axes[-1].legend(fontsize=7, loc="center right")
     return fig
 
 
