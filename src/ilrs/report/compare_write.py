@@ -110,9 +110,12 @@ def plot_coalitions(comp: Comparison):
         dashed = any(s.lower_bound)
         ax.step(days, counts, where="post", lw=1.8, ls="--" if dashed else "-", color=colors.get(coalition),
                 label=f"{s.label}{' (at least)' if dashed else ''} — {', '.join(labels)}")
+    starts: dict = {}
     for m in comp.members:
-        ax.axvline(np.datetime64(m.scenario.span.start), color="#555", lw=0.8, ls=":")
-        ax.annotate(f"{m.label} starts", (np.datetime64(m.scenario.span.start), 0), textcoords="offset points",
+        starts.setdefault(m.scenario.span.start, []).append(m.label)
+    for day, labels in starts.items():
+        ax.axvline(np.datetime64(day), color="#555", lw=0.8, ls=":")
+        ax.annotate(f"start of {', '.join(labels)}", (np.datetime64(day), 0), textcoords="offset points",
                     xytext=(3, 3), fontsize=7, color="#555", rotation=90)
     ax.set_ylabel("count")
     ax.set_title("Coalition growth (sourced counts; dashed: lower bound between reports)")
