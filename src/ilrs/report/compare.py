@@ -17,7 +17,9 @@ from typing import Any, Callable, Sequence
 from ilrs.consortium.coalition import CoalitionSeries, coalition_growth, daily
 from ilrs.consortium.registry import default_registry
 from ilrs.consortium.timeline import SERIES_START
-from ilrs.report import compare_figures as cf
+from ilrs.report.compare_figures import (NONE_TEXT, Fig, coalition_figures, crew_figures, energy_figures,
+                                         milestone_figures, milestone_list, relay_figures, science_figures,
+                                         site_figures)
 from ilrs.report.compare_diff import input_diff
 from ilrs.report.products import RunProducts, compile_setup
 from ilrs.scenario import Scenario
@@ -113,7 +115,7 @@ def make_members(sources: Sequence[str], scenarios: Sequence[Scenario], risk_run
     return out
 
 
-def _pair(per_member: dict[str, list[cf.Fig]]) -> list[Row]:
+def _pair(per_member: dict[str, list[Fig]]) -> list[Row]:
     """Rows by figure id, in order of first appearance; a missing figure reads "—"."""
     rows: dict[str, Row] = {}
     for label, figs in per_member.items():
@@ -122,7 +124,7 @@ def _pair(per_member: dict[str, list[cf.Fig]]) -> list[Row]:
             row.cells[label] = Cell(None if f.value is None else float(f.value), f.text)
     for row in rows.values():
         for label in per_member:
-            row.cells.setdefault(label, Cell(None, cf.NONE_TEXT))
+            row.cells.setdefault(label, Cell(None, NONE_TEXT))
         row.cells = {label: row.cells[label] for label in per_member}
     return list(rows.values())
 
@@ -152,12 +154,12 @@ TOPICS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _figures(member: Member, topic: str, series: CoalitionSeries) -> list[cf.Fig]:
+def _figures(member: Member, topic: str, series: CoalitionSeries) -> list[Fig]:
     p = member.products
-    return {"coalition": lambda: cf.coalition_figures(p, series), "milestones": lambda: cf.milestone_figures(p),
-            "crew": lambda: cf.crew_figures(p), "site": lambda: cf.site_figures(p),
-            "relays": lambda: cf.relay_figures(p), "energy": lambda: cf.energy_figures(p),
-            "science": lambda: cf.science_figures(p)}[topic]()
+    return {"coalition": lambda: coalition_figures(p, series), "milestones": lambda: milestone_figures(p),
+            "crew": lambda: crew_figures(p), "site": lambda: site_figures(p),
+            "relays": lambda: relay_figures(p), "energy": lambda: energy_figures(p),
+            "science": lambda: science_figures(p)}[topic]()
 
 
 def coalition_days(members: Sequence[Member]) -> list[dt.date]:
@@ -177,7 +179,7 @@ def compare_members(members: list[Member], risk_runs: int, topics: Sequence[str]
         if topics is not None and key not in topics:
             continue
         out.append(Topic(key, title, note, _pair({m.label: _figures(m, key, series[m.label]) for m in members})))
-    listing = ({m.label: cf.milestone_list(m.products) for m in members}
+    listing = ({m.label: milestone_list(m.products) for m in members}
                if topics is None or "milestones" in topics else {})
     diff = input_diff([m.scenario.model_dump(mode="json") for m in members], [m.label for m in members],
                       [m.scenario.model_dump(mode="json", exclude_unset=True) for m in members])
