@@ -235,3 +235,10 @@ def test_bad_input_one_line_exit_2_nothing_written(files, tmp_path, ilrs_cli, ar
     assert r.returncode == 2
     assert says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert not out.exists() and r.stdout == ""
+
+
+def test_help_states_the_default_runs(ilrs_cli):
+    from ilrs.report.compare import DEFAULT_RISK_RUNS
+
+    r = ilrs_cli("compare", "--help")
+    assert r.returncode == 0 and f"default {DEFAULT_RISK_RUNS}" in " ".join(r.stdout.split())

@@ -39,7 +39,7 @@ def test_report_section_links_the_full_comparison(tmp_path):
     data = json.loads((out / "compare" / "compare.json").read_text())
     assert [s["name"] for s in data["scenarios"]] == ["short-ref", "short-accords"]
     summary = json.loads(json_path.read_text())["rival"]
-    assert summary["compared"] and summary["risk_runs"] == {"short-ref": 30, "short-accords": rival.RIVAL_RISK_RUNS}
+    assert summary["compared"] and summary["risk_runs"] == {"short-ref": 30, "short-accords": 30}
     # the section's headline is the comparison's, and this study's figures are the report's own
     assert summary["headline"] == {r["figure"]: {k: v["text"] for k, v in r["values"].items()}
                                    for r in data["headline"]["rows"]}

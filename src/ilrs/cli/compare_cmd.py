@@ -35,11 +35,12 @@ def load_compared(sources: List[str]) -> list[Scenario]:
 
 
 def compare(
-    scenarios: List[str] = typer.Argument(..., metavar="SCENARIO...",
+    scenarios: List[str] = typer.Argument(..., metavar="SCENARIO",
                                           help="Two or more built-in scenario names or YAML files."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default out/compare-A-vs-B)."),
-    risk_runs: int = typer.Option(200, "--risk-runs", min=0, max=1_000_000,
-                                  help="Monte Carlo campaign runs per scenario (0: none)."),
+    risk_runs: Optional[int] = typer.Option(None, "--risk-runs", min=0, max=100_000,
+                                            help="Monte Carlo campaign runs per scenario (default 200; 0: none; "
+                                                 "ilrs risk runs millions)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json (summary on stdout)."),
 ) -> None:
@@ -57,7 +58,7 @@ def compare(
 
       ilrs compare a.yaml b.yaml c.yaml --quiet --format json
     """
-    from ilrs.report.compare import PRODUCT_STAGES, compare_scenarios
+    from ilrs.report.compare import DEFAULT_RISK_RUNS, PRODUCT_STAGES, compare_scenarios
     from ilrs.report.compare_write import comparison_json, write_comparison
 
     loaded = load_compared(scenarios)
@@ -74,7 +75,8 @@ def compare(
         def stage(label: str, product: str) -> None:
             progress.update(task, description=f"{label}: {product}", advance=1)
 
-        comp = compare_scenarios(scenarios, loaded, risk_runs=risk_runs, stage=stage)
+        comp = compare_scenarios(scenarios, loaded, stage=stage,
+                                 risk_runs=DEFAULT_RISK_RUNS if risk_runs is None else risk_runs)
         progress.update(task, description="write", completed=total - 1)
         files = write_comparison(comp, out_dir)
     elapsed = time.perf_counter() - t0
@@ -93,8 +95,8 @@ def _print_text(comp, files: dict, elapsed: float) -> None:
     labels = comp.labels
     typer.echo(f"ilrs compare — {' · '.join(labels)} ({comp.risk_runs} Monte Carlo runs each, {elapsed:.1f} s)")
     rows = comp.headline().rows
-    names = {r.figure: f"{r.label}, {r.unit}" if r.unit and r.unit not in ("date", "fraction", "probability", "count")
-             else r.label for r in rows}
+    names = {r.figure: f"{r.label}, {r.unit}" if r.unit and r.unit not in r.label
+             and r.unit not in ("date", "fraction", "probability", "count") else r.label for r in rows}
     width = max(len(v) for v in names.values()) if rows else 10
     cols = [max(len(lab), *(len(r.cells[lab].text) for r in rows)) for lab in labels] if rows else []
     typer.echo("  " + " " * width + "  " + "  ".join(lab.ljust(w) for lab, w in zip(labels, cols)))

@@ -4,7 +4,8 @@ The rival is the built-in reference scenario of the other coalition (:data:`RIVA
 is set beside ``artemis-reference``, an Artemis Accords study beside ``ilrs-reference``), looked up
 among the built-ins when the report runs; if this build has none, the section says so in one line.
 This study's products are reused as they are (its Monte Carlo included); the rival's are computed
-once, its Monte Carlo with :data:`RIVAL_RISK_RUNS` runs. The full comparison is written beside the
+once, its Monte Carlo with as many runs as this study's, at most :data:`RIVAL_MAX_RISK_RUNS` (the
+same precision on both sides: with one seed and one count, one campaign gives the same dates). The full comparison is written beside the
 report (``compare/compare.html``) and linked. Options: ``rival`` — a scenario name or file to compare
 with instead, or ``"none"`` to leave the rival out.
 """
@@ -25,8 +26,8 @@ from ilrs.scenario.loader import builtin_scenarios
 RIVAL_OF = {"ilrs": "artemis-reference", "artemis-accords": "ilrs-reference"}
 """The built-in scenario each coalition is compared with."""
 
-RIVAL_RISK_RUNS = 200
-"""Monte Carlo runs of the rival's campaign (about half a second for a reference campaign)."""
+RIVAL_MAX_RISK_RUNS = 1000
+"""At most this many Monte Carlo runs of the rival's campaign (about a second for a reference campaign)."""
 
 COMPARE_DIR = "compare"
 TITLE = "Rival program"
@@ -57,13 +58,14 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         return _absent(why, name)
     t0 = time.perf_counter()
     labels = member_labels(["this study", str(name)], [scenario, rival])
-    rival_products = RunProducts(compile_setup(rival), risk_runs=RIVAL_RISK_RUNS)
+    runs = min(products.risk_runs, RIVAL_MAX_RISK_RUNS)
+    rival_products = RunProducts(compile_setup(rival), risk_runs=runs)
     members = [Member("this study", labels[0], products), Member(str(name), labels[1], rival_products)]
-    comp = compare_members(members, RIVAL_RISK_RUNS)
+    comp = compare_members(members, runs)
     files = write_comparison(comp, ctx.out_dir / COMPARE_DIR)
     link = files["html"].relative_to(ctx.out_dir).as_posix()
     rows = comp.headline().rows
-    table = [{"figure": r.label + (f", {r.unit}" if r.unit in ("h", "kWh", "Gbit", "crew-days") else ""),
+    table = [{"figure": r.label + (f", {r.unit}" if r.unit in ("h", "kWh", "Gbit") else ""),
               **{lab: r.cells[lab].text for lab in comp.labels}, "≠": "≠" if r.differs else ""} for r in rows]
     runs = {m.label: m.products.risk_runs for m in members}
     html = (f"<p>{_html.escape(labels[0])} ({scenario.coalition}) beside {_html.escape(labels[1])} "
