@@ -59,6 +59,11 @@ def write(folder: Path, raw: dict, file: str) -> str:
     return str(path)
 
 
+def _without_last_milestone(raw: dict) -> dict:
+    raw["campaign"]["milestones"] = raw["campaign"]["milestones"][:-1]
+    return raw
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> dict[str, str]:
     d = tmp_path_factory.mktemp("compare-scenarios")
@@ -67,7 +72,8 @@ def files(tmp_path_factory) -> dict[str, str]:
                              "short-malapert.yaml"),
            "later": write(d, short_raw(name="short-later", span={"start": "2027-03-01", "end": "2027-07-01"}),
                           "short-later.yaml"),
-           "accords": write(d, short_raw(name="short-accords", coalition="artemis-accords"), "short-accords.yaml")}
+           "accords": write(d, _without_last_milestone(short_raw(name="short-accords", coalition="artemis-accords")),
+                            "short-accords.yaml")}
     shutil.copy(out["ref"], d / "short-ref-copy.yaml")
     out["copy"] = str(d / "short-ref-copy.yaml")
     return out
@@ -136,8 +142,19 @@ def test_two_coalitions_on_one_chart(files, tmp_path):
     ilrs, accords = row.cells.values()
     assert accords.text.startswith("≥ ")  # 2027-01-01 is no reporting day: a lower bound
     assert accords.value >= 59  # 59 signatories reported in October 2025 (public reporting)
-    files_ = write_comparison(comp, tmp_path)
+    # milestones matched by id: the one the second study lacks reads "—" there, and each lists its own
+    last = yaml.safe_load(Path(files["ref"]).read_text())["campaign"]["milestones"][-1]["id"]
+    row = {r.figure: r for r in comp.topic("milestones").rows}[f"{last}.target"]
+    assert [c.text for c in row.cells.values()][1] == "—" and row.differs
+    ids = {label: [m["id"] for m in rows] for label, rows in comp.milestones_by_scenario.items()}
+    assert ids["short-ref"][:-1] == ids["short-accords"] and ids["short-ref"][-1] == last
+    files_ = write_comparison(comp, tmp_path / "a")
     assert files_["chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the same comparison gives the same bytes (no timing, no date in the files)
+    again = write_comparison(comp, tmp_path / "b")
+    for kind in ("html", "json", "chart"):
+        assert files_[kind].read_bytes() == again[kind].read_bytes(), kind
+    assert [p.read_bytes() for p in files_["tables"]] == [p.read_bytes() for p in again["tables"]]
 
 
 def test_coalition_growth_against_published_dates():
