@@ -99,7 +99,7 @@ def _print_text(comp, files: dict, elapsed: float) -> None:
              and r.unit not in ("date", "fraction", "probability", "count") else r.label for r in rows}
     width = max(len(v) for v in names.values()) if rows else 10
     cols = [max(len(lab), *(len(r.cells[lab].text) for r in rows)) for lab in labels] if rows else []
-    typer.echo("  " + " " * width + "  " + "  ".join(lab.ljust(w) for lab, w in zip(labels, cols)))
+    typer.echo(("  " + " " * width + "  " + "  ".join(lab.ljust(w) for lab, w in zip(labels, cols))).rstrip())
     for r in rows:
         cells = "  ".join(r.cells[lab].text.ljust(w) for lab, w in zip(labels, cols))
         typer.echo(f"  {names[r.figure].ljust(width)}  {cells}{'  ≠' if r.differs else ''}".rstrip())

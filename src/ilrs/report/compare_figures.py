@@ -58,8 +58,8 @@ def coalition_figures(products: RunProducts, series: CoalitionSeries) -> list[Fi
         return "none reported" if c is None else f"{'≥ ' if b else ''}{c}"
 
     return [Fig("coalition", "coalition", "", None, series.label),
-            Fig("coalition.at_start", "size at the study start", "count", count, text(count, bound), True),
-            Fig("coalition.latest", f"size on {last_day.isoformat()} (latest fact in the dataset)", "count",
+            Fig("coalition.at_start", "coalition size at the study start", "count", count, text(count, bound), True),
+            Fig("coalition.latest", f"coalition size on {last_day.isoformat()} (latest fact in the dataset)", "count",
                 last, text(last, last_bound))]
 
 
@@ -135,7 +135,10 @@ def crew_figures(products: RunProducts) -> list[Fig]:
     mid = _crewed_landing_milestone(products)
     m = _risk_milestone(products, mid) if mid else None
     if m is not None:
-        out += [Fig("crew.first_landing_p50", f"first crewed landing, median (Monte Carlo, {mid})", "date", None,
+        ci = "" if m["ci_low"] is None else f" (95 % {100 * m['ci_low']:.1f}–{100 * m['ci_high']:.1f} %)"
+        out += [Fig("crew.first_landing_p_on_time", f"first crewed landing by {day_text(m['target_date'], 'no target')}, "
+                    "P(on time)", "probability", m["probability_on_time"], pct(m["probability_on_time"]) + ci, True),
+                Fig("crew.first_landing_p50", f"first crewed landing, median (Monte Carlo, {mid})", "date", None,
                     day_text(m["p50_date"], "never"), True),
                 Fig("crew.first_landing_p10_p90", "first crewed landing, p10 … p90", "date", None,
                     f"{day_text(m['p10_date'], 'never')} … {day_text(m['p90_date'], 'never')}")]
