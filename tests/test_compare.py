@@ -116,7 +116,7 @@ def test_two_sites_figures_are_the_main_reports(two_sites, tmp_path):
     from ilrs.report import build_report
 
     m = two_sites.members[1]
-    sections, _, json_path = build_report(m.scenario, tmp_path, options={"risk_runs": RUNS, "rival": "none"})
+    _, _, json_path = build_report(m.scenario, tmp_path, options={"risk_runs": RUNS, "rival": "none"})
     summary = json.loads(json_path.read_text())
     site = {r.figure: r.cells[m.label] for r in two_sites.topic("site").rows}
     assert site["site.lit_fraction"].value == pytest.approx(summary["environment"]["lit_fraction"], abs=0)
@@ -139,7 +139,7 @@ def test_two_coalitions_on_one_chart(files, tmp_path):
     comp = _compare(files["ref"], files["accords"])
     assert {s.coalition for s in comp.coalition.values()} == {"ilrs", "artemis-accords"}
     row = {r.figure: r for r in comp.topic("coalition").rows}["coalition.at_start"]
-    ilrs, accords = row.cells.values()
+    _, accords = row.cells.values()
     assert accords.text.startswith("≥ ")  # 2027-01-01 is no reporting day: a lower bound
     assert accords.value >= 59  # 59 signatories reported in October 2025 (public reporting)
     # milestones matched by id: the one the second study lacks reads "—" there, and each lists its own

@@ -32,7 +32,7 @@ def test_report_section_links_the_full_comparison(tmp_path):
     other = write(tmp_path, short_raw(name="short-accords", coalition="artemis-accords",
                                       **{"site.name": "malapert-massif"}), "short-accords.yaml")
     out = tmp_path / "run"
-    sections, html_path, json_path = build_report(scenario_from_dict(short_raw()), out,
+    sections, _, json_path = build_report(scenario_from_dict(short_raw()), out,
                                                   options={"risk_runs": 30, "rival": other})
     sec = sections[-1]
     assert sec.key == "rival" and 'href="compare/compare.html"' in sec.html

@@ -11,7 +11,7 @@ writes the report.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from ilrs.consortium.coalition import CoalitionSeries, coalition_growth, daily
@@ -84,7 +84,6 @@ class Comparison:
     coalition: dict[str, CoalitionSeries]
     milestones_by_scenario: dict[str, list[dict[str, Any]]]
     inputs: list[dict[str, Any]]
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def labels(self) -> list[str]:

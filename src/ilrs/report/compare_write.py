@@ -135,7 +135,7 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def render_html(comp: Comparison, chart_png: bytes, link_base: str = "") -> str:
+def render_html(comp: Comparison, chart_png: bytes) -> str:
     env = jinja2.Environment(loader=jinja2.PackageLoader("ilrs.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     return env.get_template("compare.html.j2").render(
