@@ -217,6 +217,10 @@ def test_short_artemis_run_writes_a_report(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "report.html").stat().st_size > 0
     text = json.dumps(summary)
     assert "artemis3-malapert-massif" in text and "crewed-landing" in text
+    # the coalition is the Accords: counted as of the span start (2028-01-01), after Türkiye (71st, 2026-08-31)
+    accords = summary["consortium"]["accords"]
+    assert accords["at_least"] == 71 and accords["at_most"] is None
+    assert {b["id"] for b in accords["both_camps"]} == {"thailand", "senegal", "djibouti"}
 
 
 @pytest.mark.slow
