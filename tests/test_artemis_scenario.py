@@ -118,13 +118,13 @@ NINE = ["Peak near Cabeus B", "Haworth", "Malapert Massif", "Mons Mouton Plateau
 
 
 def test_the_nine_candidate_regions_are_catalogued(scenario):
-    sites = {s["name"]: s for s in sites_catalogue()["sites"] if s["name"].startswith("artemis3-")}
+    sites = {s["name"]: s for s in sites_catalogue()["sites"] if s["name"].endswith("-artemis3")}
     labels = {s["label"].split("— ", 1)[1] for s in sites.values()}
     assert labels == set(NINE)
     for s in sites.values():
         assert s["uncertain"] and "No centre published" in s["note"]
         assert s["lat_deg"] <= -84.0, s["name"]  # "within 6 degrees of latitude of the pole"
-    assert scenario.site.name == "artemis3-malapert-massif"
+    assert scenario.site.name == "malapert-massif-artemis3"
 
 
 def test_dsn_and_lcrns():
@@ -216,7 +216,7 @@ def test_short_artemis_run_writes_a_report(tmp_path, monkeypatch):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert (tmp_path / "out" / "report.html").stat().st_size > 0
     text = json.dumps(summary)
-    assert "artemis3-malapert-massif" in text and "crewed-landing" in text
+    assert "malapert-massif-artemis3" in text and "crewed-landing" in text
     # the coalition is the Accords: counted as of the span start (2028-01-01), after Türkiye (71st, 2026-08-31)
     accords = summary["consortium"]["accords"]
     assert accords["at_least"] == 71 and accords["at_most"] is None
