@@ -57,7 +57,7 @@ def test_scenario_section_references():
         RelaysSection(constellation=["queqiao-9"]).check_references(None)
     assert exc.value.field == "constellation[0]" and "queqiao-2" in exc.value.allowed
     with pytest.raises(ReferenceProblem):
-        RelaysSection(ground_stations=["goldstone"]).check_references(None)
+        RelaysSection(ground_stations=["nowhere-station"]).check_references(None)  # (goldstone is now a built-in DSN station)
     custom = RelaysSection.model_validate({"constellation": ["mine"], "custom": [{
         "name": "mine", "epoch": "2030-01-01T00:00:00Z", "semi_major_axis_km": 5000, "eccentricity": 0.5,
         "inclination_deg": 60}]})

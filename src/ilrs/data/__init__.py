@@ -194,9 +194,19 @@ def partners_catalogue() -> dict:
 
 
 @lru_cache(maxsize=1)
+def accords_catalogue() -> dict:
+    """``data/accords.yaml``: ``{"sources", "signatories": [{"id", "signed", ...}], "counts", "agencies"}``
+    — the raw Artemis Accords dataset (``ilrs.consortium.accords`` validates it; read it, never change it)."""
+    return _catalogue("accords", "signatories", list)
+
+
+@lru_cache(maxsize=1)
 def partner_ids() -> frozenset[str]:
-    """The ids of the parties in ``data/partners.yaml`` (what scenario files may name)."""
-    return frozenset(p["id"] for p in partners_catalogue()["parties"])
+    """The ids scenario files may name as owners, leads and crews: the parties of ``data/partners.yaml``
+    and the Artemis Accords signatories and agencies of ``data/accords.yaml`` (the rival program's)."""
+    accords = accords_catalogue()
+    return frozenset([p["id"] for p in partners_catalogue()["parties"]]
+                     + [p["id"] for p in accords["signatories"]] + [a["id"] for a in accords.get("agencies", [])])
 
 
 @lru_cache(maxsize=1)

@@ -27,7 +27,8 @@ DATE_TEXT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 ROLES = ("command", "energy", "comms", "research", "isru", "mobility", "habitation", "relay", "orbiter",
          "lander", "observatory", "hub")
-MISSION_KINDS = ("lander", "sample-return", "orbiter", "relay", "crewed-landing", "cargo")
+MISSION_KINDS = ("lander", "sample-return", "orbiter", "relay", "crewed-landing", "cargo", "crewed-test")
+"""``crewed-test``: a crewed flight that does not land (Artemis II around the Moon, Artemis III in Earth orbit)."""
 LANDING_KINDS = ("lander", "sample-return", "crewed-landing", "cargo")
 
 CZ5_STAND_DOWN_DAYS = (dt.date(2019, 12, 27) - dt.date(2017, 7, 2)).days

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ilrs.consortium import default_registry
+from ilrs.consortium import accords_count_on, accords_signatories, both_camps, default_registry, load_accords
 from ilrs.consortium.timeline import plot_growth
 from ilrs.report.figures import figure_to_data_uri
 from ilrs.report.markup import html_table, kpi_boxes
@@ -65,4 +65,28 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     else:
         first = reg.memberships()[0] if reg.memberships() else None
         lines.append("no member yet" + (f"; the first joined {first.joined.text} ({first.party.name})" if first else ""))
+    if scenario.coalition == "artemis-accords":
+        extra_html, summary["accords"], extra_lines = _accords_block(as_of)
+        html = extra_html + "<h3>The ILRS (the rival coalition)</h3>" + html
+        lines = extra_lines + lines
     return Section("consortium", "Consortium", html, summary, lines)
+
+
+def _accords_block(as_of) -> tuple[str, dict, list[str]]:
+    """The Artemis Accords as of ``as_of`` for a study whose coalition they are (data/accords.yaml)."""
+    count = accords_count_on(as_of)
+    sources = load_accords().sources
+    rows = [{"signed": s.signed_date.text, "rank": s.rank or "", "name": s.name,
+             "sources": "; ".join(sources[x].title for x in s.sources)} for s in accords_signatories(as_of)]
+    both = both_camps(as_of)
+    html = (kpi_boxes({"Artemis Accords signatories": count.text, "in both camps": len(both)})
+            + f"<p>Artemis Accords signatories that had certainly signed by {as_of}: {count.text} (a range or a "
+              "lower bound where no report pins the count). States also in the ILRS: "
+            + (", ".join(f"{b['name']} (Accords {b['accords_signed']}, {b['accords_status']}; ILRS {b['ilrs_joined']})"
+                         for b in both) or "none") + ".</p>"
+            + "<h3>Artemis Accords signatories</h3>" + html_table(rows, ["signed", "rank", "name", "sources"]))
+    summary = {"as_of": as_of.isoformat(), **count.as_dict(), "signatories": [r["name"] for r in rows],
+               "both_camps": [{k: b[k] for k in ("id", "accords_signed", "accords_status", "ilrs_joined")} for b in both]}
+    lines = [f"Artemis Accords as of {as_of}: {count.text} signatories; in both camps: "
+             + (", ".join(b["name"] for b in both) or "none")]
+    return html, summary, lines
