@@ -160,8 +160,9 @@ def test_two_coalitions_on_one_chart(files, tmp_path):
 def test_coalition_growth_against_published_dates():
     days = [dt.date(2020, 10, 12), dt.date(2020, 10, 13), dt.date(2020, 10, 14)]
     art = coalition_growth("artemis-accords", days)
-    # eight founding signatories on 2020-10-13 (NASA press release of that day)
-    assert art.counts == (None, 8, 8) and art.lower_bound == (False, False, True)
+    # eight founding signatories on 2020-10-13 (NASA press release of that day), none before; the
+    # ninth (Ukraine) signed on 2020-11-14, so the day after the founding is still exactly eight
+    assert art.counts == (0, 8, 8) and art.lower_bound == (False, False, False)
     ilrs = coalition_growth("ilrs", [dt.date(2021, 3, 8), dt.date(2021, 12, 31)])
     assert ilrs.counts == (0, 2)  # China and Russia: the MoU of 2021-03-09 (Reuters)
     with pytest.raises(InputError, match="coalition"):

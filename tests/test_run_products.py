@@ -77,7 +77,7 @@ def test_one_run_computes_each_product_once(counts, tmp_path, monkeypatch):
     monkeypatch.setenv("ILRS_CACHE_DIR", str(tmp_path / "cache"))  # cold: nothing from disk
     raw = _short_reference()
     counts.clear()
-    build_report(scenario_from_dict(raw), tmp_path / "cold", options={"risk_runs": 20})
+    build_report(scenario_from_dict(raw), tmp_path / "cold", options={"risk_runs": 20, "rival": "none"})
     hours = 181 * 24  # the span, hourly (2027 is not a leap year)
     period = 2 * 24 * 60  # relays.analysis_days at relays.step_s (60 s)
     assert dict(counts) == {
@@ -93,7 +93,7 @@ def test_one_run_computes_each_product_once(counts, tmp_path, monkeypatch):
     }
     # warm: the timelines come from the disk cache; no Sun track, horizon or span analysis again
     counts.clear()
-    build_report(scenario_from_dict(raw), tmp_path / "warm", options={"risk_runs": 20})
+    build_report(scenario_from_dict(raw), tmp_path / "warm", options={"risk_runs": 20, "rival": "none"})
     assert all(n == 1 for k, n in counts.items() if k != "simulate_campaign(sampled)"), dict(counts)
     assert f"sun_earth_azel(2 m, {hours} epochs)" not in counts and f"analyze({hours} epochs)" not in counts
     assert (tmp_path / "cold" / "summary.json").read_bytes() == (tmp_path / "warm" / "summary.json").read_bytes()

@@ -163,6 +163,8 @@ def _bounds() -> tuple[list[tuple[dt.date, int]], list[tuple[dt.date, int]]]:
     lower += [(c.date, c.count) for c in ds.counts]
     upper = [(s.signed_date.earliest - dt.timedelta(days=1), s.rank - 1) for s in done if s.rank is not None]
     upper += [(c.date, c.count) for c in ds.counts if not c.at_least]
+    if done:  # nobody before the first signing: the Accords did not exist yet
+        upper.append((min(s.signed_date.earliest for s in done) - dt.timedelta(days=1), 0))
     return sorted(lower), sorted(upper)
 
 

@@ -4,12 +4,12 @@
 
 * ``ilrs`` — ILRS members (states and organizations) that had certainly joined by each day
   (:meth:`Registry.member_count_series`: a date known only to the month counts from its last day);
-* ``artemis-accords`` — Artemis Accords signatories as the registry's reported counts allow
-  (:meth:`Registry.artemis_point`): exact on the day a count was reported, a lower bound after it
-  (nobody has left the Accords), unknown before the first report.
+* ``artemis-accords`` — Artemis Accords signatories, per signatory with their signing days
+  (``data/accords.yaml``, :func:`ilrs.consortium.accords.count_series`): exact where the named
+  signings and reported counts pin the number, a lower bound where they leave a range (nobody has
+  left the Accords).
 
-Adding a coalition (or a richer Accords series, e.g. per-signatory dates) is one entry of
-:data:`COALITION_SERIES`.
+Adding a coalition is one entry of :data:`COALITION_SERIES`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from ilrs.consortium.accords import count_series
 from ilrs.consortium.registry import Registry, default_registry
 from ilrs.errors import InputError
 
@@ -49,15 +50,13 @@ def _ilrs_members(reg: Registry, days: Sequence[dt.date]) -> CoalitionSeries:
 
 
 def _artemis_signatories(reg: Registry, days: Sequence[dt.date]) -> CoalitionSeries:
-    counts, bound = [], []
-    for d in days:
-        pt = reg.artemis_point(d)
-        counts.append(None if pt is None else pt.count)
-        exact = pt is not None and pt.reported.precision == "day" and pt.reported.latest == d
-        bound.append(pt is not None and not exact)
+    """Signatories from ``data/accords.yaml`` (:func:`ilrs.consortium.accords.count_series`): the
+    signatories named and the counts reported by each day; a lower bound where the sources leave a range."""
+    counts = count_series(days)
     return CoalitionSeries("artemis-accords", "Artemis Accords signatories",
-                           "last reported count: exact on the day reported, a lower bound after (registry)",
-                           tuple(days), tuple(counts), tuple(bound))
+                           "signatories certainly signed by the day, at least the last reported count "
+                           "(accords dataset); a lower bound where later signings are not all named",
+                           tuple(days), tuple(c.at_least for c in counts), tuple(not c.exact for c in counts))
 
 
 COALITION_SERIES: dict[str, Callable[[Registry, Sequence[dt.date]], CoalitionSeries]] = {
