@@ -62,7 +62,19 @@ def scenario_as_known_on(scenario: Scenario, day: dt.date) -> Scenario:
     camp["date_claims"] = {mid: known[mid].dates[0].id for mid in manifest if mid in known and mid not in inline}
     camp["milestones"] = [ms for ms, spec in zip(camp["milestones"], section.milestones)
                           if set(spec.condition.missions_succeeded) <= flown]
+    _drop_unknown_names(raw.get("uncertainties") or {}, set(known) | inline, {ms["id"] for ms in camp["milestones"]})
     return scenario_from_dict(raw, file=f"{scenario.name} as known on {day}")
+
+
+def _drop_unknown_names(unc: dict, missions: set[str], milestones: set[str]) -> None:
+    """Uncertainties that name a mission not yet announced (or a milestone dropped with it) apply
+    to nothing on that day: they are left out, as the missions are."""
+    for group in ("landing_failure", "schedule_slip_days"):
+        table = unc.get(group)
+        if isinstance(table, dict):
+            unc[group] = {k: v for k, v in table.items() if k == "default" or k in missions}
+    if isinstance(unc.get("target_dates"), dict):
+        unc["target_dates"] = {k: v for k, v in unc["target_dates"].items() if k in milestones}
 
 
 def dropped_on(scenario: Scenario, day: dt.date) -> dict[str, list[str]]:
