@@ -76,14 +76,16 @@ def mission_drift(missions: list[MissionSpec]) -> list[ClaimPoint]:
 
 def replay_days(scenario) -> list[dt.date]:
     """The days on which what the scenario's packaged missions announce changed (each claim's
-    reported day), within the range a study can be replayed on."""
+    reported day), within the range a study can be replayed on (up to the scenario's own
+    ``as_known_on`` day when it is a replay)."""
     from ilrs.scenario.campaign_asof import catalogue_reported_range, today_utc
 
     first, _ = catalogue_reported_range()
+    last = scenario.campaign.as_known_on or today_utc()
     res = scenario.campaign.resolved()
     days = {c.reported_day for m in res.missions for c in m.dates if c.reported_day is not None}
     days |= {d for m in res.missions for d in (m.launched, m.arrived) if d is not None}
-    return sorted(d for d in days if first <= d <= today_utc())
+    return sorted(d for d in days if first <= d <= last)
 
 
 def milestone_drift(scenario, days: list[dt.date] | None = None) -> list[MilestonePoint]:

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.console import Console
 from rich.text import Text
 
-from ilrs.cli.common import OutputFormat, echo_json
+from ilrs.cli.common import AS_KNOWN_ON_HELP, OutputFormat, echo_json, parse_known_on, scenario_known_on
 from ilrs.errors import InputError
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 
@@ -59,6 +59,7 @@ def risk(
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg"),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_known_on: Optional[str] = typer.Option(None, "--as-known-on", help=AS_KNOWN_ON_HELP),
 ) -> None:
     """Monte Carlo risk study: how likely each milestone is on time, when, and what drives it.
 
@@ -77,6 +78,8 @@ def risk(
       ilrs risk --replay 17
 
       ilrs risk -n 200 --ops            # with station operations: KPI distributions
+
+      ilrs risk -n 2000 --as-known-on 2023-10-23   # the study as it could be set up that day
     """
     from ilrs.risk import make_executor, replay, replay_campaign, result_json, run_risk, write_outputs
     from ilrs.risk.analysis import milestone_rows
@@ -90,7 +93,8 @@ def risk(
         raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg"])
     from ilrs.report.products import risk_study
 
-    s = load_scenario(scenario)
+    parse_known_on(as_known_on)  # a bad day fails before the scenario loads
+    s = scenario_known_on(load_scenario(scenario), as_known_on)
     study = risk_study(s, ops=ops)
     if replay_run is not None:
         n = runs if runs is not None else s.uncertainties.runs
