@@ -71,8 +71,6 @@ def campaign(
     if seed is None and run is None:
         result = simulate_campaign(inputs, None)
         label = "nominal plan"
-    if s.campaign.as_known_on is not None:
-        label += f", as known on {s.campaign.as_known_on}"
     else:
         from ilrs.risk.seeds import run_generator
 
@@ -80,6 +78,8 @@ def campaign(
         run = 0 if run is None else run
         _, result = sampled_campaign(inputs, run_generator(seed, run))
         label = f"seed {seed}, run {run}"
+    if s.campaign.as_known_on is not None:
+        label += f", as known on {s.campaign.as_known_on}"
     if plot is not None:
         from ilrs.campaign.gantt import plot_gantt
         from ilrs.report.figures import save_figure
