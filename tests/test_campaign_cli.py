@@ -26,7 +26,10 @@ def test_campaign_json_nominal(ilrs_cli):
     ms = data["milestones"]
     # Chang'e-8 around 2029 (CNSA 2025-04-24): groundbreaking moved from 2028 to 2029
     assert ms["groundbreaking"].startswith("2029") and ms["crewed-landing"] < "2030-01-01"
-    assert all(data["on_time"].values())
+    # late against the published targets: the 2026 and 2028 verification flights, groundbreaking
+    # 2028 (Chang'e-7 2027, Chang'e-8 2029) and completion 2036 (plant works until 2036)
+    late = {k for k, ok in data["on_time"].items() if not ok}
+    assert late == {"technology-verification-2026", "technology-verification-2028", "groundbreaking", "completion"}
     el = {e["name"]: e for e in data["elements"]}
     assert el["queqiao-2"]["operational"] == "2024-04-02"  # entered orbit 2024-04-02 (ilrs-facts.md)
     assert set(el["ilrs-isru-plant"]["depends_on"]) == {"ilrs-energy-solar", "ilrs-comms-station"}
