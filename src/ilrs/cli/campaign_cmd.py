@@ -35,11 +35,12 @@ def campaign(
     generator of SeedSequence(N, spawn_key=(I,)), every uncertain input drawn first, then the launch
     and landing outcomes (ilrs.campaign.sampled_campaign), so its dates are that run's.
 
-    Without --seed or --run nothing fails and nothing slips: the reference scenario then reproduces the
-    years of the public plan: technology verification 2026 and 2028, groundbreaking 2028, crew
-    before 2030, basic model in 2035 (ILRS-1..5, the five super-heavy launches of 2030-2035, all
-    operational), completion in 2036 (plus the nuclear power plant, the habitation module and
-    the first crew at the base), extended model ~2050.
+    Without --seed or --run nothing fails and nothing slips: the reference scenario then flies the
+    plan as reported up to late 2026: Chang'e-7 in 2027 (the 2026 verification target missed),
+    Chang'e-8 around 2029 (groundbreaking 2029; the first "basic model", Chang'e-7 + -8, by 2030),
+    crew on the Moon before 2030 (near side, not at the base), the basic station in 2035
+    (ILRS-1..5 operational), completion once the Russian nuclear plant (contract: works until
+    2036) operates, extended model ~2050.
 
     Examples:
 
