@@ -173,3 +173,18 @@ def test_packaged_claim_without_reported_is_one_line_exit_2(monkeypatch, capsys,
     err = capsys.readouterr().err.strip()
     assert exc.value.code == 2 and len(err.splitlines()) == 1
     assert "missions.yaml" in err and "reported" in err
+
+
+def test_report_sections_of_a_replay_say_as_known_on(reference, tmp_path):
+    """`ilrs run --as-known-on 2023-10-23`: the consortium section counts the seeds' 11 members
+    (7 states, 4 organizations) and the drift section's newest fact is that day (Belarus's
+    declaration, seeds 002/003)."""
+    from ilrs.report.products import RunProducts, compile_setup
+    from ilrs.report.section import RunContext
+    from ilrs.report.sections import consortium, drift
+
+    products = RunProducts(compile_setup(scenario_as_known_on(reference, SEED_DAY)))
+    ctx = RunContext(out_dir=tmp_path)
+    sec = consortium.build(products, ctx)
+    assert (sec.summary["members"], sec.summary["states"], sec.summary["as_known_on"]) == (11, 7, "2023-10-23")
+    assert drift.build(products, ctx).summary["newest_fact"] == "2023-10-23"
