@@ -259,19 +259,23 @@ def reference():
 
 
 def test_reference_nominal_reproduces_public_milestones(reference):
+    """The plan as reported up to late 2026 (shared/reference/world-2026-12.md): Chang'e-7 stood
+    down 2026-08-23, reported slipped to 2027; Chang'e-8 around 2029 (CNSA 2025-04-24); the two
+    technology-verification milestones keep their 2026 / 2028 targets (seeds/003) and are late."""
     m = reference.milestones
-    # seeds/003: technology-verification missions in 2026 and 2028; seeds/001: groundbreaking 2028
-    assert m["technology-verification-2026"].year == 2026
-    assert m["technology-verification-2028"].year == 2028
-    assert m["groundbreaking"].year == 2028
-    # seeds/003: astronauts before 2030
+    assert m["technology-verification-2026"].year == 2027
+    assert m["technology-verification-2028"].year == 2029
+    assert m["groundbreaking"].year == 2029
+    assert not reference.on_time("technology-verification-2026") and not reference.on_time("groundbreaking")
+    # first meaning of "basic model": Chang'e-7 + Chang'e-8 by ~2028-2030 (Wu Yanhua 2023-04-25)
+    assert m["basic-model-2030"] == m["technology-verification-2028"] and reference.on_time("basic-model-2030")
+    # seeds/003: astronauts before 2030 (now on the near side, Nature Astronomy 2026-03-09)
     assert m["crewed-landing"] < D(2030, 1, 1)
-    # basic model by 2035 (Wu Yanhua 2024-09; Wu Weiren 2024-04) and completion by 2036 (seeds/004):
-    # the public years themselves, not merely "no later than"
+    # basic model by 2035 (Wu Yanhua 2024-09; Wu Weiren 2024-04): the public year itself
     assert m["basic-model"].year == 2035
-    assert m["completion"].year == 2036
+    # completion waits for the Russian power plant, contracted 2025-12-24 with works until 2036
+    assert m["completion"].year == 2037
     assert 2040 <= m["extended-model"].year <= 2050
-    assert all(reference.on_time(k) for k in m)
 
 
 def test_reference_basic_model_and_completion_by_hand(reference):
@@ -279,12 +283,13 @@ def test_reference_basic_model_and_completion_by_hand(reference):
     spread evenly over 2030-2035 (businesstoday.in 2024-09-11): 2030 + 1.2 x 4.5 = 2035.4 -> May
     2035, nominal day 2035-05-15; +5 days of transfer, +60 days to deploy the observatory ->
     2035-07-19, the last ILRS-1..5 element to operate. Completion waits for the first crew at the
-    base: crewed-landing-2 in 2036 (utilization from 2036) -> 2036-07-01 + 5 = 2036-07-06; the
-    nuclear plant (2035-07-01 + 5 + 180 = 2036-01-02) is operational before that."""
+    base: crewed-landing-2 in 2036 (utilization from 2036) -> 2036-07-01 + 5 = 2036-07-06, and
+    for the nuclear plant, now the Russian plant of the 2025-12-24 contract (works until 2036):
+    2036-07-01 + 5 + 180 = 2037-01-02, the last part to operate."""
     m = reference.milestones
     assert m["basic-model"] == D(2035, 5, 15) + dt.timedelta(days=5 + 60) == D(2035, 7, 19)
-    assert reference.elements["nuclear-power-plant"].operational == D(2036, 1, 2)
-    assert m["completion"] == D(2036, 7, 6)
+    assert reference.elements["nuclear-power-plant"].operational == D(2036, 7, 1) + dt.timedelta(days=185)
+    assert m["completion"] == D(2037, 1, 2)
     # the five CZ-9 (super-heavy) launches all fall in 2030-2035, one per ILRS flight
     cz9 = sorted(x.launch for x in reference.missions if "CZ-9" in x.vehicles and x.launch.year <= 2036)
     assert [d.year for d in cz9] == [2030, 2031, 2033, 2034, 2035]
@@ -304,7 +309,8 @@ def test_reference_habitation_module_and_the_crew_that_waits_for_it(reference):
     by = {m.id: m for m in r.missions}
     assert by["ilrs-habitat"].arrival == D(2036, 8, 9)
     assert (by["crewed-landing-2"].launch, by["crewed-landing-2"].arrival) == (D(2036, 8, 9), D(2036, 8, 14))
-    assert r.milestones["completion"] == D(2036, 9, 8)
+    # completion now waits for the nuclear plant (2037-01-02, see the test above), later than that
+    assert r.milestones["completion"] == max(D(2036, 9, 8), D(2037, 1, 2))
 
 
 def test_reference_past_missions_as_flown(reference):

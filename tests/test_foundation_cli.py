@@ -147,7 +147,7 @@ def test_artemis_count_between_reports_is_a_lower_bound(ilrs_cli, day, expected)
 def test_timeline_is_the_same_any_day_and_honours_until(ilrs_cli, tmp_path):
     r = ilrs_cli("partners", "timeline", "--out", tmp_path / "g.png", "--format", "json")
     series = json.loads(r.stdout)["series"]
-    assert series[-1]["date"] == "2025-10-31"  # the last dated fact: 59 signatories, "October 2025"
+    assert series[-1]["date"] == "2026-08-31"  # the last dated fact: Türkiye 71st (secondary)
     r = ilrs_cli("partners", "timeline", "--out", tmp_path / "g.png", "--format", "json", "--until", "2023-10-23")
     series = json.loads(r.stdout)["series"]
     assert series[-1]["date"] == "2023-10-23" and series[-1]["ilrs_states"] == 7  # seed 002: seven nations

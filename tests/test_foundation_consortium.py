@@ -68,11 +68,12 @@ def test_disagreeing_sources_are_kept(reg):
 
 
 def test_russia_agreement_has_ip_clause_and_ratification(reg):
-    """Seed 004: signed 2022-11-25 with IP protection; ratified by the Duma (tass, 2024-05-28)."""
+    """Seed 004: signed 2022-11-25 with IP protection; ratified by the Duma (tass, 2024-05-28);
+    ratification law 2024-06-12, in force 2024-07-18 (world-2026-12.md, Russian legal reporting)."""
     a = reg.agreements["china-russia-iga-2022"]
     assert reg.date_of(a).earliest == dt.date(2022, 11, 25)
     assert "intellectual-property" in a.clauses
-    assert [e.date for e in a.events] == [dt.date(2024, 5, 28)]
+    assert [e.date for e in a.events] == [dt.date(2024, 5, 28), dt.date(2024, 6, 12), dt.date(2024, 7, 18)]
 
 
 def test_unknown_dates_are_not_invented(reg):
@@ -204,13 +205,14 @@ def test_artemis_status_says_when_the_count_was_reported(reg):
 
 
 def test_growth_plot_draws_artemis_only_where_reported(reg):
-    """Markers at the published counts (8, 29, 44, 47, 52, 57, 59); the step between them is dashed."""
+    """Markers at the published counts (8, 29, 44, 47, 52, 57, 59; 60 Portugal, 61 Oman, 70-72
+    secondary, world-2026-12.md); the step between them is dashed."""
     from ilrs.consortium.timeline import plot_growth
 
     fig = plot_growth(reg)
     ax = fig.axes[0]
     [markers] = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
-    assert list(markers.get_ydata()) == [8, 29, 44, 47, 52, 57, 59]
+    assert list(markers.get_ydata()) == [8, 29, 44, 47, 52, 57, 59, 60, 61, 70, 71]
     [bound] = [ln for ln in ax.get_lines() if "at least" in ln.get_label()]
     assert bound.get_linestyle() == "--"
     import matplotlib.pyplot as plt
@@ -221,7 +223,9 @@ def test_growth_series_ends_at_the_last_dated_fact(reg):
     from ilrs.consortium.timeline import growth_series
 
     s = growth_series(reg)
-    assert s["date"][-1] == reg.last_dated_fact() == dt.date(2025, 10, 31)  # Artemis at 59, "October 2025"
+    # Türkiye signed the Accords as 71st on 2026-08-31 (secondary; world-2026-12.md); Djibouti's 72nd
+    # signing was only scheduled (2026-09-14), so it is no count
+    assert s["date"][-1] == reg.last_dated_fact() == dt.date(2026, 8, 31)
 
 
 def _consortium_section(start: str):
@@ -289,8 +293,10 @@ def test_cnsa_is_a_party_only_where_the_facts_name_it(reg):
     assert len(rows) == 12
     for row in rows:
         party = reg.find(row["partner"])
-        [admitting] = [a for a in reg.agreements.values() if party.id in a.admits]
-        assert ("cnsa" in admitting.parties) == ("CNSA" in row["instrument"]), row
+        # the instrument the facts table describes (Pakistan: seed 002's agreement, kept beside the
+        # CNSA-SUPARCO memorandum reported by Xinhua 2023-10-25)
+        admitting = [a for a in reg.agreements.values() if party.id in a.admits]
+        assert any(("cnsa" in a.parties) == ("CNSA" in row["instrument"]) for a in admitting), row
 
 
 def test_djibouti_ethiopia_bolivia_each_by_its_own_instrument(reg):

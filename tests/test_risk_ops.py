@@ -56,7 +56,13 @@ def test_ops_study_kpis_determinism_and_replay(short_reference):
     k = a.summary["kpis"]["energy_served_kwh"]
     assert k["runs"] == 6 and k["p10"] <= k["p50"] <= k["p90"]
     assert set(a.summary["kpi_sensitivity"]) >= {"energy_not_served_kwh", "data_returned_gbit"}
-    assert replay(s, 4, ops=True) == a.table.to_pylist()[4]
+    # a KPI a run cannot define (min_soc with no storage operating in the window: since Chang'e-7
+    # slipped to 2027, world-2026-12.md, a sampled run may have none in 2027) is absent from the
+    # run's row and null in the table, whose columns are the union over runs
+    def defined(row):
+        return {k: v for k, v in row.items() if v is not None}
+
+    assert defined(replay(s, 4, ops=True)) == defined(a.table.to_pylist()[4])
     # the campaign part of an ops run is the campaign-only run (campaign draws come first)
     camp = run_risk(s, runs=6)
     for c in camp.table.column_names:

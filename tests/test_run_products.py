@@ -50,6 +50,7 @@ def counts(monkeypatch):
     import ilrs.report.sections.campaign  # noqa: F401
     import ilrs.report.sections.comms  # noqa: F401
     import ilrs.report.sections.consortium  # noqa: F401
+    import ilrs.report.sections.drift  # noqa: F401
     import ilrs.report.sections.environment  # noqa: F401
     import ilrs.report.sections.operations  # noqa: F401
     import ilrs.report.sections.risk  # noqa: F401
@@ -76,6 +77,12 @@ def test_one_run_computes_each_product_once(counts, tmp_path, monkeypatch):
 
     monkeypatch.setenv("ILRS_CACHE_DIR", str(tmp_path / "cache"))  # cold: nothing from disk
     raw = _short_reference()
+    # the drift section flies the nominal campaign of a different study, the one known on each day a
+    # claim was reported (ilrs.campaign.drift): one resolve, compile and nominal flight per day
+    from ilrs.campaign.drift import replay_days
+
+    replays = len(replay_days(scenario_from_dict(raw)))
+    assert replays >= 20  # one per distinct reported day of the reference's missions
     counts.clear()
     build_report(scenario_from_dict(raw), tmp_path / "cold", options={"risk_runs": 20, "rival": "none"})
     hours = 181 * 24  # the span, hourly (2027 is not a leap year)
@@ -86,14 +93,16 @@ def test_one_run_computes_each_product_once(counts, tmp_path, monkeypatch):
         f"sun_earth_azel(2 m, {period} epochs)": 1,    # the representative comms period's DTE
         "horizon_for_site(2 m)": 1, "horizon_for_site(10 m)": 1,
         f"analyze({hours} epochs)": 1, f"analyze({period} epochs)": 1,
-        "compile_campaign()": 1, "CampaignSection.resolve": 1,  # loading checks it, the run reuses it
+        "compile_campaign()": 1 + replays, "CampaignSection.resolve": 1 + replays,  # loading checks it, the run reuses it
         # the risk section's runs, then the same runs with slips learned from the record (issue 14)
-        "simulate_campaign(nominal)": 1, "simulate_campaign(sampled)": 2 * 20,
+        "simulate_campaign(nominal)": 1 + replays, "simulate_campaign(sampled)": 2 * 20,
         "params_from_section()": 1, "simulate_operations()": 1,
     }
     # warm: the timelines come from the disk cache; no Sun track, horizon or span analysis again
     counts.clear()
     build_report(scenario_from_dict(raw), tmp_path / "warm", options={"risk_runs": 20, "rival": "none"})
-    assert all(n == 1 for k, n in counts.items() if k != "simulate_campaign(sampled)"), dict(counts)
+    per_replay = ("compile_campaign()", "CampaignSection.resolve", "simulate_campaign(nominal)")
+    assert all(n == 1 for k, n in counts.items() if k != "simulate_campaign(sampled)" and k not in per_replay)
+    assert all(counts[k] == 1 + replays for k in per_replay), dict(counts)
     assert f"sun_earth_azel(2 m, {hours} epochs)" not in counts and f"analyze({hours} epochs)" not in counts
     assert (tmp_path / "cold" / "summary.json").read_bytes() == (tmp_path / "warm" / "summary.json").read_bytes()

@@ -6,7 +6,7 @@
 >>> inputs = compile_campaign(s.campaign, s.uncertainties)        # compile once (pydantic → tuples)
 >>> nominal = simulate_campaign(inputs, None)                     # nothing fails, nothing slips
 >>> str(nominal.milestones["groundbreaking"])
-'2028-07-31'
+'2029-07-31'
 
 Compiling: ``compile_campaign(section: CampaignSection, uncertainties: UncertaintiesSection | None)
 -> CampaignInputs`` (typed; :mod:`ilrs.campaign.inputs`); ``campaign_inputs(section)`` checks a

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ilrs.cli.common import OutputFormat, echo_json, output_file
+from ilrs.cli.common import AS_KNOWN_ON_HELP, OutputFormat, echo_json, output_file, parse_known_on, scenario_known_on
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 
 
@@ -22,7 +22,12 @@ def campaign(
                                       help="Which risk run to fly (default 0); without --seed, of the "
                                            "scenario's own seed, as `ilrs risk` without --seed."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
-    plot: Optional[Path] = typer.Option(None, "--plot", "-p", help="Save a Gantt chart (.png, .svg or .pdf)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", "-p", help="Save a Gantt chart (.png, .svg or .pdf); "
+                                        "with --drift, the plan-drift chart."),
+    as_known_on: Optional[str] = typer.Option(None, "--as-known-on", help=AS_KNOWN_ON_HELP),
+    drift: bool = typer.Option(False, "--drift", help="Show the plan drift instead: each mission's announced "
+                                                      "dates against the day they were announced, and each "
+                                                      "milestone's nominal date replayed as known on each day."),
 ) -> None:
     """Fly the scenario's manifest: launch, transfer, landing, deployment, milestones.
 
@@ -30,11 +35,12 @@ def campaign(
     generator of SeedSequence(N, spawn_key=(I,)), every uncertain input drawn first, then the launch
     and landing outcomes (ilrs.campaign.sampled_campaign), so its dates are that run's.
 
-    Without --seed or --run nothing fails and nothing slips: the reference scenario then reproduces the
-    years of the public plan: technology verification 2026 and 2028, groundbreaking 2028, crew
-    before 2030, basic model in 2035 (ILRS-1..5, the five super-heavy launches of 2030-2035, all
-    operational), completion in 2036 (plus the nuclear power plant, the habitation module and
-    the first crew at the base), extended model ~2050.
+    Without --seed or --run nothing fails and nothing slips: the reference scenario then flies the
+    plan as reported up to late 2026: Chang'e-7 in 2027 (the 2026 verification target missed),
+    Chang'e-8 around 2029 (groundbreaking 2029; the first "basic model", Chang'e-7 + -8, by 2030),
+    crew on the Moon before 2030 (near side, not at the base), the basic station in 2035
+    (ILRS-1..5 operational), completion once the Russian nuclear plant (contract: works until
+    2036) operates, extended model ~2050.
 
     Examples:
 
@@ -45,6 +51,10 @@ def campaign(
       ilrs campaign --seed 7 --run 17      # run 17 of `ilrs risk --seed 7`
 
       ilrs campaign --scenario my-study.yaml --format json
+
+      ilrs campaign --as-known-on 2023-10-23     # the plan as published by that day
+
+      ilrs campaign --drift --plot drift.png     # how the plan moved (--format json for the table)
     """
     from ilrs.campaign import compile_campaign, sampled_campaign, simulate_campaign
 
@@ -53,7 +63,11 @@ def campaign(
 
         figure_format(plot, "--plot")
         output_file(plot, "--plot")
-    s = load_scenario(scenario)
+    parse_known_on(as_known_on)  # a bad day fails before the scenario loads
+    s = scenario_known_on(load_scenario(scenario), as_known_on)
+    if drift:
+        _drift_view(s, format, plot)
+        return
     inputs = compile_campaign(s.campaign, s.uncertainties)
     if seed is None and run is None:
         result = simulate_campaign(inputs, None)
@@ -65,6 +79,8 @@ def campaign(
         run = 0 if run is None else run
         _, result = sampled_campaign(inputs, run_generator(seed, run))
         label = f"seed {seed}, run {run}"
+    if s.campaign.as_known_on is not None:
+        label += f", as known on {s.campaign.as_known_on}"
     if plot is not None:
         from ilrs.campaign.gantt import plot_gantt
         from ilrs.report.figures import save_figure
@@ -72,12 +88,13 @@ def campaign(
         save_figure(plot_gantt(result, title=f"{s.name} campaign ({label})"), plot, field="--plot")
     if format is OutputFormat.json:
         data = result.to_dict()
-        data = {"scenario": s.name, "seed": seed, "run": run, **data}
+        data = {"scenario": s.name, "seed": seed, "run": run, "as_known_on": _iso(s.campaign.as_known_on),
+                "newest_claim_reported": _iso(newest_reported(s)), **data}
         if plot is not None:
             data["plot"] = str(plot)
         echo_json(data)
         return
-    typer.echo(f"ilrs campaign — {s.name} ({label})")
+    typer.echo(f"ilrs campaign — {s.name} ({label}); newest claim used reported {newest_reported(s)}")
     if not result.missions:
         typer.echo("no missions: list them in campaign.manifest (see `ilrs scenario new`)")
         return
@@ -96,6 +113,48 @@ def campaign(
         ok = result.on_time(name)
         typer.echo(f"{name:<30} {str(day or 'not reached'):<11} {str(result.targets.get(name) or '—'):<11} "
                    f"{'yes' if ok else ('no' if ok is False else '—')}")
+    if plot is not None:
+        typer.echo(f"\nwrote {plot}")
+
+
+def _iso(day) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def newest_reported(s):
+    """The day the newest claim of the scenario's flown missions was reported (its 'as of')."""
+    days = [c.reported_day for m in s.campaign.resolved().missions for c in m.dates if c.reported_day]
+    return max(days) if days else None
+
+
+def _drift_view(s, format: OutputFormat, plot: Optional[Path]) -> None:
+    """``--drift``: the claims table and the milestone forecasts (text or JSON), optionally the chart."""
+    from ilrs.campaign.drift import milestone_drift, mission_drift, plot_drift
+
+    claims = mission_drift(list(s.campaign.resolved().missions))
+    forecasts = milestone_drift(s)
+    if plot is not None:
+        from ilrs.report.figures import save_figure
+
+        save_figure(plot_drift(claims, forecasts, title=f"{s.name}: plan drift"), plot, field="--plot")
+    if format is OutputFormat.json:
+        echo_json({"scenario": s.name, "as_known_on": _iso(s.campaign.as_known_on),
+                   "missions": [c.as_dict() for c in claims], "milestones": [p.as_dict() for p in forecasts],
+                   **({"plot": str(plot)} if plot is not None else {})})
+        return
+    typer.echo(f"ilrs campaign --drift — {s.name}: announced launch dates by date of announcement")
+    typer.echo(f"\n{'mission':<22} {'claim':<24} {'announced':<11} {'reported':<11} {'launched':<11} slip (days)")
+    for c in claims:
+        typer.echo(f"{c.mission:<22} {c.claim:<24} {c.announced:<11} {c.reported.isoformat():<11} "
+                   f"{_iso(c.launched) or '—':<11} {'' if c.slip_days is None else c.slip_days}")
+    typer.echo("\nmilestones: nominal date reached, replayed as known on each day it changed")
+    last: dict[str, object] = {}
+    for p in forecasts:
+        if p.milestone in last and last[p.milestone] == p.reached:
+            continue
+        last[p.milestone] = p.reached
+        typer.echo(f"  {p.milestone:<30} known on {p.known_on}  {_iso(p.reached) or 'not reached'}"
+                   f"  (target {_iso(p.target) or '—'})")
     if plot is not None:
         typer.echo(f"\nwrote {plot}")
 

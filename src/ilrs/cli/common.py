@@ -69,3 +69,29 @@ def output_file(path: Path, option: str) -> Path:
 
 def echo_json(data: Any) -> None:
     typer.echo(to_json(data))
+
+
+AS_KNOWN_ON_HELP = ("Replay the study with only what had been published by this day (YYYY-MM-DD): claims "
+                    "reported by then, the newest per mission; missions not yet announced left out; past "
+                    "events only if they had happened. Between the first claim and today (UTC).")
+
+
+def parse_known_on(value: str | None, option: str = "--as-known-on") -> dt.date | None:
+    """A ``--as-known-on`` day, checked against the data's first claim and today (one-line error)."""
+    day = parse_date(value, option)
+    if day is None:
+        return None
+    from ilrs.scenario.campaign_asof import check_known_on
+
+    return check_known_on(day, option)
+
+
+def scenario_known_on(scenario, value: str | None, option: str = "--as-known-on"):
+    """The scenario itself, or replayed as known on the ``--as-known-on`` day
+    (:func:`ilrs.scenario.campaign_asof.scenario_as_known_on`)."""
+    day = parse_known_on(value, option)
+    if day is None:
+        return scenario
+    from ilrs.scenario.campaign_asof import scenario_as_known_on
+
+    return scenario_as_known_on(scenario, day)

@@ -13,7 +13,7 @@ from ilrs.errors import InputError
 
 partners_app = typer.Typer(
     help="The ILRS consortium: members, their instruments and sources.\n\n"
-         "Examples:\n\n  ilrs partners --as-of 2023-10-23\n\n  ilrs partners --kind state --format json\n\n"
+         "Examples:\n\n  ilrs partners --as-of 2023-10-23\n\n  ilrs partners --as-known-on 2023-10-23   # only what had been published by then\n\n  ilrs partners --kind state --format json\n\n"
          "  ilrs partners show Belarus\n\n  ilrs partners timeline --out growth.svg",
     invoke_without_command=True,
 )
@@ -32,25 +32,42 @@ def partners(
     kind: Optional[str] = typer.Option(None, "--kind", help=f"Members of one kind: {', '.join(MEMBER_KINDS)}."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
     dataset: Optional[Path] = typer.Option(None, "--dataset", help="Use this registry file instead of the packaged one."),
+    as_known_on: Optional[str] = typer.Option(None, "--as-known-on",
+                                              help="Only what had been published by this day (YYYY-MM-DD): members, "
+                                                   "published counts and Artemis counts reported by then; also "
+                                                   "the --as-of day unless given."),
 ) -> None:
-    """List ILRS members with the date they joined, the instrument and its sources."""
+    """List ILRS members with the date they joined, the instrument and its sources, and the
+    published member counts (they disagree: each is kept as a claim with its source)."""
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"dataset": dataset}
         return
     reg = _registry(dataset)
     day = parse_date(as_of, "--as-of")
+    known = parse_date(as_known_on, "--as-known-on")
+    if known is not None:
+        from ilrs.scenario.campaign_asof import check_known_on
+
+        reg = reg.as_known_on(check_known_on(known, "--as-known-on", first=reg.first_dated_fact()))
+        day = day or known
     rows = [m.as_dict(reg) for m in reg.members(as_of=day, kind=kind)]
     artemis = reg.artemis_status(day)
     if format is OutputFormat.json:
         echo_json(rows)  # a list of members, as documented; the Artemis series: `partners timeline --format json`
         return
     title = f"ILRS members as of {day}" if day else "ILRS members"
+    title += f", as known on {known}" if known else f" (data as of {reg.last_dated_fact()})"
     typer.echo(f"{title}: {len(rows)}" + (f" ({kind})" if kind else ""))
     for r in rows:
         name = r['name'] if len(r['name']) <= 44 else (r['short'] or r['name'][:43] + '…')
         typer.echo(f"  {r['joined']:<28} {name:<44} {r['kind']:<31} {r['instrument']}")
     by = f" by {day}" if day else ""
     typer.echo(f"Artemis Accords signatories{by}: {artemis['text'] if artemis else 'none reported yet'}")
+    counts = [c for c in reg.dataset.count_claims if day is None or c.date <= day]
+    if counts:
+        typer.echo("Published counts (they disagree; each kept as a claim):")
+    for c in sorted(counts, key=lambda c: c.date):
+        typer.echo(f"  {c.date}  {c.count:>3} {c.counts} ({'; '.join(reg.cite(c.sources))})")
 
 
 @partners_app.command("show")

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.console import Console
 from rich.text import Text
 
-from ilrs.cli.common import OutputFormat, echo_json
+from ilrs.cli.common import AS_KNOWN_ON_HELP, OutputFormat, echo_json, parse_known_on, scenario_known_on
 from ilrs.errors import InputError
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 
@@ -69,6 +69,7 @@ def risk(
     history_class: str = typer.Option("lunar", "--history-class",
                                       help="With --slip-model history/both: mission class or group (lunar, "
                                            "lunar-robotic, deep-space, any, lunar-lander …)."),
+    as_known_on: Optional[str] = typer.Option(None, "--as-known-on", help=AS_KNOWN_ON_HELP),
 ) -> None:
     """Monte Carlo risk study: how likely each milestone is on time, when, and what drives it.
 
@@ -89,6 +90,7 @@ def risk(
       ilrs risk -n 200 --ops            # with station operations: KPI distributions
 
       ilrs risk --slip-model both       # slips as Chinese and Russian lunar missions slipped, beside the scenario's
+      ilrs risk -n 2000 --as-known-on 2023-10-23   # the study as it could be set up that day
     """
     from ilrs.risk import make_executor, replay, replay_campaign, result_json, run_risk, write_outputs
     from ilrs.risk.analysis import milestone_rows
@@ -104,7 +106,8 @@ def risk(
 
     if slip_model not in SLIP_MODELS:
         raise InputError(f"{slip_model!r} is not a slip model", field="--slip-model", allowed=list(SLIP_MODELS))
-    s = load_scenario(scenario)
+    parse_known_on(as_known_on)  # a bad day fails before the scenario loads
+    s = scenario_known_on(load_scenario(scenario), as_known_on)
     s_history = _history_scenario(s, history_agencies, history_class) if slip_model != "scenario" else None
     if slip_model == "history":
         s = s_history

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ilrs.cli.common import output_folder
+from ilrs.cli.common import AS_KNOWN_ON_HELP, output_folder, scenario_known_on
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 
 
@@ -21,6 +21,7 @@ def run(
                                             help="Monte Carlo runs of the risk section "
                                                  "(default: the scenario's uncertainties.runs)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_known_on: Optional[str] = typer.Option(None, "--as-known-on", help=AS_KNOWN_ON_HELP),
 ) -> None:
     """Run the whole study and write DIR/report.html, DIR/summary.json and DIR/timings.json.
 
@@ -33,12 +34,14 @@ def run(
       ilrs run --scenario my-study.yaml --out results/
 
       ilrs run --risk-runs 10000 --quiet
+
+      ilrs run --as-known-on 2023-10-23 --out out/as-of-2023
     """
     from ilrs.report import build_report
 
     if out is not None:
         output_folder(out, "--out")  # fail now, not after the computing
-    s = load_scenario(scenario)
+    s = scenario_known_on(load_scenario(scenario), as_known_on)
     out_dir = output_folder(out or Path("out") / s.slug, "--out")
     with Progress(TextColumn("[bold]{task.description:<14}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), disable=quiet, transient=True, console=Console(stderr=True)) as progress:

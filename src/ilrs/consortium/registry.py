@@ -55,6 +55,10 @@ class Registry:
     """
 
     def __init__(self, dataset: ConsortiumDataset, file: str = DEFAULT_DATASET):
+        # the Artemis series in report order, whatever the file's order (counts reported later may
+        # be listed anywhere in the file); sorted() is stable, so equal days keep the file's order
+        series = sorted(dataset.artemis_accords, key=lambda pt: pt.reported.latest)
+        dataset = dataset.model_copy(update={"artemis_accords": series})
         self.dataset = dataset
         self.file = file
         self.sources: dict[str, Source] = dict(dataset.sources)
@@ -136,7 +140,7 @@ class Registry:
             for j, m in enumerate(pt.mentions):
                 check_sources(f"artemis_accords[{i}].mentions[{j}].sources", m.sources)
             if last is not None and (pt.reported.latest < last.reported.latest or pt.count < last.count):
-                self._fail(f"artemis_accords[{i}]", "the series must be in date order with non-decreasing counts")
+                self._fail(f"artemis_accords[{i}]", "counts must not decrease from one report to a later one")
             last = pt
 
     # ----------------------------------------------------------------- queries
@@ -207,6 +211,40 @@ class Registry:
         days += [c.date for c in self.dataset.count_claims]
         days += [pt.reported.latest for pt in self.dataset.artemis_accords]
         return max(days)
+
+    def first_dated_fact(self) -> dt.date:
+        """The earliest day a fact of the dataset was published (see :meth:`as_known_on`)."""
+        days = [self._published(c.reported.latest, c.sources) for a in self.agreements.values() for c in a.date_claims]
+        days += [c.date for c in self.dataset.count_claims]
+        days += [pt.reported.latest for pt in self.dataset.artemis_accords]
+        return min(days)
+
+    def _published(self, happened_by: dt.date, source_ids: Iterable[str]) -> dt.date:
+        """When a claim was public: its first dated source, never before the event itself; the
+        event's last possible day where no source is dated (reported the day it happened)."""
+        dated = [self.sources[s].date for s in source_ids if self.sources[s].date is not None]
+        return max(happened_by, min(dated)) if dated else happened_by
+
+    def as_known_on(self, day: dt.date) -> "Registry":
+        """The registry as it could be written at the end of ``day``: date claims, events,
+        mentions, published counts and Artemis counts published by then (:meth:`_published`);
+        agreements without such a claim are absent, so are their members. Parties stay (names,
+        not dated facts). The campaign's counterpart is
+        :func:`ilrs.scenario.campaign_asof.scenario_as_known_on`."""
+        agreements = []
+        for a in self.dataset.agreements:
+            claims = [c for c in a.date_claims if self._published(c.reported.latest, c.sources) <= day]
+            if claims:
+                agreements.append(a.model_copy(update={
+                    "date_claims": claims, "events": [e for e in a.events if e.date <= day]}))
+        ds = self.dataset
+        mentions = [m for m in ds.mentions
+                    if m.date is not None and ReportedDate.parse(m.date).latest <= day]
+        known = ds.model_copy(update={
+            "agreements": agreements, "mentions": mentions,
+            "count_claims": [c for c in ds.count_claims if c.date <= day],
+            "artemis_accords": [pt for pt in ds.artemis_accords if pt.reported.latest <= day]})
+        return Registry(known, f"{self.file} as known on {day}")
 
     def find(self, name: str) -> Party:
         """A party by id, name or short name (case-insensitive); a prefix works when only one party has it."""

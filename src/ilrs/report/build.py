@@ -29,11 +29,11 @@ Progress = Callable[[str, int, int], None]
 
 def section_builders() -> list[tuple[str, Callable[[RunProducts, RunContext], Section]]]:
     """The section renderers, in report order (imported lazily: each pulls its plotting modules)."""
-    from ilrs.report.sections import campaign, comms, consortium, environment, operations, rival, risk
+    from ilrs.report.sections import campaign, comms, consortium, drift, environment, operations, rival, risk
 
     return [("consortium", consortium.build), ("environment", environment.build), ("comms", comms.build),
-            ("campaign", campaign.build), ("operations", operations.build), ("risk", risk.build),
-            ("rival", rival.build)]
+            ("campaign", campaign.build), ("drift", drift.build), ("operations", operations.build),
+            ("risk", risk.build), ("rival", rival.build)]
 
 
 def _site_label(scenario: Scenario) -> str:

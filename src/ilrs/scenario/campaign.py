@@ -90,6 +90,9 @@ class CampaignSection(StrictModel):
         (8 + 0.5) / (259 + 1.0), ge=0, le=1,
         description="Launch failure probability of a vehicle without a flight record: Jeffreys posterior "
                     "mean of the 2024 global record, 8 failures in 259 launches (seradata.com, ilrs-facts.md).")
+    as_known_on: dt.date | None = Field(
+        None, description="Replay the packaged catalogue as known at the end of this day (only claims "
+                          "reported by then; see ilrs.scenario.campaign_asof.scenario_as_known_on).")
     landing_failure: float = Field(
         0.28, ge=0, le=1,
         description="Probability that a landing fails when the scenario's uncertainties give none: "
@@ -121,6 +124,8 @@ class CampaignSection(StrictModel):
 
     def _resolve(self) -> "ResolvedCampaign":
         cat = packaged_catalogue() if self.catalogue else Catalogue({}, {}, {})
+        if self.as_known_on is not None:
+            cat = cat.as_known_on(self.as_known_on)
         vehicles = dict(cat.vehicles)
         vehicles.update({v.id: v for v in self.vehicles})
         elements = dict(cat.elements)

@@ -85,6 +85,17 @@ class DateClaim(StrictModel):
     def precision(self) -> str:
         return {1: "year", 2: "month", 3: "day"}[len(self.date.split("-"))]
 
+    @property
+    def reported_day(self) -> dt.date | None:
+        """The day the claim counts as published: :func:`nominal_day` of ``reported`` (a year → 1 July,
+        a month → the 15th, the same convention as planned dates), None when not given."""
+        return None if self.reported is None else nominal_day(self.reported)
+
+    def known_on(self, day: dt.date) -> bool:
+        """Whether the claim had been published by the end of ``day`` (a claim without a reported
+        date is never known: the packaged catalogue requires one)."""
+        return self.reported_day is not None and self.reported_day <= day
+
 
 class FlightRecord(StrictModel):
     """Launches and failures of a vehicle family up to ``as_of`` (a reliability prior)."""
@@ -280,6 +291,67 @@ class Catalogue:
         self.missions = missions
         self.elements = elements
 
+    def as_known_on(self, day: dt.date) -> "Catalogue":
+        """The catalogue as it could be written on ``day`` (:func:`mission_as_known_on` of each
+        mission; missions with no claim published by then are absent). Vehicles and elements are
+        descriptions, not dated claims: they stay."""
+        missions = {}
+        for mid, m in self.missions.items():
+            known = mission_as_known_on(m, day)
+            if known is not None:
+                missions[mid] = known
+        return Catalogue(self.vehicles, missions, self.elements)
+
+
+def newest_claim(claims: list[DateClaim], day: dt.date | None = None) -> DateClaim | None:
+    """The most recently published claim (by :attr:`DateClaim.reported_day`; on a tie the later
+    listed), among those known on ``day`` (all if None); None when none is."""
+    best, best_day = None, None
+    for c in claims:
+        r = c.reported_day
+        if r is None or (day is not None and r > day):
+            continue
+        if best_day is None or r >= best_day:
+            best, best_day = c, r
+    return best
+
+
+def mission_as_known_on(m: MissionSpec, day: dt.date) -> MissionSpec | None:
+    """A mission as known at the end of ``day``: only the date claims published by then, the newest
+    first (the default claim); what happened to it (launched, arrived, status) only if it had
+    happened by then. None if no claim of it had been published (not yet announced).
+
+    A mission launched by ``day`` but not yet arrived is a planned mission whose date is its launch
+    day (its outcome was not known yet)."""
+    claims = [c for c in m.dates if c.known_on(day)]
+    newest = newest_claim(claims)
+    if newest is None:
+        return None
+    claims = [newest] + [c for c in claims if c is not newest]
+    update: dict = {"dates": claims}
+    outcome_day = m.arrived or m.launched  # a launch failure is known on its launch day
+    if m.status != "planned" and not (outcome_day is not None and outcome_day <= day):
+        update.update(status="planned", launched=None, arrived=None, failure=None)
+        if m.launched is not None and m.launched <= day:  # in flight on that day
+            flown = DateClaim(id="launched", date=m.launched.isoformat(), reported=m.launched.isoformat(),
+                              source="launch day (the mission's 'launched' field)")
+            update["dates"] = [flown] + [c for c in claims if c.id != "launched"]
+    return m.model_copy(update=update)
+
+
+def require_reported(missions: dict[str, MissionSpec], file: str) -> None:
+    """Every date claim of the packaged catalogue names its source and the day it was reported
+    (DatasetError otherwise: one line, exit 2)."""
+    from ilrs.errors import DatasetError
+
+    for i, m in enumerate(missions.values()):
+        for j, c in enumerate(m.dates):
+            for field in ("source", "reported"):
+                if not getattr(c, field):
+                    raise DatasetError(f"mission {shorten(m.id)}: date claim {shorten(c.id)} has no {field}",
+                                       file=file, field=f"missions[{i}].dates[{j}].{field}",
+                                       allowed="YYYY, YYYY-MM or YYYY-MM-DD" if field == "reported" else None)
+
 
 def _load_list(name: str, key: str, model):
     from ilrs.data import data_path, load_dataset
@@ -306,6 +378,9 @@ def _load_list(name: str, key: str, model):
 @lru_cache(maxsize=1)
 def packaged_catalogue() -> Catalogue:
     """The packaged vehicles, missions and elements (validated once)."""
-    return Catalogue(_load_list("vehicles", "vehicles", VehicleSpec),
-                     _load_list("missions", "missions", MissionSpec),
+    from ilrs.data import data_path
+
+    missions = _load_list("missions", "missions", MissionSpec)
+    require_reported(missions, str(data_path("missions.yaml")))
+    return Catalogue(_load_list("vehicles", "vehicles", VehicleSpec), missions,
                      _load_list("elements", "elements", ElementSpec))

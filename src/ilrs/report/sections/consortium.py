@@ -12,8 +12,9 @@ from ilrs.report.products import RunProducts
 
 def build(products: RunProducts, ctx: RunContext) -> Section:
     scenario = products.setup.scenario
-    reg = default_registry()
-    as_of = scenario.span.start
+    known = scenario.campaign.as_known_on  # a replay (--as-known-on): only what was published by then
+    reg = default_registry() if known is None else default_registry().as_known_on(known)
+    as_of = scenario.span.start if known is None else min(known, scenario.span.start)
     members = reg.members(as_of=as_of)
     rows = [m.as_dict(reg) for m in members]
     states = [r for r in rows if r["kind"] == "state"]
@@ -34,6 +35,8 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         kpi_boxes({"members": len(rows), "states": len(states), "organizations": len(rows) - len(states),
                    "Artemis Accords signatories": (f"≥ {artemis['count_at_least']}" if artemis and not artemis["exact"]
                                                    else artemis["count_at_least"] if artemis else "—")})
+        + (f"<p>As known on {known}: only agreements, counts and Artemis reports published by then.</p>"
+           if known else f"<p>Registry data as of {reg.last_dated_fact()} (its newest dated fact).</p>")
         + f"<p>Members and agreements that had certainly been concluded by {as_of} (a date reported only to "
           "the month counts from the month's last day). Artemis Accords: "
           f"{artemis_text} — a count is known on the day it was reported, a lower bound after. "
@@ -49,6 +52,8 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     )
     summary = {
         "as_of": as_of.isoformat(),
+        "as_known_on": known.isoformat() if known else None,
+        "data_as_of": reg.last_dated_fact().isoformat(),
         "members": len(rows),
         "states": len(states),
         "organizations": len(rows) - len(states),
