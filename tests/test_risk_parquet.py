@@ -125,3 +125,15 @@ def test_campaign_study_on_dask_equals_serial(tmp_path):
         run_study(model.fn, model.payload, seed=2, runs=120, study_hash=model.study_hash, chunk_runs=25,
                   executor=DaskExecutor(client=client), out=tmp_path / "d", keep_table=False)
     assert table_digest(read_results_folder(tmp_path / "d")) == table_digest(ref.table)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 1.0, 2.5, -3.0, float("inf"), 7.0]) | st.floats(-1e6, 1e6), min_size=1,
+                max_size=60))
+def test_average_ranks_equal_scipy_rankdata(values):
+    from scipy import stats
+
+    from ilrs.risk.stats import average_ranks
+
+    x = np.array(values, dtype=float)
+    assert np.array_equal(average_ranks(x), stats.rankdata(x, method="average"))
