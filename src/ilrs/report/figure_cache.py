@@ -1,4 +1,5 @@
-"""Report figures rendered once: a figure whose inputs did not change is read back, not redrawn.
+"""Report figures rendered once: a figure whose inputs did not change is read back, not redrawn
+(and :func:`cached_arrays`: the same for a derived product made of arrays, e.g. the coverage map).
 
 :func:`cached_figure` names a plot function (``"module:function"``, imported only on a miss, so a
 warm ``ilrs run`` never imports matplotlib) and its arguments. The key is a SHA-256 of
@@ -160,3 +161,35 @@ def cached_figure(plot: str, *args: Any, **kwargs: Any) -> str:
     except (OSError, IlrsError):
         pass  # a cache that cannot be written is skipped: the figure stands
     return uri
+
+
+def cached_arrays(compute, *args: Any, **kwargs: Any) -> dict[str, np.ndarray]:
+    """``compute(*args, **kwargs)`` (a module-level function returning a dict of arrays), read back
+    when the same inputs and code were computed before (the key as :func:`cached_figure`'s; the
+    arrays in an ``.npz`` of a checked entry, no pickle)."""
+    import io
+    import zipfile
+
+    name = f"{compute.__module__}:{compute.__qualname__}"
+    try:
+        key = f"arr-{hashlib.sha256((name + content_digest(*args, **kwargs) + _code_stamp()).encode()).hexdigest()[:32]}"
+    except Undigestable:
+        return compute(*args, **kwargs)
+    path = cache_folder() / f"{key}.entry"
+    try:
+        parts = read_entry(path, key)
+        if parts is not None:
+            with np.load(io.BytesIO(parts["npz"]), allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+    except (DamagedEntry, KeyError, OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        log.warning("ilrs: cache entry %s is damaged: %s; deleted, recomputing", path.name,
+                    str(exc) or type(exc).__name__)
+        discard_entry(path)
+    arrays = compute(*args, **kwargs)
+    buf = io.BytesIO()
+    try:
+        np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
+        write_entry(path, key, {"npz": buf.getvalue()})
+    except (OSError, ValueError, IlrsError):
+        pass  # not storable (or no room): the result stands
+    return arrays

@@ -12,7 +12,6 @@ Two computations, both stated in the section:
 
 from __future__ import annotations
 
-from ilrs.comms.analysis import coverage_map
 from ilrs.report.figure_cache import cached_figure
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
@@ -41,9 +40,8 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
                       for k, h in hist.items()]
     cov_html = ""
     cov_summary = None
-    if res.relays and sec.coverage_spacing_km > 0:
-        pts, cov = coverage_map(res, spacing_km=sec.coverage_spacing_km, min_elevation_deg=sec.min_elevation_deg,
-                                horizon=sec.coverage_horizon, step_s=max(res.step_s, 300.0))
+    if products.coverage is not None:
+        pts, cov = products.coverage
         kind = "DEM horizons" if sec.coverage_horizon == "dem" else "smooth sphere"
         img_cov = cached_figure(
             "ilrs.comms.plots:plot_coverage_map", pts, cov["availability"], "relay availability",
