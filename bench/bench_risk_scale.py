@@ -10,6 +10,8 @@ same bytes as serial:
   10,000-run study run serially in this process, in memory, cut into other chunks;
 * the whole study's digest (:func:`ilrs.risk.stream.results_digest`, over the chunk files'
   SHA-256s) against the same study on a 1-worker cluster (at the smallest N; ``ILRS_SCALE_CHECK_N``).
+  The chunk files carry the study's identity, which includes a digest of the campaign, risk and
+  scenario code: compare digests of one code version only.
 
 Environment: ``ILRS_SCALE_N`` (comma-separated N, default ``10000,100000``: about 2 minutes on 2
 cores), ``ILRS_SCALE_WORKERS`` (default 2), ``ILRS_SCALE_CHUNK`` (runs per chunk, default 2000).
@@ -195,8 +197,12 @@ def main() -> None:
         work = Path(tmp)
         cluster = Cluster(workers, work)
         print(f"  cluster start-up (scheduler + {workers} workers, imports warm): {cluster.start_s:.1f} s")
+        rows = []
         try:
-            rows = [study(n, cluster, work, chunk) for n in ns]
+            for n in ns:
+                rows.append(study(n, cluster, work, chunk))
+                r = rows[-1]  # as each study ends (the table follows)
+                print(f"  N={n:,}: {r['wall_s']:.1f} s wall, digest {r['digest'][:16]}", flush=True)
         finally:
             cluster.close()
         check = None
