@@ -5,7 +5,12 @@ geometry cache: one cold run (empty cache), then ``--repeat`` warm runs. Reporte
 seconds (user + system of the child) and wall seconds, the warm ratio, and the headline figures of
 both summary.json files side by side (they must agree: same study).
 
-    .venv/bin/python bench/bench_run.py [--base 0f4a675] [--repeat 3] [--risk-runs 1000]
+    .venv/bin/python bench/bench_run.py [--base aa2dbac] [--repeat 3] [--risk-runs 1000]
+
+Also per tree: where the time goes (``timings.json``'s ``sections_s``, wall seconds of each
+section of the cold run and of the last warm run; a product's cost falls on the first section that
+reads it) and the CPU seconds of ``ilrs --help``. "Cold" = an empty ilrs cache (geometry, figures);
+compiled-kernel caches outside it (numba's, in ``__pycache__``) are not cleared.
 
 ``--base`` is a commit of this repository: it is checked out once into a git worktree under the
 system's temporary folder (kept for later runs).
@@ -36,14 +41,16 @@ def worktree(commit: str) -> Path:
     return path
 
 
-def timed_run(tree: Path, cache: Path, out: Path, risk_runs: int) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one ``ilrs run`` of ``tree``."""
+def timed_run(tree: Path, cache: Path, out: Path, risk_runs: int | None, args: list[str] | None = None
+              ) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one ``ilrs run`` of ``tree`` (or of ``ilrs ARGS``)."""
     env = dict(os.environ, PYTHONPATH=str(tree / "src"), ILRS_CACHE_DIR=str(cache), MPLBACKEND="Agg",
                PYTHONWARNINGS="ignore")
+    if args is None:
+        args = ["run", "--quiet", "--out", str(out)] + (["--risk-runs", str(risk_runs)] if risk_runs else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "ilrs.cli.main", "run", "--quiet", "--out", str(out),
-                    "--risk-runs", str(risk_runs)], env=env, check=True, capture_output=True, cwd=tree)
+    subprocess.run([sys.executable, "-m", "ilrs.cli.main", *args], env=env, check=True, capture_output=True, cwd=tree)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
@@ -59,26 +66,35 @@ def headline(summary: dict) -> dict[str, object]:
             "basic-model on time": summary["risk"]["milestones"]["basic-model"]["probability_on_time"]}
 
 
-def measure(label: str, tree: Path, work: Path, repeat: int, risk_runs: int) -> dict:
-    cache = work / f"cache-{label}"
-    cold = timed_run(tree, cache, work / f"out-{label}", risk_runs)
-    warm = [timed_run(tree, cache, work / f"out-{label}", risk_runs) for _ in range(repeat)]
-    summary = json.loads((work / f"out-{label}" / "summary.json").read_text())
+def sections(out: Path) -> dict[str, float]:
+    path = out / "timings.json"
+    return json.loads(path.read_text()).get("sections_s", {}) if path.exists() else {}
+
+
+def measure(label: str, tree: Path, work: Path, repeat: int, risk_runs: int | None) -> dict:
+    cache, out = work / f"cache-{label}", work / f"out-{label}"
+    cold = timed_run(tree, cache, out, risk_runs)
+    cold_sections = sections(out)
+    warm = [timed_run(tree, cache, out, risk_runs) for _ in range(repeat)]
+    summary = json.loads((out / "summary.json").read_text())
+    help_cpu = timed_run(tree, cache, out, None, ["--help"])[0]
     return {"cold_cpu": cold[0], "cold_wall": cold[1], "warm_cpu": statistics.median(c for c, _ in warm),
-            "warm_wall": statistics.median(w for _, w in warm), "headline": headline(summary)}
+            "warm_wall": statistics.median(w for _, w in warm), "headline": headline(summary),
+            "cold_sections": cold_sections, "warm_sections": sections(out), "help_cpu": help_cpu,
+            "summary_bytes": (out / "summary.json").read_bytes(), "report_mb": (out / "report.html").stat().st_size / 1e6}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--base", default="0f4a675", help="earlier commit to compare with")
+    ap.add_argument("--base", default="aa2dbac", help="earlier commit to compare with")
     ap.add_argument("--repeat", type=int, default=3, help="warm runs per tree (median reported)")
-    ap.add_argument("--risk-runs", type=int, default=1000)
+    ap.add_argument("--risk-runs", type=int, default=None, help="default: the scenario's uncertainties.runs")
     args = ap.parse_args()
     base = worktree(args.base)
     with tempfile.TemporaryDirectory(prefix="ilrs-bench-run-") as tmp:
         work = Path(tmp)
-        print(f"ilrs run, reference scenario, --risk-runs {args.risk_runs}; {os.cpu_count()} cores; "
-              f"{args.repeat} warm runs each (median)")
+        print(f"ilrs run, reference scenario, --risk-runs {args.risk_runs or 'default'}; {os.cpu_count()} cores, "
+              f"load average {os.getloadavg()[0]:.1f}; {args.repeat} warm runs each (median)")
         rows = {f"base {args.base}": measure("base", base, work, args.repeat, args.risk_runs),
                 "this tree": measure("this", HERE, work, args.repeat, args.risk_runs)}
     print(f"  {'tree':<16} {'cold CPU s':>10} {'cold wall s':>11} {'warm CPU s':>10} {'warm wall s':>11}")
@@ -87,9 +103,17 @@ def main() -> None:
     b, t = rows[f"base {args.base}"], rows["this tree"]
     print(f"  warm CPU: base/this = {b['warm_cpu'] / t['warm_cpu']:.2f}; cold CPU: base/this = "
           f"{b['cold_cpu'] / t['cold_cpu']:.2f}")
+    print(f"  ilrs --help CPU s: base {b['help_cpu']:.2f}, this {t['help_cpu']:.2f}; report.html MB: base "
+          f"{b['report_mb']:.2f}, this {t['report_mb']:.2f}")
+    print("  sections, wall s (cold | warm), base → this:")
+    for key in t["cold_sections"]:
+        bc, bw = b["cold_sections"].get(key, float("nan")), b["warm_sections"].get(key, float("nan"))
+        tc, tw = t["cold_sections"][key], t["warm_sections"].get(key, float("nan"))
+        print(f"    {key:<12} {bc:>7.2f} | {bw:>6.2f}  →  {tc:>7.2f} | {tw:>6.2f}")
     print("  headline figures (base | this):")
     for key in t["headline"]:
         print(f"    {key:<30} {b['headline'][key]!s:>14} | {t['headline'][key]!s:<14}")
+    print(f"  summary.json identical: {b['summary_bytes'] == t['summary_bytes']}")
 
 
 if __name__ == "__main__":

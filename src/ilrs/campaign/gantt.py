@@ -98,5 +98,5 @@ def plot_gantt(result: CampaignResult, *, title: str = "ILRS campaign", end: dt.
                 Patch(facecolor="white", edgecolor="#555", hatch="//", label="base element (lifetime)")]
     ax.legend(handles=handles, fontsize=7, loc="lower left", ncol=2, framealpha=0.9)
     ax.set_title(title)
-    fig.tight_layout()
+    fig.set_layout_engine("tight")  # laid out as it draws (once)
     return fig

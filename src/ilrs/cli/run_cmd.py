@@ -18,8 +18,10 @@ def run(
                                  help="Built-in scenario name or path to a YAML file."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default out/<scenario-name>)."),
     risk_runs: Optional[int] = typer.Option(None, "--risk-runs", min=1, max=10_000_000,
-                                            help="Monte Carlo runs of the risk section "
-                                                 "(default: the scenario's uncertainties.runs)."),
+                                            help="Monte Carlo runs of the risk section (default: the "
+                                                 "scenario's uncertainties.runs; the reference's 1000 take "
+                                                 "about 0.6 s CPU and give an on-time probability a binomial "
+                                                 "standard error of at most 1.6 points, sqrt(0.25/N))."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     as_known_on: Optional[str] = typer.Option(None, "--as-known-on", help=AS_KNOWN_ON_HELP),
 ) -> None:

@@ -35,7 +35,7 @@ def plot_sun_vs_horizon(track: SkyTrack, title: str = ""):
     ax2.axhline(0, color="k", lw=0.5)
     ax2.set_ylabel("Earth above\nhorizon (deg)")
     fig.autofmt_xdate()
-    fig.tight_layout()
+    fig.set_layout_engine("tight")  # laid out as it draws (once)
     return fig
 
 

@@ -20,7 +20,7 @@ def new_figure(width_in: float, height_in: float, **kwargs):
 def _dates(fig) -> None:
     for ax in fig.axes:
         ax.tick_params(axis="x", labelrotation=25)
-    fig.tight_layout()
+    fig.set_layout_engine("tight")  # laid out as it draws (once)
 
 
 def _shade(ax, times, mask, color, label, ymin=0.0, ymax=1.0, alpha=0.35):

@@ -24,12 +24,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
+import numpy as np
+
 from ilrs.campaign import CampaignInputs, CampaignResult, compile_campaign, simulate_campaign
 from ilrs.comms import (CommsResult, CommsSetup, DownlinkTimeline, analyze_period, comms_setup, downlink_on_grid,
                         downlink_timeline)
 from ilrs.environment import EnvironmentProducts, SiteSetup, environment_products, site_setup
 from ilrs.operations import BuiltInputs, OperationsSetup, build_inputs, operations_setup
+from ilrs.comms.access import SurfacePoints
 from ilrs.operations.study import OperationsRun, simulate_once
+from ilrs.report.figure_cache import cached_arrays
 from ilrs.risk import OperationsStudy, RiskResult, StudySetup, run_risk
 from ilrs.scenario import Scenario
 
@@ -116,6 +120,21 @@ class RunProducts:
         return analyze_period(self.setup.comms, self.setup.site)
 
     @cached_property
+    def coverage(self) -> tuple[SurfacePoints, dict] | None:
+        """Relay coverage of 80-90°S over the representative period (``relays.coverage_*``; None
+        without relays or with ``coverage_spacing_km`` 0), read back when its inputs are unchanged."""
+        sec, res = self.setup.scenario.relays, self.comms_period
+        if not res.relays or sec.coverage_spacing_km <= 0:
+            return None
+        self._stage("coverage")
+        arrays = cached_arrays(coverage_arrays, res, spacing_km=sec.coverage_spacing_km,
+                               min_elevation_deg=sec.min_elevation_deg, horizon=sec.coverage_horizon,
+                               step_s=max(res.step_s, 300.0))
+        fields = {k[4:]: v for k, v in arrays.items() if k.startswith("pts.")}
+        points = SurfacePoints(**fields, names=tuple(str(n) for n in arrays.get("names", ())))
+        return points, {k[4:]: v for k, v in arrays.items() if k.startswith("cov.")}
+
+    @cached_property
     def campaign(self) -> CampaignResult:
         """The nominal campaign: nothing fails, nothing slips."""
         self._stage("campaign")
@@ -142,6 +161,20 @@ class RunProducts:
             return None
         self._stage("risk")
         return run_risk(risk_setup(self.setup), runs=self.risk_runs)
+
+
+def coverage_arrays(result: CommsResult, **options) -> dict[str, np.ndarray]:
+    """:func:`ilrs.comms.analysis.coverage_map` as arrays (``pts.<field>``, ``cov.<figure>``, ``names``)."""
+    import dataclasses
+
+    from ilrs.comms.analysis import coverage_map
+
+    pts, cov = coverage_map(result, **options)
+    out = {f"pts.{f.name}": getattr(pts, f.name) for f in dataclasses.fields(pts)
+           if f.name != "names" and getattr(pts, f.name) is not None}
+    out["names"] = np.array(pts.names, dtype=str)
+    out.update({f"cov.{k}": np.asarray(v) for k, v in cov.items()})
+    return out
 
 
 def operations_products(setup: RunSetup, *, seed: int | None = None, use_campaign: bool = True,

@@ -143,7 +143,7 @@ def plot_kpis(table: pa.Table, names: tuple[str, ...] = HEADLINE_KPIS):
         ax.set_title(name, fontsize=9)
         ax.tick_params(labelsize=8)
     fig.suptitle(f"Operations KPIs over {table.num_rows} runs (dashed: median)")
-    fig.tight_layout()
+    fig.set_layout_engine("tight")  # laid out as it draws (once)
     return fig
 
 

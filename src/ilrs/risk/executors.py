@@ -243,7 +243,9 @@ def _cluster_failure(exc: BaseException) -> bool:
 class DaskExecutor:
     """A Dask distributed cluster: ``address`` (``tcp://host:8786``) or an existing ``client``.
 
-    The payload is scattered to every worker once; each chunk is one task. Dask reruns the
+    The payload is scattered to every worker once; each chunk is one task, a few per worker in
+    flight (``in_flight_per_worker``), each released once its table is back, so neither the
+    cluster nor this process holds more than a few chunks whatever N is. Dask reruns the
     tasks of a worker that is lost (up to its ``allowed-failures``, 3 by default); a task that
     raises is not retried, since a run is deterministic and would raise again. Results come back
     to this process, which writes them. Losing the scheduler (or a chunk that keeps killing its
@@ -259,7 +261,8 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, address: str | None = None, client: Any = None, timeout_s: float = 20.0):
+    def __init__(self, address: str | None = None, client: Any = None, timeout_s: float = 20.0,
+                 in_flight_per_worker: int = 4):
         try:
             from distributed import Client
         except ImportError:
@@ -276,6 +279,12 @@ class DaskExecutor:
                                  field="--scheduler", allowed="tcp://host:port") from None
         self.client = client
         self.address = address or getattr(getattr(client, "scheduler", None), "address", None)
+        self.in_flight_per_worker = int(in_flight_per_worker)
+
+    @property
+    def in_flight(self) -> int:
+        """Chunks submitted and not yet back: a few per worker thread (read when topping up)."""
+        return max(2, self.workers * self.in_flight_per_worker)
 
     @property
     def workers(self) -> int:
@@ -289,34 +298,58 @@ class DaskExecutor:
         if not ranges:
             return
         self.check_workers()
-        futures: list = []
+        where: dict[str, Range] = {}
         remote_payload = None
+        todo = iter(ranges)
+        finished = as_completed()
+        window = self.in_flight
         try:
             try:
                 remote_payload = self.client.scatter(payload, broadcast=True, hash=False)
-                futures = [self.client.submit(run_chunk, fn, remote_payload, seed, a, b, pure=False)
-                           for a, b in ranges]
-                where = {f.key: r for f, r in zip(futures, ranges)}
-                finished = as_completed(futures)
+                self._top_up(finished, where, todo, window, (fn, remote_payload, seed))
             except Exception as exc:
                 if not _cluster_failure(exc):
                     raise
                 raise self._lost_error(exc, None) from None
             for fut in finished:
+                table = self._result(fut, where)
+                r = where.pop(fut.key)
+                fut.release()  # the cluster forgets the chunk once it is here: memory flat in N
+                yield r, table
                 try:
-                    table = fut.result()
+                    self._top_up(finished, where, todo, window, (fn, remote_payload, seed))
                 except Exception as exc:
-                    # the run function's own exception (status 'error') propagates as on every
-                    # executor; a cancelled or lost task, or a KilledWorker, means the cluster failed
-                    if not _cluster_failure(exc) or (fut.status == "error" and not _killed(exc)):
+                    if not _cluster_failure(exc):
                         raise
-                    raise self._lost_error(exc, where.get(fut.key)) from None
-                yield where[fut.key], table
+                    raise self._lost_error(exc, None) from None
         finally:
             try:
-                self.client.cancel(futures + ([remote_payload] if remote_payload is not None else []))
-            except Exception:  # the connection is gone: nothing left to cancel
+                self.client.cancel(list(finished.futures)
+                                   + ([remote_payload] if remote_payload is not None else []))
+            except Exception:  # the connection is gone (or nothing was submitted): nothing to cancel
                 pass
+
+    def _top_up(self, finished, where, todo, window: int, task: tuple) -> None:
+        """Keep ``window`` chunks submitted (a few per worker), not the whole study at once;
+        ``task``: (run function, the scattered payload, seed)."""
+        fn, remote_payload, seed = task
+        while len(where) < window:
+            r = next(todo, None)
+            if r is None:
+                return
+            fut = self.client.submit(run_chunk, fn, remote_payload, seed, r[0], r[1], pure=False)
+            where[fut.key] = r
+            finished.add(fut)
+
+    def _result(self, fut, where):
+        try:
+            return fut.result()
+        except Exception as exc:
+            # the run function's own exception (status 'error') propagates as on every executor;
+            # a cancelled or lost task, or a KilledWorker, means the cluster failed
+            if not _cluster_failure(exc) or (fut.status == "error" and not _killed(exc)):
+                raise
+            raise self._lost_error(exc, where.get(fut.key)) from None
 
     def _lost_error(self, exc: BaseException, chunk: Range | None) -> ComputationError:
         self._lost = True

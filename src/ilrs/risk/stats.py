@@ -14,7 +14,6 @@ import datetime as dt
 import math
 
 import numpy as np
-from scipy import special, stats
 
 from ilrs.constants import SECONDS_PER_DAY
 
@@ -25,6 +24,8 @@ def z_for_confidence(confidence: float) -> float:
     """The two-sided standard-normal quantile z with P(|Z| <= z) = confidence (1.95996... for 0.95)."""
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    from scipy import special  # imported when first needed (scipy.stats is never: see average_ranks)
+
     return float(math.sqrt(2.0) * special.erfinv(confidence))
 
 
@@ -104,6 +105,21 @@ def milestone_statistics(days: np.ndarray, target: dt.date | None, confidence: f
     return out
 
 
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of ``x``, ties given the mean of the ranks they span (NaN-free input): the
+    ``method='average'`` of ``scipy.stats.rankdata``, same operations, without importing scipy.stats
+    (0.25 s of every ``ilrs run``)."""
+    a = np.asarray(x, dtype=float).ravel()
+    order = np.argsort(a, kind="mergesort")
+    sorted_a = a[order]
+    first = np.r_[True, sorted_a[1:] != sorted_a[:-1]]  # the first of each run of equal values
+    group = np.cumsum(first)
+    bounds = np.r_[np.nonzero(first)[0], a.size]
+    ranks = np.empty(a.size, dtype=float)
+    ranks[order] = 0.5 * (bounds[group] + bounds[group - 1] + 1)
+    return ranks
+
+
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
     """Spearman rank correlation of x and y (average ranks for ties; y = NaN/inf ranks last).
 
@@ -116,8 +132,8 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
     xa, ya = xa[ok], ya[ok]
     if xa.size < 3:
         return float("nan")
-    rx = stats.rankdata(xa)
-    ry = stats.rankdata(ya)
+    rx = average_ranks(xa)
+    ry = average_ranks(ya)
     sx, sy = rx.std(), ry.std()
     if sx == 0.0 or sy == 0.0:
         return float("nan")

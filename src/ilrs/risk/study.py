@@ -29,7 +29,11 @@ ProgressCallback = Callable[[int, int], None]  # (runs done, runs in total)
 
 @dataclass
 class StudyResult:
-    table: pa.Table
+    """A finished study. ``table``: every run in run order; None for a study streamed to its
+    results folder with ``keep_table=False`` (read it back with
+    :func:`ilrs.risk.store.read_results_folder`, or chunk by chunk)."""
+
+    table: pa.Table | None
     identity: StudyIdentity
     executor: str
     workers: int
@@ -66,15 +70,19 @@ def auto_chunk_runs(runs: int, preferred: int) -> int:
 
 def run_study(fn: RunFunction, payload: Any, *, seed: int, runs: int, study_hash: str,
               executor: Executor | None = None, chunk_runs: int = 250, out: str | Path | None = None,
-              resume: bool = False, on_progress: ProgressCallback | None = None) -> StudyResult:
+              resume: bool = False, on_progress: ProgressCallback | None = None,
+              keep_table: bool = True) -> StudyResult:
     """Run ``runs`` runs of ``fn`` and return them as one Arrow table (column ``run`` first).
 
     ``out``: a results folder (Parquet chunks + manifest.json, see :mod:`ilrs.risk.store`);
-    None keeps everything in memory. ``resume``: keep the finished chunks of an interrupted
+    None keeps everything in memory. ``keep_table=False`` (with ``out``): each chunk is written
+    as it arrives and dropped, nothing is read back (``table`` None), so memory stays flat in N. ``resume``: keep the finished chunks of an interrupted
     study in ``out`` (same ``study_hash``, seed, runs, chunk size and run function) and run the
     rest. ``chunk_runs`` is part of the study's identity: on resume the stored value wins.
     """
     executor = executor or SerialExecutor()
+    if not keep_table and out is None:
+        raise ValueError("keep_table=False needs a results folder (out)")
     t0 = time.perf_counter()
     ident = StudyIdentity(study_hash, int(seed), int(runs), int(chunk_runs), function_name(fn))
     store: ResultStore | None = None
@@ -103,7 +111,10 @@ def run_study(fn: RunFunction, payload: Any, *, seed: int, runs: int, study_hash
             done += b - a
             if on_progress:
                 on_progress(done, ident.runs)
-        table = store.read() if store is not None else concat_tables(tables)
+        if store is None:
+            table = concat_tables(tables)
+        else:
+            table = store.read() if keep_table else None
     finally:
         if out is not None:
             release_folder(out)

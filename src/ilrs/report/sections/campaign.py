@@ -6,8 +6,7 @@ Renders the study's nominal :class:`ilrs.campaign.CampaignResult` (the one opera
 from __future__ import annotations
 
 from ilrs.campaign import sites_not_in_catalogue
-from ilrs.campaign.gantt import plot_gantt
-from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.figure_cache import cached_figure
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
@@ -23,7 +22,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     launches = sum(len(m.vehicles) for m in flown)
     on_time = sum(1 for k in result.milestones if result.on_time(k))
     unknown = sites_not_in_catalogue(inputs)
-    img = figure_to_data_uri(plot_gantt(result, title=f"{scenario.name}: nominal campaign"))
+    img = cached_figure("ilrs.campaign.gantt:plot_gantt", result, title=f"{scenario.name}: nominal campaign")
 
     milestone_rows = []
     for ms in scenario.campaign.milestones:

@@ -12,9 +12,7 @@ Two computations, both stated in the section:
 
 from __future__ import annotations
 
-from ilrs.comms.analysis import coverage_map
-from ilrs.comms.plots import plot_coverage_map, plot_element_history, plot_windows
-from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.figure_cache import cached_figure
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
@@ -26,13 +24,13 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     sec = scenario.relays
     res = products.comms_period
     s = res.summary(max_windows=None)
-    img_windows = figure_to_data_uri(plot_windows(res))
+    img_windows = cached_figure("ilrs.comms.plots:plot_windows", res)
     hist = res.states.element_history() if res.states is not None else {}
     keeping = res.states.station_keeping() if res.states is not None else {}
     orbit_html = ""
     orbit_rows = []
     if hist:
-        orbit_html = f'<img alt="relay elements" src="{figure_to_data_uri(plot_element_history(res.states))}">'
+        orbit_html = f'<img alt="relay elements" src="{cached_figure("ilrs.comms.plots:plot_element_history", res.states)}">'
         orbit_rows = [{"relay": k, "perilune km": f"{h['perilune_altitude_km'].min():.0f} … {h['perilune_altitude_km'].max():.0f}",
                        "arg. of perilune °": f"{h['arg_perilune_deg'].min():.1f} … {h['arg_perilune_deg'].max():.1f}",
                        "eccentricity": f"{h['eccentricity'].min():.3f} … {h['eccentricity'].max():.3f}",
@@ -42,13 +40,12 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
                       for k, h in hist.items()]
     cov_html = ""
     cov_summary = None
-    if res.relays and sec.coverage_spacing_km > 0:
-        pts, cov = coverage_map(res, spacing_km=sec.coverage_spacing_km, min_elevation_deg=sec.min_elevation_deg,
-                                horizon=sec.coverage_horizon, step_s=max(res.step_s, 300.0))
+    if products.coverage is not None:
+        pts, cov = products.coverage
         kind = "DEM horizons" if sec.coverage_horizon == "dem" else "smooth sphere"
-        img_cov = figure_to_data_uri(plot_coverage_map(
-            pts, cov["availability"], "relay availability", title=f"Relay coverage 80-90°S, ≥ {sec.min_elevation_deg:g}°, "
-                                                                 f"{kind}, first {res.days:g} days"))
+        img_cov = cached_figure(
+            "ilrs.comms.plots:plot_coverage_map", pts, cov["availability"], "relay availability",
+            title=f"Relay coverage 80-90°S, ≥ {sec.min_elevation_deg:g}°, {kind}, first {res.days:g} days")
         cov_summary = {"points": int(pts.size), "horizon": sec.coverage_horizon,
                        "mean_availability": float(cov["availability"].mean()),
                        "min_availability": float(cov["availability"].min()),

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ilrs.consortium import accords_count_on, accords_signatories, both_camps, default_registry, load_accords
-from ilrs.consortium.timeline import plot_growth
-from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.figure_cache import cached_figure
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
@@ -30,7 +29,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         "sources": "; ".join(reg.cite(a.all_sources)),
     } for a in agreements]
     counts = [c for c in reg.dataset.count_claims if c.date <= as_of]
-    img = figure_to_data_uri(plot_growth(reg, end=max(as_of, reg.last_dated_fact()), mark=as_of))
+    img = cached_figure("ilrs.consortium.timeline:plot_growth", reg, end=max(as_of, reg.last_dated_fact()), mark=as_of)
     html = (
         kpi_boxes({"members": len(rows), "states": len(states), "organizations": len(rows) - len(states),
                    "Artemis Accords signatories": (f"≥ {artemis['count_at_least']}" if artemis and not artemis["exact"]

@@ -8,9 +8,9 @@ and each milestone's nominal date with the study replayed as known on each of th
 
 from __future__ import annotations
 
-from ilrs.campaign.drift import milestone_drift, mission_drift, plot_drift
+from ilrs.campaign.drift import milestone_drift, mission_drift
 from ilrs.consortium import default_registry
-from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.figure_cache import cached_figure
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.products import RunProducts
 from ilrs.report.section import RunContext, Section
@@ -37,7 +37,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     facts = newest_facts(scenario)
     claims = mission_drift(list(scenario.campaign.resolved().missions))
     forecasts = milestone_drift(scenario)
-    img = figure_to_data_uri(plot_drift(claims, forecasts, title=f"{scenario.name}: plan drift"))
+    img = cached_figure("ilrs.campaign.drift:plot_drift", claims, forecasts, title=f"{scenario.name}: plan drift")
     changes, last = [], {}
     for p in forecasts:  # one row per change of a milestone's nominal date
         if last.get(p.milestone, object()) != p.reached:

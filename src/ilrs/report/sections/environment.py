@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ilrs.environment.plots import plot_horizon_polar, plot_sun_vs_horizon
-from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.figure_cache import cached_figure
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
@@ -64,8 +63,8 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
 
     one_year = SkyTrack(**{k: v[first] for k, v in tl.track.to_dict().items()})
     title = f"{site.name}, mast {site.mast_height_m:g} m, horizon {scenario.site.horizon}"
-    img1 = figure_to_data_uri(plot_sun_vs_horizon(one_year, title + " — first year"))
-    img2 = figure_to_data_uri(plot_horizon_polar(mask, one_year, title))
+    img1 = cached_figure("ilrs.environment.plots:plot_sun_vs_horizon", one_year, title + " — first year")
+    img2 = cached_figure("ilrs.environment.plots:plot_horizon_polar", mask, one_year, title)
     published = _published(products.environment)
     dark = sorted(st.darkness_periods, key=lambda p: p[1] - p[0], reverse=True)[:10]
     dark_rows = [{"start (UTC)": iso_utc_minutes(a), "end (UTC)": iso_utc_minutes(b),

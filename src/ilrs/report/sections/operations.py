@@ -7,9 +7,8 @@ computed once) and writes its time series to ``tables/ops-series.parquet``.
 from __future__ import annotations
 
 from ilrs.constants import SECONDS_PER_HOUR
-from ilrs.operations.plots import plot_consumables, plot_data, plot_soc
 from ilrs.operations.study import summary_lines, write_series
-from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.figure_cache import cached_figure
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
@@ -21,9 +20,9 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     run = products.operations
     k, result, built = run.kpis, run.result, run.built
     table = write_series(result, built.params, ctx.out_dir / "tables" / "ops-series.parquet")
-    imgs = [figure_to_data_uri(plot_soc(result, built.darkness)),
-            figure_to_data_uri(plot_data(result, built.params.data_storage_bit)),
-            figure_to_data_uri(plot_consumables(result))]
+    imgs = [cached_figure("ilrs.operations.plots:plot_soc", result, built.darkness),
+            cached_figure("ilrs.operations.plots:plot_data", result, built.params.data_storage_bit),
+            cached_figure("ilrs.operations.plots:plot_consumables", result)]
     elements = [{"element": n, "owner": result.totals["elements"][n]["owner"],
                  "uptime": f"{u:.1%}" if u is not None else "not operating",
                  "failures": k["failures_by_element"][n],

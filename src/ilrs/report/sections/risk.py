@@ -12,16 +12,18 @@ import html as _html
 import pyarrow.parquet as pq
 
 from ilrs._io import atomic_path
-from ilrs.report.figures import figure_to_data_uri
+from ilrs.report.figure_cache import cached_figure
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
 from ilrs.report.sections.risk_history import build_block
 
+TORNADO, DATES = "ilrs.risk.analysis:plot_tornado", "ilrs.risk.analysis:plot_milestone_dates"
+
 
 def build(products: RunProducts, ctx: RunContext) -> Section:
     from ilrs.risk import result_json
-    from ilrs.risk.analysis import milestone_rows, plot_milestone_dates, plot_tornado
+    from ilrs.risk.analysis import milestone_rows
 
     result = products.risk
     if result is None:
@@ -39,7 +41,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     ranked = sorted((m for m in result.summary["milestones"] if result.summary["sensitivity"].get(m)),
                     key=lambda m: abs((result.summary["milestones"][m]["probability_on_time"] or 0) - 0.5))
     tornados = "".join(
-        f'<img alt="tornado {_html.escape(m)}" src="{figure_to_data_uri(plot_tornado(result.summary, m))}">'
+        f'<img alt="tornado {_html.escape(m)}" src="{cached_figure(TORNADO, result.summary, m)}">'
         for m in ranked[:2])
     drivers = []
     for m, sens in result.summary["sensitivity"].items():
@@ -57,7 +59,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
           "SeedSequence(seed).spawn(N)[i]: <code>ilrs risk --replay i</code> reproduces it.</p>"
         + html_table(rows, ["milestone", "name", "target", "on time", "95% CI", "reached", "p10", "p50", "p90"],
                      numeric=["on time", "reached"])
-        + f'<img alt="milestone dates" src="{figure_to_data_uri(plot_milestone_dates(result.table, result.targets))}">'
+        + f'<img alt="milestone dates" src="{cached_figure(DATES, result.table, result.targets)}">'
         + hist_html
         + "<h3>What drives the dates (rank correlation of each sampled input with the milestone date)</h3>"
         + tornados + html_table(drivers)

@@ -19,7 +19,8 @@ import numpy as np
 
 from ilrs.campaign.slip_history import (ILRS_REFERENCE_AGENCIES, ILRS_REFERENCE_CLASS, SHIFT_DAYS, SlipFit,
                                         bootstrap_medians, fit_selection, with_slips_of)
-from ilrs.report.figures import figure_to_data_uri, new_figure
+from ilrs.report.figure_cache import cached_figure
+from ilrs.report.figures import new_figure
 from ilrs.report.markup import html_table
 
 FIT_PANELS = ((("any",), "lunar"), (("any",), "deep-space"), (ILRS_REFERENCE_AGENCIES, ILRS_REFERENCE_CLASS))
@@ -125,7 +126,7 @@ def build_block(products, result, bootstrap: int = 100) -> tuple[str, dict[str, 
         "The second column below re-runs the same Monte Carlo (same runs and seed, the scenario's correlation) with "
         f"every planned mission's slip drawn from <b>{_html.escape(used.label)}</b>: median "
         f"{used.median_slip_days:,.0f} d, p90 {used.quantile_slip_days(0.9):,.0f} d.</p>"
-        + f'<img alt="slip fits" src="{figure_to_data_uri(plot_slip_fits(fits))}">'
+        + f'<img alt="slip fits" src="{cached_figure("ilrs.report.sections.risk_history:plot_slip_fits", fits)}">'
         + html_table(frows) + html_table(rows))
     summary = {"fits": frows, "milestones": rows, "history_slip": used.label}
     lines = [f"slips from history ({used.label}): " + "; ".join(
