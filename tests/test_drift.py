@@ -75,13 +75,14 @@ def test_drift_cli_as_known_on_stops_at_that_day(ilrs_cli):
 
 
 def test_report_section_states_its_newest_fact(reference, tmp_path):
-    """The newest dated facts of the packaged data: Djibouti's Accords signing scheduled 2026-09-14
-    (research note 2026-09-13, secondary) and Chang'e-7's stand-down notice of 2026-08-23."""
+    """The newest dated facts of the packaged data: Türkiye's Accords signing as 71st on 2026-08-31
+    (research note 2026-09-13, secondary; Djibouti's 72nd was only scheduled, no count) and
+    Chang'e-7's stand-down notice of 2026-08-23."""
     from ilrs.report.products import RunProducts, compile_setup
     from ilrs.report.section import RunContext
     from ilrs.report.sections import drift
 
     sec = drift.build(RunProducts(compile_setup(reference)), RunContext(out_dir=tmp_path))
-    assert sec.summary["newest_fact"] == "2026-09-14"
+    assert sec.summary["newest_fact"] == "2026-08-31"
     assert sec.summary["newest_mission_claim"]["reported"] == "2026-08-23"
-    assert "newest fact is dated 2026-09-14" in sec.html and "data:image/png;base64," in sec.html
+    assert "newest fact is dated 2026-08-31" in sec.html and "data:image/png;base64," in sec.html

@@ -196,24 +196,30 @@ def relay_figures(products: RunProducts) -> list[Fig]:
     ]
 
 
+def _opt_float(v) -> float | None:
+    """A KPI as a float, None where the run could not define it (e.g. no storage in the window)."""
+    return None if v is None else float(v)
+
+
 def energy_figures(products: RunProducts) -> list[Fig]:
     """Energy margins of the operations run (one run, the scenario's seed, nominal campaign)."""
     k = products.operations.kpis
-    gen, dem = float(k["energy_generated_kwh"]), float(k["energy_demand_kwh"])
-    margin = (gen - dem) / dem if dem > 0 else None
+    gen, dem = _opt_float(k["energy_generated_kwh"]), _opt_float(k["energy_demand_kwh"])
+    margin = (gen - dem) / dem if gen is not None and dem else None
     out = [Fig("energy.window", "operations window", "", None, f"{iso_date(k['start_utc'])} → {iso_date(k['end_utc'])}")]
     for key, label in (("energy_generated_kwh", "generated"), ("energy_demand_kwh", "demand"),
                        ("energy_served_kwh", "served"), ("energy_not_served_kwh", "not served"),
                        ("survival_energy_not_served_kwh", "survival load not served"),
                        ("energy_curtailed_kwh", "curtailed (storage full)")):
-        v = float(k[key])
+        v = _opt_float(k.get(key))
         out.append(Fig(f"energy.{key}", f"energy {label}", "kWh", v, _num(v), key == "energy_not_served_kwh"))
     out += [Fig("energy.margin", "generated − demand, share of demand", "fraction", margin, pct(margin)),
-            Fig("energy.min_soc", "lowest state of charge", "fraction", float(k["min_soc"]), pct(float(k["min_soc"]))),
-            Fig("energy.hours_shedding", "hours shedding loads", "h", float(k["hours_shedding"]),
-                _num(float(k["hours_shedding"]))),
-            Fig("energy.hours_survival_failure", "hours survival load unmet", "h", float(k["hours_survival_failure"]),
-                _num(float(k["hours_survival_failure"])))]
+            # a window with no storage yet has no state of charge: the KPI is undefined (None)
+            Fig("energy.min_soc", "lowest state of charge", "fraction", _opt_float(k.get("min_soc")),
+                pct(_opt_float(k.get("min_soc"))))]
+    for key, label in (("hours_shedding", "hours shedding loads"), ("hours_survival_failure", "hours survival load unmet")):
+        v = _opt_float(k.get(key))
+        out.append(Fig(f"energy.{key}", label, "h", v, _num(v)))
     return out
 
 
