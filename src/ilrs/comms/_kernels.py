@@ -1,0 +1,224 @@
+"""Compiled (numba) kernels of the comms layer; the NumPy functions they replace stay the reference.
+
+* :func:`coverage_counts` — the coverage pass of :func:`ilrs.comms.access.coverage` fused into one
+  loop over points (parallel) x times x targets: visibility against max(mask, minimum elevation)
+  and the gap statistics of :class:`ilrs.comms.access.GapAccumulator`, without (T, S) temporaries.
+  Float64 throughout: sin(el) = du/|d| decides targets clearly above the highest limit or clearly
+  below the lowest; the rest get the reference's exact elevation/azimuth (atan2) and mask lookup.
+* :func:`relay_rhs` — the right-hand side of :func:`ilrs.comms.propagation.propagate`: the
+  ephemeris spline row, the lunar field by the Cunningham recursion of V_nm, W_nm (Montenbruck &
+  Gill, *Satellite Orbits*, 2000, eqs. 3.29-3.33) in the body frame, and Earth and Sun as third
+  bodies (M&G eq. 3.37), for every satellite in one call.
+
+Selected by :func:`ilrs._compiled.use_compiled` (``ILRS_KERNELS=numpy`` turns them off).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+SURE_MARGIN = 1e-12
+"""Margin on sin(el) (dimensionless) inside which the exact atan2 path decides."""
+
+
+@nb.njit(cache=True, inline="always")
+def _mask_at(mask, s, az_deg):
+    """Periodic linear interpolation of row ``s`` of ``mask`` (S, A) on A uniform azimuth bins."""
+    a = mask.shape[1]
+    x = az_deg * (a / 360.0)
+    fx = math.floor(x)
+    i0 = int(fx) % a
+    w = x - fx
+    lo = mask[s, i0]
+    return lo + w * (mask[s, (i0 + 1) % a] - lo)
+
+
+@nb.njit(cache=True, inline="always")
+def _visible_one(tg, s, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi):
+    """Is target ``tg`` (3,) above max(mask, min_el) for point ``s``? (the reference :func:`visible`)."""
+    dx = tg[0] - pos[s, 0]
+    dy = tg[1] - pos[s, 1]
+    dz = tg[2] - pos[s, 2]
+    du = dx * up[s, 0] + dy * up[s, 1] + dz * up[s, 2]
+    dist = math.sqrt(dx * dx + dy * dy + dz * dz)
+    if du > (sin_hi[s] + SURE_MARGIN) * dist:
+        return True
+    if du <= (sin_lo - SURE_MARGIN) * dist:
+        return False
+    de = dx * east[s, 0] + dy * east[s, 1] + dz * east[s, 2]
+    dn = dx * north[s, 0] + dy * north[s, 1] + dz * north[s, 2]
+    el = math.degrees(math.atan2(du, math.hypot(de, dn)))
+    limit = min_el
+    if has_mask:
+        az = math.degrees(math.atan2(de, dn)) % 360.0
+        if az >= 360.0:
+            az = 0.0
+        limit = max(_mask_at(mask, s, az), min_el)
+    return el > limit
+
+
+@nb.njit(cache=True, parallel=True)
+def coverage_counts(targets, todo, row_all, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi):
+    """Per point: (visible count, windows, gaps, longest gap) in samples, over T times.
+
+    ``targets`` (T, N, 3) ME frame; ``todo`` (T, N) bool: targets needing the per-point test;
+    ``row_all`` (T,) bool: some usable target is above every point. Windows and gaps follow
+    :class:`~ilrs.comms.access.GapAccumulator` (a window or a gap starting at t=0 counts)."""
+    t_count, n_sat = todo.shape
+    n_pts = pos.shape[0]
+    out = np.zeros((n_pts, 4), np.int64)
+    for s in nb.prange(n_pts):
+        count = 0
+        n_win = 0
+        n_gap = 0
+        run = 0
+        longest = 0
+        prev = False
+        for t in range(t_count):
+            v = row_all[t]
+            if not v:
+                for n in range(n_sat):
+                    if todo[t, n] and _visible_one(targets[t, n], s, pos, east, north, up, mask, has_mask,
+                                                   min_el, sin_lo, sin_hi):
+                        v = True
+                        break
+            if v:
+                count += 1
+                if t == 0 or not prev:
+                    n_win += 1
+                run = 0
+            else:
+                if t == 0 or prev:
+                    n_gap += 1
+                run += 1
+                longest = max(longest, run)
+            prev = v
+        out[s, 0] = count
+        out[s, 1] = n_win
+        out[s, 2] = n_gap
+        out[s, 3] = longest
+    return out
+
+
+@nb.njit(cache=True, parallel=True)
+def visible_matrix(targets, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi):
+    """Boolean (M, S): each of M targets (M, 3) against each point (the reference :func:`visible`)."""
+    m_count = targets.shape[0]
+    n_pts = pos.shape[0]
+    out = np.zeros((m_count, n_pts), np.bool_)
+    for s in nb.prange(n_pts):
+        for m in range(m_count):
+            out[m, s] = _visible_one(targets[m], s, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi)
+    return out
+
+
+# -- propagation ------------------------------------------------------------------------------------
+
+@nb.njit(cache=True)
+def spline_row(x, c, t):
+    """Value at ``t`` of a scipy PPoly/CubicSpline with breakpoints ``x`` (K,) and coefficients
+    ``c`` (4, K-1, P): sum_k c[k, i] (t - x[i])^(3-k) on the interval i holding t."""
+    i = np.searchsorted(x, t, side="right") - 1
+    i = min(max(i, 0), x.size - 2)
+    dt = t - x[i]
+    return ((c[0, i] * dt + c[1, i]) * dt + c[2, i]) * dt + c[3, i]
+
+
+@nb.njit(cache=True)
+def _cunningham(px, py, pz, radius, nmax, V, W):
+    """V_nm, W_nm (M&G eqs. 3.29-3.31) for n, m <= nmax at body-fixed (px, py, pz), in place."""
+    r2 = px * px + py * py + pz * pz
+    x0 = radius * px / r2
+    y0 = radius * py / r2
+    z0 = radius * pz / r2
+    rho = radius * radius / r2
+    V[0, 0] = radius / math.sqrt(r2)
+    W[0, 0] = 0.0
+    for m in range(nmax + 1):
+        if m > 0:
+            f = 2.0 * m - 1.0
+            V[m, m] = f * (x0 * V[m - 1, m - 1] - y0 * W[m - 1, m - 1])
+            W[m, m] = f * (x0 * W[m - 1, m - 1] + y0 * V[m - 1, m - 1])
+        if m + 1 <= nmax:
+            f = 2.0 * m + 1.0
+            V[m + 1, m] = f * z0 * V[m, m]
+            W[m + 1, m] = f * z0 * W[m, m]
+        for n in range(m + 2, nmax + 1):
+            a1 = (2.0 * n - 1.0) / (n - m)
+            a2 = (n + m - 1.0) / (n - m)
+            V[n, m] = a1 * z0 * V[n - 1, m] - a2 * rho * V[n - 2, m]
+            W[n, m] = a1 * z0 * W[n - 1, m] - a2 * rho * W[n - 2, m]
+
+
+@nb.njit(cache=True)
+def field_acceleration(px, py, pz, C, S, gm, radius, degree, V, W):
+    """Body-fixed acceleration (m/s^2) of the field with unnormalized C, S to ``degree``
+    (M&G eq. 3.33); V, W scratch arrays of at least (degree + 2, degree + 2)."""
+    _cunningham(px, py, pz, radius, degree + 1, V, W)
+    ax = 0.0
+    ay = 0.0
+    az = 0.0
+    for n in range(degree + 1):
+        c0 = C[n, 0]
+        ax -= c0 * V[n + 1, 1]
+        ay -= c0 * W[n + 1, 1]
+        az -= (n + 1.0) * c0 * V[n + 1, 0]
+        for m in range(1, n + 1):
+            c = C[n, m]
+            s = S[n, m]
+            fac = (n - m + 2.0) * (n - m + 1.0)
+            ax += 0.5 * ((-c * V[n + 1, m + 1] - s * W[n + 1, m + 1])
+                         + fac * (c * V[n + 1, m - 1] + s * W[n + 1, m - 1]))
+            ay += 0.5 * ((-c * W[n + 1, m + 1] + s * V[n + 1, m + 1])
+                         + fac * (-c * W[n + 1, m - 1] + s * V[n + 1, m - 1]))
+            az += (n - m + 1.0) * (-c * V[n + 1, m] - s * W[n + 1, m])
+    k = gm / (radius * radius)
+    return k * ax, k * ay, k * az
+
+
+@nb.njit(cache=True, inline="always")
+def _third_body(r, b, gm):
+    """GM [(b - r)/|b - r|^3 - b/|b|^3] (M&G eq. 3.37), r and b (3,)."""
+    d0, d1, d2 = b[0] - r[0], b[1] - r[1], b[2] - r[2]
+    dn3 = (d0 * d0 + d1 * d1 + d2 * d2) ** 1.5
+    bn3 = (b[0] * b[0] + b[1] * b[1] + b[2] * b[2]) ** 1.5
+    return (gm * (d0 / dn3 - b[0] / bn3), gm * (d1 / dn3 - b[1] / bn3), gm * (d2 / dn3 - b[2] / bn3))
+
+
+@nb.njit(cache=True)
+def relay_rhs(t, y, x, c, has_eph, C, S, gm, radius, degree, gm_earth, gm_sun):
+    """d/dt of the stacked state y (6N,): velocities and accelerations (inertial frame). With
+    ``has_eph`` the rotation ICRF -> body and Earth/Sun positions come from the spline (x, c);
+    ``gm_earth``/``gm_sun`` 0 switch a third body off."""
+    n_sat = y.size // 6
+    out = np.empty_like(y)
+    V = np.empty((degree + 3, degree + 3))
+    W = np.empty((degree + 3, degree + 3))
+    row = np.zeros(15)
+    row[6] = row[10] = row[14] = 1.0  # identity rotation, no third body
+    if has_eph:
+        row = spline_row(x, c, t)
+    R = row[6:15].reshape(3, 3)
+    for k in range(n_sat):
+        r = y[6 * k: 6 * k + 3]
+        b0 = R[0, 0] * r[0] + R[0, 1] * r[1] + R[0, 2] * r[2]
+        b1 = R[1, 0] * r[0] + R[1, 1] * r[1] + R[1, 2] * r[2]
+        b2 = R[2, 0] * r[0] + R[2, 1] * r[1] + R[2, 2] * r[2]
+        gx, gy, gz = field_acceleration(b0, b1, b2, C, S, gm, radius, degree, V, W)
+        a0 = R[0, 0] * gx + R[1, 0] * gy + R[2, 0] * gz
+        a1 = R[0, 1] * gx + R[1, 1] * gy + R[2, 1] * gz
+        a2 = R[0, 2] * gx + R[1, 2] * gy + R[2, 2] * gz
+        if has_eph and gm_earth != 0.0:
+            e0, e1, e2 = _third_body(r, row[0:3], gm_earth)
+            a0, a1, a2 = a0 + e0, a1 + e1, a2 + e2
+        if has_eph and gm_sun != 0.0:
+            s0, s1, s2 = _third_body(r, row[3:6], gm_sun)
+            a0, a1, a2 = a0 + s0, a1 + s1, a2 + s2
+        out[6 * k: 6 * k + 3] = y[6 * k + 3: 6 * k + 6]
+        out[6 * k + 3] = a0
+        out[6 * k + 4] = a1
+        out[6 * k + 5] = a2
+    return out
