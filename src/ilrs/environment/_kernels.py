@@ -84,3 +84,26 @@ def global_horizon_deg(z, cell_deg, east, north, up, azimuth_rad, distance_m, mo
         if best_x > 0.0:
             out[a] = math.degrees(math.atan2(best_y, best_x))
     return out
+
+
+@nb.njit(cache=True, parallel=True)
+def horizon_from_latlon_deg(z, cell_deg, lat_deg, lon_deg, distance_m, moon_radius_m, r0_m):
+    """Max elevation (deg) per row of ground points at ``lat_deg``/``lon_deg`` (n_az, n_d) lying
+    ``distance_m`` (n_d,) from the observer at radius ``r0_m``: DEM height, exact elevation and the
+    maximum fused (the largest y/x tracked, one atan2 per row); -90 where a row is empty."""
+    n_az, n_d = lat_deg.shape
+    g = distance_m / moon_radius_m
+    cos_g = np.cos(g)
+    sin_g = np.sin(g)
+    out = np.full(n_az, -90.0)
+    for a in nb.prange(n_az):
+        best_y, best_x = -1.0, 0.0
+        for k in range(n_d):
+            r1 = moon_radius_m + _height_one(z, cell_deg, lat_deg[a, k], lon_deg[a, k]) * 1000.0
+            y = r1 * cos_g[k] - r0_m
+            x = r1 * sin_g[k]
+            if y * best_x > best_y * x:
+                best_y, best_x = y, x
+        if best_x > 0.0:
+            out[a] = math.degrees(math.atan2(best_y, best_x))
+    return out
