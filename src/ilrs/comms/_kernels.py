@@ -222,3 +222,66 @@ def relay_rhs(t, y, x, c, has_eph, C, S, gm, radius, degree, gm_earth, gm_sun):
         out[6 * k + 4] = a1
         out[6 * k + 5] = a2
     return out
+
+
+# -- analytic (orbit-averaged) mode ------------------------------------------------------------------
+
+@nb.njit(cache=True, inline="always")
+def _cross3(a0, a1, a2, b0, b1, b2):
+    return a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0
+
+
+@nb.njit(cache=True)
+def _unit_poles(x, c, t):
+    """The P poles (P, 3) at ``t``: spline rows (coefficients ``c`` (P, 4, K-1, 3)), renormalized."""
+    out = np.empty((c.shape[0], 3))
+    for p in range(c.shape[0]):
+        v = spline_row(x, c[p], t)
+        out[p] = v / math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2])
+    return out
+
+
+@nb.njit(cache=True)
+def secular_rhs(t, y, a, j2, radius, mu, x, pole_c, third_c):
+    """d/dt of (j, e, M-correction) per orbit, y (7N,): the rates of
+    :func:`ilrs.comms.orbits.secular_rates_vector` (Tremaine, Touma & Kazandjian 2009, eq. 3) with
+    the spin axis pole 0 and the third bodies' orbit poles 1.. (strengths ``third_c``)."""
+    poles = _unit_poles(x, pole_c, t)
+    out = np.empty_like(y)
+    s0, s1, s2 = poles[0, 0], poles[0, 1], poles[0, 2]
+    for k in range(y.size // 7):
+        j0, j1, jz, e0, e1, e2 = y[7 * k], y[7 * k + 1], y[7 * k + 2], y[7 * k + 3], y[7 * k + 4], y[7 * k + 5]
+        n = math.sqrt(mu / a[k] ** 3)
+        jn = math.sqrt(j0 * j0 + j1 * j1 + jz * jz)
+        e2n = e0 * e0 + e1 * e1 + e2 * e2
+        js = j0 * s0 + j1 * s1 + jz * s2
+        kk = n * j2 * radius ** 2 / a[k] ** 2
+        f = 1.5 * kk * js / jn ** 5
+        c0, c1, c2 = _cross3(j0, j1, jz, s0, s1, s2)
+        dj = [f * c0, f * c1, f * c2]
+        x0, x1, x2 = _cross3(e0, e1, e2, j0, j1, jz)
+        y0, y1, y2 = _cross3(e0, e1, e2, s0, s1, s2)
+        g1 = 0.25 * kk * (3.0 / jn ** 5 - 15.0 * js ** 2 / jn ** 7)
+        g2 = 0.25 * kk * (6.0 * js / jn ** 5)
+        de = [g1 * x0 + g2 * y0, g1 * x1 + g2 * y1, g1 * x2 + g2 * y2]
+        cos_i = js / jn
+        dm = 0.75 * n * j2 * (radius / (a[k] * jn ** 2)) ** 2 * jn * (3.0 * cos_i ** 2 - 1.0)
+        for b in range(third_c.size):
+            p0, p1, p2 = poles[b + 1, 0], poles[b + 1, 1], poles[b + 1, 2]
+            jnh = j0 * p0 + j1 * p1 + jz * p2
+            enh = e0 * p0 + e1 * p1 + e2 * p2
+            k3 = 3.0 * third_c[b] / (4.0 * n)
+            u = _cross3(j0, j1, jz, p0, p1, p2)
+            v = _cross3(e0, e1, e2, p0, p1, p2)
+            w = _cross3(j0, j1, jz, e0, e1, e2)
+            for i in range(3):
+                dj[i] += k3 * (jnh * u[i] - 5.0 * enh * v[i])
+                de[i] += k3 * (2.0 * w[i] - 5.0 * enh * u[i] + jnh * v[i])
+            F = -1.0 + 6.0 * e2n + 3.0 * jnh ** 2 - 15.0 * enh ** 2
+            G = 2.0 * jn ** 2 - jnh ** 2 - 5.0 * jn ** 2 * enh ** 2 / max(e2n, 1e-24)
+            dm -= third_c[b] / (8.0 * n) * (4.0 * F + 6.0 * G)
+        for i in range(3):
+            out[7 * k + i] = dj[i]
+            out[7 * k + 3 + i] = de[i]
+        out[7 * k + 6] = dm
+    return out

@@ -8,7 +8,9 @@ reference (:func:`ilrs.environment.dem.ground_height_m`, the global-DEM ray marc
   atan2(r1 cos g - r0, r1 sin g) of the ground along the great circle (the terrain module's
   formula), fused: the point, its latitude/longitude and its DEM height computed and reduced in one
   pass, never stored; the largest y/x is tracked (x > 0 beyond the observer, so atan2 is monotonic
-  in it) and one atan2 per azimuth turns it into the elevation.
+  in it) and one atan2 per azimuth turns it into the elevation. Serial: it is called once per site
+  (~12 ms), where thread start-up and, on a shared machine, spinning threads cost more than they
+  save (measured: 2 threads doubled the CPU time under load).
 
 Selected by :func:`ilrs._compiled.use_compiled` (``ILRS_KERNELS=numpy`` turns them off).
 """
@@ -52,7 +54,7 @@ def ground_height_m(z, cell_deg, lat_deg, lon_deg):
     return out
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True)
 def global_horizon_deg(z, cell_deg, east, north, up, azimuth_rad, distance_m, moon_radius_m, r0_m):
     """Max elevation (deg) of the ground along great circles leaving ``up`` (unit, ME) towards
     local ``azimuth_rad`` (from ``north`` through ``east``) at ``distance_m``; -90 if none."""
@@ -61,7 +63,7 @@ def global_horizon_deg(z, cell_deg, east, north, up, azimuth_rad, distance_m, mo
     cos_g = np.cos(g)
     sin_g = np.sin(g)
     out = np.full(n_az, -90.0)
-    for a in nb.prange(n_az):
+    for a in range(n_az):
         ca = math.cos(azimuth_rad[a])
         sa = math.sin(azimuth_rad[a])
         t0 = ca * north[0] + sa * east[0]
@@ -85,25 +87,3 @@ def global_horizon_deg(z, cell_deg, east, north, up, azimuth_rad, distance_m, mo
             out[a] = math.degrees(math.atan2(best_y, best_x))
     return out
 
-
-@nb.njit(cache=True, parallel=True)
-def horizon_from_latlon_deg(z, cell_deg, lat_deg, lon_deg, distance_m, moon_radius_m, r0_m):
-    """Max elevation (deg) per row of ground points at ``lat_deg``/``lon_deg`` (n_az, n_d) lying
-    ``distance_m`` (n_d,) from the observer at radius ``r0_m``: DEM height, exact elevation and the
-    maximum fused (the largest y/x tracked, one atan2 per row); -90 where a row is empty."""
-    n_az, n_d = lat_deg.shape
-    g = distance_m / moon_radius_m
-    cos_g = np.cos(g)
-    sin_g = np.sin(g)
-    out = np.full(n_az, -90.0)
-    for a in nb.prange(n_az):
-        best_y, best_x = -1.0, 0.0
-        for k in range(n_d):
-            r1 = moon_radius_m + _height_one(z, cell_deg, lat_deg[a, k], lon_deg[a, k]) * 1000.0
-            y = r1 * cos_g[k] - r0_m
-            x = r1 * sin_g[k]
-            if y * best_x > best_y * x:
-                best_y, best_x = y, x
-        if best_x > 0.0:
-            out[a] = math.degrees(math.atan2(best_y, best_x))
-    return out
