@@ -8,7 +8,7 @@ same work as DEM masks once computed). Relay states: our analytic mode, computed
 In the same run, on the same states and masks:
   * ours: ``ilrs.comms.access.coverage`` (sky bounds settle whole instants; the compiled fused
     kernel does the rest) — and the same call with ``ILRS_KERNELS=numpy`` (our NumPy reference);
-  * peer 1, a fused numba loop written here independently: per point (parallel), per epoch, per
+  * peer 1, a fused numba loop written here independently (serial, like ours): per point, per epoch, per
     relay, elevation and azimuth by atan2, mask lookup, break at the first relay seen, gap
     statistics on the fly — the loop a competent engineer writes without our bounds;
   * peer 2, a competent NumPy version: per chunk of epochs and relay, elevation/azimuth of the
@@ -41,7 +41,7 @@ QUICK = bool(os.environ.get("ILRS_BENCH_QUICK"))
 MIN_EL_DEG = 5.0
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(cache=True)
 def fused_peer(targets, pos, east, north, up, mask, min_el):
     """Peer 1: per point (count, windows, gaps, longest gap, evaluations run) in samples. A target
     clearly below min_el or clearly above the point's highest limit is decided from sin(el) alone;
@@ -50,7 +50,7 @@ def fused_peer(targets, pos, east, north, up, mask, min_el):
     n_bins = mask.shape[1]
     sin_lo = math.sin(math.radians(min_el))
     out = np.zeros((pos.shape[0], 5), np.int64)
-    for s in nb.prange(pos.shape[0]):
+    for s in range(pos.shape[0]):
         sin_hi = math.sin(math.radians(max(mask[s].max(), min_el)))
         prev, run, n_eval = False, 0, 0
         for t in range(t_count):

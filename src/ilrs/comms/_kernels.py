@@ -1,7 +1,7 @@
 """Compiled (numba) kernels of the comms layer; the NumPy functions they replace stay the reference.
 
 * :func:`coverage_counts` — the coverage pass of :func:`ilrs.comms.access.coverage` fused into one
-  loop over points (parallel) x times x targets: visibility against max(mask, minimum elevation)
+  loop over points x times x targets: visibility against max(mask, minimum elevation)
   and the gap statistics of :class:`ilrs.comms.access.GapAccumulator`, without (T, S) temporaries.
   Float64 throughout: sin(el) = du/|d| decides targets clearly above the highest limit or clearly
   below the lowest; the rest get the reference's exact elevation/azimuth (atan2) and mask lookup.
@@ -10,7 +10,10 @@
   Gill, *Satellite Orbits*, 2000, eqs. 3.29-3.33) in the body frame, and Earth and Sun as third
   bodies (M&G eq. 3.37), for every satellite in one call.
 
-Selected by :func:`ilrs._compiled.use_compiled` (``ILRS_KERNELS=numpy`` turns them off).
+Selected by :func:`ilrs._compiled.use_compiled` (``ILRS_KERNELS=numpy`` turns them off). Serial
+on purpose: a numba ``parallel=True`` kernel costs ~1.6 s to load from its cache in every new
+process (threading layer, gufunc wrappers; measured on this 2-core box), more than the whole
+coverage pass of the reference run.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ SURE_MARGIN = 1e-12
 """Margin on sin(el) (dimensionless) inside which the exact atan2 path decides."""
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def _mask_at(mask, s, az_deg):
     """Periodic linear interpolation of row ``s`` of ``mask`` (S, A) on A uniform azimuth bins."""
     a = mask.shape[1]
@@ -36,7 +39,7 @@ def _mask_at(mask, s, az_deg):
     return lo + w * (mask[s, (i0 + 1) % a] - lo)
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def _visible_one(tg, s, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi):
     """Is target ``tg`` (3,) above max(mask, min_el) for point ``s``? (the reference :func:`visible`)."""
     dx = tg[0] - pos[s, 0]
@@ -60,7 +63,7 @@ def _visible_one(tg, s, pos, east, north, up, mask, has_mask, min_el, sin_lo, si
     return el > limit
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True)
 def coverage_counts(targets, todo, row_all, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi):
     """Per point: (visible count, windows, gaps, longest gap) in samples, over T times.
 
@@ -70,7 +73,7 @@ def coverage_counts(targets, todo, row_all, pos, east, north, up, mask, has_mask
     t_count, n_sat = todo.shape
     n_pts = pos.shape[0]
     out = np.zeros((n_pts, 4), np.int64)
-    for s in nb.prange(n_pts):
+    for s in range(n_pts):
         count = 0
         n_win = 0
         n_gap = 0
@@ -103,13 +106,13 @@ def coverage_counts(targets, todo, row_all, pos, east, north, up, mask, has_mask
     return out
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True)
 def visible_matrix(targets, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi):
     """Boolean (M, S): each of M targets (M, 3) against each point (the reference :func:`visible`)."""
     m_count = targets.shape[0]
     n_pts = pos.shape[0]
     out = np.zeros((m_count, n_pts), np.bool_)
-    for s in nb.prange(n_pts):
+    for s in range(n_pts):
         for m in range(m_count):
             out[m, s] = _visible_one(targets[m], s, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi)
     return out
@@ -124,7 +127,10 @@ def spline_row(x, c, t):
     i = np.searchsorted(x, t, side="right") - 1
     i = min(max(i, 0), x.size - 2)
     dt = t - x[i]
-    return ((c[0, i] * dt + c[1, i]) * dt + c[2, i]) * dt + c[3, i]
+    out = np.empty(c.shape[2])
+    for p in range(c.shape[2]):
+        out[p] = ((c[0, i, p] * dt + c[1, i, p]) * dt + c[2, i, p]) * dt + c[3, i, p]
+    return out
 
 
 @nb.njit(cache=True)
@@ -179,13 +185,13 @@ def field_acceleration(px, py, pz, C, S, gm, radius, degree, V, W):
     return k * ax, k * ay, k * az
 
 
-@nb.njit(cache=True, inline="always")
-def _third_body(r, b, gm):
-    """GM [(b - r)/|b - r|^3 - b/|b|^3] (M&G eq. 3.37), r and b (3,)."""
-    d0, d1, d2 = b[0] - r[0], b[1] - r[1], b[2] - r[2]
+@nb.njit(cache=True)
+def _third_body(r0, r1, r2, b0, b1, b2, gm):
+    """GM [(b - r)/|b - r|^3 - b/|b|^3] (M&G eq. 3.37) for a satellite at r and a body at b."""
+    d0, d1, d2 = b0 - r0, b1 - r1, b2 - r2
     dn3 = (d0 * d0 + d1 * d1 + d2 * d2) ** 1.5
-    bn3 = (b[0] * b[0] + b[1] * b[1] + b[2] * b[2]) ** 1.5
-    return (gm * (d0 / dn3 - b[0] / bn3), gm * (d1 / dn3 - b[1] / bn3), gm * (d2 / dn3 - b[2] / bn3))
+    bn3 = (b0 * b0 + b1 * b1 + b2 * b2) ** 1.5
+    return gm * (d0 / dn3 - b0 / bn3), gm * (d1 / dn3 - b1 / bn3), gm * (d2 / dn3 - b2 / bn3)
 
 
 @nb.njit(cache=True)
@@ -201,23 +207,25 @@ def relay_rhs(t, y, x, c, has_eph, C, S, gm, radius, degree, gm_earth, gm_sun):
     row[6] = row[10] = row[14] = 1.0  # identity rotation, no third body
     if has_eph:
         row = spline_row(x, c, t)
-    R = row[6:15].reshape(3, 3)
+    # row[6:15]: the rotation ICRF -> body, row-major: b = R r, a_inertial = R^T a_body
     for k in range(n_sat):
-        r = y[6 * k: 6 * k + 3]
-        b0 = R[0, 0] * r[0] + R[0, 1] * r[1] + R[0, 2] * r[2]
-        b1 = R[1, 0] * r[0] + R[1, 1] * r[1] + R[1, 2] * r[2]
-        b2 = R[2, 0] * r[0] + R[2, 1] * r[1] + R[2, 2] * r[2]
+        r0, r1, r2 = y[6 * k], y[6 * k + 1], y[6 * k + 2]
+        b0 = row[6] * r0 + row[7] * r1 + row[8] * r2
+        b1 = row[9] * r0 + row[10] * r1 + row[11] * r2
+        b2 = row[12] * r0 + row[13] * r1 + row[14] * r2
         gx, gy, gz = field_acceleration(b0, b1, b2, C, S, gm, radius, degree, V, W)
-        a0 = R[0, 0] * gx + R[1, 0] * gy + R[2, 0] * gz
-        a1 = R[0, 1] * gx + R[1, 1] * gy + R[2, 1] * gz
-        a2 = R[0, 2] * gx + R[1, 2] * gy + R[2, 2] * gz
+        a0 = row[6] * gx + row[9] * gy + row[12] * gz
+        a1 = row[7] * gx + row[10] * gy + row[13] * gz
+        a2 = row[8] * gx + row[11] * gy + row[14] * gz
         if has_eph and gm_earth != 0.0:
-            e0, e1, e2 = _third_body(r, row[0:3], gm_earth)
+            e0, e1, e2 = _third_body(r0, r1, r2, row[0], row[1], row[2], gm_earth)
             a0, a1, a2 = a0 + e0, a1 + e1, a2 + e2
         if has_eph and gm_sun != 0.0:
-            s0, s1, s2 = _third_body(r, row[3:6], gm_sun)
+            s0, s1, s2 = _third_body(r0, r1, r2, row[3], row[4], row[5], gm_sun)
             a0, a1, a2 = a0 + s0, a1 + s1, a2 + s2
-        out[6 * k: 6 * k + 3] = y[6 * k + 3: 6 * k + 6]
+        out[6 * k] = y[6 * k + 3]
+        out[6 * k + 1] = y[6 * k + 4]
+        out[6 * k + 2] = y[6 * k + 5]
         out[6 * k + 3] = a0
         out[6 * k + 4] = a1
         out[6 * k + 5] = a2
@@ -226,7 +234,7 @@ def relay_rhs(t, y, x, c, has_eph, C, S, gm, radius, degree, gm_earth, gm_sun):
 
 # -- analytic (orbit-averaged) mode ------------------------------------------------------------------
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def _cross3(a0, a1, a2, b0, b1, b2):
     return a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0
 
@@ -237,7 +245,9 @@ def _unit_poles(x, c, t):
     out = np.empty((c.shape[0], 3))
     for p in range(c.shape[0]):
         v = spline_row(x, c[p], t)
-        out[p] = v / math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2])
+        norm = math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2])
+        for i in range(3):
+            out[p, i] = v[i] / norm
     return out
 
 
@@ -258,12 +268,12 @@ def secular_rhs(t, y, a, j2, radius, mu, x, pole_c, third_c):
         kk = n * j2 * radius ** 2 / a[k] ** 2
         f = 1.5 * kk * js / jn ** 5
         c0, c1, c2 = _cross3(j0, j1, jz, s0, s1, s2)
-        dj = [f * c0, f * c1, f * c2]
+        dj0, dj1, dj2 = f * c0, f * c1, f * c2
         x0, x1, x2 = _cross3(e0, e1, e2, j0, j1, jz)
         y0, y1, y2 = _cross3(e0, e1, e2, s0, s1, s2)
         g1 = 0.25 * kk * (3.0 / jn ** 5 - 15.0 * js ** 2 / jn ** 7)
         g2 = 0.25 * kk * (6.0 * js / jn ** 5)
-        de = [g1 * x0 + g2 * y0, g1 * x1 + g2 * y1, g1 * x2 + g2 * y2]
+        de0, de1, de2 = g1 * x0 + g2 * y0, g1 * x1 + g2 * y1, g1 * x2 + g2 * y2
         cos_i = js / jn
         dm = 0.75 * n * j2 * (radius / (a[k] * jn ** 2)) ** 2 * jn * (3.0 * cos_i ** 2 - 1.0)
         for b in range(third_c.size):
@@ -271,17 +281,23 @@ def secular_rhs(t, y, a, j2, radius, mu, x, pole_c, third_c):
             jnh = j0 * p0 + j1 * p1 + jz * p2
             enh = e0 * p0 + e1 * p1 + e2 * p2
             k3 = 3.0 * third_c[b] / (4.0 * n)
-            u = _cross3(j0, j1, jz, p0, p1, p2)
-            v = _cross3(e0, e1, e2, p0, p1, p2)
-            w = _cross3(j0, j1, jz, e0, e1, e2)
-            for i in range(3):
-                dj[i] += k3 * (jnh * u[i] - 5.0 * enh * v[i])
-                de[i] += k3 * (2.0 * w[i] - 5.0 * enh * u[i] + jnh * v[i])
+            u0, u1, u2 = _cross3(j0, j1, jz, p0, p1, p2)
+            v0, v1, v2 = _cross3(e0, e1, e2, p0, p1, p2)
+            w0, w1, w2 = _cross3(j0, j1, jz, e0, e1, e2)
+            dj0 += k3 * (jnh * u0 - 5.0 * enh * v0)
+            dj1 += k3 * (jnh * u1 - 5.0 * enh * v1)
+            dj2 += k3 * (jnh * u2 - 5.0 * enh * v2)
+            de0 += k3 * (2.0 * w0 - 5.0 * enh * u0 + jnh * v0)
+            de1 += k3 * (2.0 * w1 - 5.0 * enh * u1 + jnh * v1)
+            de2 += k3 * (2.0 * w2 - 5.0 * enh * u2 + jnh * v2)
             F = -1.0 + 6.0 * e2n + 3.0 * jnh ** 2 - 15.0 * enh ** 2
             G = 2.0 * jn ** 2 - jnh ** 2 - 5.0 * jn ** 2 * enh ** 2 / max(e2n, 1e-24)
             dm -= third_c[b] / (8.0 * n) * (4.0 * F + 6.0 * G)
-        for i in range(3):
-            out[7 * k + i] = dj[i]
-            out[7 * k + 3 + i] = de[i]
+        out[7 * k] = dj0
+        out[7 * k + 1] = dj1
+        out[7 * k + 2] = dj2
+        out[7 * k + 3] = de0
+        out[7 * k + 4] = de1
+        out[7 * k + 5] = de2
         out[7 * k + 6] = dm
     return out

@@ -23,7 +23,7 @@ import numba as nb
 import numpy as np
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def _height_one(z, cell_deg, lat, lon):
     """Bilinear DEM height (km) at one (lat, lon) (deg), the arithmetic of ``dem.ground_height_m``."""
     nr, nc = z.shape
