@@ -235,18 +235,19 @@ def global_profiles(site: Site, azimuth_deg: np.ndarray, dem: PolarStereoDEM | N
 def _global_horizon_deg(site: Site, az_deg: np.ndarray, dem: PolarStereoDEM | None, r0: float,
                         max_range_m: float, global_step_m: float) -> np.ndarray:
     """Horizon (deg) of the coarse global DEM along each azimuth, the user's DEM's cells excepted:
-    the fused compiled ray march when there is no user DEM (:mod:`ilrs.environment._kernels`),
-    else the NumPy profiles."""
+    compiled (:mod:`ilrs.environment._kernels`) when there is no user DEM, else the NumPy profiles."""
     from ilrs._compiled import use_compiled
 
     if dem is None and use_compiled():
-        from ilrs.environment._kernels import global_horizon_deg
+        from ilrs.environment._kernels import great_circle_xyz, horizon_from_latlon_deg
         from ilrs.environment.dem import _padded_dem_km
 
-        d = np.arange(global_step_m, max_range_m + global_step_m, global_step_m)
+        g = np.arange(global_step_m, max_range_m + global_step_m, global_step_m) / MOON_RADIUS_M
+        cos_g, sin_g = np.cos(g), np.sin(g)
         e, n, u = (np.ascontiguousarray(v, dtype=float) for v in site.enu_matrix)
-        return global_horizon_deg(_padded_dem_km(), CELL_DEG, e, n, u, np.radians(az_deg), d,
-                                  MOON_RADIUS_M, float(r0))
+        p = great_circle_xyz(e, n, u, np.radians(az_deg), cos_g, sin_g)
+        lat, lon = np.degrees(np.arcsin(np.clip(p[2], -1, 1))), np.degrees(np.arctan2(p[1], p[0]))
+        return horizon_from_latlon_deg(_padded_dem_km(), CELL_DEG, lat, lon, cos_g, sin_g, MOON_RADIUS_M, float(r0))
     d, h = global_profiles(site, az_deg, dem, max_range_m=max_range_m, global_step_m=global_step_m)
     return _max_elevation_deg(h, d, r0)
 
