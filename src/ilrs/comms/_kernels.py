@@ -40,17 +40,9 @@ def _mask_at(mask, s, az_deg):
 
 
 @nb.njit(cache=True)
-def _visible_one(tg, s, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi):
-    """Is target ``tg`` (3,) above max(mask, min_el) for point ``s``? (the reference :func:`visible`)."""
-    dx = tg[0] - pos[s, 0]
-    dy = tg[1] - pos[s, 1]
-    dz = tg[2] - pos[s, 2]
-    du = dx * up[s, 0] + dy * up[s, 1] + dz * up[s, 2]
-    dist = math.sqrt(dx * dx + dy * dy + dz * dz)
-    if du > (sin_hi[s] + SURE_MARGIN) * dist:
-        return True
-    if du <= (sin_lo - SURE_MARGIN) * dist:
-        return False
+def _exact_visible(dx, dy, dz, du, s, east, north, mask, has_mask, min_el):
+    """The reference's exact test for a target at d = (dx, dy, dz) from point ``s`` (du = d.up):
+    elevation and azimuth by atan2, limit = max(mask at the azimuth, min_el)."""
     de = dx * east[s, 0] + dy * east[s, 1] + dz * east[s, 2]
     dn = dx * north[s, 0] + dy * north[s, 1] + dz * north[s, 2]
     el = math.degrees(math.atan2(du, math.hypot(de, dn)))
@@ -61,6 +53,22 @@ def _visible_one(tg, s, pos, east, north, up, mask, has_mask, min_el, sin_lo, si
             az = 0.0
         limit = max(_mask_at(mask, s, az), min_el)
     return el > limit
+
+
+@nb.njit(cache=True, inline="always")
+def _visible_one(tx, ty, tz, s, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi):
+    """Is the target at (tx, ty, tz) above max(mask, min_el) for point ``s``? (the reference
+    :func:`visible`). sin(el) = du/|d| decides clear cases; the band between goes to the exact test."""
+    dx = tx - pos[s, 0]
+    dy = ty - pos[s, 1]
+    dz = tz - pos[s, 2]
+    du = dx * up[s, 0] + dy * up[s, 1] + dz * up[s, 2]
+    dist = math.sqrt(dx * dx + dy * dy + dz * dz)
+    if du <= (sin_lo - SURE_MARGIN) * dist:
+        return False
+    if du > (sin_hi[s] + SURE_MARGIN) * dist:
+        return True
+    return _exact_visible(dx, dy, dz, du, s, east, north, mask, has_mask, min_el)
 
 
 @nb.njit(cache=True)
@@ -80,12 +88,24 @@ def coverage_counts(targets, todo, row_all, pos, east, north, up, mask, has_mask
         run = 0
         longest = 0
         prev = False
+        p0, p1, p2 = pos[s, 0], pos[s, 1], pos[s, 2]
+        u0, u1, u2 = up[s, 0], up[s, 1], up[s, 2]
+        lo = sin_lo - SURE_MARGIN
+        hi = sin_hi[s] + SURE_MARGIN
         for t in range(t_count):
             v = row_all[t]
             if not v:
                 for n in range(n_sat):
-                    if todo[t, n] and _visible_one(targets[t, n], s, pos, east, north, up, mask, has_mask,
-                                                   min_el, sin_lo, sin_hi):
+                    if not todo[t, n]:
+                        continue
+                    dx = targets[t, n, 0] - p0
+                    dy = targets[t, n, 1] - p1
+                    dz = targets[t, n, 2] - p2
+                    du = dx * u0 + dy * u1 + dz * u2
+                    dist = math.sqrt(dx * dx + dy * dy + dz * dz)
+                    if du <= lo * dist:
+                        continue
+                    if du > hi * dist or _exact_visible(dx, dy, dz, du, s, east, north, mask, has_mask, min_el):
                         v = True
                         break
             if v:
@@ -114,7 +134,8 @@ def visible_matrix(targets, pos, east, north, up, mask, has_mask, min_el, sin_lo
     out = np.zeros((m_count, n_pts), np.bool_)
     for s in range(n_pts):
         for m in range(m_count):
-            out[m, s] = _visible_one(targets[m], s, pos, east, north, up, mask, has_mask, min_el, sin_lo, sin_hi)
+            out[m, s] = _visible_one(targets[m, 0], targets[m, 1], targets[m, 2], s, pos, east, north, up, mask,
+                                     has_mask, min_el, sin_lo, sin_hi)
     return out
 
 

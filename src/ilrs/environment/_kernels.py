@@ -25,7 +25,7 @@ import numba as nb
 import numpy as np
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _height_one(z, cell_deg, lat, lon):
     """Bilinear DEM height (km) at one (lat, lon) (deg), the arithmetic of ``dem.ground_height_m``
     (its modulo operations short-cut where the operand is already in range: same values)."""
