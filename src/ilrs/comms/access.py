@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ilrs._compiled import use_compiled
 from ilrs.constants import MOON_RADIUS_M, SECONDS_PER_HOUR
 from ilrs.errors import InputError
 from ilrs.timeutil import runs_of
@@ -290,6 +291,9 @@ def coverage(points: SurfacePoints, targets_me_m: np.ndarray, step_s: float, min
     all_vis &= usable
     none_vis |= ~usable
     row_all = all_vis.any(axis=1)
+    if use_compiled():
+        return _coverage_compiled(points, tg, ~none_vis & ~row_all[:, None], row_all, step_s, min_elevation_deg,
+                                  progress)
     for a in range(0, t_count, step):
         b = min(a + step, t_count)
         vis = np.zeros((b - a, points.size), bool)
@@ -307,3 +311,40 @@ def coverage(points: SurfacePoints, targets_me_m: np.ndarray, step_s: float, min
         if progress is not None:
             progress(b, t_count)
     return acc.result(step_s)
+
+
+def _kernel_arguments(points: SurfacePoints, min_elevation_deg: float) -> tuple:
+    """Point arrays and elevation bounds in the layout of :mod:`ilrs.comms._kernels`."""
+    has_mask = points.mask_deg is not None
+    mask = np.ascontiguousarray(points.mask_deg, float) if has_mask else np.zeros((points.size, 1))
+    top = np.maximum(mask.max(axis=1), min_elevation_deg) if has_mask else np.full(points.size, min_elevation_deg)
+    return (np.ascontiguousarray(points.position_me_m, float), np.ascontiguousarray(points.east, float),
+            np.ascontiguousarray(points.north, float), np.ascontiguousarray(points.up, float), mask, has_mask,
+            float(min_elevation_deg), float(np.sin(np.radians(min_elevation_deg))), np.sin(np.radians(top)))
+
+
+def visible_compiled(points: SurfacePoints, targets_me_m: np.ndarray, min_elevation_deg: float = 0.0) -> np.ndarray:
+    """:func:`visible` by the compiled kernel (float64, same decisions up to rounding at the limit)."""
+    from ilrs.comms._kernels import visible_matrix
+
+    tg = np.asarray(targets_me_m, float)
+    out = visible_matrix(np.ascontiguousarray(tg.reshape(-1, 3)), *_kernel_arguments(points, min_elevation_deg))
+    return out.reshape(tg.shape[:-1] + (points.size,))
+
+
+def _coverage_compiled(points: SurfacePoints, targets: np.ndarray, todo: np.ndarray, row_all: np.ndarray,
+                       step_s: float, min_elevation_deg: float, progress) -> dict:
+    """The coverage pass fused in :func:`ilrs.comms._kernels.coverage_counts`; the same dict as
+    :meth:`GapAccumulator.result`."""
+    from ilrs.comms._kernels import coverage_counts
+
+    t_count = targets.shape[0]
+    counts = coverage_counts(np.ascontiguousarray(targets), np.ascontiguousarray(todo), np.ascontiguousarray(row_all),
+                             *_kernel_arguments(points, min_elevation_deg))
+    count, n_windows, n_gaps, longest = counts.T
+    mean_gap = np.where(n_gaps > 0, (t_count - count) / np.maximum(n_gaps, 1), 0.0)
+    if progress is not None:
+        progress(t_count, t_count)
+    return {"availability": count / max(t_count, 1), "n_windows": np.ascontiguousarray(n_windows),
+            "max_gap_hours": longest * step_s / SECONDS_PER_HOUR,
+            "mean_gap_hours": mean_gap * step_s / SECONDS_PER_HOUR}

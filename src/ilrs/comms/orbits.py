@@ -314,6 +314,26 @@ def secular_rates_vector(j, e, a, *, j2: float, spin, third: tuple = (), body_ra
     return dj, de, dm
 
 
+def _compiled_secular_rhs(a, j2: float, radius_m: float, mu: float, poles: list, third_c: np.ndarray):
+    """:func:`ilrs.comms._kernels.secular_rhs` bound to these orbits; ``poles`` (PoleTrack): the
+    spin axis, then each third body's orbit pole. Fixed poles become constant splines on the
+    sampled poles' knots (or on [0, 1])."""
+    from ilrs.comms._kernels import secular_rhs
+
+    sampled = [p for p in poles if not p.fixed]
+    x = np.ascontiguousarray(sampled[0].spline.x if sampled else np.array([0.0, 1.0]))
+    coef = np.zeros((len(poles), 4, x.size - 1, 3))
+    for k, p in enumerate(poles):
+        if p.fixed:
+            coef[k, 3] = p.p
+        else:
+            if not np.array_equal(p.spline.x, x):
+                raise ValueError("sampled poles must share their sample times")
+            coef[k] = p.spline.c
+    args = (np.ascontiguousarray(a, float), float(j2), float(radius_m), float(mu), x, coef, third_c)
+    return lambda t, y: secular_rhs(float(t), y, *args)
+
+
 def secular_propagate(r0_m, v0_m_s, dt_s, *, j2: float, j2_pole, third: tuple = (), pole_t_s=None,
                       body_radius_m: float = R_MOON_GRAVITY_M, mu: float = GM_MOON_M3_S2, rtol: float = 1e-9
                       ) -> tuple[np.ndarray, np.ndarray]:
@@ -351,6 +371,12 @@ def secular_propagate(r0_m, v0_m_s, dt_s, *, j2: float, j2_pole, third: tuple = 
                                           third=[(c, p(t)) for c, p in bodies], body_radius_m=body_radius_m,
                                           mu=mu)
         return np.concatenate([dj, de, dm[:, None]], axis=1).ravel()
+
+    from ilrs._compiled import use_compiled
+
+    if use_compiled():  # the same rates in one compiled call (ilrs.comms._kernels.secular_rhs)
+        rhs = _compiled_secular_rhs(a, j2, body_radius_m, mu, [spin] + [p for _, p in bodies],
+                                    np.array([c for c, _ in bodies], float))
 
     y0 = np.concatenate([j0, e0, np.zeros((n_sat, 1))], axis=1).ravel()
     t_end = float(dt.max()) if dt.size else 0.0

@@ -26,6 +26,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.interpolate import CubicSpline
 
+from ilrs._compiled import use_compiled
 from ilrs.comms.gravity import GravityField
 from ilrs.constants import MOON_RADIUS_M, SECONDS_PER_DAY
 from ilrs.errors import ComputationError
@@ -165,14 +166,7 @@ def propagate(r0_m, v0_m_s, t_s: Sequence[float] | np.ndarray, force: ForceModel
         raise ComputationError("propagation times must be at least two, strictly increasing")
     n = r0.shape[0]
     calls = [0]
-
-    def rhs(tt, y):
-        calls[0] += 1
-        s = y.reshape(n, 6)
-        out = np.empty_like(s)
-        out[:, :3] = s[:, 3:]
-        out[:, 3:] = force.acceleration(tt, s[:, :3])
-        return out.ravel()
+    rhs = _compiled_rhs(force, calls) if use_compiled() else _numpy_rhs(force, n, calls)
 
     y0 = np.concatenate([r0, v0], axis=1).ravel()
     atol = np.tile(np.r_[np.full(3, atol_m), np.full(3, atol_m * 1e-3)], n)
@@ -187,6 +181,35 @@ def propagate(r0_m, v0_m_s, t_s: Sequence[float] | np.ndarray, force: ForceModel
         y = sol.y.T.reshape(t.size, n, 6)
         return Trajectory(t, y[:, :, :3], y[:, :, 3:], calls[0])
     return _propagate_with_events(rhs, y0, t, n, kept, surface_radius_m, rtol, atol, max_step_s, calls)
+
+
+def _numpy_rhs(force: ForceModel, n: int, calls: list):
+    """The reference right-hand side: ``force.acceleration`` on the (n, 6) stacked state."""
+    def rhs(tt, y):
+        calls[0] += 1
+        s = y.reshape(n, 6)
+        out = np.empty_like(s)
+        out[:, :3] = s[:, 3:]
+        out[:, 3:] = force.acceleration(tt, s[:, :3])
+        return out.ravel()
+    return rhs
+
+
+def _compiled_rhs(force: ForceModel, calls: list):
+    """The same right-hand side by :func:`ilrs.comms._kernels.relay_rhs` (one compiled call)."""
+    from ilrs.comms._kernels import relay_rhs
+
+    g, eph = force.gravity, force.ephemeris
+    spline = eph._spline if eph is not None else None
+    x = np.ascontiguousarray(spline.x if spline is not None else np.zeros(2))
+    c = np.ascontiguousarray(spline.c if spline is not None else np.zeros((4, 1, 15)))
+    args = (x, c, eph is not None, np.ascontiguousarray(g.C), np.ascontiguousarray(g.S), g.gm_m3_s2, g.radius_m,
+            g.degree, GM_EARTH_M3_S2 if force.earth else 0.0, GM_SUN_M3_S2 if force.sun else 0.0)
+
+    def rhs(tt, y):
+        calls[0] += 1
+        return relay_rhs(float(tt), y, *args)
+    return rhs
 
 
 def _radial_rate(k: int):

@@ -35,11 +35,20 @@ def _padded_dem_km() -> np.ndarray:
 
 
 def ground_height_m(lat_deg, lon_deg) -> np.ndarray:
-    """Bilinear ground height (m) of the coarse global DEM at ``lat_deg``/``lon_deg`` (broadcast)."""
+    """Bilinear ground height (m) of the coarse global DEM at ``lat_deg``/``lon_deg`` (broadcast);
+    by the compiled kernel (:mod:`ilrs.environment._kernels`) unless ``ILRS_KERNELS=numpy``."""
+    from ilrs._compiled import use_compiled
+
     z = _padded_dem_km()
     nr, nc = z.shape
     lat = np.asarray(lat_deg, dtype=float)
     lon = np.asarray(lon_deg, dtype=float)
+    if use_compiled():
+        from ilrs.environment._kernels import ground_height_m as compiled_height_m
+
+        lat, lon = np.broadcast_arrays(lat, lon)
+        flat = compiled_height_m(z, CELL_DEG, np.ascontiguousarray(lat).ravel(), np.ascontiguousarray(lon).ravel())
+        return flat.reshape(lat.shape) if lat.ndim else flat[0]
     # padded row k: k=0 at +90°, k=1..1440 cell centres, k=1441 at −90°; rows 0-1 and 1440-1441
     # are half a cell apart, so the mapping is piecewise linear near the poles
     fi = (90.0 - lat) / CELL_DEG + 0.5

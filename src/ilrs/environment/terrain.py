@@ -205,8 +205,7 @@ def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
                 h = dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))
                 best[sl] = np.maximum(best[sl], _max_elevation_deg(h, d, r0))
     if use_global:
-        d, h = global_profiles(site, az_deg, dem, max_range_m=max_range_m, global_step_m=global_step_m)
-        best = np.maximum(best, _max_elevation_deg(h, d, r0))
+        best = np.maximum(best, _global_horizon_deg(site, az_deg, dem, r0, max_range_m, global_step_m))
     # where no terrain was sampled at all (a user DEM alone, beyond its edge), the smooth sphere
     # through the observer's ground (radius R + ground, eye ``mast`` above it) stands in
     best = np.where(best <= -90.0, -np.degrees(np.arccos(min(1.0, (R + ground) / r0))), best)
@@ -231,6 +230,26 @@ def global_profiles(site: Site, azimuth_deg: np.ndarray, dem: PolarStereoDEM | N
     if dem is not None:
         h = np.where(np.isfinite(dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))), np.nan, h)
     return d, h
+
+
+def _global_horizon_deg(site: Site, az_deg: np.ndarray, dem: PolarStereoDEM | None, r0: float,
+                        max_range_m: float, global_step_m: float) -> np.ndarray:
+    """Horizon (deg) of the coarse global DEM along each azimuth, the user's DEM's cells excepted:
+    compiled (:mod:`ilrs.environment._kernels`) when there is no user DEM, else the NumPy profiles."""
+    from ilrs._compiled import use_compiled
+
+    if dem is None and use_compiled():
+        from ilrs.environment._kernels import great_circle_xyz, horizon_from_latlon_deg
+        from ilrs.environment.dem import _padded_dem_km
+
+        g = np.arange(global_step_m, max_range_m + global_step_m, global_step_m) / MOON_RADIUS_M
+        cos_g, sin_g = np.cos(g), np.sin(g)
+        e, n, u = (np.ascontiguousarray(v, dtype=float) for v in site.enu_matrix)
+        p = great_circle_xyz(e, n, u, np.radians(az_deg), cos_g, sin_g)
+        lat, lon = np.degrees(np.arcsin(np.clip(p[2], -1, 1))), np.degrees(np.arctan2(p[1], p[0]))
+        return horizon_from_latlon_deg(_padded_dem_km(), CELL_DEG, lat, lon, cos_g, sin_g, MOON_RADIUS_M, float(r0))
+    d, h = global_profiles(site, az_deg, dem, max_range_m=max_range_m, global_step_m=global_step_m)
+    return _max_elevation_deg(h, d, r0)
 
 
 def _max_elevation_deg(h: np.ndarray, d: np.ndarray, r0: float) -> np.ndarray:

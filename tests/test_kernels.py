@@ -1,0 +1,258 @@
+"""Compiled kernels against their NumPy references (``ILRS_KERNELS=numpy``), on random and edge inputs.
+
+Tolerances (stated, and why):
+* visibility: identical decisions wherever the target is more than 1e-9 deg from its limit
+  (both paths are float64; at the limit itself atan2 rounding may decide either way);
+* coverage statistics: identical counts on points whose horizon is tested by the float64 path;
+* DEM heights: 1e-9 m (the same arithmetic, in the same order);
+* DEM horizons: 1e-9 deg (libm vs NumPy trigonometry, a few ulp);
+* gravity and the propagation right-hand side: 1e-12 relative (summation order);
+* propagation over 30 days with the GRAIL field + Earth + Sun: positions within 10 m (issue 15).
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ilrs.comms.access import SurfacePoints, coverage, elevation_azimuth_deg, mask_elevation_deg, visible, visible_compiled
+from ilrs.constants import MOON_RADIUS_M
+
+MARGIN_DEG = 1e-9
+
+
+@contextmanager
+def kernels(choice: str):
+    """ILRS_KERNELS=``choice`` inside the block, restored after it."""
+    old = os.environ.get("ILRS_KERNELS")
+    os.environ["ILRS_KERNELS"] = choice
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("ILRS_KERNELS", None)
+        else:
+            os.environ["ILRS_KERNELS"] = old
+
+
+def _tilted(points: SurfacePoints, tilt: float) -> SurfacePoints:
+    """The same points with up vectors tilted by ~``tilt`` rad (non-radial: the reference then takes
+    its exact float64 path, not the float32 prefilter of visible_radial)."""
+    up = points.up + tilt * points.east
+    up /= np.linalg.norm(up, axis=1)[:, None]
+    east = np.cross(points.north, up)
+    east /= np.linalg.norm(east, axis=1)[:, None]
+    north = np.cross(up, east)
+    return SurfacePoints(points.lat_deg, points.lon_deg, points.position_me_m, east, north, up, points.mask_deg)
+
+
+def _random_case(seed: int, n_pts: int, n_tg: int, with_mask: bool):
+    rng = np.random.default_rng(seed)
+    mask = rng.uniform(-3.0, 25.0, (n_pts, 36)) if with_mask else None
+    pts = SurfacePoints.on_sphere(rng.uniform(-90, -80, n_pts), rng.uniform(-180, 180, n_pts),
+                                  rng.uniform(-4000, 4000, n_pts), mask_deg=mask)
+    direction = rng.normal(size=(n_tg, 3)) + np.array([0.0, 0.0, -1.5])
+    targets = direction / np.linalg.norm(direction, axis=1)[:, None] * rng.uniform(1.74e6, 2e7, n_tg)[:, None]
+    return pts, targets
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_pts=st.integers(1, 30), n_tg=st.integers(1, 40),
+       with_mask=st.booleans(), min_el=st.floats(-10.0, 30.0), tilt=st.sampled_from([0.0, 1e-3]))
+def test_visibility_kernel_equals_reference(seed, n_pts, n_tg, with_mask, min_el, tilt):
+    pts, targets = _random_case(seed, n_pts, n_tg, with_mask)
+    pts = _tilted(pts, tilt) if tilt else pts
+    el, az = elevation_azimuth_deg(pts, targets)
+    limit = np.maximum(mask_elevation_deg(pts, az), min_el)
+    decided = np.abs(el - limit) > MARGIN_DEG
+    ref = visible(pts, targets, min_el)
+    got = visible_compiled(pts, targets, min_el)
+    assert got.shape == ref.shape
+    assert np.array_equal(got[decided], ref[decided])
+
+
+def test_visibility_kernel_edges():
+    """Zenith, horizon plane, nadir, due north (az 0 / 360 wrap), a mask at -90 and at +89 deg."""
+    pts = SurfacePoints.on_sphere([-89.0, -89.0, -89.0], [30.0, 30.0, 30.0],
+                                  mask_deg=np.array([[-90.0] * 4, [89.0] * 4, [0.0, 10.0, 20.0, 30.0]]))
+    p, up, east, north = pts.position_me_m[0], pts.up[0], pts.east[0], pts.north[0]
+    targets = np.array([p + 1e6 * up, p + 1e6 * east, p - 1e6 * up, p + 1e6 * north + 1e5 * up,
+                        p + 1e6 * (north - 1e-16 * east) + 1e5 * up, p + 1e6 * (east + 0.1 * up)])
+    for min_el in (-5.0, 0.0, 5.0):
+        assert np.array_equal(visible_compiled(pts, targets, min_el), visible(pts, targets, min_el))
+    # zenith (90 deg) clears every mask, 89 deg included; nadir none
+    assert visible_compiled(pts, targets, 0.0)[0].tolist() == [True, True, True]
+    assert visible_compiled(pts, targets, 0.0)[2].tolist() == [False, False, False]
+
+
+def _coverage_both(pts, targets, step_s, min_el, usable):
+    with kernels("numpy"):
+        ref = coverage(pts, targets, step_s, min_el, target_usable=usable)
+    with kernels("numba"):
+        got = coverage(pts, targets, step_s, min_el, target_usable=usable)
+    return ref, got
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_t=st.integers(1, 60), n_sat=st.integers(1, 4), n_pts=st.integers(1, 12),
+       min_el=st.floats(0.0, 20.0))
+def test_coverage_kernel_equals_reference(seed, n_t, n_sat, n_pts, min_el):
+    pts, flat = _random_case(seed, n_pts, n_t * n_sat, True)
+    pts = _tilted(pts, 1e-3)
+    usable = np.random.default_rng(seed + 1).random((n_t, n_sat)) > 0.2
+    ref, got = _coverage_both(pts, flat.reshape(n_t, n_sat, 3), 600.0, min_el, usable)
+    for key in ("availability", "n_windows", "max_gap_hours", "mean_gap_hours"):
+        assert np.array_equal(got[key], ref[key]), key
+
+
+def test_coverage_kernel_closed_form_gaps():
+    """One point, one target at zenith (seen) or nadir (not): pattern 1100010 at 1 h steps →
+    availability 3/7, 2 windows, 2 gaps (3 h and 1 h), longest 3 h, mean 2 h."""
+    pts = SurfacePoints.on_sphere([-85.0], [0.0])
+    zenith, nadir = pts.position_me_m[0] * 3.0, -pts.position_me_m[0] * 3.0
+    targets = np.array([[zenith if c == "1" else nadir] for c in "1100010"])
+    for choice in ("numba", "numpy"):
+        with kernels(choice):
+            out = coverage(pts, targets, 3600.0, 0.0)
+        assert out["availability"][0] == pytest.approx(3 / 7)
+        assert (out["n_windows"][0], out["max_gap_hours"][0], out["mean_gap_hours"][0]) == (2, 3.0, 2.0)
+
+
+# -- environment: DEM heights and horizons ---------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(lat=st.lists(st.floats(-90, 90), min_size=1, max_size=20), lon=st.floats(-720, 720))
+def test_ground_height_kernel_equals_reference(lat, lon):
+    from ilrs.environment.dem import ground_height_m
+
+    lat_a = np.array(lat + [90.0, -90.0, -89.9375, 89.99])
+    with kernels("numpy"):
+        ref = ground_height_m(lat_a, lon)
+    with kernels("numba"):
+        got = ground_height_m(lat_a, lon)
+    assert got.shape == ref.shape
+    assert np.allclose(got, ref, rtol=0, atol=1e-9)
+
+
+@settings(max_examples=8, deadline=None)
+@given(lat=st.floats(-90.0, -75.0), lon=st.floats(-180.0, 180.0), mast_m=st.floats(0.0, 20.0))
+def test_dem_horizon_kernel_equals_reference(lat, lon, mast_m):
+    from ilrs.environment import Site
+    from ilrs.environment.terrain import horizon_for_site
+
+    site = Site(name="s", lat_deg=lat, lon_deg=lon, height_m=100.0, mast_height_m=mast_m)
+    with kernels("numpy"):
+        ref = horizon_for_site(site, "dem", max_range_m=60_000.0).elevation_deg
+    with kernels("numba"):
+        got = horizon_for_site(site, "dem", max_range_m=60_000.0).elevation_deg
+    assert np.allclose(got, ref, rtol=0, atol=1e-9)
+
+
+# -- gravity and propagation -----------------------------------------------------------------------
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), degree=st.integers(0, 20))
+def test_field_kernel_equals_reference(seed, degree):
+    from ilrs.comms._kernels import field_acceleration
+    from ilrs.comms.gravity import GravityField
+
+    g = GravityField.grail(degree=degree)
+    rng = np.random.default_rng(seed)
+    u = rng.normal(size=(6, 3))
+    r = u / np.linalg.norm(u, axis=1)[:, None] * (MOON_RADIUS_M + rng.uniform(20e3, 9e6, 6))[:, None]
+    r[0] = [0.0, 0.0, -(MOON_RADIUS_M + 50e3)]  # over the pole: x = y = 0
+    V, W = np.empty((degree + 3, degree + 3)), np.empty((degree + 3, degree + 3))
+    got = np.array([field_acceleration(*p, g.C, g.S, g.gm_m3_s2, g.radius_m, g.degree, V, W) for p in r])
+    ref = g.acceleration(r)
+    assert np.allclose(got, ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max())
+
+
+def _force(degree: int = 8):
+    from ilrs.comms.gravity import GravityField
+    from ilrs.comms.propagation import ForceModel
+    from ilrs.comms.states import ephemeris_table
+
+    return ForceModel(GravityField.grail(degree=degree), ephemeris_table(np.datetime64("2030-01-01T00:00"), 86400.0))
+
+
+def test_relay_rhs_equals_reference():
+    from ilrs.comms.propagation import _compiled_rhs, _numpy_rhs
+
+    force = _force()
+    rng = np.random.default_rng(3)
+    for t in (0.0, 1234.5, 86400.0):
+        y = np.concatenate([rng.normal(size=(4, 3)) * 3e6, rng.normal(size=(4, 3)) * 1e3], axis=1)
+        y[:, :3] *= (MOON_RADIUS_M + 1e5) / np.minimum(np.linalg.norm(y[:, :3], axis=1), 1e12)[:, None]
+        ref = _numpy_rhs(force, 4, [0])(t, y.ravel())
+        got = _compiled_rhs(force, [0])(t, y.ravel())
+        assert np.allclose(got, ref, rtol=1e-12, atol=1e-15)
+
+
+def test_propagation_30_days_within_10_m_of_the_reference():
+    """A frozen ELFO relay (Queqiao-2's published elements), GRAIL 8x8 + Earth + Sun, 30 days."""
+    from ilrs.comms.relays import builtin_constellations, resolve_relays
+    from ilrs.comms.states import relay_states
+
+    relays = [r for r in resolve_relays(builtin_constellations()["queqiao"]) if r.kind == "keplerian"]
+    times = np.datetime64("2030-01-01T00:00") + np.arange(0, 30 * 24 * 60 + 1, 60).astype("timedelta64[m]")
+    out = {}
+    for choice in ("numpy", "numba"):
+        with kernels(choice):
+            out[choice] = relay_states(relays, times, use_cache=False).r_icrf_m
+    gap = np.linalg.norm(out["numba"] - out["numpy"], axis=-1)
+    assert gap.max() < 10.0
+    assert np.linalg.norm(out["numpy"], axis=-1).min() > MOON_RADIUS_M  # a real orbit, not a zero array
+
+
+def test_unknown_kernel_choice_is_refused():
+    from ilrs._compiled import kernels_choice
+    from ilrs.errors import InputError
+
+    with kernels("fortran"), pytest.raises(InputError, match="ILRS_KERNELS"):
+        kernels_choice()
+    with kernels("NumPy"):
+        assert kernels_choice() == "numpy"
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_orbits=st.integers(1, 5), sampled=st.booleans())
+def test_secular_kernel_equals_reference(seed, n_orbits, sampled):
+    """The analytic mode's averaged rates (J2 + two third bodies), fixed and sampled poles."""
+    from ilrs.comms.orbits import PoleTrack, _compiled_secular_rhs, secular_rates_vector
+
+    rng = np.random.default_rng(seed)
+    j = rng.normal(size=(n_orbits, 3))
+    j *= rng.uniform(0.3, 1.0, (n_orbits, 1)) / np.linalg.norm(j, axis=1)[:, None]
+    e = rng.normal(size=(n_orbits, 3)) * 0.3
+    a = rng.uniform(2.0e6, 1.0e7, n_orbits)
+    t_knots = np.linspace(0.0, 1e7, 6)
+    raw = [rng.normal(size=(6, 3)) + [0, 0, 3] if sampled else rng.normal(size=3) for _ in range(3)]
+    tracks = [PoleTrack(p, t_knots if sampled else None) for p in raw]
+    third = np.array([2.3e-13, 1.1e-13])
+    t = float(rng.uniform(0.0, 1e7))
+    ref = secular_rates_vector(j, e, a, j2=2.03e-4, spin=tracks[0](t),
+                               third=[(c, p(t)) for c, p in zip(third, tracks[1:])], body_radius_m=1.738e6, mu=4.9e12)
+    y = np.concatenate([j, e, np.zeros((n_orbits, 1))], axis=1).ravel()
+    got = _compiled_secular_rhs(a, 2.03e-4, 1.738e6, 4.9e12, tracks, third)(t, y).reshape(n_orbits, 7)
+    want = np.concatenate([ref[0], ref[1], ref[2][:, None]], axis=1)
+    assert np.allclose(got, want, rtol=1e-11, atol=1e-12 * np.abs(want).max())
+
+
+def test_analytic_mode_30_days_within_10_m_of_the_reference():
+    """The Moonlight constellation in the analytic mode (J2 + Earth/Sun averaged), 30 days hourly:
+    the compiled rates give the same orbits to the integrator's tolerance (rtol 1e-9)."""
+    from ilrs.comms.relays import resolve_relays
+    from ilrs.comms.states import relay_states
+
+    relays = resolve_relays(["moonlight"])
+    times = np.datetime64("2030-01-01T00:00") + np.arange(0, 30 * 24 + 1).astype("timedelta64[h]")
+    out = {}
+    for choice in ("numpy", "numba"):
+        with kernels(choice):
+            out[choice] = relay_states(relays, times, propagation="j2", use_cache=False).r_icrf_m
+    assert np.linalg.norm(out["numba"] - out["numpy"], axis=-1).max() < 10.0
