@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ilrs._compiled import kernels_choice
 from ilrs._io import DamagedEntry, discard_entry, read_entry, write_entry
 from ilrs.errors import IlrsError
 
@@ -51,7 +52,9 @@ def _data_stamp() -> list:
 
 
 def cache_key(kind: str, inputs: Any) -> str:
-    text = json.dumps({"v": CACHE_VERSION, "kind": kind, "data": _data_stamp(), "inputs": inputs},
+    # the kernel choice is part of the key: compiled and NumPy results agree to ~1e-13, not bit for bit
+    text = json.dumps({"v": CACHE_VERSION, "kind": kind, "data": _data_stamp(), "inputs": inputs,
+                       "kernels": kernels_choice()},
                       sort_keys=True, default=str)
     return f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:24]}"
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ilrs._compiled import kernels_choice
 from ilrs._io import DamagedEntry, discard_entry, read_entry, write_entry
 from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.environment.ephemeris import ephemeris_for
@@ -96,7 +97,7 @@ def site_identity(site: Site, horizon_kind: str, start, end) -> dict[str, Any]:
 
 
 def _key(site: Site, horizon_kind: str, start, end, step_s: float) -> str:
-    payload = {"v": CACHE_VERSION, **site_identity(site, horizon_kind, start, end),
+    payload = {"v": CACHE_VERSION, "kernels": kernels_choice(), **site_identity(site, horizon_kind, start, end),
                "start": str(start), "end": str(end), "step_s": step_s}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
