@@ -111,6 +111,53 @@ def test_every_artemis_claim_is_dated_and_sourced(scenario):
     assert res.elements["fission-surface-power"].generation_kw == 100.0  # "at least 100 kilowatts"
 
 
+def test_no_artemis_fact_is_left_recalled():
+    """Every figure once marked [recalled] now names a public report, or says it is unverified."""
+    from importlib.resources import files
+
+    data = files("ilrs.data")
+    texts = {name: data.joinpath(name).read_text() for name in (
+        "missions.yaml", "vehicles.yaml", "elements.yaml", "sites.yaml", "relays.yaml", "ground_stations.yaml",
+        "accords.yaml")}
+    texts["artemis-reference.yaml"] = data.joinpath("scenarios", "artemis-reference.yaml").read_text()
+    for name, text in texts.items():
+        part = text[text.find("Artemis program"):] if "Artemis program" in text else text
+        assert "[recalled]" not in part, name
+        for line in part.splitlines():
+            if "recalled" in line.lower() and not line.lstrip().startswith("#"):
+                assert "unverified" in line.lower(), (name, line[:80])
+
+
+# Global 2024 record (seradata.com, ilrs-facts.md): 8 failures in 259 launches, Jeffreys posterior mean
+GLOBAL_P = (8 + 0.5) / (259 + 1)
+
+
+def test_launch_failure_rule_is_the_ilrs_rule(scenario):
+    """Own record for vehicles with operational launches, the global record for those without:
+    Starship's 11 suborbital test flights (5 failures) are not operational launches, as the CZ-10's
+    tests are not counted in the ILRS reference. Values are closed forms, not the code's output."""
+    p = compile_campaign(scenario.campaign, scenario.uncertainties).p_launch
+    assert p["Starship"] == pytest.approx(GLOBAL_P)            # not (5 + 0.5) / (11 + 1) = 0.458
+    assert p["SLS-Block-1"] == pytest.approx(0.5 / 3)          # Artemis I, II: 0 failures in 2
+    assert p["New-Glenn"] == pytest.approx(0.5 / 3)            # NG-1, NG-2: 0 failures in 2
+    assert p["Falcon-Heavy"] == pytest.approx(0.5 / 12)        # 11 flights to Europa Clipper, none failed
+    assert p["Falcon-9"] == pytest.approx(2.5 / 354)           # CRS-7 and Starlink 9-3 in 353 flights
+    ilrs = load_scenario("ilrs-reference")
+    p_ilrs = compile_campaign(ilrs.campaign, ilrs.uncertainties).p_launch
+    assert p_ilrs["CZ-10"] == pytest.approx(p["Starship"])    # the same rule for the unflown lunar vehicles
+    # the record itself is kept: 5 failures in 11 test flights (IFT-1, -2, -7, -8, -9)
+    rec = scenario.campaign.resolved().vehicles["Starship"].record
+    assert (rec.flights, rec.failures) == (11, 5)
+
+
+def test_stand_down_bounds_are_the_reported_intervals(scenario):
+    sd = scenario.uncertainties.stand_down_days
+    assert sd["default"].high == (D(1988, 9, 29) - D(1986, 1, 28)).days == 975   # Challenger -> STS-26
+    starship = sd["Starship"]
+    assert starship.low == (D(2025, 3, 6) - D(2025, 1, 16)).days                 # IFT-7 -> IFT-8
+    assert starship.mode == (D(2025, 5, 27) - D(2025, 3, 6)).days                # IFT-8 -> IFT-9
+
+
 # ---------------------------------------------------------------------------------------- site, relays, stations
 
 NINE = ["Peak near Cabeus B", "Haworth", "Malapert Massif", "Mons Mouton Plateau", "Mons Mouton", "Nobile Rim 1",
@@ -196,6 +243,29 @@ def test_accords_series_invariants(days):
     for c in series:
         assert c.at_most is None or c.at_least <= c.at_most
         assert c.at_least >= len(accords_signatories(c.day))
+
+
+# DSN 810-005 module 301 Rev. P (via NAIF earth_topo_260717.tf): ITRF93 x, y, z in metres
+DSN_XYZ_M = {"goldstone": (-2353621.420, -4641341.472, 3677052.318),   # DSS-14
+             "canberra": (-4460894.917, 2682361.507, -3674748.152),    # DSS-43
+             "madrid": (4849092.518, -360180.348, 4115109.251)}        # DSS-63
+
+
+def _geodetic_deg(x, y, z, a=6378137.0, b=6356752.3142):
+    """Bowring's closed form (WGS84), good to ~1e-9 rad at the Earth's surface."""
+    e2, ep2 = 1 - (b / a) ** 2, (a / b) ** 2 - 1
+    p = math.hypot(x, y)
+    t = math.atan2(z * a, p * b)
+    lat = math.atan2(z + ep2 * b * math.sin(t) ** 3, p - e2 * a * math.cos(t) ** 3)
+    return math.degrees(lat), math.degrees(math.atan2(y, x))
+
+
+def test_dsn_stations_are_where_the_dsn_handbook_puts_them():
+    stations = ground_stations_catalogue()["ground_stations"]
+    for key, xyz in DSN_XYZ_M.items():
+        lat, lon = _geodetic_deg(*xyz)
+        assert stations[key]["lat_deg"] == pytest.approx(lat, abs=0.006), key   # catalogue rounds to 0.01 deg
+        assert stations[key]["lon_deg"] == pytest.approx(lon, abs=0.006), key
 
 
 # ---------------------------------------------------------------------------------------- the run
