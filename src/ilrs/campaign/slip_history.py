@@ -38,6 +38,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ilrs.errors import InputError
 from ilrs.campaign.survival import LognormalFit, WeibullFit, fit_lognormal, fit_weibull, kaplan_meier, Survival
 from ilrs.scenario.schedule_history import (ANY_AGENCY, HistoryMission, ScheduleHistory, schedule_history,
                                             select_missions)
@@ -54,6 +55,22 @@ ILRS_REFERENCE_AGENCIES = ("cnsa", "roscosmos")
 ILRS_REFERENCE_CLASS = "lunar"
 """The reference class of the ILRS (led by CNSA and Roscosmos): their lunar missions, the report's
 and ``ilrs risk --slip-model history``'s default selection."""
+
+REFERENCE_AGENCIES = {"ilrs": ILRS_REFERENCE_AGENCIES,
+                      "artemis-accords": ("nasa", "astrobotic", "intuitive-machines", "firefly")}
+"""Whose record a coalition's missions slip like (``Scenario.coalition``): the ILRS's lead agencies;
+for Artemis, NASA and the US firms that fly its lunar deliveries (CLPS)."""
+
+DEFAULT_BASIS = "each"
+"""The report's and the CLI's basis: a study's planned dates are the newest announcements, many
+already re-planned (Chang'e-7: 2024 → 2026 → 2027), so the slip still to come is measured from
+every announcement; ``first`` (the whole programme slip since the first plan) would count the slip
+already taken twice. The record's own figures are shown for both bases in the report."""
+
+
+def reference_agencies(coalition: str) -> tuple[str, ...]:
+    """The agencies whose record a study of ``coalition`` slips like (:data:`REFERENCE_AGENCIES`)."""
+    return REFERENCE_AGENCIES.get(coalition, ILRS_REFERENCE_AGENCIES)
 
 BOOTSTRAP_SAMPLES = 200
 """Bootstrap resamples for the intervals (200: the 2.5/97.5 % points within about ±0.1 σ)."""
@@ -172,7 +189,10 @@ def fit_selection(agencies, mission_class: str, basis: str = "first", pooling: s
     agencies = tuple(sorted(set(agencies)))
     sample = slip_sample(select_missions(history, agencies, mission_class), history.as_of, basis)
     if not sample.observed.any():
-        raise ValueError(f"no launched mission of {'+'.join(agencies)} in class {mission_class}")
+        in_class = select_missions(history, [ANY_AGENCY], mission_class)
+        flown = sorted({m.agency for m in in_class if m.launched is not None})
+        raise InputError(f"no launched mission of {'+'.join(agencies)} in class {mission_class} to learn slips from",
+                         field="uncertainties.schedule_slip_days (from-history agencies)", allowed=flown)
     pool_sample = slip_sample(select_missions(history, [ANY_AGENCY], mission_class), history.as_of, basis)
     pooled = fit_lognormal(pool_sample.durations(), pool_sample.observed, pool_sample.weights)
     own = fit_lognormal(sample.durations(), sample.observed, sample.weights)
