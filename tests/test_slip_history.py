@@ -264,3 +264,23 @@ def test_slips_swapped_into_a_compiled_campaign_equal_a_recompiled_one():
     recompiled = compile_campaign(s.campaign, unc)
     assert swapped.slip_dists == recompiled.slip_dists and swapped.slip_correlation == recompiled.slip_correlation
     assert any(d is not None for d in swapped.slip_dists)
+
+
+def test_a_replay_learns_only_from_the_record_known_then():
+    """As known on 2023-10-23: Chang'e-6 (launched 2024-05-03) and Chang'e-7 (its 2026 and 2027 plans
+    reported later) cannot inform the fit; Luna-25 (launched 2023-08-11) can."""
+    import datetime as dt
+
+    from ilrs.scenario.schedule_history import schedule_history
+
+    day = dt.date(2023, 10, 23)
+    then = schedule_history().as_known_on(day)
+    by_id = {m.id: m for m in then.missions}
+    assert then.as_of == day
+    assert by_id["change-6"].status == "pending" and by_id["change-6"].launched is None
+    assert by_id["luna-25"].launched == dt.date(2023, 8, 11)
+    assert all(a.reported_day <= day for m in then.missions for a in m.announcements)
+    assert "2027" not in [a.date for a in by_id["change-7"].announcements]
+    assert schedule_history().as_known_on(None) is schedule_history()
+    now, past = (fit_selection(("cnsa", "roscosmos"), "lunar", history=h) for h in (schedule_history(), then))
+    assert past.sample.launched < now.sample.launched  # Chang'e-6 had not flown yet

@@ -225,31 +225,34 @@ def bootstrap_medians(fit: SlipFit, samples: int = BOOTSTRAP_SAMPLES, seed: int 
 
 
 @lru_cache(maxsize=64)
-def _cached_fit(agencies: tuple[str, ...], mission_class: str, basis: str, pooling: str) -> SlipFit:
-    return fit_selection(agencies, mission_class, basis, pooling)
+def _cached_fit(agencies: tuple[str, ...], mission_class: str, basis: str, pooling: str,
+                known_on: dt.date | None = None) -> SlipFit:
+    return fit_selection(agencies, mission_class, basis, pooling, history=schedule_history().as_known_on(known_on))
 
 
-def fitted_distribution(d: HistorySlipDist) -> LognormalDist:
-    """The lognormal a ``from-history`` entry stands for (fitted once per selection and process)."""
-    f = _cached_fit(tuple(sorted(set(d.agencies))), d.mission_class, d.basis, d.pooling)
-    return f.distribution(d.source)
+def fitted_distribution(d: HistorySlipDist, known_on: dt.date | None = None) -> LognormalDist:
+    """The lognormal a ``from-history`` entry stands for, learned from the record as known on
+    ``known_on`` (the whole record if None; fitted once per selection, day and process)."""
+    f = _cached_fit(tuple(sorted(set(d.agencies))), d.mission_class, d.basis, d.pooling, known_on)
+    return f.distribution(d.source + (f" (record as known on {known_on})" if known_on else ""))
 
 
-def resolve_history_slips(unc: UncertaintiesSection) -> UncertaintiesSection:
-    """``unc`` with every ``from-history`` slip replaced by its fitted lognormal (the rest unchanged)."""
+def resolve_history_slips(unc: UncertaintiesSection, known_on: dt.date | None = None) -> UncertaintiesSection:
+    """``unc`` with every ``from-history`` slip replaced by its fitted lognormal (the rest unchanged);
+    ``known_on``: a study replayed as known on that day learns only from the record known then."""
     table = unc.schedule_slip_days
     if not any(isinstance(d, HistorySlipDist) for d in table.values()):
         return unc
-    resolved = {k: fitted_distribution(d) if isinstance(d, HistorySlipDist) else d for k, d in table.items()}
+    resolved = {k: fitted_distribution(d, known_on) if isinstance(d, HistorySlipDist) else d for k, d in table.items()}
     return unc.model_copy(update={"schedule_slip_days": resolved})
 
 
-def with_slips_of(inputs, uncertainties: UncertaintiesSection):
+def with_slips_of(inputs, uncertainties: UncertaintiesSection, known_on: dt.date | None = None):
     """A compiled campaign (:class:`ilrs.campaign.CampaignInputs`) with the schedule slips of
-    ``uncertainties`` instead of its own (``from-history`` ones fitted), nothing recompiled: the
-    same missions, vehicles and milestones, each planned mission's slip as :func:`compile_campaign`
-    would give it."""
-    unc = resolve_history_slips(uncertainties)
+    ``uncertainties`` instead of its own (``from-history`` ones fitted on the record as known on
+    ``known_on``), nothing recompiled: the same missions, vehicles and milestones, each planned
+    mission's slip as :func:`compile_campaign` would give it."""
+    unc = resolve_history_slips(uncertainties, known_on)
     dists = tuple(unc.for_name("schedule_slip_days", m.id) if m.past is None else None for m in inputs.missions)
     return dataclasses.replace(inputs, slip_dists=dists, slip_correlation=unc.schedule_slip_correlation,
                                uncertainties=unc)

@@ -243,7 +243,7 @@ def _history_label(s_history) -> str:
     from ilrs.campaign.slip_history import fitted_distribution
 
     d = s_history.uncertainties.schedule_slip_days["default"]
-    fit = fitted_distribution(d)
+    fit = fitted_distribution(d, s_history.campaign.as_known_on)
     return f"{fit.source}; median {fit.median + fit.shift:,.0f} d, sigma {fit.sigma:.2f}"
 
 

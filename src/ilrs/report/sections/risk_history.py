@@ -50,7 +50,8 @@ def history_study(products):
     study = risk_setup(products.setup)
     scenario = history_scenario(products.setup.scenario)
     return dataclasses.replace(study, uncertainties=scenario.uncertainties,
-                               campaign=with_slips_of(study.campaign, scenario.uncertainties),
+                               campaign=with_slips_of(study.campaign, scenario.uncertainties,
+                                                      scenario.campaign.as_known_on),
                                identity=scenario.model_dump(mode="json"))
 
 
