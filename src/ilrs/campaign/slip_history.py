@@ -234,7 +234,7 @@ def fitted_distribution(d: HistorySlipDist, known_on: dt.date | None = None) -> 
     """The lognormal a ``from-history`` entry stands for, learned from the record as known on
     ``known_on`` (the whole record if None; fitted once per selection, day and process)."""
     f = _cached_fit(tuple(sorted(set(d.agencies))), d.mission_class, d.basis, d.pooling, known_on)
-    return f.distribution(d.source + (f" (record as known on {known_on})" if known_on else ""))
+    return f.distribution((d.source or f.label) + (f" (record as known on {known_on})" if known_on else ""))
 
 
 def resolve_history_slips(unc: UncertaintiesSection, known_on: dt.date | None = None) -> UncertaintiesSection:
