@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import hypothesis
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -110,6 +111,10 @@ def test_scaling_the_data_shifts_mu_by_ln_c_and_keeps_sigma(xs, flags, c):
         return
     a = fit_lognormal(xs, observed)
     b = fit_lognormal(np.asarray(xs) * c, observed)
+    # the invariance holds for an interior maximum; with (nearly) everything censored the likelihood
+    # grows without bound in sigma and the fit stops at the sigma bound (10): no maximum to compare
+    # (found in CI: one observed value among six, sigma 5.6 at one scale and the bound at another)
+    hypothesis.assume(observed.sum() >= 2 and max(a.sigma, b.sigma) < 9.9)
     assert math.isclose(b.mu, a.mu + math.log(c), abs_tol=2e-3 * max(1.0, a.sigma))
     assert math.isclose(b.sigma, a.sigma, rel_tol=2e-3, abs_tol=1e-4)
 
