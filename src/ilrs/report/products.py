@@ -34,7 +34,7 @@ from ilrs.operations import BuiltInputs, OperationsSetup, build_inputs, operatio
 from ilrs.comms.access import SurfacePoints
 from ilrs.operations.study import OperationsRun, simulate_once
 from ilrs.report.figure_cache import cached_arrays
-from ilrs.risk import OperationsStudy, RiskResult, StudySetup, run_risk
+from ilrs.risk import OperationsStudy, RiskResult, StudySetup
 from ilrs.scenario import Scenario
 
 Stage = Callable[[str], None]
@@ -159,8 +159,10 @@ class RunProducts:
         """The Monte Carlo of the campaign (None without milestones or with no runs asked for)."""
         if self.risk_runs <= 0 or not self.setup.campaign.milestones:
             return None
+        from ilrs.report.risk_cache import cached_risk
+
         self._stage("risk")
-        return run_risk(risk_setup(self.setup), runs=self.risk_runs)
+        return cached_risk(risk_setup(self.setup), self.risk_runs)
 
 
 def coverage_arrays(result: CommsResult, **options) -> dict[str, np.ndarray]:
