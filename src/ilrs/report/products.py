@@ -32,7 +32,7 @@ from ilrs.comms import (CommsResult, CommsSetup, DownlinkTimeline, analyze_perio
 from ilrs.environment import EnvironmentProducts, SiteSetup, environment_products, site_setup
 from ilrs.operations import BuiltInputs, OperationsSetup, build_inputs, operations_setup
 from ilrs.comms.access import SurfacePoints
-from ilrs.operations.study import OperationsRun, simulate_once
+from ilrs.operations.study import OperationsRun
 from ilrs.report.figure_cache import cached_arrays
 from ilrs.risk import OperationsStudy, RiskResult, StudySetup
 from ilrs.scenario import Scenario
@@ -149,10 +149,12 @@ class RunProducts:
 
     @cached_property
     def operations(self) -> OperationsRun:
-        """One operations run (failures drawn from ``ops_seed``)."""
+        """One operations run (failures drawn from ``ops_seed``), read back when its inputs are unchanged."""
+        from ilrs.report.ops_cache import cached_operations
+
         built = self.operations_inputs
         self._stage("operations")
-        return simulate_once(built, self.ops_seed)
+        return cached_operations(built, self.ops_seed)
 
     @cached_property
     def risk(self) -> RiskResult | None:
