@@ -76,8 +76,11 @@ def test_nominal_milestones_on_their_published_targets(scenario, nominal):
     for mid, target in targets.items():
         reached = nominal.milestones[mid]
         assert reached is not None, mid
-        if target is not None:  # nothing failing, nothing slipping: every dated milestone is on time
+        if target is not None and mid != "gateway-initial":  # nothing failing or slipping: on time
             assert reached <= target, (mid, reached, target)
+    # Gateway's target is the 2024 plan (before Artemis IV, 2028); its newest claim (2026, secondary)
+    # is a launch no earlier than 2028, so even the nominal plan reaches lunar orbit after 2028
+    assert nominal.milestones["gateway-initial"] > targets["gateway-initial"]
     assert nominal.milestones["crewed-landing"] < nominal.milestones["second-crewed-landing"]
     # the base camp has no published date: no target, and not before the habitat's assumed 2032 delivery
     assert targets["base-camp"] is None and nominal.milestones["base-camp"].year >= 2032

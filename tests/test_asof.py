@@ -94,7 +94,9 @@ def test_replay_uses_only_claims_reported_by_then_and_grows_with_time(offset):
     cat, later = packaged_catalogue().as_known_on(day), packaged_catalogue().as_known_on(day + dt.timedelta(days=30))
     for m in cat.missions.values():
         assert all(c.reported_day <= day for c in m.dates)
-        assert m.dates[0].reported_day == max(c.reported_day for c in m.dates)  # the newest is the default
+        # the newest is the default; a retrospective claim only where no contemporaneous one is known
+        contemporaneous = [c.reported_day for c in m.dates if not c.retrospective]
+        assert m.dates[0].reported_day == max(contemporaneous or [c.reported_day for c in m.dates])
         assert m.launched is None or m.launched <= day
     assert set(cat.missions) <= set(later.missions)
 
@@ -189,3 +191,17 @@ def test_report_sections_of_a_replay_say_as_known_on(reference, tmp_path):
     sec = consortium.build(products, ctx)
     assert (sec.summary["members"], sec.summary["states"], sec.summary["as_known_on"]) == (11, 7, "2023-10-23")
     assert drift.build(products, ctx).summary["newest_fact"] == "2023-10-23"
+
+
+@pytest.mark.parametrize("day", [dt.date(2023, 10, 23), dt.date(2026, 12, 6)])
+def test_replay_changes_the_campaign_only(reference, day):
+    """A replay keeps every other section as the study gave it: the site stands on the same ground
+    (an unset height means "from the DEM"; written out as 0.0 it would put the site on the sphere,
+    and the site came out dark: lit 0 %, 96,432 h of darkness, found by review)."""
+    from ilrs.report.products import compile_setup
+
+    replay = scenario_as_known_on(reference, day)
+    for section in ("site", "span", "relays", "operations"):
+        assert getattr(replay, section) == getattr(reference, section), section
+        assert getattr(replay, section).model_fields_set == getattr(reference, section).model_fields_set, section
+    assert compile_setup(replay).site.identity() == compile_setup(reference).site.identity()

@@ -138,7 +138,9 @@ def test_one_program_two_dates(files):
 def test_two_coalitions_on_one_chart(files, tmp_path):
     comp = _compare(files["ref"], files["accords"])
     assert {s.coalition for s in comp.coalition.values()} == {"ilrs", "artemis-accords"}
-    row = {r.figure: r for r in comp.topic("coalition").rows}["coalition.at_start"]
+    rows = {r.figure: r for r in comp.topic("coalition").rows}
+    row = rows["coalition.on_common_day"]
+    assert "2027-01-01" in row.label  # both counted on the same day, the earlier study start
     _, accords = row.cells.values()
     assert accords.text.startswith("≥ ")  # 2027-01-01 is no reporting day: a lower bound
     assert accords.value >= 59  # 59 signatories reported in October 2025 (public reporting)

@@ -55,3 +55,17 @@ def test_rival_none_leaves_one_line(tmp_path):
     sections, _, _ = build_report(scenario_from_dict(short_raw()), tmp_path, options={"risk_runs": 10, "rival": "none"})
     sec = sections[-1]
     assert sec.key == "rival" and len(sec.lines) == 1 and not (tmp_path / "compare").exists()
+
+
+def test_a_replayed_study_meets_its_rival_as_known_on_the_same_day():
+    import datetime as dt
+
+    from ilrs.scenario import load_scenario
+    from ilrs.scenario.campaign_asof import scenario_as_known_on
+    from ilrs.report.sections.rival import rival_scenario
+
+    day = dt.date(2023, 10, 23)
+    _, rival, _ = rival_scenario(scenario_as_known_on(load_scenario("ilrs-reference"), day), None)
+    assert rival.campaign.as_known_on == day
+    # Artemis IV's first dated claim in the catalogue is NASA's of 2024-01-09: not known in October 2023
+    assert not {"artemis-4", "artemis-5"} & set(rival.campaign.manifest)

@@ -90,7 +90,7 @@ def test_results_digest_is_the_same_on_every_executor(tmp_path):
 
 
 def test_dask_streamed_equals_serial_and_keeps_few_chunks_in_flight(tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a test dependency (pyproject [test]): its absence is a failure, not a skip
     run_study(launch_day, {"p": 0.4}, seed=8, runs=2000, study_hash="t", chunk_runs=50, out=tmp_path / "serial",
               keep_table=False)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
@@ -113,7 +113,7 @@ def test_dask_streamed_equals_serial_and_keeps_few_chunks_in_flight(tmp_path):
 
 
 def test_campaign_study_on_dask_equals_serial(tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a test dependency (pyproject [test]): its absence is a failure, not a skip
     from ilrs.report.products import risk_study
     from ilrs.risk.montecarlo import prepare
     from ilrs.scenario import load_scenario

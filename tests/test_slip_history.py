@@ -228,7 +228,11 @@ def test_risk_slip_model_both_and_bad_values(ilrs_cli, tmp_path):
     assert "cnsa+roscosmos / lunar" in data["slip_model"]["history"]
     assert (tmp_path / "risk-history" / "manifest.json").exists()
     for args, field in ((["--slip-model", "hist"], "--slip-model"), (["--slip-model", "history", "--history-class", "x"],
-                                                                     "--history-class")):
+                                                                     "--history-class"),
+                        (["--slip-model", "history", "--history-basis", "last"], "--history-basis"),
+                        # ESA never launched a lunar lander: nothing to learn from (was a traceback)
+                        (["--slip-model", "history", "--history-class", "lunar-lander", "--history-agencies", "esa"],
+                         "from-history")):
         r = ilrs_cli("risk", "-n", "5", "-q", "-o", str(tmp_path / "r2"), *args)
         assert r.returncode == 2 and field in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
@@ -243,10 +247,12 @@ def test_report_block_shows_the_fit_and_both_slip_models():
     assert {r["milestone"] for r in summary["milestones"]} == set(products.risk.summary["milestones"])
     assert [r["class"] for r in summary["fits"]] == ["lunar", "deep-space", "lunar"]
     # slips learned from the record are longer than the scenario's assumption (median 90 d): no milestone
-    # is more likely on time under them
+    # that is reachable on time is more likely on time under them. (The record's slips also reach
+    # further early, down to -183 d against -30 d, so a milestone whose plan already misses its target
+    # may gain a run or two: Chang'e-7 planned for 2027 against a 2026 target.)
     for r in summary["milestones"]:
         a, b = (float(r[k].rstrip(" %")) for k in ("on time (scenario slips)", "on time (history slips)"))
-        assert b <= a
+        assert b <= a or a < 5.0, r
 
 
 def test_slips_swapped_into_a_compiled_campaign_equal_a_recompiled_one():
@@ -258,3 +264,23 @@ def test_slips_swapped_into_a_compiled_campaign_equal_a_recompiled_one():
     recompiled = compile_campaign(s.campaign, unc)
     assert swapped.slip_dists == recompiled.slip_dists and swapped.slip_correlation == recompiled.slip_correlation
     assert any(d is not None for d in swapped.slip_dists)
+
+
+def test_a_replay_learns_only_from_the_record_known_then():
+    """As known on 2023-10-23: Chang'e-6 (launched 2024-05-03) and Chang'e-7 (its 2026 and 2027 plans
+    reported later) cannot inform the fit; Luna-25 (launched 2023-08-11) can."""
+    import datetime as dt
+
+    from ilrs.scenario.schedule_history import schedule_history
+
+    day = dt.date(2023, 10, 23)
+    then = schedule_history().as_known_on(day)
+    by_id = {m.id: m for m in then.missions}
+    assert then.as_of == day
+    assert by_id["change-6"].status == "pending" and by_id["change-6"].launched is None
+    assert by_id["luna-25"].launched == dt.date(2023, 8, 11)
+    assert all(a.reported_day <= day for m in then.missions for a in m.announcements)
+    assert "2027" not in [a.date for a in by_id["change-7"].announcements]
+    assert schedule_history().as_known_on(None) is schedule_history()
+    now, past = (fit_selection(("cnsa", "roscosmos"), "lunar", history=h) for h in (schedule_history(), then))
+    assert past.sample.launched < now.sample.launched  # Chang'e-6 had not flown yet

@@ -116,7 +116,8 @@ def _mean(d) -> float:
 def compile_campaign(section: CampaignSection, uncertainties: UncertaintiesSection | None = None) -> CampaignInputs:
     """Compile a campaign section (references already checked, as :func:`ilrs.scenario.load_scenario`
     does) and the study's uncertainties (None: none) into :class:`CampaignInputs`."""
-    unc = resolve_history_slips(uncertainties or UncertaintiesSection())  # from-history: the fitted lognormal
+    # from-history: the fitted lognormal, learned from the record as known when the plan was (a replay)
+    unc = resolve_history_slips(uncertainties or UncertaintiesSection(), section.as_known_on)
     res = section.resolved()
     elem_ids = tuple(sorted(res.elements))
     eidx = {e: i for i, e in enumerate(elem_ids)}

@@ -38,6 +38,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ilrs.errors import InputError
 from ilrs.campaign.survival import LognormalFit, WeibullFit, fit_lognormal, fit_weibull, kaplan_meier, Survival
 from ilrs.scenario.schedule_history import (ANY_AGENCY, HistoryMission, ScheduleHistory, schedule_history,
                                             select_missions)
@@ -54,6 +55,22 @@ ILRS_REFERENCE_AGENCIES = ("cnsa", "roscosmos")
 ILRS_REFERENCE_CLASS = "lunar"
 """The reference class of the ILRS (led by CNSA and Roscosmos): their lunar missions, the report's
 and ``ilrs risk --slip-model history``'s default selection."""
+
+REFERENCE_AGENCIES = {"ilrs": ILRS_REFERENCE_AGENCIES,
+                      "artemis-accords": ("nasa", "astrobotic", "intuitive-machines", "firefly")}
+"""Whose record a coalition's missions slip like (``Scenario.coalition``): the ILRS's lead agencies;
+for Artemis, NASA and the US firms that fly its lunar deliveries (CLPS)."""
+
+DEFAULT_BASIS = "each"
+"""The report's and the CLI's basis: a study's planned dates are the newest announcements, many
+already re-planned (Chang'e-7: 2024 → 2026 → 2027), so the slip still to come is measured from
+every announcement; ``first`` (the whole programme slip since the first plan) would count the slip
+already taken twice. The record's own figures are shown for both bases in the report."""
+
+
+def reference_agencies(coalition: str) -> tuple[str, ...]:
+    """The agencies whose record a study of ``coalition`` slips like (:data:`REFERENCE_AGENCIES`)."""
+    return REFERENCE_AGENCIES.get(coalition, ILRS_REFERENCE_AGENCIES)
 
 BOOTSTRAP_SAMPLES = 200
 """Bootstrap resamples for the intervals (200: the 2.5/97.5 % points within about ±0.1 σ)."""
@@ -172,7 +189,10 @@ def fit_selection(agencies, mission_class: str, basis: str = "first", pooling: s
     agencies = tuple(sorted(set(agencies)))
     sample = slip_sample(select_missions(history, agencies, mission_class), history.as_of, basis)
     if not sample.observed.any():
-        raise ValueError(f"no launched mission of {'+'.join(agencies)} in class {mission_class}")
+        in_class = select_missions(history, [ANY_AGENCY], mission_class)
+        flown = sorted({m.agency for m in in_class if m.launched is not None})
+        raise InputError(f"no launched mission of {'+'.join(agencies)} in class {mission_class} to learn slips from",
+                         field="uncertainties.schedule_slip_days (from-history agencies)", allowed=flown)
     pool_sample = slip_sample(select_missions(history, [ANY_AGENCY], mission_class), history.as_of, basis)
     pooled = fit_lognormal(pool_sample.durations(), pool_sample.observed, pool_sample.weights)
     own = fit_lognormal(sample.durations(), sample.observed, sample.weights)
@@ -205,31 +225,34 @@ def bootstrap_medians(fit: SlipFit, samples: int = BOOTSTRAP_SAMPLES, seed: int 
 
 
 @lru_cache(maxsize=64)
-def _cached_fit(agencies: tuple[str, ...], mission_class: str, basis: str, pooling: str) -> SlipFit:
-    return fit_selection(agencies, mission_class, basis, pooling)
+def _cached_fit(agencies: tuple[str, ...], mission_class: str, basis: str, pooling: str,
+                known_on: dt.date | None = None) -> SlipFit:
+    return fit_selection(agencies, mission_class, basis, pooling, history=schedule_history().as_known_on(known_on))
 
 
-def fitted_distribution(d: HistorySlipDist) -> LognormalDist:
-    """The lognormal a ``from-history`` entry stands for (fitted once per selection and process)."""
-    f = _cached_fit(tuple(sorted(set(d.agencies))), d.mission_class, d.basis, d.pooling)
-    return f.distribution(d.source)
+def fitted_distribution(d: HistorySlipDist, known_on: dt.date | None = None) -> LognormalDist:
+    """The lognormal a ``from-history`` entry stands for, learned from the record as known on
+    ``known_on`` (the whole record if None; fitted once per selection, day and process)."""
+    f = _cached_fit(tuple(sorted(set(d.agencies))), d.mission_class, d.basis, d.pooling, known_on)
+    return f.distribution((d.source or f.label) + (f" (record as known on {known_on})" if known_on else ""))
 
 
-def resolve_history_slips(unc: UncertaintiesSection) -> UncertaintiesSection:
-    """``unc`` with every ``from-history`` slip replaced by its fitted lognormal (the rest unchanged)."""
+def resolve_history_slips(unc: UncertaintiesSection, known_on: dt.date | None = None) -> UncertaintiesSection:
+    """``unc`` with every ``from-history`` slip replaced by its fitted lognormal (the rest unchanged);
+    ``known_on``: a study replayed as known on that day learns only from the record known then."""
     table = unc.schedule_slip_days
     if not any(isinstance(d, HistorySlipDist) for d in table.values()):
         return unc
-    resolved = {k: fitted_distribution(d) if isinstance(d, HistorySlipDist) else d for k, d in table.items()}
+    resolved = {k: fitted_distribution(d, known_on) if isinstance(d, HistorySlipDist) else d for k, d in table.items()}
     return unc.model_copy(update={"schedule_slip_days": resolved})
 
 
-def with_slips_of(inputs, uncertainties: UncertaintiesSection):
+def with_slips_of(inputs, uncertainties: UncertaintiesSection, known_on: dt.date | None = None):
     """A compiled campaign (:class:`ilrs.campaign.CampaignInputs`) with the schedule slips of
-    ``uncertainties`` instead of its own (``from-history`` ones fitted), nothing recompiled: the
-    same missions, vehicles and milestones, each planned mission's slip as :func:`compile_campaign`
-    would give it."""
-    unc = resolve_history_slips(uncertainties)
+    ``uncertainties`` instead of its own (``from-history`` ones fitted on the record as known on
+    ``known_on``), nothing recompiled: the same missions, vehicles and milestones, each planned
+    mission's slip as :func:`compile_campaign` would give it."""
+    unc = resolve_history_slips(uncertainties, known_on)
     dists = tuple(unc.for_name("schedule_slip_days", m.id) if m.past is None else None for m in inputs.missions)
     return dataclasses.replace(inputs, slip_dists=dists, slip_correlation=unc.schedule_slip_correlation,
                                uncertainties=unc)

@@ -63,9 +63,14 @@ def risk(
                                    help="Schedule slips: 'scenario' (its uncertainties), 'history' (learned from "
                                         "the record of announced vs actual launches, data/schedule_history.yaml), "
                                         "or 'both' (the two studies, same runs and seed, compared)."),
-    history_agencies: str = typer.Option("cnsa,roscosmos", "--history-agencies",
+    history_agencies: str = typer.Option("", "--history-agencies",
                                          help="With --slip-model history/both: agencies of the record, comma-separated "
-                                              "('any': all)."),
+                                              "('any': all). Default: the coalition's (ILRS: cnsa,roscosmos; Artemis: "
+                                              "nasa and its CLPS firms)."),
+    history_basis: str = typer.Option("each", "--history-basis",
+                                      help="With --slip-model history/both: slip measured from 'each' announcement "
+                                           "(the slip still to come after a plan) or the 'first' (a programme's "
+                                           "whole slip)."),
     history_class: str = typer.Option("lunar", "--history-class",
                                       help="With --slip-model history/both: mission class or group (lunar, "
                                            "lunar-robotic, deep-space, any, lunar-lander …)."),
@@ -90,6 +95,7 @@ def risk(
       ilrs risk -n 200 --ops            # with station operations: KPI distributions
 
       ilrs risk --slip-model both       # slips as Chinese and Russian lunar missions slipped, beside the scenario's
+
       ilrs risk -n 2000 --as-known-on 2023-10-23   # the study as it could be set up that day
     """
     from ilrs.risk import make_executor, replay, replay_campaign, result_json, run_risk, write_outputs
@@ -108,7 +114,8 @@ def risk(
         raise InputError(f"{slip_model!r} is not a slip model", field="--slip-model", allowed=list(SLIP_MODELS))
     parse_known_on(as_known_on)  # a bad day fails before the scenario loads
     s = scenario_known_on(load_scenario(scenario), as_known_on)
-    s_history = _history_scenario(s, history_agencies, history_class) if slip_model != "scenario" else None
+    s_history = (_history_scenario(s, history_agencies, history_class, history_basis)
+                 if slip_model != "scenario" else None)
     if slip_model == "history":
         s = s_history
     study = risk_study(s, ops=ops)
@@ -215,15 +222,17 @@ def risk(
 SLIP_MODELS = ("scenario", "history", "both")
 
 
-def _history_scenario(s, agencies_text: str, mission_class: str):
+def _history_scenario(s, agencies_text: str, mission_class: str, basis: str):
     """The scenario with every mission's slip learned from the record (bad names: one line, exit 2)."""
     import pydantic
 
     from ilrs.report.sections.risk_history import history_scenario
 
     agencies = [a.strip() for a in agencies_text.split(",") if a.strip()]
+    if basis not in ("each", "first"):
+        raise InputError(f"{basis!r} is not a basis", field="--history-basis", allowed=["each", "first"])
     try:
-        return history_scenario(s, agencies, mission_class)
+        return history_scenario(s, agencies or None, mission_class, basis)
     except pydantic.ValidationError as exc:
         msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
         field = "--history-class" if "class" in msg.split("(")[0] else "--history-agencies"
@@ -234,7 +243,7 @@ def _history_label(s_history) -> str:
     from ilrs.campaign.slip_history import fitted_distribution
 
     d = s_history.uncertainties.schedule_slip_days["default"]
-    fit = fitted_distribution(d)
+    fit = fitted_distribution(d, s_history.campaign.as_known_on)
     return f"{fit.source}; median {fit.median + fit.shift:,.0f} d, sigma {fit.sigma:.2f}"
 
 

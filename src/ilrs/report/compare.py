@@ -153,9 +153,9 @@ TOPICS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _figures(member: Member, topic: str, series: CoalitionSeries) -> list[Fig]:
+def _figures(member: Member, topic: str, series: CoalitionSeries, common_day: dt.date) -> list[Fig]:
     p = member.products
-    return {"coalition": lambda: coalition_figures(p, series), "milestones": lambda: milestone_figures(p),
+    return {"coalition": lambda: coalition_figures(p, series, common_day), "milestones": lambda: milestone_figures(p),
             "crew": lambda: crew_figures(p), "site": lambda: site_figures(p),
             "relays": lambda: relay_figures(p), "energy": lambda: energy_figures(p),
             "science": lambda: science_figures(p)}[topic]()
@@ -173,11 +173,13 @@ def compare_members(members: list[Member], risk_runs: int, topics: Sequence[str]
     days = coalition_days(members)
     by_coalition = {c: coalition_growth(c, days) for c in dict.fromkeys(m.scenario.coalition for m in members)}
     series = {m.label: by_coalition[m.scenario.coalition] for m in members}
+    common_day = min(m.scenario.span.start for m in members)  # coalitions are counted on one day
     out = []
     for key, title, note in TOPICS:
         if topics is not None and key not in topics:
             continue
-        out.append(Topic(key, title, note, _pair({m.label: _figures(m, key, series[m.label]) for m in members})))
+        out.append(Topic(key, title, note, _pair({m.label: _figures(m, key, series[m.label], common_day)
+                                                  for m in members})))
     listing = ({m.label: milestone_list(m.products) for m in members}
                if topics is None or "milestones" in topics else {})
     diff = input_diff([m.scenario.model_dump(mode="json") for m in members], [m.label for m in members],

@@ -47,18 +47,24 @@ def _num(v: float | None, fmt: str = ",.0f") -> str:
     return NONE_TEXT if v is None else format(v, fmt)
 
 
-def coalition_figures(products: RunProducts, series: CoalitionSeries) -> list[Fig]:
-    """The coalition at the study's start and its latest count in the dataset."""
+def coalition_figures(products: RunProducts, series: CoalitionSeries, common_day: dt.date) -> list[Fig]:
+    """The coalition on one day shared by every study of the comparison, at the study's own start,
+    and its latest count in the dataset. What each counts is in ``series.label`` (ILRS members are
+    states and organizations; Accords signatories are states)."""
+    count, bound = series.at(common_day)
     start = products.setup.scenario.span.start
-    count, bound = series.at(start)
+    own, own_bound = series.at(start)
     last_day = series.days[-1]
     last, last_bound = series.at(last_day)
 
     def text(c: int | None, b: bool) -> str:
         return "none reported" if c is None else f"{'≥ ' if b else ''}{c}"
 
-    return [Fig("coalition", "coalition", "", None, series.label),
-            Fig("coalition.at_start", "coalition size at the study start", "count", count, text(count, bound), True),
+    return [Fig("coalition", "coalition (what is counted)", "", None, series.label),
+            Fig("coalition.on_common_day", f"coalition size on {common_day.isoformat()} (the same day for every study)",
+                "count", count, text(count, bound), True),
+            Fig("coalition.at_start", "coalition size at the study's own start", "count", own,
+                f"{text(own, own_bound)} on {start.isoformat()}"),
             Fig("coalition.latest", f"coalition size on {last_day.isoformat()} (latest fact in the dataset)", "count",
                 last, text(last, last_bound))]
 
@@ -136,8 +142,10 @@ def crew_figures(products: RunProducts) -> list[Fig]:
     m = _risk_milestone(products, mid) if mid else None
     if m is not None:
         ci = "" if m["ci_low"] is None else f" (95 % {100 * m['ci_low']:.1f}–{100 * m['ci_high']:.1f} %)"
-        out += [Fig("crew.first_landing_p_on_time", f"first crewed landing by {day_text(m['target_date'], 'no target')}, "
-                    "P(on time)", "probability", m["probability_on_time"], pct(m["probability_on_time"]) + ci, True),
+        # each study against its own target: the target goes in the cell, not the shared row label
+        by = f" by {day_text(m['target_date'], 'no target')}"
+        out += [Fig("crew.first_landing_p_on_time", "first crewed landing by its own target, P(on time)",
+                    "probability", m["probability_on_time"], pct(m["probability_on_time"]) + by + ci, True),
                 Fig("crew.first_landing_p50", f"first crewed landing, median (Monte Carlo, {mid})", "date", None,
                     day_text(m["p50_date"], "never"), True),
                 Fig("crew.first_landing_p10_p90", "first crewed landing, p10 … p90", "date", None,

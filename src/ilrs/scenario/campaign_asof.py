@@ -55,12 +55,14 @@ def scenario_as_known_on(scenario: Scenario, day: dt.date) -> Scenario:
     inline = {m.id for m in section.missions}
     manifest = [mid for mid in section.manifest if mid in known or mid in inline]
     flown = set(manifest) | inline
-    raw = scenario.model_dump(mode="json")
-    camp = raw["campaign"]
+    # only the fields the study gave: a default written out would change its meaning (an unset
+    # site.height_m means "from the DEM", a written 0.0 puts the site on the sphere)
+    raw = scenario.model_dump(mode="json", exclude_unset=True)
+    camp = raw.setdefault("campaign", {})
     camp["as_known_on"] = day.isoformat()
     camp["manifest"] = manifest
     camp["date_claims"] = {mid: known[mid].dates[0].id for mid in manifest if mid in known and mid not in inline}
-    camp["milestones"] = [ms for ms, spec in zip(camp["milestones"], section.milestones)
+    camp["milestones"] = [ms for ms, spec in zip(camp.get("milestones", []), section.milestones)
                           if set(spec.condition.missions_succeeded) <= flown]
     _drop_unknown_names(raw.get("uncertainties") or {}, set(known) | inline, {ms["id"] for ms in camp["milestones"]})
     return scenario_from_dict(raw, file=f"{scenario.name} as known on {day}")

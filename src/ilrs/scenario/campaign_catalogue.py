@@ -65,6 +65,9 @@ class DateClaim(StrictModel):
     date: str = Field(description="YYYY, YYYY-MM or YYYY-MM-DD (the precision of the report).")
     source: str = ""
     reported: str | None = Field(None, description="When the claim was published: YYYY, YYYY-MM or YYYY-MM-DD.")
+    retrospective: bool = Field(False, description="Published after the plan it reports was superseded "
+                                "(\"under the previous framework, 2028\"): its reported date is only an "
+                                "upper bound on when the plan stood, so it never outranks a contemporaneous claim.")
     note: str = ""
 
     @field_validator("date", mode="before")
@@ -305,14 +308,16 @@ class Catalogue:
 
 def newest_claim(claims: list[DateClaim], day: dt.date | None = None) -> DateClaim | None:
     """The most recently published claim (by :attr:`DateClaim.reported_day`; on a tie the later
-    listed), among those known on ``day`` (all if None); None when none is."""
-    best, best_day = None, None
+    listed), among those known on ``day`` (all if None); a retrospective claim only where no
+    contemporaneous one is known; None when none is."""
+    best, best_key = None, None
     for c in claims:
         r = c.reported_day
         if r is None or (day is not None and r > day):
             continue
-        if best_day is None or r >= best_day:
-            best, best_day = c, r
+        key = (not c.retrospective, r)
+        if best_key is None or key >= best_key:
+            best, best_key = c, key
     return best
 
 

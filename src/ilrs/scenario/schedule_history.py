@@ -115,6 +115,23 @@ class ScheduleHistory(StrictModel):
     def agencies(self) -> tuple[str, ...]:
         return tuple(sorted({m.agency for m in self.missions}))
 
+    def as_known_on(self, day: dt.date | None) -> "ScheduleHistory":
+        """The record as it stood at the end of ``day``: announcements reported by then, launches and
+        cancellations that had happened (a later launch: still pending, censored at ``day``);
+        missions with no announcement yet are left out. ``None`` or a day after ``as_of``: the whole record."""
+        if day is None or day >= self.as_of:
+            return self
+        missions = []
+        for m in self.missions:
+            known = [a for a in m.announcements if a.reported_day <= day]
+            if not known:
+                continue
+            update: dict = {"announcements": known}
+            if (m.launched is not None and m.launched > day) or (m.cancelled is not None and m.cancelled > day):
+                update.update(status="pending", launched=None, cancelled=None)
+            missions.append(m.model_copy(update=update))
+        return self.model_copy(update={"as_of": day, "missions": missions})
+
 
 @lru_cache(maxsize=1)
 def schedule_history() -> ScheduleHistory:

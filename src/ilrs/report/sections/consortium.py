@@ -83,7 +83,8 @@ def _accords_block(as_of) -> tuple[str, dict, list[str]]:
     rows = [{"signed": s.signed_date.text, "rank": s.rank or "", "name": s.name,
              "sources": "; ".join(sources[x].title for x in s.sources)} for s in accords_signatories(as_of)]
     both = both_camps(as_of)
-    html = (kpi_boxes({"Artemis Accords signatories": count.text, "in both camps": len(both)})
+    signed_both = [b for b in both if b["accords_status"] == "signed"]
+    html = (kpi_boxes({"Artemis Accords signatories": count.text, "in both camps (signed)": len(signed_both)})
             + f"<p>Artemis Accords signatories that had certainly signed by {as_of}: {count.text} (a range or a "
               "lower bound where no report pins the count). States also in the ILRS: "
             + (", ".join(f"{b['name']} (Accords {b['accords_signed']}, {b['accords_status']}; ILRS {b['ilrs_joined']})"
@@ -92,5 +93,6 @@ def _accords_block(as_of) -> tuple[str, dict, list[str]]:
     summary = {"as_of": as_of.isoformat(), **count.as_dict(), "signatories": [r["name"] for r in rows],
                "both_camps": [{k: b[k] for k in ("id", "accords_signed", "accords_status", "ilrs_joined")} for b in both]}
     lines = [f"Artemis Accords as of {as_of}: {count.text} signatories; in both camps: "
-             + (", ".join(b["name"] for b in both) or "none")]
+             + (", ".join(b["name"] + ("" if b["accords_status"] == "signed" else f" ({b['accords_status']} only)")
+                          for b in both) or "none")]
     return html, summary, lines

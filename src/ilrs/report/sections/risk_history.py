@@ -4,7 +4,9 @@ Two views: the fit (Kaplan–Meier curve of the record's slips against the censo
 Weibull fits, per class, see :mod:`ilrs.campaign.slip_history`), and the milestones' on-time
 probabilities under the scenario's own slip model beside the same Monte Carlo (same runs, same
 seed) with every planned mission's slip drawn from the record of Chinese and Russian lunar
-missions (:data:`ilrs.campaign.slip_history.ILRS_REFERENCE_AGENCIES`, class ``lunar``).
+missions for an ILRS study, NASA's and its CLPS firms' for an Artemis one
+(:func:`ilrs.campaign.slip_history.reference_agencies`, class ``lunar``, measured from every
+announcement: :data:`ilrs.campaign.slip_history.DEFAULT_BASIS`).
 """
 
 from __future__ import annotations
@@ -17,21 +19,25 @@ from typing import Any
 
 import numpy as np
 
-from ilrs.campaign.slip_history import (ILRS_REFERENCE_AGENCIES, ILRS_REFERENCE_CLASS, SHIFT_DAYS, SlipFit,
+from ilrs.campaign.slip_history import (DEFAULT_BASIS, ILRS_REFERENCE_AGENCIES, ILRS_REFERENCE_CLASS, SHIFT_DAYS, SlipFit,
+                                        reference_agencies,
                                         bootstrap_medians, fit_selection, with_slips_of)
 from ilrs.report.figure_cache import cached_arrays, cached_figure
 from ilrs.report.figures import new_figure
 from ilrs.report.markup import html_table
 
 FIT_PANELS = ((("any",), "lunar"), (("any",), "deep-space"), (ILRS_REFERENCE_AGENCIES, ILRS_REFERENCE_CLASS))
-"""The selections the report's fit figure shows (agencies, class)."""
+"""The selections the report's fit figure shows (agencies, class); the last is replaced by the
+study's own coalition's agencies."""
 
 DAYS_PER_YEAR = 365.25
 
 
-def history_scenario(scenario, agencies=ILRS_REFERENCE_AGENCIES, mission_class: str = ILRS_REFERENCE_CLASS,
-                     basis: str = "first", pooling: str = "shrink"):
-    """``scenario`` with every mission's slip learned from the record (all else unchanged)."""
+def history_scenario(scenario, agencies=None, mission_class: str = ILRS_REFERENCE_CLASS,
+                     basis: str = DEFAULT_BASIS, pooling: str = "shrink"):
+    """``scenario`` with every mission's slip learned from the record (all else unchanged); the
+    agencies default to its coalition's (:func:`ilrs.campaign.slip_history.reference_agencies`)."""
+    agencies = agencies or reference_agencies(scenario.coalition)
     unc = scenario.uncertainties.with_history_slips(agencies, mission_class, basis, pooling)
     return scenario.model_copy(update={"uncertainties": unc})
 
@@ -44,7 +50,8 @@ def history_study(products):
     study = risk_setup(products.setup)
     scenario = history_scenario(products.setup.scenario)
     return dataclasses.replace(study, uncertainties=scenario.uncertainties,
-                               campaign=with_slips_of(study.campaign, scenario.uncertainties),
+                               campaign=with_slips_of(study.campaign, scenario.uncertainties,
+                                                      scenario.campaign.as_known_on),
                                identity=scenario.model_dump(mode="json"))
 
 
@@ -67,7 +74,7 @@ def plot_slip_fits(fits: list[SlipFit]):
         ax.plot((cens + SHIFT_DAYS) / DAYS_PER_YEAR, np.zeros_like(cens), "|", ms=12, color="tab:red",
                 label="not yet flown (censored)")
         ax.set_title(f"{'+'.join(f.agencies)} · {f.mission_class} ({len(f.sample.missions)} missions)", fontsize=9)
-        ax.set_xlabel("slip from first announcement, years")
+        ax.set_xlabel(f"slip from {'the first' if f.basis == 'first' else 'each'} announcement, years")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("P(launched within slip)")
     axes[0].legend(fontsize=7, loc="center right")
@@ -117,7 +124,9 @@ def build_block(products, result, bootstrap: int = 100) -> tuple[str, dict[str, 
     from ilrs.report.risk_cache import cached_risk
 
     t0 = time.perf_counter()
-    fits = [fit_selection(a, c) for a, c in FIT_PANELS]
+    agencies = reference_agencies(products.setup.scenario.coalition)
+    fits = [fit_selection(a, c, basis=DEFAULT_BASIS) for a, c in FIT_PANELS[:-1]]
+    fits.append(fit_selection(agencies, ILRS_REFERENCE_CLASS, basis=DEFAULT_BASIS))
     variant = cached_risk(history_study(products), result.table.num_rows, result.seed)
     rows = slip_model_rows(result.summary, variant.summary)
     frows = fit_rows(fits, bootstrap)
@@ -126,7 +135,9 @@ def build_block(products, result, bootstrap: int = 100) -> tuple[str, dict[str, 
         "<h3>Schedule slips learned from the record (reference-class forecasting)</h3>"
         f"<p>The record: {len(fits[0].sample.missions)} lunar and {len(fits[1].sample.missions)} deep-space missions "
         "since ~2000 (<code>data/schedule_history.yaml</code>, every announcement a sourced claim). Slip = actual "
-        "launch − first announced date (nominal day: 1 July of an announced year, the 15th of a month); a mission "
+        "launch − announced date, from every announcement (each mission weighted once: the slip still to come "
+        "after a plan is announced, as the study's dates are the newest announcements); nominal day: 1 July of an "
+        "announced year, the 15th of a month; a mission "
         "not yet flown is right-censored at the record's date. Lognormal of slip + 183 d by censored maximum "
         "likelihood; the selection is shrunk toward all agencies' fit of its class (empirical Bayes). "
         "The second column below re-runs the same Monte Carlo (same runs and seed, the scenario's correlation) with "

@@ -48,7 +48,13 @@ def rival_scenario(scenario: Scenario, choice: str | None) -> tuple[str | None, 
         return name, None, f"No built-in rival scenario {name!r} in this build of ilrs: no rival comparison."
     if choice is None and name == scenario.name:
         return name, None, f"This study is the rival reference {name!r} itself."
-    return name, load_scenario(name), ""
+    rival = load_scenario(name)
+    day = scenario.campaign.as_known_on
+    if day is not None:  # a replayed study meets its rival as known on the same day
+        from ilrs.scenario.campaign_asof import scenario_as_known_on
+
+        rival = scenario_as_known_on(rival, day)
+    return name, rival, ""
 
 
 def build(products: RunProducts, ctx: RunContext) -> Section:
