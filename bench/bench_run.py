@@ -5,7 +5,7 @@ geometry cache: one cold run (empty cache), then ``--repeat`` warm runs. Reporte
 seconds (user + system of the child) and wall seconds, the warm ratio, and the headline figures of
 both summary.json files side by side (they must agree: same study).
 
-    .venv/bin/python bench/bench_run.py [--base aa2dbac] [--repeat 3] [--risk-runs 1000]
+    .venv/bin/python bench/bench_run.py [--base 556c7be] [--repeat 3] [--risk-runs 1000]
 
 Also per tree: where the time goes (``timings.json``'s ``sections_s``, wall seconds of each
 section of the cold run and of the last warm run; a product's cost falls on the first section that
@@ -75,18 +75,20 @@ def measure(label: str, tree: Path, work: Path, repeat: int, risk_runs: int | No
     cache, out = work / f"cache-{label}", work / f"out-{label}"
     cold = timed_run(tree, cache, out, risk_runs)
     cold_sections = sections(out)
+    cold_summary = (out / "summary.json").read_bytes()
     warm = [timed_run(tree, cache, out, risk_runs) for _ in range(repeat)]
     summary = json.loads((out / "summary.json").read_text())
     help_cpu = timed_run(tree, cache, out, None, ["--help"])[0]
     return {"cold_cpu": cold[0], "cold_wall": cold[1], "warm_cpu": statistics.median(c for c, _ in warm),
             "warm_wall": statistics.median(w for _, w in warm), "headline": headline(summary),
             "cold_sections": cold_sections, "warm_sections": sections(out), "help_cpu": help_cpu,
-            "summary_bytes": (out / "summary.json").read_bytes(), "report_mb": (out / "report.html").stat().st_size / 1e6}
+            "summary_bytes": (out / "summary.json").read_bytes(), "cold_equals_warm": cold_summary ==
+            (out / "summary.json").read_bytes(), "report_mb": (out / "report.html").stat().st_size / 1e6}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--base", default="aa2dbac", help="earlier commit to compare with")
+    ap.add_argument("--base", default="556c7be", help="earlier commit to compare with")
     ap.add_argument("--repeat", type=int, default=3, help="warm runs per tree (median reported)")
     ap.add_argument("--risk-runs", type=int, default=None, help="default: the scenario's uncertainties.runs")
     args = ap.parse_args()
@@ -113,7 +115,8 @@ def main() -> None:
     print("  headline figures (base | this):")
     for key in t["headline"]:
         print(f"    {key:<30} {b['headline'][key]!s:>14} | {t['headline'][key]!s:<14}")
-    print(f"  summary.json identical: {b['summary_bytes'] == t['summary_bytes']}")
+    print(f"  summary.json identical: {b['summary_bytes'] == t['summary_bytes']}; cold == warm: base "
+          f"{b['cold_equals_warm']}, this {t['cold_equals_warm']}")
 
 
 if __name__ == "__main__":

@@ -138,8 +138,8 @@ class SlipFit:
         return math.exp(self.mu) + SHIFT_DAYS
 
     def quantile_slip_days(self, q: float) -> float:
-        from scipy.stats import norm
-        return math.exp(self.mu + self.sigma * float(norm.ppf(q))) + SHIFT_DAYS
+        from scipy.special import ndtri  # the normal quantile (what scipy.stats.norm.ppf computes), without
+        return math.exp(self.mu + self.sigma * float(ndtri(q))) + SHIFT_DAYS  # importing scipy.stats
 
     def distribution(self, source: str = "") -> LognormalDist:
         """The fitted slip as the scenario's :class:`LognormalDist` (sampled like any other)."""

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize, special  # scipy.stats (~0.5 s to import) only where a CDF is drawn
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -52,6 +52,8 @@ class LognormalFit:
         return math.exp(self.mu)
 
     def cdf(self, x) -> np.ndarray:
+        from scipy import stats
+
         return stats.lognorm.cdf(x, s=self.sigma, scale=math.exp(self.mu))
 
 
@@ -68,6 +70,8 @@ class WeibullFit:
         return self.scale * math.log(2.0) ** (1.0 / self.shape)
 
     def cdf(self, x) -> np.ndarray:
+        from scipy import stats
+
         return stats.weibull_min.cdf(x, c=self.shape, scale=self.scale)
 
 

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from ilrs import __version__
 from ilrs._io import atomic_path, to_json, write_bytes_atomic, write_text_atomic
 from ilrs.report.compare import Comparison, Topic
+from ilrs.report.figure_cache import cached_arrays
 from ilrs.report.figures import new_figure
 
 TABLES_DIR = "tables"
@@ -95,24 +96,34 @@ def write_tables(comp: Comparison, folder: Path) -> list[Path]:
     return paths
 
 
-def plot_coalitions(comp: Comparison):
-    """Every compared coalition on one chart; a dashed step is a lower bound between two reports;
-    a dotted line marks each study's start."""
-    fig, ax = new_figure(9, 4.5)
-    colors = {"ilrs": "#d62728", "artemis-accords": "#1f77b4"}
-    drawn: dict[str, list[str]] = {}
-    for label, s in comp.coalition.items():
-        drawn.setdefault(s.coalition, []).append(label)
-    for coalition, labels in drawn.items():
-        s = comp.coalition[labels[0]]
-        days = np.array(s.days, dtype="datetime64[D]")
-        counts = np.array([np.nan if c is None else c for c in s.counts], dtype=float)
-        dashed = any(s.lower_bound)
-        ax.step(days, counts, where="post", lw=1.8, ls="--" if dashed else "-", color=colors.get(coalition),
-                label=f"{s.label}{' (at least)' if dashed else ''} — {', '.join(labels)}")
+def study_starts(comp: Comparison) -> dict:
+    """Each study's first day and the labels of the members starting on it."""
     starts: dict = {}
     for m in comp.members:
         starts.setdefault(m.scenario.span.start, []).append(m.label)
+    return starts
+
+
+def plot_coalitions(comp: Comparison):
+    """Every compared coalition on one chart; a dashed step is a lower bound between two reports;
+    a dotted line marks each study's start."""
+    return plot_coalition_series(comp.coalition, study_starts(comp))
+
+
+def plot_coalition_series(coalition: dict, starts: dict):
+    """:func:`plot_coalitions` from the members' coalition series (by label) and :func:`study_starts`."""
+    fig, ax = new_figure(9, 4.5)
+    colors = {"ilrs": "#d62728", "artemis-accords": "#1f77b4"}
+    drawn: dict[str, list[str]] = {}
+    for label, s in coalition.items():
+        drawn.setdefault(s.coalition, []).append(label)
+    for coalition_name, labels in drawn.items():
+        s = coalition[labels[0]]
+        days = np.array(s.days, dtype="datetime64[D]")
+        counts = np.array([np.nan if c is None else c for c in s.counts], dtype=float)
+        dashed = any(s.lower_bound)
+        ax.step(days, counts, where="post", lw=1.8, ls="--" if dashed else "-", color=colors.get(coalition_name),
+                label=f"{s.label}{' (at least)' if dashed else ''} — {', '.join(labels)}")
     for day, labels in starts.items():
         ax.axvline(np.datetime64(day), color="#555", lw=0.8, ls=":")
         ax.annotate(f"start of {', '.join(labels)}", (np.datetime64(day), 0), textcoords="offset points",
@@ -135,6 +146,12 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
+def coalition_png(coalition: dict, starts: dict) -> dict[str, np.ndarray]:
+    """The coalition chart's PNG bytes (as a uint8 array: read back by :func:`cached_arrays`, so a
+    warm run neither draws it nor imports matplotlib)."""
+    return {"png": np.frombuffer(_png(plot_coalition_series(coalition, starts)), dtype=np.uint8)}
+
+
 def render_html(comp: Comparison, chart_png: bytes) -> str:
     env = jinja2.Environment(loader=jinja2.PackageLoader("ilrs.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
@@ -146,7 +163,7 @@ def render_html(comp: Comparison, chart_png: bytes) -> str:
 def write_comparison(comp: Comparison, out_dir: str | Path) -> dict[str, Path]:
     """Write every file (each atomically); returns their paths by kind."""
     out = Path(out_dir)
-    png = _png(plot_coalitions(comp))
+    png = cached_arrays(coalition_png, comp.coalition, study_starts(comp))["png"].tobytes()
     tables = write_tables(comp, out)
     chart = write_bytes_atomic(out / "compare-coalition.png", png)
     data = write_text_atomic(out / "compare.json", to_json(comparison_json(comp)) + "\n")

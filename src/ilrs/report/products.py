@@ -32,9 +32,9 @@ from ilrs.comms import (CommsResult, CommsSetup, DownlinkTimeline, analyze_perio
 from ilrs.environment import EnvironmentProducts, SiteSetup, environment_products, site_setup
 from ilrs.operations import BuiltInputs, OperationsSetup, build_inputs, operations_setup
 from ilrs.comms.access import SurfacePoints
-from ilrs.operations.study import OperationsRun, simulate_once
+from ilrs.operations.study import OperationsRun
 from ilrs.report.figure_cache import cached_arrays
-from ilrs.risk import OperationsStudy, RiskResult, StudySetup, run_risk
+from ilrs.risk import OperationsStudy, RiskResult, StudySetup
 from ilrs.scenario import Scenario
 
 Stage = Callable[[str], None]
@@ -149,18 +149,22 @@ class RunProducts:
 
     @cached_property
     def operations(self) -> OperationsRun:
-        """One operations run (failures drawn from ``ops_seed``)."""
+        """One operations run (failures drawn from ``ops_seed``), read back when its inputs are unchanged."""
+        from ilrs.report.ops_cache import cached_operations
+
         built = self.operations_inputs
         self._stage("operations")
-        return simulate_once(built, self.ops_seed)
+        return cached_operations(built, self.ops_seed)
 
     @cached_property
     def risk(self) -> RiskResult | None:
         """The Monte Carlo of the campaign (None without milestones or with no runs asked for)."""
         if self.risk_runs <= 0 or not self.setup.campaign.milestones:
             return None
+        from ilrs.report.risk_cache import cached_risk
+
         self._stage("risk")
-        return run_risk(risk_setup(self.setup), runs=self.risk_runs)
+        return cached_risk(risk_setup(self.setup), self.risk_runs)
 
 
 def coverage_arrays(result: CommsResult, **options) -> dict[str, np.ndarray]:

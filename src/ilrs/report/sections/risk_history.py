@@ -22,7 +22,7 @@ import numpy as np
 from ilrs.campaign.slip_history import (DEFAULT_BASIS, ILRS_REFERENCE_AGENCIES, ILRS_REFERENCE_CLASS, SHIFT_DAYS, SlipFit,
                                         reference_agencies,
                                         bootstrap_medians, fit_selection, with_slips_of)
-from ilrs.report.figure_cache import cached_figure
+from ilrs.report.figure_cache import cached_arrays, cached_figure
 from ilrs.report.figures import new_figure
 from ilrs.report.markup import html_table
 
@@ -83,11 +83,17 @@ def plot_slip_fits(fits: list[SlipFit]):
     return fig
 
 
+def bootstrap_arrays(fit: SlipFit, samples: int) -> dict[str, np.ndarray]:
+    """:func:`ilrs.campaign.slip_history.bootstrap_medians` as arrays (read back by :func:`cached_arrays`)."""
+    return {k: np.asarray(v, dtype=float) for k, v in bootstrap_medians(fit, samples).items()}
+
+
 def fit_rows(fits: list[SlipFit], bootstrap: int) -> list[dict[str, Any]]:
     """Per fit: missions, launched, the median slip (own fit, its bootstrap interval, the shrunk)."""
     rows = []
     for f in fits:
-        ci = bootstrap_medians(f, bootstrap)["median_slip_days"] if bootstrap else (math.nan, math.nan)
+        ci = tuple(cached_arrays(bootstrap_arrays, f, bootstrap)["median_slip_days"].tolist()) if bootstrap \
+            else (math.nan, math.nan)
         rows.append({"agencies": "+".join(f.agencies), "class": f.mission_class, "missions": len(f.sample.missions),
                      "launched": f.sample.launched,
                      "median slip (own), d": f"{f.own.median + SHIFT_DAYS:,.0f}",
@@ -115,13 +121,13 @@ def slip_model_rows(scenario_summary: dict, history_summary: dict) -> list[dict[
 
 def build_block(products, result, bootstrap: int = 100) -> tuple[str, dict[str, Any], list[str]]:
     """HTML, summary and text lines of the slips-from-history part of the risk section."""
-    from ilrs.risk import run_risk
+    from ilrs.report.risk_cache import cached_risk
 
     t0 = time.perf_counter()
     agencies = reference_agencies(products.setup.scenario.coalition)
     fits = [fit_selection(a, c, basis=DEFAULT_BASIS) for a, c in FIT_PANELS[:-1]]
     fits.append(fit_selection(agencies, ILRS_REFERENCE_CLASS, basis=DEFAULT_BASIS))
-    variant = run_risk(history_study(products), runs=result.table.num_rows, seed=result.seed)
+    variant = cached_risk(history_study(products), result.table.num_rows, result.seed)
     rows = slip_model_rows(result.summary, variant.summary)
     frows = fit_rows(fits, bootstrap)
     used = fits[-1]
