@@ -371,8 +371,9 @@ def _brute_force_milestones(result, scenario):
     """Milestones re-derived from the result's own element and mission dates by checking every day
     on which anything changed (an independent scan, no lower bounds)."""
     res = scenario.campaign.resolved()
-    base = {eid for eid, e in res.elements.items() if e.base}
-    roles = {eid: e.role for eid, e in res.elements.items()}
+    # the study's elements: those of its missions (another program's catalogue entries are not in it)
+    base = {eid for eid in result.elements if res.elements[eid].base}
+    roles = {eid: res.elements[eid].role for eid in result.elements}
     arrived = {}
     crewed = []
     for m in result.missions:
@@ -421,3 +422,14 @@ def test_nominal_launch_failure_uses_each_vehicles_own_record():
     p = campaign_of(load_scenario("ilrs-reference")).p_launch
     assert p["CZ-5"] == pytest.approx(1.5 / 9)
     assert p["CZ-10"] == pytest.approx(8.5 / 260)
+
+
+def test_a_study_fields_only_its_own_programs_elements():
+    """The packaged catalogue holds both programs; a study's runs hold only what its missions
+    deliver (found by review: NASA's fission plant and JAXA's rover sat, never operating, in the
+    ILRS operations run, 'returned per partner ... jaxa 0, nasa 0')."""
+    ilrs = set(campaign_of(load_scenario("ilrs-reference")).element_ids)
+    artemis = set(campaign_of(load_scenario("artemis-reference")).element_ids)
+    assert {"fission-surface-power", "pressurized-rover-jaxa", "surface-habitat"}.isdisjoint(ilrs)
+    assert {"ilrs-command-centre", "change-7-lander"}.isdisjoint(artemis)
+    assert {"change-7-lander", "nuclear-power-plant"} <= ilrs and "fission-surface-power" in artemis

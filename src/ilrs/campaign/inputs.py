@@ -119,7 +119,7 @@ def compile_campaign(section: CampaignSection, uncertainties: UncertaintiesSecti
     # from-history: the fitted lognormal, learned from the record as known when the plan was (a replay)
     unc = resolve_history_slips(uncertainties or UncertaintiesSection(), section.as_known_on)
     res = section.resolved()
-    elem_ids = tuple(sorted(res.elements))
+    elem_ids = _study_elements(section, res)
     eidx = {e: i for i, e in enumerate(elem_ids)}
     specs = [res.elements[e] for e in elem_ids]
     deps = tuple(tuple(eidx[d] for d in s.depends_on) for s in specs)
@@ -199,6 +199,23 @@ def _compile_mission(m: MissionSpec, section: CampaignSection, eidx: dict[str, i
         requires=tuple(midx[r] for r in m.requires), reflight=m.reflight,
         crew=tuple(m.crew.nationalities) if m.crew else (), surface_days=m.crew.surface_days if m.crew else 0.0,
         cargo=cargo, past=past)
+
+
+def _study_elements(section: CampaignSection, res) -> tuple[str, ...]:
+    """The elements this study can field: those its flown missions deliver, its inline ones and
+    those its milestones name, with everything they depend on. The rest of the catalogue (another
+    program's base, e.g. Artemis elements in an ILRS study) has no place in its runs."""
+    wanted = {e for m in res.missions for e in m.elements} | {e.id for e in section.elements}
+    for ms in section.milestones:
+        wanted |= set(ms.condition.all_operational) | set(ms.condition.any_operational)
+    todo = [e for e in wanted if e in res.elements]
+    found: set[str] = set()
+    while todo:
+        e = todo.pop()
+        if e not in found:
+            found.add(e)
+            todo.extend(d for d in res.elements[e].depends_on if d not in found)
+    return tuple(sorted(found))
 
 
 def _compile_milestones(section: CampaignSection, unc: UncertaintiesSection, specs: list[ElementSpec],
