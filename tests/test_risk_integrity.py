@@ -238,7 +238,7 @@ def test_next_run_removes_every_temporary_the_risk_command_leaves(tmp_path):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_sigkill_of_risk_kills_its_worker_processes(tmp_path):
-    psutil = pytest.importorskip("psutil")
+    import psutil  # installed with distributed, a test dependency: its absence is a failure, not a skip
     out = tmp_path / "k"
     proc = subprocess.Popen([sys.executable, "-m", "ilrs.cli.main", "risk", "-n", "2000000", "--workers", "2",
                              "--out", str(out), "-q"], cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL,
