@@ -120,6 +120,20 @@ def test_partners_cli_as_known_on(ilrs_cli):
     assert "17 countries and international organizations" in r.stdout and "13 countries" in r.stdout
 
 
+def test_partners_timeline_as_known_on(ilrs_cli, tmp_path):
+    """The growth chart as it could be drawn on 2023-10-23: it ends that day, with the seven states
+    seed 002 names (Russia, Belarus, Pakistan, Azerbaijan, Venezuela, South Africa and China)."""
+    import json
+
+    r = ilrs_cli("partners", "--as-known-on", "2023-10-23", "timeline", "--out", str(tmp_path / "g.png"),
+                 "--format", "json")
+    assert r.returncode == 0, r.stderr
+    last = json.loads(r.stdout)["series"][-1]
+    assert last["date"] == "2023-10-23" and last["ilrs_states"] == 7
+    r = ilrs_cli("partners", "--as-known-on", "2999-01-01", "timeline", "--out", str(tmp_path / "h.png"))
+    assert r.returncode == 2 and not (tmp_path / "h.png").exists()
+
+
 @pytest.mark.parametrize("day, why", [("2001-01-01", "before the first reported claim"), ("2999-01-01", "in the future"),
                                       ("2023-02-30", "not a date")])
 def test_bad_as_known_on_is_one_line_exit_2(ilrs_cli, day, why):

@@ -40,16 +40,11 @@ def partners(
     """List ILRS members with the date they joined, the instrument and its sources, and the
     published member counts (they disagree: each is kept as a claim with its source)."""
     if ctx.invoked_subcommand is not None:
-        ctx.obj = {"dataset": dataset}
+        ctx.obj = {"dataset": dataset, "as_known_on": as_known_on}
         return
-    reg = _registry(dataset)
     day = parse_date(as_of, "--as-of")
-    known = parse_date(as_known_on, "--as-known-on")
-    if known is not None:
-        from ilrs.scenario.campaign_asof import check_known_on
-
-        reg = reg.as_known_on(check_known_on(known, "--as-known-on", first=reg.first_dated_fact()))
-        day = day or known
+    reg, known = _registry_known_on(dataset, as_known_on)
+    day = day or known
     rows = [m.as_dict(reg) for m in reg.members(as_of=day, kind=kind)]
     artemis = reg.artemis_status(day)
     if format is OutputFormat.json:
@@ -152,6 +147,18 @@ def _role(party, is_member: bool) -> str:
     return "not an ILRS member in our sources"
 
 
+def _registry_known_on(dataset: Optional[Path], as_known_on: Optional[str]):
+    """The registry, replayed with only what had been published by ``as_known_on`` when given
+    (one line, exit 2, for a day before the first fact or after today); and that day."""
+    reg = _registry(dataset)
+    known = parse_date(as_known_on, "--as-known-on")
+    if known is not None:
+        from ilrs.scenario.campaign_asof import check_known_on
+
+        reg = reg.as_known_on(check_known_on(known, "--as-known-on", first=reg.first_dated_fact()))
+    return reg, known
+
+
 @partners_app.command("timeline")
 def timeline(ctx: typer.Context,
              out: Path = typer.Option(Path("ilrs-partners-timeline.png"), "--out", "-o", help="Image path (.png or .svg)."),
@@ -165,6 +172,8 @@ def timeline(ctx: typer.Context,
       ilrs partners timeline --out growth.png
 
       ilrs partners timeline --out growth.svg --until 2023-12-31 --format json
+
+      ilrs partners --as-known-on 2023-10-23 timeline --out then.png   # as it could be drawn that day
     """
     from ilrs.consortium.timeline import SERIES_START, growth_series, plot_growth
     from ilrs.report.figures import save_figure
@@ -174,8 +183,10 @@ def timeline(ctx: typer.Context,
     end = parse_date(until, "--until")
     if end is not None and end < SERIES_START:
         raise InputError(f"{end} is before the series starts", field="--until", allowed=f">= {SERIES_START}")
+    obj = ctx.obj or {}
+    reg, known = _registry_known_on(obj.get("dataset"), obj.get("as_known_on"))
+    end = end or known
     output_file(out, "--out")
-    reg = _registry((ctx.obj or {}).get("dataset"))
     save_figure(plot_growth(reg, end=end), out)
     s = growth_series(reg, end=end)
     changes = [i for i in range(len(s["date"]))
