@@ -29,7 +29,9 @@ from tests.fuzz.harness import COUNTER
 FULL = os.environ.get("ILRS_FUZZ_CASES", "").strip().lower() == "full"
 R = 1_737_400.0
 PIXEL_SCALE, TIEPOINT, GEOKEYS, GEODOUBLES, NODATA = 33550, 33922, 34735, 34736, 42113
-full_only = pytest.mark.skipif(not FULL, reason="full campaign: ILRS_FUZZ_CASES=full")
+full_only = pytest.mark.slow
+"""The full file campaign's cases: deselected by `make test` (marked slow), run by `make fuzz`
+(`-m fuzz` with ILRS_FUZZ_CASES=full) and `make test-all`; never skipped once selected."""
 
 
 def _settings(n: int):
