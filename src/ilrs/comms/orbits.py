@@ -67,18 +67,35 @@ class KeplerElements:
 
 
 def solve_kepler(mean_anomaly_rad, eccentricity, tol: float = 1e-15, max_iter: int = 50) -> np.ndarray:
-    """Eccentric anomaly E from M = E - e sin E (elliptic orbits, e < 1), Newton iteration."""
+    """Eccentric anomaly E from M = E - e sin E (elliptic orbits, e < 1), Newton iteration.
+
+    Each element stops on its own: when its step is below ``tol``, or once the step is below
+    :data:`KEPLER_NOISE_RAD` and no longer shrinks (Newton has reached the rounding noise of
+    E - e sin E - M, a few ulp / (1 - e cos E), which can exceed 1e-15 rad; iterating the whole
+    array until every element met ``tol`` ran all ``max_iter`` rounds on long grids)."""
     M = np.remainder(np.asarray(mean_anomaly_rad, float), 2.0 * np.pi)
     e = np.asarray(eccentricity, float)
     M, e = np.broadcast_arrays(M, e)
-    E = np.where(e < 0.8, M, np.pi * np.ones_like(M))
+    shape = M.shape
+    M, e = M.ravel(), e.ravel()
+    E = np.where(e < 0.8, M, np.pi)
+    todo = np.arange(M.size)
+    last = np.full(M.size, np.inf)
     for _ in range(max_iter):
-        f = E - e * np.sin(E) - M
-        dE = f / (1.0 - e * np.cos(E))
-        E = E - dE
-        if np.all(np.abs(dE) < tol):
+        Et, et = E[todo], e[todo]
+        dE = (Et - et * np.sin(Et) - M[todo]) / (1.0 - et * np.cos(Et))
+        E[todo] = Et - dE
+        step = np.abs(dE)
+        going = (step >= tol) & ~((step < KEPLER_NOISE_RAD) & (step >= last[todo]))
+        last[todo] = step
+        todo = todo[going]
+        if not todo.size:
             break
-    return E
+    return E.reshape(shape)
+
+
+KEPLER_NOISE_RAD = 1e-12
+"""Below this Newton step (rad), a step that does not shrink is rounding noise: the element is solved."""
 
 
 def _rotation_pqw_to_inertial(i, raan, argp) -> np.ndarray:
