@@ -20,7 +20,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator
 
-from ilrs.errors import ComputationError, InputError
+from ilrs.errors import ComputationError, IlrsError, InputError
 
 
 _NOT_OURS = ((stat.S_ISLNK, "symbolic link"), (stat.S_ISDIR, "folder"), (stat.S_ISCHR, "device"),
@@ -165,6 +165,42 @@ def read_entry(path: str | os.PathLike, key: str) -> dict[str, bytes] | None:
     for n, z in zip(names, sizes):
         out[n], at = payload[at:at + z], at + z
     return out
+
+
+def load_arrays_entry(path: str | os.PathLike, key: str, log, what: str = "cache entry") -> dict | None:
+    """The arrays of the ``.npz`` entry at ``path`` (no pickle), or None: nothing stored, or a
+    damaged entry — deleted, with a one-line warning on ``log`` naming ``what`` — to recompute."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    try:
+        parts = read_entry(path, key)
+        if parts is None:
+            return None
+        with np.load(io.BytesIO(parts["npz"]), allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (DamagedEntry, KeyError, OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        log.warning("ilrs: %s %s is damaged: %s; deleted, recomputing", what, Path(path).name,
+                    str(exc) or type(exc).__name__)
+        discard_entry(path)
+        return None
+
+
+def save_arrays_entry(path: str | os.PathLike, key: str, arrays: dict) -> None:
+    """Store ``arrays`` as an ``.npz`` entry; one that cannot be stored (no room, an object array)
+    is skipped: the result stands."""
+    import io
+
+    import numpy as np
+
+    buf = io.BytesIO()
+    try:
+        np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
+        write_entry(path, key, {"npz": buf.getvalue()})
+    except (OSError, ValueError, IlrsError):
+        pass
 
 
 def discard_entry(path: str | os.PathLike) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ilrs._io import DamagedEntry, discard_entry, read_entry, write_entry
+from ilrs._io import DamagedEntry, discard_entry, load_arrays_entry, read_entry, save_arrays_entry, write_entry
 from ilrs.errors import IlrsError
 
 log = logging.getLogger("ilrs.cache")
@@ -166,30 +166,15 @@ def cached_figure(plot: str, *args: Any, **kwargs: Any) -> str:
 def cached_arrays(compute, *args: Any, **kwargs: Any) -> dict[str, np.ndarray]:
     """``compute(*args, **kwargs)`` (a module-level function returning a dict of arrays), read back
     when the same inputs and code were computed before (the key as :func:`cached_figure`'s; the
-    arrays in an ``.npz`` of a checked entry, no pickle)."""
-    import io
-    import zipfile
-
+    arrays in an ``.npz`` of a checked entry, no pickle: :func:`ilrs._io.load_arrays_entry`)."""
     name = f"{compute.__module__}:{compute.__qualname__}"
     try:
         key = f"arr-{hashlib.sha256((name + content_digest(*args, **kwargs) + _code_stamp()).encode()).hexdigest()[:32]}"
     except Undigestable:
         return compute(*args, **kwargs)
     path = cache_folder() / f"{key}.entry"
-    try:
-        parts = read_entry(path, key)
-        if parts is not None:
-            with np.load(io.BytesIO(parts["npz"]), allow_pickle=False) as z:
-                return {k: z[k] for k in z.files}
-    except (DamagedEntry, KeyError, OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        log.warning("ilrs: cache entry %s is damaged: %s; deleted, recomputing", path.name,
-                    str(exc) or type(exc).__name__)
-        discard_entry(path)
-    arrays = compute(*args, **kwargs)
-    buf = io.BytesIO()
-    try:
-        np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
-        write_entry(path, key, {"npz": buf.getvalue()})
-    except (OSError, ValueError, IlrsError):
-        pass  # not storable (or no room): the result stands
+    arrays = load_arrays_entry(path, key, log)
+    if arrays is None:
+        arrays = compute(*args, **kwargs)
+        save_arrays_entry(path, key, arrays)
     return arrays
