@@ -313,7 +313,8 @@ def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], t
     if terminal.direct_to_earth and g_count:
         sky = sky if sky is not None else sun_earth_azel(site, times, horizon)
         dte_vis = sky.earth_elevation_deg > np.maximum(sky.earth_horizon_deg, dte_min_elevation_deg)
-        site_icrf = np.einsum("tij,j->ti", moon_me_to_icrf(times), pts.position_me_m[0]) + moon_geo
+        me_to_icrf = np.swapaxes(states.icrf_to_me, -1, -2) if states is not None else moon_me_to_icrf(times)
+        site_icrf = np.einsum("tij,j->ti", me_to_icrf, pts.position_me_m[0]) + moon_geo
         dte_rate = np.where(dte_vis, _best_station_rate_bps(terminal, stations, st_pos, st_up, moon_geo, site_icrf), 0.0)
     rate = np.maximum(path_rate.max(axis=0) if n else 0.0, dte_rate)
     return CommsResult(times, step_s, site.name, tuple(relays), tuple(stations), states, site_vis, el, rng,

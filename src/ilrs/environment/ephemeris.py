@@ -148,6 +148,16 @@ class Ephemeris:
         earth = self._p(3, 399, jd) - moon[0]
         return MoonCentredStates(sun, earth, moon_ssb, moon_ssb_v)
 
+    def sun_earth_tdb(self, jd: tuple[np.ndarray, np.ndarray], sun: bool = True, earth: bool = True
+                      ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Geometric Moon-centred Sun and Earth positions at TDB ``jd`` (the one not asked for:
+        None): the same segment positions and sums as :meth:`states_tdb`, without the velocities
+        and the segments the asked positions do not read (half the work for the Earth alone)."""
+        moon = self._p(3, 301, jd)
+        sun_m = self._p(0, 10, jd) - (self._p(0, 3, jd) + moon) if sun else None
+        earth_m = self._p(3, 399, jd) - moon if earth else None
+        return sun_m, earth_m
+
     def icrf_to_pa_tdb(self, jd: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         if len(self._pa_segments) == 1:
             ra, dec, w = self._pa.compute(jd[0], jd[1], False)
@@ -215,20 +225,19 @@ def _eph_jd(times: Any) -> tuple[Ephemeris, tuple[np.ndarray, np.ndarray]]:
 def sun_position_m(times: Any) -> np.ndarray:
     """Geometric Moon-centred ICRF position of the Sun (n,3) in metres at UTC ``times``."""
     eph, jd = _eph_jd(times)
-    return eph.states_tdb(jd).sun_m
+    return eph.sun_earth_tdb(jd, earth=False)[0]
 
 
 def earth_position_m(times: Any) -> np.ndarray:
     """Geometric Moon-centred ICRF position of the Earth (n,3) in metres at UTC ``times``."""
     eph, jd = _eph_jd(times)
-    return eph.states_tdb(jd).earth_m
+    return eph.sun_earth_tdb(jd, sun=False)[1]
 
 
 def sun_earth_positions_m(times: Any) -> tuple[np.ndarray, np.ndarray]:
     """(sun, earth) geometric Moon-centred ICRF positions (n,3) in metres, one ephemeris pass."""
     eph, jd = _eph_jd(times)
-    s = eph.states_tdb(jd)
-    return s.sun_m, s.earth_m
+    return eph.sun_earth_tdb(jd)
 
 
 def icrf_to_moon_me(times: Any) -> np.ndarray:
