@@ -44,6 +44,10 @@ class PolarStereoDEM:
 
     ``x0_m, y0_m``: map coordinates of the CENTRE of pixel [0, 0]; columns go +x by ``pixel_m``,
     rows go −y by ``pixel_m`` (north-up GeoTIFF convention).
+
+    ``heights_m`` may hold the file's stored numbers (a raw ``np.memmap`` of integers, see
+    :meth:`open`): a height is then ``stored × height_scale + height_offset_m``, and a stored
+    value equal to ``nodata`` is no-data (NaN), both applied in :meth:`sample_rc`.
     """
 
     heights_m: np.ndarray
@@ -55,6 +59,9 @@ class PolarStereoDEM:
     radius_m: float = MOON_RADIUS_M
     k0: float = 1.0
     source: str = ""
+    height_scale: float = 1.0
+    height_offset_m: float = 0.0
+    nodata: float | None = None
 
     # -- projection --------------------------------------------------------------------------
     def latlon_to_xy(self, lat_deg, lon_deg):
@@ -98,8 +105,19 @@ class PolarStereoDEM:
         c0 = c.astype(np.int64)
         dr = r - r0
         dc = c - c0
-        h = ((1 - dr) * ((1 - dc) * z[r0, c0] + dc * z[r0, c0 + 1])
-             + dr * ((1 - dc) * z[r0 + 1, c0] + dc * z[r0 + 1, c0 + 1]))
+        raw = self.height_scale != 1.0 or self.height_offset_m != 0.0 or self.nodata is not None
+
+        def at(i, j):
+            v = z[i, j]
+            if not raw:
+                return v
+            v = np.asarray(v, dtype=np.float64)
+            if self.nodata is not None:
+                v = np.where(v == self.nodata, np.nan, v)
+            return v * self.height_scale + self.height_offset_m
+
+        h = ((1 - dr) * ((1 - dc) * at(r0, c0) + dc * at(r0, c0 + 1))
+             + dr * ((1 - dc) * at(r0 + 1, c0) + dc * at(r0 + 1, c0 + 1)))
         return np.where(inside, h, np.nan)
 
     def height_at(self, lat_deg, lon_deg) -> np.ndarray:
@@ -110,6 +128,16 @@ class PolarStereoDEM:
         return float(max(self.heights_m.shape) * self.pixel_m)
 
     # -- reading -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path) -> "PolarStereoDEM":
+        """A DEM file as users download it, memory-mapped (see :mod:`ilrs.environment.dem_files`):
+        a PDS3 ``.IMG``/``.LBL`` (LOLA GDR) or a GeoTIFF ``.tif``/``.tiff``, by its suffix."""
+        from ilrs.environment.dem_files import read_dem_grid
+
+        g = read_dem_grid(path)
+        return cls(g.raw, g.x0_m, g.y0_m, g.pixel_m, south=g.south, lon0_deg=g.lon0_deg, radius_m=g.radius_m,
+                   k0=g.k0, source=g.source, height_scale=g.scale_m, height_offset_m=g.offset_m, nodata=g.nodata)
+
     @classmethod
     def from_geotiff(cls, path: str | Path, *, height_scale: float = 1.0) -> "PolarStereoDEM":
         """Read a south polar-stereographic GeoTIFF (e.g. LOLA LDEM_80S_20M) with tifffile.
