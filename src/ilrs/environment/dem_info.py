@@ -115,3 +115,46 @@ def dems_for_site(paths, lat_deg: float, lon_deg: float) -> tuple[PolarStereoDEM
         raise InputError(f"the site ({lat_deg:g}°, {lon_deg:g}°E) lies outside every DEM given ({names}), "
                          "or on their no-data", file=str(paths[0]), field="dems")
     return tuple(sorted(dems, key=lambda d: d.pixel_m))
+
+
+def ray_march_dems(dems: tuple[PolarStereoDEM, ...]):
+    """The ``dem`` argument of the ray march for DEMs ordered finest first.
+
+    TODO(integrator, terrain branch): once ``horizon_from_terrain`` accepts a sequence (contract
+    T2: the finest DEM with a value wins at every sample), return ``dems`` whole; until then the
+    finest one is marched and the coarse global DEM stands in beyond it."""
+    return dems[0]
+
+
+def horizon_with_dems(site, dem_paths, *, observer_ground_m: float | None = None, **kwargs):
+    """The horizon of ``site`` over the named DEM files (nested finest first, then the packaged
+    global DEM), the observer on the finest covering DEM's ground unless ``observer_ground_m``."""
+    from ilrs.environment.horizon import HorizonMask
+    from ilrs.environment.terrain import horizon_for_site, site_ground_m
+
+    dems = dems_for_site(list(dem_paths), site.lat_deg, site.lon_deg)
+    ground, where = observer_ground_m, "given"
+    if ground is None:
+        covering = next(d for d in dems if site_pixel(d, site.lat_deg, site.lon_deg)["covered"])
+        ground, where = site_ground_m(site, covering)
+    m = horizon_for_site(site, "dem", dem=ray_march_dems(dems), observer_ground_m=ground, **kwargs)
+    return HorizonMask(m.azimuth_deg, m.elevation_deg, m.kind, f"{m.source}; observer ground {ground:.0f} m ({where})",
+                       ground_m=ground)
+
+
+def dems_identity(dem_paths) -> list[str]:
+    """Cache-key identity of DEM files without reading gigabytes: name, size and modification time
+    of each file (and of a label's image), plus the hash of a label's text."""
+    import hashlib
+
+    out = []
+    for p in map(Path, dem_paths):
+        st = p.stat()
+        key = f"{p.name}:{st.st_size}:{st.st_mtime_ns}"
+        if p.suffix.lower() == ".lbl":
+            key += ":" + hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+            img = p.with_suffix(".IMG") if p.with_suffix(".IMG").exists() else p.with_suffix(".img")
+            if img.exists():
+                key += f":{img.stat().st_size}:{img.stat().st_mtime_ns}"
+        out.append(key)
+    return out
