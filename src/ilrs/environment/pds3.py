@@ -122,7 +122,11 @@ def _nodata(label_path: Path, value, dtype: np.dtype) -> float:
 def _load_label(p: Path):
     """(the file holding the label, the parsed label): ``p`` itself when it starts with a PDS3
     label, else the ``.LBL``/``.lbl`` beside it."""
-    import pvl
+    import warnings
+
+    with warnings.catch_warnings():  # pvl 1.3 warns at import about its own deprecated Units class
+        warnings.simplefilter("ignore")
+        import pvl
 
     head = p.read_bytes()[:LABEL_SCAN_BYTES] if p.stat().st_size <= LABEL_SCAN_BYTES else _head(p)
     text = _label_text(head)
