@@ -309,3 +309,38 @@ def test_site_command_with_dem_reports_its_ground(tmp_path, cli):
     rho = 2 * R_M * np.tan(np.pi / 4 - np.radians(89.99) / 2)
     assert d["site"]["height_m"] == pytest.approx(float(height_function_m(*_xy(rho))), abs=1.0)
     assert "LDEM_SYN_20M.LBL" in d["horizon_source"]
+
+
+def test_nested_dems_the_finest_wins_near_the_coarser_beyond(tmp_path):
+    # a flat 5 m tile (±500 m) inside a 40 m regional DEM (±4 km) that holds a 400 m block 200-300 m
+    # east of the pole (under the tile: the tile wins, the wall is not there) and a 300 m wall
+    # 1500-2000 m east (beyond the tile: the regional DEM decides)
+    from ilrs.environment.dem_info import horizon_with_dems
+    from ilrs.environment.sites import Site
+    import tifffile
+
+    def write(path, n, px, walls):
+        x = (np.arange(n) - n / 2 + 0.5) * px
+        z = np.zeros((n, n), np.float32)
+        for x0, x1, h in walls:  # walls 200 m long across the x axis (|y| ≤ 100 m)
+            z[np.ix_(np.abs(x) <= 100, (x >= x0) & (x <= x1))] = h
+        keys = (1, 1, 0, 4, 1024, 0, 1, 1, 1025, 0, 1, 1, 3075, 0, 1, 15, 3081, 34736, 1, 0)
+        tifffile.imwrite(path, z, metadata=None, extratags=[
+            (33550, "d", 3, (px, px, 0.0), False), (33922, "d", 6, (0, 0, 0, -n / 2 * px, n / 2 * px, 0), False),
+            (34735, "H", len(keys), keys, False), (34736, "d", 1, (-90.0,), False)])
+
+    write(tmp_path / "tile5.tif", 200, 5.0, [])
+    write(tmp_path / "region40.tif", 200, 40.0, [(200, 300, 400.0), (1500, 2000, 300.0)])
+    site = Site("pole", -90.0, 0.0, 0.0, 0.0)
+    m = horizon_with_dems(site, [tmp_path / "region40.tif", tmp_path / "tile5.tif"], azimuth_step_deg=1.0,
+                          max_range_m=3_000.0)
+    assert m.source.startswith(f"{tmp_path / 'tile5.tif'} (5 m/px); {tmp_path / 'region40.tif'} (40 m/px)")
+    # the far wall's nearest top edge, 1500 m away (± one 40 m pixel of bilinear ramp), 300 m up,
+    # seen from the ground at r0 = R: ε = atan2((R + h)·cos γ − R, (R + h)·sin γ), γ = d/R
+    def elevation(d, h):
+        g = d / R_M
+        return np.degrees(np.arctan2((R_M + h) * np.cos(g) - R_M, (R_M + h) * np.sin(g)))
+
+    top = float(m.elevation_deg.max())
+    assert elevation(1500.0, 300.0) - 0.01 <= top <= elevation(1480.0, 300.0) + 0.01
+    assert top < 20.0  # the near 400 m wall (63°) under the flat tile is not seen

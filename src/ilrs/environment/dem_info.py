@@ -117,27 +117,19 @@ def dems_for_site(paths, lat_deg: float, lon_deg: float) -> tuple[PolarStereoDEM
     return tuple(sorted(dems, key=lambda d: d.pixel_m))
 
 
-def ray_march_dems(dems: tuple[PolarStereoDEM, ...]):
-    """The ``dem`` argument of the ray march for DEMs ordered finest first.
-
-    TODO(integrator, terrain branch): once ``horizon_from_terrain`` accepts a sequence (contract
-    T2: the finest DEM with a value wins at every sample), return ``dems`` whole; until then the
-    finest one is marched and the coarse global DEM stands in beyond it."""
-    return dems[0]
-
-
 def horizon_with_dems(site, dem_paths, *, observer_ground_m: float | None = None, **kwargs):
-    """The horizon of ``site`` over the named DEM files (nested finest first, then the packaged
-    global DEM), the observer on the finest covering DEM's ground unless ``observer_ground_m``."""
+    """The horizon of ``site`` over the named DEM files, nested: at every ray sample the finest DEM
+    with a value wins, the packaged global DEM beyond them all
+    (:func:`ilrs.environment.terrain.horizon_from_terrain`); the observer on the finest covering
+    DEM's ground unless ``observer_ground_m``."""
     from ilrs.environment.horizon import HorizonMask
     from ilrs.environment.terrain import horizon_for_site, site_ground_m
 
     dems = dems_for_site(list(dem_paths), site.lat_deg, site.lon_deg)
     ground, where = observer_ground_m, "given"
     if ground is None:
-        covering = next(d for d in dems if site_pixel(d, site.lat_deg, site.lon_deg)["covered"])
-        ground, where = site_ground_m(site, covering)
-    m = horizon_for_site(site, "dem", dem=ray_march_dems(dems), observer_ground_m=ground, **kwargs)
+        ground, where = site_ground_m(site, dems)
+    m = horizon_for_site(site, "dem", dem=dems, observer_ground_m=ground, **kwargs)
     return HorizonMask(m.azimuth_deg, m.elevation_deg, m.kind, f"{m.source}; observer ground {ground:.0f} m ({where})",
                        ground_m=ground)
 
