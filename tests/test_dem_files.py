@@ -344,3 +344,17 @@ def test_nested_dems_the_finest_wins_near_the_coarser_beyond(tmp_path):
     top = float(m.elevation_deg.max())
     assert elevation(1500.0, 300.0) - 0.01 <= top <= elevation(1480.0, 300.0) + 0.01
     assert top < 20.0  # the near 400 m wall (63°) under the flat tile is not seen
+
+
+def test_a_pds3_label_as_the_horizon_model(tmp_path, cli):
+    from ilrs.environment.dem_info import dem_files_named
+
+    lbl, _, _ = write_lola_pds3(tmp_path, N, PX)
+    assert dem_files_named(str(lbl)) == (str(lbl),)
+    assert dem_files_named("site.tif") == ()  # alone, a GeoTIFF horizon keeps its own route
+    assert dem_files_named("site.tif", ["a.LBL"]) == ("a.LBL", "site.tif")
+    assert dem_files_named("dem", ["a.LBL"]) == ("a.LBL",) and dem_files_named("sphere") == ()
+    r = cli("site", "--lat", "-89.99", "--lon", "45", "--horizon", lbl, "--at", "2027-01-01T00:00:00",
+            "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert "LDEM_SYN_20M.LBL (20 m/px)" in json.loads(r.stdout)["horizon_source"]

@@ -26,8 +26,8 @@ def site(
     mast_m: float = typer.Option(0.0, "--mast-m", help="Height of the panel/antenna above the ground, 0..1000 m."),
     horizon: str = typer.Option("dem", "--horizon", help="none (0°) | sphere (a smooth Moon through the "
                                 "site's ground seen from the mast top: dip acos(r/(r+mast)), r = 1737.4 km + "
-                                "ground) | dem (coarse global DEM) | FILE (.tif GeoTIFF near field + coarse DEM, "
-                                "or an azimuth_deg,elevation_deg table)."),
+                                "ground) | dem (coarse global DEM) | FILE (.tif GeoTIFF or LOLA PDS3 .LBL/.IMG near "
+                                "field + coarse DEM, or an azimuth_deg,elevation_deg table)."),
     dem_files: Optional[List[Path]] = typer.Option(None, "--dem", help="A DEM file to ray-march (LOLA PDS3 .IMG/.LBL "
                                                    "or GeoTIFF, memory-mapped); repeat it to nest a 5-20 m site tile "
                                                    "in a 240 m regional DEM: the finest with a value wins, the "
@@ -144,11 +144,11 @@ def _mask(s, horizon: str, ground_m: Optional[float] = None, dems: tuple[str, ..
     with ``--dem`` files, the finest covering DEM's ground (a GeoTIFF --horizon joins them)."""
     from ilrs.environment.terrain import horizon_for_site
 
-    if dems:
-        from ilrs.environment.dem_info import horizon_with_dems
+    from ilrs.environment.dem_info import dem_files_named, horizon_with_dems
 
-        tif = () if horizon == "dem" else (horizon,)
-        mask = horizon_with_dems(s, dems + tif, observer_ground_m=ground_m)
+    files = dem_files_named(horizon, dems)
+    if files:
+        mask = horizon_with_dems(s, files, observer_ground_m=ground_m)
     else:
         mask = horizon_for_site(s, horizon, observer_ground_m=ground_m)
     if mask.ground_m is not None and mask.ground_m != s.height_m:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ilrs.environment.dem_files import DemGrid, read_dem_grid
+from ilrs.environment.dem_files import GEOTIFF_SUFFIXES, PDS3_SUFFIXES, DemGrid, read_dem_grid
 from ilrs.environment.terrain import PolarStereoDEM
 from ilrs.errors import InputError
 
@@ -115,6 +115,17 @@ def dems_for_site(paths, lat_deg: float, lon_deg: float) -> tuple[PolarStereoDEM
         raise InputError(f"the site ({lat_deg:g}°, {lon_deg:g}°E) lies outside every DEM given ({names}), "
                          "or on their no-data", file=str(paths[0]), field="dems")
     return tuple(sorted(dems, key=lambda d: d.pixel_m))
+
+
+def dem_files_named(horizon: str, dems=()) -> tuple[str, ...]:
+    """The DEM files to ray-march for a horizon model and a list of DEM files: ``dems``, joined by
+    the horizon itself when it names a DEM file — a PDS3 ``.IMG``/``.LBL`` always, a GeoTIFF when
+    ``dems`` are given (alone, ``horizon: PATH.tif`` keeps its own route); () for none of them."""
+    dems = tuple(str(d) for d in dems)
+    suffix = Path(horizon).suffix.lower() if horizon not in ("none", "sphere", "dem") else ""
+    if suffix in PDS3_SUFFIXES or (dems and suffix in GEOTIFF_SUFFIXES):
+        return dems + (horizon,)
+    return dems
 
 
 def horizon_with_dems(site, dem_paths, *, observer_ground_m: float | None = None, **kwargs):

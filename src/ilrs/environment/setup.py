@@ -46,12 +46,13 @@ class SiteSetup:
     @cached_property
     def horizon(self) -> HorizonMask:
         """The horizon mask seen from the mast top (ray-marched once, on first use), over the
-        scenario's ``dems`` (a GeoTIFF ``horizon`` joins them) when it names any."""
-        if self.dems:
-            from ilrs.environment.dem_info import horizon_with_dems
+        scenario's ``dems`` and/or a PDS3 ``horizon`` file when it names any (see
+        :func:`ilrs.environment.dem_info.dem_files_named`)."""
+        from ilrs.environment.dem_info import dem_files_named, horizon_with_dems
 
-            tif = () if self.horizon_kind in ("none", "sphere", "dem") else (self.horizon_kind,)
-            return horizon_with_dems(self.declared_site, self.dems + tif)
+        files = dem_files_named(self.horizon_kind, self.dems)
+        if files:
+            return horizon_with_dems(self.declared_site, files)
         return horizon_for_site(self.declared_site, self.horizon_kind)
 
     @cached_property

@@ -82,6 +82,10 @@ def _horizon_key(kind: str) -> str:
     if kind in ("none", "sphere", "dem"):
         return kind
     p = Path(kind)
+    if p.is_file() and p.suffix.lower() in (".img", ".lbl"):  # a LOLA DEM of gigabytes: not read whole
+        from ilrs.environment.dem_info import dems_identity
+
+        return dems_identity([p])[0]
     if p.is_file():
         return f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
     return kind
