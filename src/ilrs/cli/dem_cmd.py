@@ -59,7 +59,7 @@ def _site(name: Optional[str], lat: Optional[float], lon: Optional[float]):
     if name is not None:
         from ilrs.environment.sites import get_site
 
-        s = get_site(name)
+        s = get_site(name, height_m=0.0)  # only its coordinates: the coarse DEM is not loaded
         return s.lat_deg, s.lon_deg, s.name
     if lat is not None:
         if not -90.0 <= lat <= 90.0:

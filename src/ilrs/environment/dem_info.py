@@ -17,8 +17,8 @@ from ilrs.environment.dem_files import GEOTIFF_SUFFIXES, PDS3_SUFFIXES, DemGrid,
 from ilrs.environment.terrain import PolarStereoDEM
 from ilrs.errors import InputError
 
-NODATA_SAMPLE_PIXELS = 1_000_000
-"""The no-data count is estimated on a regular sample of about this many pixels (exact below it)."""
+NODATA_SAMPLE_ROWS = 200
+"""The no-data count is estimated on this many whole rows, evenly spaced (exact below it)."""
 
 
 def dem_from_grid(g: DemGrid) -> PolarStereoDEM:
@@ -61,13 +61,14 @@ def site_pixel(dem: PolarStereoDEM, lat_deg: float, lon_deg: float) -> dict:
 
 
 def nodata_fraction(dem: PolarStereoDEM) -> tuple[float, int]:
-    """(fraction of no-data pixels, pixels looked at): exact up to 10⁶ pixels, else on a regular grid."""
-    nr, nc = dem.heights_m.shape
-    step = max(1, int(np.ceil(np.sqrt(nr * nc / NODATA_SAMPLE_PIXELS))))
-    rows = np.arange(0, nr, step)
-    cols = np.arange(0, nc, step)
-    h = dem.sample_rc(rows[:, None].astype(float), cols[None, :].astype(float))
-    return float(np.isnan(h).mean()), int(h.size)
+    """(fraction of no-data pixels, pixels looked at): every pixel of up to 200 whole rows evenly
+    spaced (contiguous reads: ~12 MB of a 30 000² int16 file, not its 1.8 GB); exact for ≤ 200 rows."""
+    nr = dem.heights_m.shape[0]
+    rows = np.unique(np.linspace(0, nr - 1, min(nr, NODATA_SAMPLE_ROWS)).round().astype(np.int64))
+    v = np.asarray(dem.heights_m[rows], dtype=np.float64)
+    if dem.nodata is not None:
+        v = np.where(v == dem.nodata, np.nan, v)
+    return float(np.isnan(v).mean()), int(v.size)
 
 
 def describe_dem(path: str | Path, lat_deg: float | None = None, lon_deg: float | None = None) -> dict:
