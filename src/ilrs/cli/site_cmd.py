@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import numpy as np
 import typer
@@ -26,8 +26,12 @@ def site(
     mast_m: float = typer.Option(0.0, "--mast-m", help="Height of the panel/antenna above the ground, 0..1000 m."),
     horizon: str = typer.Option("dem", "--horizon", help="none (0°) | sphere (a smooth Moon through the "
                                 "site's ground seen from the mast top: dip acos(r/(r+mast)), r = 1737.4 km + "
-                                "ground) | dem (coarse global DEM) | FILE (.tif GeoTIFF near field + coarse DEM, "
-                                "or an azimuth_deg,elevation_deg table)."),
+                                "ground) | dem (coarse global DEM) | FILE (.tif GeoTIFF or LOLA PDS3 .LBL/.IMG near "
+                                "field + coarse DEM, or an azimuth_deg,elevation_deg table)."),
+    dem_files: Optional[List[Path]] = typer.Option(None, "--dem", help="A DEM file to ray-march (LOLA PDS3 .IMG/.LBL "
+                                                   "or GeoTIFF, memory-mapped); repeat it to nest a 5-20 m site tile "
+                                                   "in a 240 m regional DEM: the finest with a value wins, the "
+                                                   "packaged global DEM beyond. See `ilrs dem info`."),
     at: Optional[str] = typer.Option(None, "--at", help="UTC instant, e.g. 2027-01-01T00:00:00."),
     start: Optional[str] = typer.Option(None, "--start", help="Span start date (UTC), e.g. 2027-01-01."),
     days: float = typer.Option(365.0, "--days", help="Span length in days (with --start)."),
@@ -54,6 +58,8 @@ def site(
       ilrs site connecting-ridge --mast-m 2 --start 2027-01-01 --days 365 --step-min 30
 
       ilrs site bussey2010-best-site --horizon my_ldem_20m.tif --start 2028-01-01 --days 90
+
+      ilrs site connecting-ridge --dem LDEM_875S_5M.LBL --dem LDEM_75S_240M.LBL --at 2027-01-01T00:00:00
 
       ilrs site --lat -89.45 --lon 222.7 --start 2028-01-01 --days 365 --map my_ldem_20m.tif --map-px 256
     """
@@ -91,13 +97,17 @@ def site(
         raise InputError("give a site name or --lat and --lon", field="SITE", allowed=site_names())
     if (at is None) == (start is None):
         raise InputError("give exactly one of --at (an instant) or --start (a span)", field="--at/--start")
+    dems = tuple(str(p) for p in dem_files or ())
+    if dems and horizon in ("none", "sphere"):
+        raise InputError(f"--dem files are ray-marched: they need --horizon dem or a GeoTIFF, not {horizon!r}",
+                         field="--dem")
     if at is not None:
-        _instant(s, horizon, parse_datetime_utc(at, "--at"), format, height_m)
+        _instant(s, horizon, parse_datetime_utc(at, "--at"), format, height_m, dems)
     else:
         d0 = parse_date(start, "--start")
         if map_dem is not None and not 8 <= map_px <= 4096:
             raise InputError(f"--map-px {map_px} out of range", field="--map-px", allowed="8..4096")
-        _span(s, horizon, d0, days, step_min, out, plot_format, format, map_dem, map_px, height_m)
+        _span(s, horizon, d0, days, step_min, out, plot_format, format, map_dem, map_px, height_m, dems)
 
 
 def _check_range(value: Optional[float], option: str, lo: float, hi: float, *, low_open: bool = False) -> None:
@@ -128,21 +138,29 @@ def _list(format: OutputFormat) -> None:
                    f"({', '.join(r['sources'])})")
 
 
-def _mask(s, horizon: str, ground_m: Optional[float] = None):
+def _mask(s, horizon: str, ground_m: Optional[float] = None, dems: tuple[str, ...] = ()):
     """(site, mask): the site carries the ground height the horizon actually used (a GeoTIFF's at
-    the site, the coarse DEM's for a site outside it, or ``ground_m`` when --height-m is given)."""
+    the site, the coarse DEM's for a site outside it, or ``ground_m`` when --height-m is given);
+    with ``--dem`` files, the finest covering DEM's ground (a GeoTIFF --horizon joins them)."""
     from ilrs.environment.terrain import horizon_for_site
 
-    mask = horizon_for_site(s, horizon, observer_ground_m=ground_m)
+    from ilrs.environment.dem_info import dem_files_named, horizon_with_dems
+
+    files = dem_files_named(horizon, dems)
+    if files:
+        mask = horizon_with_dems(s, files, observer_ground_m=ground_m)
+    else:
+        mask = horizon_for_site(s, horizon, observer_ground_m=ground_m)
     if mask.ground_m is not None and mask.ground_m != s.height_m:
         s = s.with_height(mask.ground_m)
     return s, mask
 
 
-def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float] = None) -> None:
+def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float] = None,
+             dems: tuple[str, ...] = ()) -> None:
     from ilrs.environment.sky import sun_earth_azel
 
-    s, mask = _mask(s, horizon, ground_m)
+    s, mask = _mask(s, horizon, ground_m, dems)
     tr = sun_earth_azel(s, np.datetime64(t, "ns"), mask)
     data = {
         "site": s.to_dict(), "time_utc": t.isoformat(), "horizon_model": horizon, "horizon_source": mask.source,
@@ -172,7 +190,7 @@ def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float]
 
 def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path], plot_format: str,
           format: OutputFormat, map_dem: Optional[Path] = None, map_px: int = 128,
-          ground_m: Optional[float] = None) -> None:
+          ground_m: Optional[float] = None, dems: tuple[str, ...] = ()) -> None:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -187,7 +205,7 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
                   disable=format is OutputFormat.json, transient=True,
                   console=Console(stderr=True)) as progress:
         task = progress.add_task("horizon mask", total=4)
-        s, mask = _mask(s, horizon, ground_m)
+        s, mask = _mask(s, horizon, ground_m, dems)
         progress.update(task, advance=1, description="Sun and Earth")
         times = time_grid(np.datetime64(d0), days=days, step_s=step_min * SECONDS_PER_MINUTE)
         tr = sun_earth_azel(s, times, mask)

@@ -59,6 +59,7 @@ class GeoTiffGrid:
     lon0_deg: float
     radius_m: float
     k0: float
+    nodata: float | None = None    # set by :func:`open_polar_stereo_geotiff`: heights_m is then raw
 
 
 def read_polar_stereo_geotiff(path: str | Path, height_scale: float = 1.0) -> GeoTiffGrid:
@@ -273,3 +274,69 @@ def _heights(p: Path, raw: np.ndarray, tags: dict, height_scale: float) -> np.nd
     if np.isnan(z).all():
         raise DatasetError("no height values: every pixel is no-data (NaN or GDAL_NODATA)", file=str(p))
     return z
+
+
+def open_polar_stereo_geotiff(path: str | Path) -> GeoTiffGrid:
+    """The same GeoTIFF, memory-mapped when it can be: uncompressed and stored in one contiguous
+    block (strips in order, as ``gdal_translate -co TILED=NO -co COMPRESS=NONE`` writes it), the
+    raster stays on disk as an ``np.memmap`` of its stored numbers (``heights_m`` raw; no-data in
+    ``nodata``), opened in milliseconds whatever its size; its georeference is validated as by
+    :func:`read_polar_stereo_geotiff`, its heights on three rows
+    (:func:`ilrs.environment.dem_files.read_dem_grid`). Otherwise
+    (compressed or tiled) it is decoded whole as before when within the input size limit, and
+    refused with one line when not — saying how to rewrite it so that it maps."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("DEM file not found", file=str(p), field="horizon")
+    raw, tags = _map_raster(p)
+    if raw is None:
+        return read_polar_stereo_geotiff(p)
+    ti, tj, tx, ty, sx, sy = _grid(p, tags)
+    keys = _geokeys(p, tags)
+    lon0, radius, k0, fe, fn = _projection(p, keys)
+    off = 0.0 if keys.get(1025, 1) == 2 else 0.5
+    x0 = tx + (off - ti) * sx - fe
+    y0 = ty - (off - tj) * sy - fn
+    _check_extent(p, raw.shape, x0, y0, sx, radius, k0)
+    nodata = _nodata(p, tags)
+    return GeoTiffGrid(raw, x0, y0, sx, lon0, radius, k0, nodata=nodata)
+
+
+def _map_raster(p: Path) -> tuple[np.ndarray | None, dict]:
+    """(np.memmap of the first page, its tags), or (None, {}) when the page cannot be mapped and is
+    small enough to decode; a page too big to decode and not mappable is refused."""
+    import tifffile
+
+    try:
+        with _quiet_tifffile(), tifffile.TiffFile(p) as tif:
+            if not len(tif.pages):
+                raise DatasetError("the GeoTIFF holds no image", file=str(p))
+            page = tif.pages[0]
+            shape, dtype = tuple(page.shape), page.dtype
+            if len(shape) != 2 or dtype is None or np.dtype(dtype).kind not in "iuf" or min(shape) < 2:
+                _check_raster(p, shape, dtype)
+            tags = {t.code: t.value for t in page.tags.values()}
+            mappable = bool(page.is_memmappable)
+            offset = int(page.dataoffsets[0]) if mappable else 0
+            dtype = np.dtype(dtype).newbyteorder(tif.byteorder)
+            compression = getattr(page.compression, "name", str(page.compression))
+            tiled = bool(page.is_tiled)
+    except IlrsError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - tifffile raises many kinds on a damaged file
+        why = " ".join(f"{exc.__class__.__name__}: {exc}".split())[:200]
+        raise DatasetError(f"not a readable GeoTIFF ({why})", file=str(p)) from None
+    if not mappable:
+        from ilrs.limits import input_limit_bytes
+
+        limit, _ = input_limit_bytes()
+        if shape[0] * shape[1] * BYTES_PER_PIXEL > limit:
+            raise DatasetError(f"a {'tiled' if tiled else 'striped'} {compression} GeoTIFF of {shape[0]} x {shape[1]} "
+                               "pixels cannot be memory-mapped and is too big to decode; rewrite it uncompressed "
+                               "and striped (gdal_translate -co TILED=NO -co COMPRESS=NONE IN.tif OUT.tif)",
+                               file=str(p))
+        return None, {}
+    if offset + shape[0] * shape[1] * dtype.itemsize > p.stat().st_size:
+        raise DatasetError(f"truncated: {p.stat().st_size:,} bytes hold less than the {shape[0]} x {shape[1]} "
+                           "raster its tags declare", file=str(p))
+    return np.memmap(p, dtype=dtype, mode="r", offset=offset, shape=shape), tags

@@ -41,10 +41,18 @@ class SiteSetup:
     start: np.datetime64
     end: np.datetime64
     step_s: float = DEFAULT_STEP_S
+    dems: tuple[str, ...] = ()
 
     @cached_property
     def horizon(self) -> HorizonMask:
-        """The horizon mask seen from the mast top (ray-marched once, on first use)."""
+        """The horizon mask seen from the mast top (ray-marched once, on first use), over the
+        scenario's ``dems`` and/or a PDS3 ``horizon`` file when it names any (see
+        :func:`ilrs.environment.dem_info.dem_files_named`)."""
+        from ilrs.environment.dem_info import dem_files_named, horizon_with_dems
+
+        files = dem_files_named(self.horizon_kind, self.dems)
+        if files:
+            return horizon_with_dems(self.declared_site, files)
         return horizon_for_site(self.declared_site, self.horizon_kind)
 
     @cached_property
@@ -63,7 +71,7 @@ class SiteSetup:
         """The site, its horizon model (a file by its bytes) and the kernels over [start, end]
         (default the study span): part of every cache key of a product of this site."""
         return site_identity(self.declared_site, self.horizon_kind, self.start if start is None else start,
-                             self.end if end is None else end)
+                             self.end if end is None else end, dems=self.dems)
 
     def times(self) -> np.ndarray:
         """The study grid (UTC, datetime64[ns])."""
@@ -74,14 +82,15 @@ class SiteSetup:
         if float(mast_height_m) == self.mast_height_m:
             return self
         return SiteSetup(self.declared_site.with_mast(float(mast_height_m)), self.horizon_kind, self.start,
-                         self.end, self.step_s)
+                         self.end, self.step_s, self.dems)
 
 
 def site_setup(site_section, span_start, span_end, *, step_s: float = DEFAULT_STEP_S) -> SiteSetup:
     """Compile a scenario's ``site`` section (:class:`ilrs.scenario.SiteSpec`) and its span."""
     start, end = np.datetime64(span_start, "ns"), np.datetime64(span_end, "ns")
     check_study_span(start, end)
-    return SiteSetup(site_from_spec(site_section), site_section.horizon, start, end, float(step_s))
+    return SiteSetup(site_from_spec(site_section), site_section.horizon, start, end, float(step_s),
+                     tuple(getattr(site_section, "dems", ())))
 
 
 def timeline_for(site: Site, start, end, *, horizon: str = "dem", step_s: float = DEFAULT_STEP_S,

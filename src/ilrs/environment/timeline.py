@@ -82,22 +82,32 @@ def _horizon_key(kind: str) -> str:
     if kind in ("none", "sphere", "dem"):
         return kind
     p = Path(kind)
+    if p.is_file() and p.suffix.lower() in (".img", ".lbl"):  # a LOLA DEM of gigabytes: not read whole
+        from ilrs.environment.dem_info import dems_identity
+
+        return dems_identity([p])[0]
     if p.is_file():
         return f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
     return kind
 
 
-def site_identity(site: Site, horizon_kind: str, start, end) -> dict[str, Any]:
+def site_identity(site: Site, horizon_kind: str, start, end, *, dems=()) -> dict[str, Any]:
     """What a product of ``site`` over [start, end] depends on besides its grid: the site, its
     horizon model (a user file by the hash of its bytes) and the ephemeris kernels that cover the
     span. Cache keys of every site product include it, so an edited horizon file is never stale."""
     eph = ephemeris_for(np.array([np.datetime64(start, "ns"), np.datetime64(end, "ns")]))
-    return {"site": site.to_dict(), "horizon": _horizon_key(horizon_kind),
-            "kernels": [(p.name, p.stat().st_size) for p in eph.kernel_files]}
+    out = {"site": site.to_dict(), "horizon": _horizon_key(horizon_kind),
+           "kernels": [(p.name, p.stat().st_size) for p in eph.kernel_files]}
+    if dems:
+        from ilrs.environment.dem_info import dems_identity
+
+        out["dems"] = dems_identity(dems)
+    return out
 
 
-def _key(site: Site, horizon_kind: str, start, end, step_s: float) -> str:
-    payload = {"v": CACHE_VERSION, "kernels": kernels_choice(), **site_identity(site, horizon_kind, start, end),
+def _key(site: Site, horizon_kind: str, start, end, step_s: float, dems=()) -> str:
+    payload = {"v": CACHE_VERSION, "kernels": kernels_choice(), **site_identity(site, horizon_kind, start, end,
+                                                                                dems=dems),
                "start": str(start), "end": str(end), "step_s": step_s}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
@@ -118,7 +128,7 @@ def timeline_of(setup: Any, *, use_cache: bool = True) -> EnvironmentTimeline:
     """The timeline of a :class:`ilrs.environment.setup.SiteSetup` over its study grid; the setup's
     horizon is ray-marched only when the disk cache misses (and then kept by the setup)."""
     site, start, end = setup.declared_site, setup.start, setup.end
-    key = _key(site, setup.horizon_kind, start, end, setup.step_s)
+    key = _key(site, setup.horizon_kind, start, end, setup.step_s, getattr(setup, "dems", ()))
     folder = cache_dir() / "environment"
     if use_cache:
         hit = _read_cache(folder, key, site, setup.step_s)

@@ -26,6 +26,25 @@ class SiteSpec(StrictModel):
         "dem", description="Terrain model: none, sphere, dem, or the path of an existing file: a GeoTIFF "
                            "(.tif/.tiff) or a horizon-mask table (relative to the working folder).")
 
+    dems: list[str] = Field(
+        default_factory=list, max_length=16,
+        description="DEM files nested by resolution around the site (paths relative to the working folder): "
+                    "LOLA PDS3 .IMG/.LBL or polar-stereographic GeoTIFF .tif/.tiff, e.g. a 5-20 m site tile and "
+                    "a 240 m regional DEM; the finest with a value wins at each point, the packaged global DEM "
+                    "beyond them all. Read memory-mapped; with 'dems' the horizon is ray-marched over them.")
+
+    @field_validator("dems", mode="after")
+    @classmethod
+    def _dems(cls, value: list[str]) -> list[str]:
+        allowed = (".img", ".lbl", ".tif", ".tiff")
+        for i, path in enumerate(value):
+            p = Path(path)
+            if not path.strip() or "\x00" in path or len(path) > 4096 or p.suffix.lower() not in allowed:
+                raise ValueError(f"dems[{i}]: {shorten(path)} is not a DEM file name (allowed: .IMG, .LBL, .tif, .tiff)")
+            if not p.is_file():
+                raise ValueError(f"dems[{i}]: {shorten(path)} is not an existing file")
+        return value
+
     @field_validator("horizon", mode="after")
     @classmethod
     def _horizon(cls, value: str) -> str:
@@ -46,6 +65,8 @@ class SiteSpec(StrictModel):
             raise ValueError("give either 'name' or both 'lat_deg' and 'lon_deg'")
         if (self.lat_deg is None) != (self.lon_deg is None):
             raise ValueError("give both 'lat_deg' and 'lon_deg', or neither")
+        if self.dems and self.horizon in ("none", "sphere"):
+            raise ValueError(f"'dems' are ray-marched: they need horizon 'dem' or a GeoTIFF, not {self.horizon!r}")
         return self
 
     def check_references(self, scenario) -> None:
