@@ -38,7 +38,6 @@ from ilrs.comms.relays import GroundStation
 from ilrs.comms.states import RelayStates, l2_relay_positions
 from ilrs.constants import MOON_RADIUS_M, NS_PER_S
 from ilrs.errors import InputError
-from ilrs.timeutil import iso_utc
 
 LINKS = ("site-relay", "relay-station", "site-station")
 DEFAULT_TOLERANCE_S = 0.01
@@ -79,7 +78,7 @@ class Contact:
 
 
 def _iso_ms(t: np.datetime64) -> str:
-    return iso_utc(np.datetime64(t, "ms"))
+    return f"{np.datetime64(t, 'ms')}Z"
 
 
 @dataclass(frozen=True)

@@ -29,13 +29,33 @@ def _period(scenario, start, end) -> tuple[np.datetime64, float]:
     span start and ``DEFAULT_DAYS``."""
     from ilrs.environment import utc_array
 
-    t0 = utc_array(start if start is not None else str(scenario.span.start))[0]
-    t1 = utc_array(end)[0] if end is not None else t0 + np.timedelta64(int(DEFAULT_DAYS * SECONDS_PER_DAY), "s")
+    try:
+        t0 = utc_array(start if start is not None else str(scenario.span.start))[0]
+        t1 = utc_array(end)[0] if end is not None else t0 + np.timedelta64(int(DEFAULT_DAYS * SECONDS_PER_DAY), "s")
+    except (ValueError, TypeError):
+        raise InputError(f"{start!r} .. {end!r} is not a UTC period", field="--start/--end",
+                         allowed="ISO dates or date-times (YYYY-MM-DD[THH:MM:SS])") from None
     days = float((t1 - t0) / np.timedelta64(1, "s")) / SECONDS_PER_DAY
     if not 0 < days <= MAX_DAYS:
         raise InputError(f"the export period is {days:g} days", field="--start/--end",
                          allowed=f"end after start, at most {MAX_DAYS:g} days")
     return t0, days
+
+
+def check_request(scenario, kinds, *, start=None, end=None, step_s: float | None = None
+                  ) -> tuple[np.datetime64, float, float]:
+    """Validate an export request before anything is computed or written: (first instant, days,
+    step s), or a one-line InputError naming the option."""
+    from ilrs.comms.contacts import MAX_GRID_STEP_S
+
+    bad = [k for k in kinds if k not in KINDS]
+    if bad:
+        raise InputError(f"unknown export {bad[0]!r}", field="export", allowed=list(KINDS))
+    step = float(step_s or min(scenario.relays.step_s, MAX_GRID_STEP_S))
+    if not 1.0 <= step <= MAX_GRID_STEP_S:
+        raise InputError(f"step {step:g} s out of range", field="--step", allowed=f"1 s .. {MAX_GRID_STEP_S:g} s")
+    t0, days = _period(scenario, start, end)
+    return t0, days, step
 
 
 def study_exports(scenario, folder: Path, kinds=KINDS, *, start=None, end=None, step_s: float | None = None,
@@ -47,16 +67,10 @@ def study_exports(scenario, folder: Path, kinds=KINDS, *, start=None, end=None, 
     ``dem``: a polar-stereographic GeoTIFF DEM for the illumination map (``maps``; without it only
     the coverage map is written)."""
     from ilrs.comms import analyze_period, comms_setup
-    from ilrs.comms.contacts import MAX_GRID_STEP_S, contacts_for
+    from ilrs.comms.contacts import contacts_for
     from ilrs.environment import site_setup
 
-    bad = [k for k in kinds if k not in KINDS]
-    if bad:
-        raise InputError(f"unknown export {bad[0]!r}", field="export", allowed=list(KINDS))
-    step = float(step_s or min(scenario.relays.step_s, MAX_GRID_STEP_S))
-    if not 1.0 <= step <= MAX_GRID_STEP_S:
-        raise InputError(f"step {step:g} s out of range", field="--step", allowed=f"1 s .. {MAX_GRID_STEP_S:g} s")
-    t0, days = _period(scenario, start, end)
+    t0, days, step = check_request(scenario, kinds, start=start, end=end, step_s=step_s)
     folder = Path(folder)
     out = ExportResult()
     tick = progress or (lambda label: None)
