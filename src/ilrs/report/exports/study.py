@@ -78,7 +78,8 @@ def study_exports(scenario, folder: Path, kinds=KINDS, *, start=None, end=None, 
     where = site_setup(scenario.site, scenario.span.start, scenario.span.end)
     setup = comms_setup(scenario.relays)
     tick("relays")
-    res = analyze_period(setup, where, start=t0, days=days, step_s=step) if setup.relays or "maps" in kinds else None
+    needs_relays = bool(setup.relays) and bool({"oem", "czml", "contacts", "maps"} & set(kinds))
+    res = analyze_period(setup, where, start=t0, days=days, step_s=step) if needs_relays else None
     out.figures.update(period_start_utc=str(np.datetime64(t0, "s")) + "Z", period_days=round(days, 6),
                        step_s=step, analysis_seconds=round(time.perf_counter() - clock, 3))
     contacts = []
