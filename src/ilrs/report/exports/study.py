@@ -88,14 +88,14 @@ def study_exports(scenario, folder: Path, kinds=KINDS, *, start=None, end=None, 
         clock = time.perf_counter()
         contacts = contacts_for(res, where.site, where.horizon, min_elevation_deg=setup.min_elevation_deg,
                                 dte_min_elevation_deg=setup.dte_min_elevation_deg)
-        out.figures["contacts_seconds"] = round(time.perf_counter() - clock, 3)
+        out.figures["contact_search_seconds"] = round(time.perf_counter() - clock, 3)
         out.figures["contacts"] = len(contacts)
     for kind in KINDS:
         if kind in kinds:
             tick(kind)
             clock = time.perf_counter()
             _write_kind(kind, folder, scenario, where, setup, res, contacts, dem, out)
-            out.figures[f"{kind}_seconds"] = round(time.perf_counter() - clock, 3)
+            out.figures[f"{kind}_write_seconds"] = round(time.perf_counter() - clock, 3)
     out.figures["bytes"] = {Path(f).name: Path(f).stat().st_size for f in out.files}
     return out
 
