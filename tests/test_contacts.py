@@ -151,3 +151,50 @@ def test_moon_clearance_sign_follows_the_segment_test():
     beside = np.array([[384_400e3, 384_400e3 * np.tan(np.radians(1.0)), 0.0]])
     assert moon_clearance_deg(station, behind, moon)[0] < 0
     assert moon_clearance_deg(station, beside, moon)[0] > 0
+
+
+def _reference_station_edges(station) -> tuple[np.ndarray, np.ndarray]:
+    """Rise/set of the relay at an Earth station by find_discrete: skyfield's WGS84 station and
+    altitude (``frame_latlon``), DE421's geocentric Moon, the segment-sphere test for the Moon."""
+    import skyfield_data
+    from skyfield.api import load, wgs84
+    from skyfield.iokit import load_file
+    from skyfield.positionlib import ICRF
+    from skyfield.searchlib import find_discrete
+
+    ts = load.timescale(builtin=True)
+    eph = load_file(str(Path(skyfield_data.get_skyfield_data_path()) / "de421.bsp"))
+    where = wgs84.latlon(station.lat_deg, station.lon_deg, elevation_m=station.height_m)
+    t_start = ts.from_datetime(START)
+    au = 149_597_870_700.0
+
+    def up(t):
+        t_s = np.atleast_1d((t.tt - t_start.tt) * 86400.0)
+        moon = np.atleast_2d(((eph["moon"] - eph["earth"]).at(t).position.m).T)
+        relay = kepler_icrf(t_s)[0] + moon
+        here = np.atleast_2d(where.at(t).position.m.T)
+        alt = ICRF(((relay - here) / au).T, t=t, center=399).frame_latlon(where)[0].degrees
+        d = relay - here
+        s = np.clip(-np.sum((here - moon) * d, 1) / np.sum(d * d, 1), 0, 1)
+        clear = np.linalg.norm(here - moon + s[:, None] * d, axis=1) > R_MOON
+        return ((np.atleast_1d(alt) > station.min_elevation_deg) & clear).astype(int).reshape(np.shape(t.tt))
+
+    up.step_days = 300 / 86400.0
+    t, y = find_discrete(t_start, ts.from_datetime(START + dt.timedelta(days=DAYS)), up)
+    t_s = (t.tt - t_start.tt) * 86400.0
+    return t_s[y == 1], t_s[y == 0]
+
+
+def test_relay_station_edges_match_skyfield_within_1s():
+    from ilrs.comms import builtin_ground_stations
+
+    station = builtin_ground_stations()["kashi"]
+    rises, sets = _reference_station_edges(station)
+    assert len(rises) >= 2 and len(sets) >= 2
+    rows = contact_windows(_states(60.0), Site("ref", LAT, LON, 0.0), None, [station], links=["relay-station"])
+    t0 = np.datetime64(START.replace(tzinfo=None), "ns")
+    ours_rise = np.array([(c.start_utc - t0) / np.timedelta64(1, "ns") / 1e9 for c in rows if not c.starts_before_period])
+    ours_set = np.array([(c.end_utc - t0) / np.timedelta64(1, "ns") / 1e9 for c in rows if not c.ends_after_period])
+    assert ours_rise.size == rises.size and ours_set.size == sets.size
+    assert np.abs(ours_rise - rises).max() < 1.0
+    assert np.abs(ours_set - sets).max() < 1.0
