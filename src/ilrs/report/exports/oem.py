@@ -11,7 +11,9 @@ difference of ±1 s (error ~ h²|r'''|/6, far below a mm/s).
 
 Written by hand, not with the ``ccsds-ndm`` package (3.1.1, the maintained NDM library on PyPI):
 it is GPL-3.0-or-later (ilrs is MIT) and brings lxml (5.1 MB wheel) and xsdata for what is ~40
-lines of text; it reads our files back in a check (see the report of issue 17).
+lines of text. It reads our files back: all 10,080 state vectors of a 7-day, 60 s Queqiao-2 OEM,
+with CENTER_NAME MOON, REF_FRAME ICRF and TIME_SYSTEM UTC (ccsds-ndm 3.1.1, 8 s; checked by hand,
+not in the tests, which parse the KVN with a reader of their own).
 """
 
 from __future__ import annotations
