@@ -24,6 +24,8 @@ def run(
                                                  "standard error of at most 1.6 points, sqrt(0.25/N))."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     as_known_on: Optional[str] = typer.Option(None, "--as-known-on", help=AS_KNOWN_ON_HELP),
+    exports: bool = typer.Option(False, "--exports", help="Also write DIR/exports/ (OEM, CZML, GeoJSON, contact "
+                                 "CSVs, coverage GeoTIFF: ~5-10 s more; see `ilrs export`)."),
 ) -> None:
     """Run the whole study and write DIR/report.html, DIR/summary.json and DIR/timings.json.
 
@@ -60,6 +62,10 @@ def run(
         for line in sec.lines:
             typer.echo(f"  {line}")
     typer.echo(f"\nwrote {html_path}\nwrote {json_path}\nwrote {out_dir / 'timings.json'}")
+    if exports:  # opt-in: the exports cost seconds (relays propagated at 60 s, contacts, coverage map)
+        from ilrs.report.exports import study_exports
+
+        typer.echo("\n".join(f"wrote {f}" for f in study_exports(s, out_dir / "exports").files))
 
 
 def register(app: typer.Typer) -> None:
