@@ -9,6 +9,13 @@ timeline of every other mast height the study needs (arrays on masts, published 
 height): an :class:`EnvironmentProducts`. Higher layers read Sun and Earth tracks from it on their
 own grids through :meth:`EnvironmentProducts.track`, which slices the stored timeline where the
 grid is a subset of it and computes only what lies outside (a product is never extrapolated).
+
+Where the DEM cannot resolve the near terrain, :attr:`SiteSetup.bounds` holds the two horizon masks
+that bracket the truth (:mod:`ilrs.environment.horizon_range`), compiled once;
+:meth:`EnvironmentProducts.horizon_range` gives the span statistics at both ends beside the central
+ones, and :meth:`EnvironmentProducts.at_position` the products seen from a position in that range
+(0 the optimistic end, 1 the pessimistic): the same interface as the products themselves, so the
+operations layer runs at either end, or anywhere between, unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from typing import Iterable
 import numpy as np
 
 from ilrs.environment.horizon import HorizonMask
+from ilrs.environment.horizon_range import (HorizonRange, blended_mask, horizon_range, site_horizon_bounds,
+                                            track_under_horizon)
 from ilrs.environment.sites import Site, site_from_spec
 from ilrs.environment.sky import SkyTrack, sun_earth_azel
 from ilrs.environment.terrain import horizon_for_site
@@ -54,6 +63,12 @@ class SiteSetup:
         if ground is not None and ground != self.declared_site.height_m:
             return self.declared_site.with_height(ground)
         return self.declared_site
+
+    @cached_property
+    def bounds(self):
+        """The :class:`~ilrs.environment.terrain_range.HorizonBounds` of the site, or None where the
+        DEM resolves it or the model is not terrain (computed once, kept on disk)."""
+        return site_horizon_bounds(self.declared_site, self.horizon_kind, on_ground=lambda: self.site)
 
     @property
     def mast_height_m(self) -> float:
@@ -101,6 +116,7 @@ class EnvironmentProducts:
     timeline: EnvironmentTimeline
     masts: dict[float, EnvironmentTimeline] = field(default_factory=dict)
     use_cache: bool = True
+    ranges: dict[float, HorizonRange | None] = field(default_factory=dict)
 
     def at_mast(self, mast_height_m: float | None) -> EnvironmentTimeline:
         """The timeline seen from ``mast_height_m`` (None: the site's own mast)."""
@@ -119,6 +135,51 @@ class EnvironmentProducts:
         epochs outside it are computed through :func:`sun_earth_azel` (never extrapolated)."""
         tl = self.at_mast(mast_height_m)
         return _track_on(tl, self.setup.at_mast(tl.site.mast_height_m), np.asarray(times, "datetime64[ns]"))
+
+    def horizon_range(self, mast_height_m: float | None = None) -> HorizonRange | None:
+        """The span statistics at both ends of the site's horizon bounds from ``mast_height_m``
+        beside the central ones (None where the DEM decides: no bounds)."""
+        h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
+        if h not in self.ranges:
+            tl = self.at_mast(h)
+            self.ranges[h] = horizon_range(tl.track, tl.statistics, self.setup.at_mast(h).bounds, tl.step_s)
+        return self.ranges[h]
+
+    def at_position(self, position: float) -> "PositionedProducts":
+        """These products seen against the horizon at ``position`` in the bounds (0 optimistic,
+        1 pessimistic; :func:`~ilrs.environment.horizon_range.blended_mask`); without bounds, the
+        central products' tracks unchanged."""
+        return PositionedProducts(self, float(position))
+
+
+@dataclass(frozen=True)
+class _PositionedSetup:
+    site: Site
+    horizon_kind: str
+
+
+@dataclass(frozen=True)
+class PositionedProducts:
+    """:class:`EnvironmentProducts` seen against a horizon within the bounds (the same ``track``
+    and ``setup.site`` / ``setup.horizon_kind`` interface the operations layer reads)."""
+
+    products: EnvironmentProducts
+    position: float
+
+    @property
+    def setup(self) -> _PositionedSetup:
+        s = self.products.setup
+        end = {0.0: "optimistic end", 1.0: "pessimistic end"}.get(self.position, f"position {self.position:g}")
+        kind = s.horizon_kind if s.bounds is None else f"{s.horizon_kind}, {end} of the horizon bounds"
+        return _PositionedSetup(s.site, kind)
+
+    def track(self, times: np.ndarray, mast_height_m: float | None = None) -> tuple[SkyTrack, int]:
+        sky, computed = self.products.track(times, mast_height_m)
+        h = self.products.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
+        bounds = self.products.setup.at_mast(h).bounds
+        if bounds is None:
+            return sky, computed
+        return track_under_horizon(sky, blended_mask(bounds, self.position)), computed
 
 
 def _track_on(tl: EnvironmentTimeline, setup: SiteSetup, times: np.ndarray) -> tuple[SkyTrack, int]:
