@@ -170,3 +170,39 @@ def test_sunlight_levels_pick_the_nearest_position():
 def test_horizon_range_is_exported_type(track):
     rng = horizon_range(track, span_statistics(track, 3600.0), bounds_of(flat(0.0), flat(0.5)))
     assert isinstance(rng, HorizonRange)
+
+
+# -- the site catalogue: where every site's coordinates come from (issue 13 item 6) ------------
+
+def test_every_site_says_where_its_coordinates_come_from():
+    from ilrs.data import sites_catalogue
+
+    cat = sites_catalogue()
+    ids = {s["id"] for s in cat["sources"]}
+    for s in cat["sites"]:
+        c = s.get("coordinates")
+        assert isinstance(c, dict) and c.get("note"), s["name"]
+        assert set(c["sources"]) <= ids, s["name"]
+        if not c["sources"]:  # no source gives the numbers: said explicitly
+            assert c["note"].startswith(("No published coordinates", "By definition")), s["name"]
+    by_name = {s["name"]: s for s in cat["sites"]}
+    # the issue's example: no source gives connecting-ridge's point (Gläser 2014's abstract names the ridge only)
+    assert by_name["connecting-ridge"]["coordinates"]["sources"] == []
+    # Bussey 2010's abstract gives its point: 88.74°S 124.5°E
+    assert by_name["bussey2010-best-site"]["coordinates"]["sources"] == ["bussey2010"]
+    assert (by_name["bussey2010-best-site"]["lat_deg"], by_name["bussey2010-best-site"]["lon_deg"]) == (-88.74, 124.5)
+
+
+def test_the_artemis3_regions_and_the_change8_target_are_catalogued_without_invented_centres():
+    from ilrs.data import sites_catalogue
+
+    nine = {"Peak near Cabeus B", "Haworth", "Malapert Massif", "Mons Mouton Plateau", "Mons Mouton",
+            "Nobile Rim 1", "Nobile Rim 2", "de Gerlache Rim 2", "Slater Plain"}  # NASA 2024-10-28
+    sites = sites_catalogue()["sites"]
+    regions = [s for s in sites if s["name"].endswith("-artemis3")]
+    assert {s["label"].split("— ", 1)[1] for s in regions} == nine
+    for s in regions:  # NASA published no numeric centres: every region says so
+        assert s["coordinates"]["note"].startswith("No published coordinates"), s["name"]
+    target = next(s for s in sites if s["name"] == "change8-leibnitz-beta")
+    assert "cnsa-2025-04-24" in target["sources"]
+    assert target["coordinates"]["note"].startswith("No published coordinates")

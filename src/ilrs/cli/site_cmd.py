@@ -118,7 +118,7 @@ def _list(format: OutputFormat) -> None:
     refs = site_sources()
     rows = [{"name": s["name"], "lat_deg": s["lat_deg"], "lon_deg": s["lon_deg"], "label": s.get("label", ""),
              "uncertain": bool(s.get("uncertain", False)), "sources": s.get("sources", []),
-             "note": s.get("note", "")} for s in raw["sites"]]
+             "coordinates": s.get("coordinates"), "note": s.get("note", "")} for s in raw["sites"]]
     if format is OutputFormat.json:
         echo_json({"sites": rows, "sources": refs})
         return
