@@ -117,6 +117,14 @@ class EnvironmentProducts:
     masts: dict[float, EnvironmentTimeline] = field(default_factory=dict)
     use_cache: bool = True
     ranges: dict[float, HorizonRange | None] = field(default_factory=dict)
+    bounds_by_mast: dict[float, object] = field(default_factory=dict)
+
+    def bounds(self, mast_height_m: float | None = None):
+        """The site's horizon bounds seen from ``mast_height_m`` (None: its own mast), kept once read."""
+        h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
+        if h not in self.bounds_by_mast:
+            self.bounds_by_mast[h] = self.setup.at_mast(h).bounds
+        return self.bounds_by_mast[h]
 
     def at_mast(self, mast_height_m: float | None) -> EnvironmentTimeline:
         """The timeline seen from ``mast_height_m`` (None: the site's own mast)."""
@@ -142,7 +150,7 @@ class EnvironmentProducts:
         h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
         if h not in self.ranges:
             tl = self.at_mast(h)
-            self.ranges[h] = horizon_range(tl.track, tl.statistics, self.setup.at_mast(h).bounds, tl.step_s)
+            self.ranges[h] = horizon_range(tl.track, tl.statistics, self.bounds(h), tl.step_s)
         return self.ranges[h]
 
     def at_position(self, position: float) -> "PositionedProducts":
@@ -175,8 +183,7 @@ class PositionedProducts:
 
     def track(self, times: np.ndarray, mast_height_m: float | None = None) -> tuple[SkyTrack, int]:
         sky, computed = self.products.track(times, mast_height_m)
-        h = self.products.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
-        bounds = self.products.setup.at_mast(h).bounds
+        bounds = self.products.bounds(mast_height_m)
         if bounds is None:
             return sky, computed
         return track_under_horizon(sky, blended_mask(bounds, self.position)), computed

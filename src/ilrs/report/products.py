@@ -99,7 +99,7 @@ def sunlight_levels(products: "RunProducts", positions=SUNLIGHT_POSITIONS) -> Su
     """The visible solar fraction on the operations grid at ``positions`` within the horizon bounds
     (0 optimistic … 1 pessimistic), for the risk study's runs to draw from; None without bounds."""
     env = products.environment
-    if env.setup.bounds is None:
+    if env.bounds() is None:
         return None
     times = products.setup.operations.times()
     masts = products.setup.operations.mast_heights_m
@@ -189,7 +189,7 @@ class RunProducts:
         """The operations run at each end of the site's horizon bounds (``optimistic``,
         ``pessimistic``): the same campaign, seed and link rates, the sunlight seen against each
         bounding horizon — so every KPI has a range. None where the DEM decides (no bounds)."""
-        if self.environment.setup.bounds is None:
+        if self.environment.bounds() is None:
             return None
         from ilrs.report.ops_cache import cached_operations
 

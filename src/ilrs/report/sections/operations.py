@@ -102,7 +102,7 @@ def _range_html(ranges: dict | None, products: RunProducts) -> str:
         return ""
     rows = [{"KPI": name, **{c: ("—" if v[c] is None else f"{v[c]:,.4g}") for c in ("optimistic", "central", "pessimistic")}}
             for name, v in ranges.items()]
-    b = products.environment.setup.bounds
+    b = products.environment.bounds()
     return ("<p>The coarse DEM cannot decide the horizon here (terrain within "
             f"{b.unresolved_m:,.0f} m is unresolved): the station is also simulated at each end of the horizon "
             "bounds — the same seed, campaign, failures and link rates, only the sunlight differs. Boxes: central "
