@@ -156,8 +156,8 @@ def track_under_horizon(track: SkyTrack, mask: HorizonMask) -> SkyTrack:
     rho = np.degrees(np.arcsin(SUN_RADIUS_M / s_d))
     frac = visible_disk_fraction(s_el, s_h, rho)  # exact for a flat mask; 0 or 1 clear of the mask's band
     if len(mask.azimuth_deg) > 1:
-        lo, hi = float(mask.elevation_deg.min()), float(mask.elevation_deg.max())
-        near = np.flatnonzero((s_el + rho > lo) & (s_el - rho < hi))
+        lo, hi = _local_band_deg(mask, s_az, rho / np.maximum(np.cos(np.radians(s_el)), 1e-6))
+        near = np.flatnonzero((s_el + rho > lo - BAND_PAD_DEG) & (s_el - rho < hi + BAND_PAD_DEG))
         if len(near):
             frac = frac.copy()
             frac[near] = visible_fraction_under_mask(s_el[near], s_az[near], rho[near], mask)
@@ -165,6 +165,26 @@ def track_under_horizon(track: SkyTrack, mask: HorizonMask) -> SkyTrack:
     return dataclasses.replace(track, sun_horizon_deg=s_h, visible_solar_fraction=frac, irradiance_w_m2=irr,
                                earth_horizon_deg=e_h,
                                earth_visible=np.asarray(track.earth_elevation_deg) > e_h)
+
+
+BAND_GRID_DEG = 0.05
+BAND_PAD_DEG = 0.05
+"""The mask is sampled every 0.05° of azimuth and its running minimum and maximum taken over the
+disk's width plus one sample each side; a 0.05° pad in elevation covers the slope between samples
+(a mask rises < 1° per 0.05° of azimuth except at a cliff, where the pad is a sample's worth)."""
+
+
+def _local_band_deg(mask: HorizonMask, azimuth_deg: np.ndarray, half_width_deg: np.ndarray):
+    """The lowest and highest horizon within ``half_width_deg`` of each azimuth (sampled, see
+    :data:`BAND_GRID_DEG`): outside that band the disk is wholly above or below the horizon."""
+    from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+    grid = np.arange(0.0, 360.0, BAND_GRID_DEG)
+    h = mask.elevation_at(grid)
+    width = float(np.clip(np.max(half_width_deg, initial=0.0), 0.0, 5.0))
+    size = 2 * int(np.ceil(width / BAND_GRID_DEG)) + 3
+    k = np.rint((np.asarray(azimuth_deg) % 360.0) / BAND_GRID_DEG).astype(int) % grid.size
+    return minimum_filter1d(h, size, mode="wrap")[k], maximum_filter1d(h, size, mode="wrap")[k]
 
 
 def blended_mask(bounds, position: float) -> HorizonMask:

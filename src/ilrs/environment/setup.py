@@ -27,8 +27,8 @@ from typing import Iterable
 import numpy as np
 
 from ilrs.environment.horizon import HorizonMask
-from ilrs.environment.horizon_range import (HorizonRange, blended_mask, horizon_range, site_horizon_bounds,
-                                            track_under_horizon)
+from ilrs.environment.horizon_range import HorizonRange, blended_mask, site_horizon_bounds, track_under_horizon
+from ilrs.environment.illumination import span_statistics
 from ilrs.environment.sites import Site, site_from_spec
 from ilrs.environment.sky import SkyTrack, sun_earth_azel
 from ilrs.environment.terrain import horizon_for_site
@@ -118,6 +118,7 @@ class EnvironmentProducts:
     use_cache: bool = True
     ranges: dict[float, HorizonRange | None] = field(default_factory=dict)
     bounds_by_mast: dict[float, object] = field(default_factory=dict)
+    positioned: dict[tuple[float, float], EnvironmentTimeline] = field(default_factory=dict)
 
     def bounds(self, mast_height_m: float | None = None):
         """The site's horizon bounds seen from ``mast_height_m`` (None: its own mast), kept once read."""
@@ -149,9 +150,26 @@ class EnvironmentProducts:
         beside the central ones (None where the DEM decides: no bounds)."""
         h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
         if h not in self.ranges:
-            tl = self.at_mast(h)
-            self.ranges[h] = horizon_range(tl.track, tl.statistics, self.bounds(h), tl.step_s)
+            b = self.bounds(h)
+            self.ranges[h] = None if b is None else HorizonRange(
+                b, self.at_mast(h).statistics, self.timeline_at(0.0, h).statistics, self.timeline_at(1.0, h).statistics)
         return self.ranges[h]
+
+    def timeline_at(self, position: float, mast_height_m: float | None = None) -> EnvironmentTimeline:
+        """The timeline from ``mast_height_m`` against the horizon at ``position`` in the bounds
+        (the central timeline where there are none), on the study grid; computed once, then kept."""
+        h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
+        key = (h, float(position))
+        if key not in self.positioned:
+            tl, b = self.at_mast(h), self.bounds(h)
+            if b is None:
+                self.positioned[key] = tl
+            else:
+                mask = blended_mask(b, position)
+                track = track_under_horizon(tl.track, mask)
+                self.positioned[key] = EnvironmentTimeline(tl.site, mask, track, span_statistics(track, tl.step_s),
+                                                           tl.step_s)
+        return self.positioned[key]
 
     def at_position(self, position: float) -> "PositionedProducts":
         """These products seen against the horizon at ``position`` in the bounds (0 optimistic,
@@ -182,11 +200,18 @@ class PositionedProducts:
         return _PositionedSetup(s.site, kind)
 
     def track(self, times: np.ndarray, mast_height_m: float | None = None) -> tuple[SkyTrack, int]:
+        """Sun and Earth on ``times`` against this position's horizon: read from the positioned
+        timeline where it covers ``times`` (as :meth:`EnvironmentProducts.track`), else the central
+        track on ``times`` seen against the positioned mask."""
+        times = np.asarray(times, "datetime64[ns]")
+        tl = self.products.timeline_at(self.position, mast_height_m)
+        src = tl.times
+        if len(times) and len(src) and times.min() >= src[0] and times.max() <= src[-1]:
+            return _track_on(tl, self.products.setup, times)  # nothing outside: never computed
         sky, computed = self.products.track(times, mast_height_m)
-        bounds = self.products.bounds(mast_height_m)
-        if bounds is None:
+        if self.products.bounds(mast_height_m) is None:
             return sky, computed
-        return track_under_horizon(sky, blended_mask(bounds, self.position)), computed
+        return track_under_horizon(sky, tl.horizon), computed
 
 
 def _track_on(tl: EnvironmentTimeline, setup: SiteSetup, times: np.ndarray) -> tuple[SkyTrack, int]:
