@@ -124,7 +124,12 @@ class EnvironmentProducts:
         """The site's horizon bounds seen from ``mast_height_m`` (None: its own mast), kept once read."""
         h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
         if h not in self.bounds_by_mast:
-            self.bounds_by_mast[h] = self.setup.at_mast(h).bounds
+            if h == self.setup.mast_height_m:
+                self.bounds_by_mast[h] = self.setup.bounds
+            else:  # the site on the ground its own timeline's horizon used (never ray-marched again)
+                s = self.setup.at_mast(h)
+                self.bounds_by_mast[h] = site_horizon_bounds(s.declared_site, s.horizon_kind,
+                                                             on_ground=lambda: self.at_mast(h).site)
         return self.bounds_by_mast[h]
 
     def at_mast(self, mast_height_m: float | None) -> EnvironmentTimeline:
