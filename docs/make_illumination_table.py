@@ -144,6 +144,11 @@ Definitions of lit printed for ilrs: **any part** of the solar disk above the ho
 `lit_fraction`), the disk **centre** above the horizon at the Sun's azimuth, and the **mean visible
 disk fraction** over the span. Longest darkness: the longest run with no part of the disk visible.
 
+Not compared (world-2026-12.md gives no point for them): Noda et al. 2008 (most continuously lit
+surface in the south, 86 %, Kaguya), Bryant 2009 (best base site, 92 % solar and 51 % direct-to-Earth
+availability, Goldstone radar 40 m), Mazarico et al. 2011 (south permanently shadowed area
+16,055 km², LOLA 240 m: an area, reported with the PSR map).
+
 | site | mast m | span (UTC) | published (source; DEM; definition of lit) | ilrs DEM | lit: any part | lit: centre | lit: mean disk fraction | longest darkness |
 |---|---|---|---|---|---|---|---|---|
 """

@@ -206,3 +206,17 @@ def test_the_artemis3_regions_and_the_change8_target_are_catalogued_without_inve
     target = next(s for s in sites if s["name"] == "change8-leibnitz-beta")
     assert "cnsa-2025-04-24" in target["sources"]
     assert target["coordinates"]["note"].startswith("No published coordinates")
+
+
+def test_the_central_mask_seen_again_is_the_central_track():
+    # a terrain-like mask (a ridge to the north, a valley to the south) through sun_earth_azel and
+    # through track_under_horizon: the same visible fractions and Earth visibility, sample by sample
+    az = np.arange(0.0, 360.0, 0.5)
+    el = 1.2 * np.cos(np.radians(az)) + 0.3 * np.sin(np.radians(3 * az))
+    mask = HorizonMask(az, el, kind="dem", source="test ridge")
+    site = get_site("connecting-ridge", mast_height_m=2.0)
+    times = time_grid("2027-01-01", days=60, step_s=3600.0)
+    direct = sun_earth_azel(site, times, mask)
+    again = track_under_horizon(sun_earth_azel(site, times, HorizonMask.none()), mask)
+    np.testing.assert_allclose(again.visible_solar_fraction, direct.visible_solar_fraction, atol=1e-12)
+    np.testing.assert_array_equal(again.earth_visible, direct.earth_visible)
