@@ -36,8 +36,13 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
 
     # terrain (ilrs.environment.terrain)
     PolarStereoDEM.from_geotiff(path) ; horizon_from_terrain(site, dem=None, *, use_global=True, ...)
-    horizon_for_site(site, "none"|"sphere"|"dem"|PATH, *, observer_ground_m=None) -> HorizonMask
+    horizon_for_site(site, "none"|"sphere"|"dem"|PATH, *, dem=None|DEM|[DEMs], observer_ground_m=None) -> HorizonMask
         # sphere: smooth Moon through the site's ground, seen from the mast top (dip from the mast only)
+        # dem: converged march (every crossing of the global DEM's cell-centre rows/columns; each
+        # polar-stereographic DEM every half pixel; the finest DEM with a value wins at each sample)
+    horizon_bounds(site, dems=(), *, azimuth_step_deg=0.5) -> HorizonBounds | None   (terrain_range)
+        HorizonBounds: optimistic, pessimistic (HorizonMask), assumptions {end: sentence},
+                       unresolved_m, dem, narrowed_by;  None where a ≤ 20 m/px DEM covers the site
 
     # statistics and maps (ilrs.environment.illumination)
     span_statistics(track) -> SpanStatistics(lit_fraction, full_disk_fraction, darkness_periods,
@@ -75,14 +80,15 @@ from ilrs.environment.illumination import IlluminationMap, SpanStatistics, illum
 from ilrs.environment.sites import Site, get_site, site_from_spec, site_names
 from ilrs.environment.sky import SkyTrack, apparent_vectors_site, sun_earth_azel, visible_disk_fraction
 from ilrs.environment.terrain import PolarStereoDEM, horizon_for_site, horizon_from_terrain
+from ilrs.environment.terrain_range import HorizonBounds, horizon_bounds
 from ilrs.environment.time import time_grid, utc_array
 from ilrs.environment.setup import EnvironmentProducts, SiteSetup, environment_products, site_setup, timeline_for
 from ilrs.environment.timeline import EnvironmentTimeline, timeline_of
 
 __all__ = [
     "MOON_RADIUS_M", "SOLAR_CONSTANT_W_M2", "EnvironmentProducts", "EnvironmentTimeline", "SiteSetup", "HorizonMask", "IlluminationMap",
-    "PolarStereoDEM", "Site", "SkyTrack", "SpanStatistics", "environment_products", "horizon_for_site",
-    "horizon_from_terrain", "illumination_map", "site_setup", "span_statistics", "timeline_for", "timeline_of",
+    "HorizonBounds", "PolarStereoDEM", "Site", "SkyTrack", "SpanStatistics", "environment_products", "horizon_for_site",
+    "horizon_bounds", "horizon_from_terrain", "illumination_map", "site_setup", "span_statistics", "timeline_for", "timeline_of",
     "apparent_vectors_site", "default_ephemeris", "earth_position_m", "get_site",
     "icrf_to_moon_me", "moon_me_to_icrf", "site_from_spec", "site_names", "sun_earth_azel",
     "sun_earth_positions_m", "sun_position_m", "time_grid", "utc_array", "visible_disk_fraction",

@@ -98,3 +98,250 @@ def horizon_from_latlon_deg(z, cell_deg, lat_deg, lon_deg, cos_g, sin_g, moon_ra
         if best_x > 0.0:
             out[a] = math.degrees(math.atan2(best_y, best_x))
     return out
+
+
+# -- the converged global-DEM march: every crossing of a cell-centre row or column -------------------
+
+LINE_TOLERANCE = 0.05
+"""A row/column line within this fraction of a cell ahead counts as reached (the first-order step
+lands a little short of a crossing; without it the next step would be a sliver)."""
+
+
+@nb.njit(cache=True, inline="always")
+def _to_next_line(f, rate):
+    """Central angle (rad) to the next integer of ``f`` (beyond LINE_TOLERANCE) at ``rate`` per rad."""
+    if rate > 0.0:
+        return (math.floor(f + LINE_TOLERANCE) + 1.0 - f) / rate
+    if rate < 0.0:
+        return (f - (math.ceil(f - LINE_TOLERANCE) - 1.0)) / -rate
+    return math.inf
+
+
+@nb.njit(cache=True, inline="always")
+def _step_rad(z_rows, cell_deg, lat, lon, px, py, pz, qx, qy, qz, min_step_rad, to_boundary_rad):
+    """Central angle from the point p (at ``lat``/``lon`` deg; unit tangent q) to the next crossing of a
+    cell-centre row or column of the padded DEM (first order; the row/column arithmetic of
+    :func:`_height_one`, half cells at the polar caps), within [min_step, to_boundary]."""
+    cell_rad = math.radians(cell_deg)
+    rho2 = max(px * px + py * py, 1e-24)
+    dfi = -(qz / math.sqrt(rho2)) / cell_rad
+    fi = (90.0 - lat) / cell_deg + 0.5
+    if lat > 90.0 - cell_deg / 2:
+        fi = (90.0 - lat) / (cell_deg / 2)
+        dfi = 2.0 * dfi
+    if lat < -90.0 + cell_deg / 2:
+        fi = z_rows - 1 - (lat + 90.0) / (cell_deg / 2)
+        dfi = 2.0 * dfi
+    fj = (lon + 180.0) / cell_deg - 0.5
+    dfj = ((px * qy - py * qx) / rho2) / cell_rad
+    ds = min(_to_next_line(fi, dfi), _to_next_line(fj, dfj))
+    return min(max(ds, min_step_rad), to_boundary_rad)
+
+
+@nb.njit(cache=True, inline="always")
+def _latlon(px, py, pz):
+    return math.degrees(math.asin(min(max(pz, -1.0), 1.0))), math.degrees(math.atan2(py, px))
+
+
+@nb.njit(cache=True, inline="always")
+def _chain(z, cell_deg, up, tx, ty, tz, ga, gb, n_sub, min_step_rad, out, pos, write):
+    """The samples of one interval [ga, gb] of a ray: a chain of steps from ``ga`` to each next
+    crossing, ``n_sub`` samples per step (the last at the step's end), written to ``out`` from
+    ``pos`` when ``write``; returns the next position."""
+    z_rows = z.shape[0]
+    s = ga
+    cg, sg = math.cos(s), math.sin(s)
+    px, py, pz = cg * up[0] + sg * tx, cg * up[1] + sg * ty, cg * up[2] + sg * tz
+    qx, qy, qz = -sg * up[0] + cg * tx, -sg * up[1] + cg * ty, -sg * up[2] + cg * tz
+    lat, lon = _latlon(px, py, pz)
+    while s < gb:
+        s_end = min(s + _step_rad(z_rows, cell_deg, lat, lon, px, py, pz, qx, qy, qz, min_step_rad, gb - s), gb)
+        for m in range(1, n_sub + 1):
+            if write:
+                out[pos] = s_end if m == n_sub else s + (s_end - s) * m / n_sub
+            pos += 1
+        cg, sg = math.cos(s_end), math.sin(s_end)
+        px, py, pz = cg * up[0] + sg * tx, cg * up[1] + sg * ty, cg * up[2] + sg * tz
+        qx, qy, qz = -sg * up[0] + cg * tx, -sg * up[1] + cg * ty, -sg * up[2] + cg * tz
+        lat, lon = _latlon(px, py, pz)
+        s = s_end
+    return pos
+
+
+@nb.njit(cache=True)
+def converged_ray_samples(z, cell_deg, east, north, up, azimuth_rad, bounds_rad, n_sub, min_step_rad):
+    """Central angles (rad) of the samples along each azimuth's great circle: on each interval
+    between ``bounds_rad`` (a fixed grid, where every ray's chain of steps restarts) every crossing
+    of a cell-centre row or column of the padded DEM ``z`` and ``n_sub − 1`` evenly spaced samples
+    inside every stretch between crossings (a stretch lies in one bilinear patch).
+    Returns (counts (n_az,), s_flat), rays one after another."""
+    n_az = azimuth_rad.size
+    counts = np.zeros(n_az, np.int64)
+    out = np.empty(0)
+    total = 0
+    for sweep in range(2):
+        if sweep == 1:
+            out = np.empty(total)
+        pos = 0
+        for a in range(n_az):
+            ca, sa = math.cos(azimuth_rad[a]), math.sin(azimuth_rad[a])
+            tx, ty, tz = ca * north[0] + sa * east[0], ca * north[1] + sa * east[1], ca * north[2] + sa * east[2]
+            start = pos
+            for k in range(bounds_rad.size - 1):
+                pos = _chain(z, cell_deg, up, tx, ty, tz, bounds_rad[k], bounds_rad[k + 1], n_sub, min_step_rad,
+                             out, pos, sweep == 1)
+            counts[a] = pos - start
+        total = pos
+    return counts, out
+
+
+@nb.njit(cache=True, inline="always")
+def _columns_max(z, b16, b240, r, c, n):
+    """Max of row ``r`` of ``z`` over ``n`` columns from ``c`` (wrapping), by blocks of 240 and 16."""
+    nc = z.shape[1]
+    best = -np.inf
+    while n > 0:
+        c = c % nc
+        if c % 240 == 0 and n >= 240:
+            best = max(best, b240[r, c // 240])
+            c += 240
+            n -= 240
+        elif c % 16 == 0 and n >= 16:
+            best = max(best, b16[r, c // 16])
+            c += 16
+            n -= 16
+        else:
+            best = max(best, np.float64(z[r, c]))
+            c += 1
+            n -= 1
+    return best
+
+
+@nb.njit(cache=True, inline="always")
+def _row_col(z_rows, cell_deg, lat, lon):
+    fi = (90.0 - lat) / cell_deg + 0.5
+    if lat > 90.0 - cell_deg / 2:
+        fi = (90.0 - lat) / (cell_deg / 2)
+    if lat < -90.0 + cell_deg / 2:
+        fi = z_rows - 1 - (lat + 90.0) / (cell_deg / 2)
+    return fi, (lon + 180.0) / cell_deg - 0.5
+
+
+@nb.njit(cache=True)
+def _arc_max_height_m(z, b16, b240, row_max, cell_deg, lat_a, lon_a, lat_b, lon_b, lat_x, eastward):
+    """Upper bound (m) on the bilinear heights along a great-circle arc: the max of the cells of every
+    row and column its bilinear patches use — the rows between the ends' and ``lat_x`` (the arc's
+    latitude extremum, or an end) and the next, the columns between the ends' longitudes in the
+    arc's direction and the next (longitude is monotonic along a great circle)."""
+    nr, nc = z.shape
+    fia, fja = _row_col(nr, cell_deg, lat_a, lon_a)
+    fib, fjb = _row_col(nr, cell_deg, lat_b, lon_b)
+    fix, _ = _row_col(nr, cell_deg, lat_x, 0.0)
+    r0 = max(int(math.floor(min(fia, fib, fix))), 0)
+    r1 = min(int(math.floor(max(fia, fib, fix))) + 1, nr - 1)
+    lo, hi = (fja, fjb) if eastward else (fjb, fja)
+    c0 = int(math.floor(lo))
+    n = int(math.floor(lo + (hi - lo) % nc)) - c0 + 2
+    best = -np.inf
+    for r in range(r0, r1 + 1):
+        best = max(best, row_max[r] if n >= nc else _columns_max(z, b16, b240, r, c0, n))
+    return best * 1000.0
+
+
+@nb.njit(cache=True, inline="always")
+def _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb, eastward, top_m, moon_radius_m, r0_m):
+    """Upper bound on tan(elevation) of any terrain sample in the ray's interval [ga, gb] (ga > 0):
+    the highest cell it can touch (+ ``top_m``) at either end (for a fixed r1 the elevation has no
+    interior maximum in the central angle, and it grows with r1)."""
+    ca_, sa_ = math.cos(ga), math.sin(ga)
+    cb_, sb_ = math.cos(gb), math.sin(gb)
+    lat_a, lon_a = _latlon(ca_ * up[0] + sa_ * tx, ca_ * up[1] + sa_ * ty, ca_ * up[2] + sa_ * tz)
+    lat_b, lon_b = _latlon(cb_ * up[0] + sb_ * tx, cb_ * up[1] + sb_ * ty, cb_ * up[2] + sb_ * tz)
+    qza, qzb = -sa_ * up[2] + ca_ * tz, -sb_ * up[2] + cb_ * tz
+    lat_x = lat_a
+    if (qza > 0.0) != (qzb > 0.0):  # the latitude's extremum lies inside: where cos s uz + sin s tz peaks
+        sx = math.atan2(tz, up[2])
+        if qza < 0.0:
+            sx += math.pi
+        lat_x = math.degrees(math.asin(min(max(math.cos(sx) * up[2] + math.sin(sx) * tz, -1.0), 1.0)))
+    rb = moon_radius_m + _arc_max_height_m(z, b16, b240, row_max, cell_deg, lat_a, lon_a, lat_b, lon_b, lat_x,
+                                           eastward) + top_m
+    return max((rb * ca_ - r0_m) / (rb * sa_), (rb * cb_ - r0_m) / (rb * sb_))
+
+
+@nb.njit(cache=True, inline="always")
+def _march_interval(z, cell_deg, up, tx, ty, tz, s, gb, n_sub, min_step_rad, moon_radius_m, r0_m, relief_m,
+                    relief_length_m, relief_exponent, min_distance_m, best_y, best_x):
+    """The samples of :func:`_chain` on [s, gb], fused with the DEM height + relief, the exact
+    elevation and the running maximum (tracked as the largest y/x); returns (best_y, best_x)."""
+    cg, sg = math.cos(s), math.sin(s)
+    px, py, pz = cg * up[0] + sg * tx, cg * up[1] + sg * ty, cg * up[2] + sg * tz
+    qx, qy, qz = -sg * up[0] + cg * tx, -sg * up[1] + cg * ty, -sg * up[2] + cg * tz
+    lat, lon = _latlon(px, py, pz)
+    while s < gb:
+        s_end = min(s + _step_rad(z.shape[0], cell_deg, lat, lon, px, py, pz, qx, qy, qz, min_step_rad, gb - s), gb)
+        for m in range(1, n_sub + 1):
+            g = s_end if m == n_sub else s + (s_end - s) * m / n_sub
+            cg, sg = math.cos(g), math.sin(g)
+            px, py, pz = cg * up[0] + sg * tx, cg * up[1] + sg * ty, cg * up[2] + sg * tz
+            lat, lon = _latlon(px, py, pz)
+            d = g * moon_radius_m
+            if d < min_distance_m:
+                continue
+            h = _height_one(z, cell_deg, lat, lon) * 1000.0
+            if relief_m != 0.0:
+                h += relief_m * min(d / relief_length_m, 1.0) ** relief_exponent
+            r1 = moon_radius_m + h
+            y = r1 * cg - r0_m
+            x = r1 * sg
+            if y * best_x > best_y * x:
+                best_y, best_x = y, x
+        qx, qy, qz = -sg * up[0] + cg * tx, -sg * up[1] + cg * ty, -sg * up[2] + cg * tz
+        s = s_end
+    return best_y, best_x
+
+
+@nb.njit(cache=True)
+def converged_horizon_deg(z, b16, b240, row_max, cell_deg, east, north, up, azimuth_rad, bounds_rad, groups,
+                          n_sub, min_step_rad, moon_radius_m, r0_m, relief_m, relief_length_m, relief_exponent,
+                          min_distance_m):
+    """Horizon elevation (deg) along each azimuth over the samples of :func:`converged_ray_samples`,
+    fused, by branch and bound (exact: the same maximum as over all samples): the intervals of
+    ``bounds_rad`` are gathered in groups (``groups``: first interval of each, then the end);
+    groups are visited highest bound (:func:`_interval_bound`) first, and inside a group that could
+    still raise the horizon its intervals likewise; a group or interval whose bound cannot beat the
+    best so far is skipped. Per sample: DEM height + the added relief
+    ``relief_m·min(d/relief_length_m, 1)^exponent``, the exact elevation atan2(r1 cos s − r0, r1 sin s);
+    samples nearer than ``min_distance_m`` skipped; −90 where a ray has no sample."""
+    n_az = azimuth_rad.size
+    n_gr = groups.size - 1
+    res = np.full(n_az, -90.0)
+    gub = np.empty(n_gr)
+    top = max(relief_m, 0.0)
+    for a in range(n_az):
+        ca, sa = math.cos(azimuth_rad[a]), math.sin(azimuth_rad[a])
+        tx, ty, tz = ca * north[0] + sa * east[0], ca * north[1] + sa * east[1], ca * north[2] + sa * east[2]
+        eastward = (up[0] * ty - up[1] * tx) >= 0.0   # z of the circle's normal u × t: constant along it
+        for k in range(n_gr):
+            ga, gb = bounds_rad[groups[k]], bounds_rad[groups[k + 1]]
+            gub[k] = np.inf if ga <= 0.0 else _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb,
+                                                              eastward, top, moon_radius_m, r0_m)
+        best_y, best_x = -1.0, 0.0
+        for k in np.argsort(-gub):
+            if best_x > 0.0 and gub[k] * best_x <= best_y:
+                break
+            i0, i1 = groups[k], groups[k + 1]
+            iub = np.empty(i1 - i0)
+            for i in range(i0, i1):
+                ga, gb = bounds_rad[i], bounds_rad[i + 1]
+                iub[i - i0] = np.inf if ga <= 0.0 else _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz,
+                                                                       ga, gb, eastward, top, moon_radius_m, r0_m)
+            for j in np.argsort(-iub):
+                if best_x > 0.0 and iub[j] * best_x <= best_y:
+                    break
+                best_y, best_x = _march_interval(z, cell_deg, up, tx, ty, tz, bounds_rad[i0 + j], bounds_rad[i0 + j + 1],
+                                                 n_sub, min_step_rad, moon_radius_m, r0_m, relief_m, relief_length_m,
+                                                 relief_exponent, min_distance_m, best_y, best_x)
+        if best_x > 0.0:
+            res[a] = math.degrees(math.atan2(best_y, best_x))
+    return res

@@ -64,3 +64,100 @@ def ground_height_m(lat_deg, lon_deg) -> np.ndarray:
     h = ((1 - di) * ((1 - dj) * z[i0, j0] + dj * z[i0, j1])
          + di * ((1 - dj) * z[i0 + 1, j0] + dj * z[i0 + 1, j1]))
     return h * 1000.0
+
+
+# -- the converged march over the lat/lon grid (NumPy reference of the compiled kernels) --------------
+
+MIN_STEP_M = 10.0
+"""Shortest step of the lat/lon-grid march: near the pole the cell-centre columns close to metres
+apart (a ray passing within 4.6 km of the pole crosses them faster than every 10 m); there the
+heights vary over ≥ 1.9 km (half a cell to the pole row), so 10 m loses nothing."""
+
+
+LINE_TOLERANCE = 0.05
+"""A row/column line within this fraction of a cell ahead counts as reached (as in the kernels)."""
+
+
+def _to_next_line(f: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = (np.floor(f + LINE_TOLERANCE) + 1.0 - f) / rate
+        down = (f - (np.ceil(f - LINE_TOLERANCE) - 1.0)) / -rate
+    return np.where(rate > 0, up, np.where(rate < 0, down, np.inf))
+
+
+def crossing_steps_rad(s, u, t, *, min_step_rad: float, to_boundary_rad: np.ndarray) -> np.ndarray:
+    """Central angle from ``s`` (n,) to the next crossing of a cell-centre row or column of the padded
+    global DEM along the great circles cos s·u + sin s·t (u (3,), t (n, 3)), to first order, at least
+    ``min_step_rad``, at most ``to_boundary_rad`` (n,): the NumPy reference of
+    :func:`ilrs.environment._kernels._step_rad`."""
+    nr = _padded_dem_km().shape[0]
+    cell_rad = np.radians(CELL_DEG)
+    cs, sn = np.cos(s)[:, None], np.sin(s)[:, None]
+    p = cs * u[None, :] + sn * t
+    q = -sn * u[None, :] + cs * t
+    lat = np.degrees(np.arcsin(np.clip(p[:, 2], -1.0, 1.0)))
+    lon = np.degrees(np.arctan2(p[:, 1], p[:, 0]))
+    rho2 = np.maximum(p[:, 0] ** 2 + p[:, 1] ** 2, 1e-24)
+    dfi = -(q[:, 2] / np.sqrt(rho2)) / cell_rad
+    fi = (90.0 - lat) / CELL_DEG + 0.5
+    cap_n, cap_s = lat > 90.0 - CELL_DEG / 2, lat < -90.0 + CELL_DEG / 2
+    fi = np.where(cap_n, (90.0 - lat) / (CELL_DEG / 2), fi)
+    fi = np.where(cap_s, nr - 1 - (lat + 90.0) / (CELL_DEG / 2), fi)
+    dfi = np.where(cap_n | cap_s, 2.0 * dfi, dfi)
+    fj = (lon + 180.0) / CELL_DEG - 0.5
+    dfj = ((p[:, 0] * q[:, 1] - p[:, 1] * q[:, 0]) / rho2) / cell_rad
+    ds = np.minimum(_to_next_line(fi, dfi), _to_next_line(fj, dfj))
+    return np.minimum(np.maximum(ds, min_step_rad), to_boundary_rad)
+
+
+def interval_bounds_rad(s_max: float, step_rad: float, growth: float) -> tuple[np.ndarray, np.ndarray]:
+    """The grid on which every ray's chain of steps restarts (rad of central angle, every
+    ``step_rad`` to ``s_max``) and its groups for the compiled march's bounds (index of each
+    group's first interval, then the end): one interval each out to ``1 / growth`` intervals, then
+    each group ``growth`` × its start long."""
+    n = int(np.ceil(s_max / step_rad - 1e-9))
+    bounds = np.minimum(np.arange(n + 1) * step_rad, s_max)
+    groups = [0]
+    while groups[-1] < n:
+        groups.append(min(n, groups[-1] + max(1, int(growth * groups[-1]))))
+    return bounds, np.array(groups, np.int64)
+
+
+def converged_ray_samples(east, north, up, azimuth_rad, bounds_rad, n_sub: int,
+                          min_step_rad: float) -> tuple[np.ndarray, np.ndarray]:
+    """(counts (n_az,), s_flat): the central angles (rad) of the samples along each azimuth — on each
+    interval of ``bounds_rad`` (each ray's chain of steps restarts at its start) every crossing of a
+    cell-centre row or column and ``n_sub − 1`` samples inside each stretch — rays one after
+    another: the NumPy reference of :func:`ilrs.environment._kernels.converged_ray_samples`."""
+    az = np.asarray(azimuth_rad, float)
+    t = np.cos(az)[:, None] * np.asarray(north)[None, :] + np.sin(az)[:, None] * np.asarray(east)[None, :]
+    u = np.asarray(up, float)
+    m = np.arange(1, n_sub + 1, dtype=float)
+    rays, samples = [], []
+    for ga, gb in zip(bounds_rad[:-1], bounds_rad[1:]):
+        s = np.full(az.size, ga)
+        live = np.arange(az.size)
+        while live.size:
+            s0 = s[live]
+            ds = crossing_steps_rad(s0, u, t[live], min_step_rad=min_step_rad, to_boundary_rad=gb - s0)
+            s_end = np.minimum(s0 + ds, gb)
+            inner = s0[:, None] + (s_end - s0)[:, None] * m[None, :] / n_sub
+            inner[:, -1] = s_end
+            samples.append(inner.ravel())
+            rays.append(np.repeat(live, n_sub))
+            s[live] = s_end
+            live = live[s_end < gb]
+    if not rays:
+        return np.zeros(az.size, np.int64), np.empty(0)
+    ray = np.concatenate(rays)
+    order = np.argsort(ray, kind="stable")
+    return np.bincount(ray, minlength=az.size).astype(np.int64), np.concatenate(samples)[order]
+
+
+@lru_cache(maxsize=1)
+def block_maxima_km() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Maxima of the padded DEM's rows over blocks of 16 and 240 columns, and whole rows (float64):
+    the bounds by which the compiled march skips what cannot raise a horizon."""
+    z = _padded_dem_km().astype(np.float64)
+    nr, nc = z.shape
+    return (z.reshape(nr, nc // 16, 16).max(axis=2), z.reshape(nr, nc // 240, 240).max(axis=2), z.max(axis=1))

