@@ -128,7 +128,7 @@ def _list(format: OutputFormat) -> None:
     refs = site_sources()
     rows = [{"name": s["name"], "lat_deg": s["lat_deg"], "lon_deg": s["lon_deg"], "label": s.get("label", ""),
              "uncertain": bool(s.get("uncertain", False)), "sources": s.get("sources", []),
-             "note": s.get("note", "")} for s in raw["sites"]]
+             "coordinates": s.get("coordinates"), "note": s.get("note", "")} for s in raw["sites"]]
     if format is OutputFormat.json:
         echo_json({"sites": rows, "sources": refs})
         return
@@ -176,6 +176,8 @@ def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float]
         "sun_distance_km": round(float(tr.sun_distance_m[0]) / 1e3, 1),
         "earth_distance_km": round(float(tr.earth_distance_m[0]) / 1e3, 1),
     }
+    ends = _instant_ends(s, horizon, tr)
+    data["horizon_range"] = ends
     if format is OutputFormat.json:
         echo_json(data)
         return
@@ -186,6 +188,38 @@ def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float]
                f"{data['irradiance_w_m2']:.0f} W/m²")
     typer.echo(f"  Earth  el {data['earth_elevation_deg']:+8.3f}°  az {data['earth_azimuth_deg']:7.2f}°  "
                f"horizon {data['earth_horizon_elevation_deg']:+.3f}°  {'visible' if data['earth_visible'] else 'hidden'}")
+    if ends is not None:
+        o, p = ends["optimistic"], ends["pessimistic"]
+        typer.echo(f"  horizon bounds (optimistic / pessimistic): Sun horizon {o['horizon_elevation_deg']:+.3f}° / "
+                   f"{p['horizon_elevation_deg']:+.3f}°, visible disk {o['visible_solar_fraction']:.3f} / "
+                   f"{p['visible_solar_fraction']:.3f}, Earth {'visible' if o['earth_visible'] else 'hidden'} / "
+                   f"{'visible' if p['earth_visible'] else 'hidden'}")
+        if ends["warning"]:
+            typer.echo(f"  {ends['warning']}")
+
+
+def _instant_ends(s, horizon: str, tr) -> Optional[dict]:
+    """The instant at both ends of the site's horizon bounds (None where the DEM decides), and the
+    bounds' one-line warning when the ends disagree."""
+    from ilrs.environment.horizon_range import bounds_warning, site_horizon_bounds, track_under_horizon
+
+    bounds = site_horizon_bounds(s, horizon)
+    if bounds is None:
+        return None
+    out: dict = {}
+    for end in ("optimistic", "pessimistic"):
+        t = track_under_horizon(tr, getattr(bounds, end))
+        out[end] = {"horizon_elevation_deg": round(float(t.sun_horizon_deg[0]), 5),
+                    "earth_horizon_elevation_deg": round(float(t.earth_horizon_deg[0]), 5),
+                    "visible_solar_fraction": round(float(t.visible_solar_fraction[0]), 6),
+                    "earth_visible": bool(t.earth_visible[0])}
+    o, p = out["optimistic"], out["pessimistic"]
+    differ = (o["visible_solar_fraction"] != p["visible_solar_fraction"]) or (o["earth_visible"] != p["earth_visible"])
+    out["assumptions"] = dict(bounds.assumptions)
+    what = (f"visible disk {min(o['visible_solar_fraction'], p['visible_solar_fraction']):.3f}–"
+            f"{max(o['visible_solar_fraction'], p['visible_solar_fraction']):.3f}")
+    out["warning"] = bounds_warning(bounds, what) if differ else ""
+    return out
 
 
 def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path], plot_format: str,
@@ -224,8 +258,12 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
         map_info = None
         if map_dem is not None:
             map_info = _illumination_map(s, map_dem, map_px, times, out_dir, plot_format, progress)
+    from ilrs.environment.horizon_range import horizon_range, site_horizon_bounds
+
+    rng = horizon_range(tr, st, site_horizon_bounds(s, horizon))
     data = {"site": s.to_dict(), "horizon_model": horizon, "horizon_source": mask.source,
-            **st.to_dict(), "darkness_periods": period_rows(st.darkness_periods),
+            **st.to_dict(), "horizon_range": rng.to_dict() if rng is not None else None,
+            "darkness_periods": period_rows(st.darkness_periods),
             "earth_windows": period_rows(st.earth_windows), "plots": [str(p1), str(p2)],
             "horizon_table": str(p3), "tables": [str(p3), str(p4), str(p5)]}
     if map_info is not None:
@@ -243,6 +281,11 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
         typer.echo(f"    longest: {iso_utc_minutes(a)} → {iso_utc_minutes(b)} UTC")
     typer.echo(f"  Earth visible {st.earth_visible_fraction:7.2%} ({len(st.earth_windows)} windows, "
                f"longest gap {st.longest_earth_gap_hours:.1f} h)")
+    if rng is not None:
+        typer.echo(f"  range over the horizon bounds: lit {rng.text('lit_fraction')}, longest darkness "
+                   f"{rng.text('longest_darkness_hours', '{:.0f} h')}, Earth visible {rng.text('earth_visible_fraction')}")
+        if rng.warning():
+            typer.echo(f"  {rng.warning()}")
     typer.echo(f"  wrote {p1}\n  wrote {p2}\n  wrote {p3}\n  wrote {p4}\n  wrote {p5}")
     if map_info is not None:
         typer.echo(f"  illumination map {map_info['pixels']} px: lit {map_info['min']:.1%} .. {map_info['max']:.1%}"

@@ -9,6 +9,13 @@ timeline of every other mast height the study needs (arrays on masts, published 
 height): an :class:`EnvironmentProducts`. Higher layers read Sun and Earth tracks from it on their
 own grids through :meth:`EnvironmentProducts.track`, which slices the stored timeline where the
 grid is a subset of it and computes only what lies outside (a product is never extrapolated).
+
+Where the DEM cannot resolve the near terrain, :attr:`SiteSetup.bounds` holds the two horizon masks
+that bracket the truth (:mod:`ilrs.environment.horizon_range`), compiled once;
+:meth:`EnvironmentProducts.horizon_range` gives the span statistics at both ends beside the central
+ones, and :meth:`EnvironmentProducts.at_position` the products seen from a position in that range
+(0 the optimistic end, 1 the pessimistic): the same interface as the products themselves, so the
+operations layer runs at either end, or anywhere between, unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from typing import Iterable
 import numpy as np
 
 from ilrs.environment.horizon import HorizonMask
+from ilrs.environment.horizon_range import HorizonRange, blended_mask, site_horizon_bounds, track_under_horizon
+from ilrs.environment.illumination import span_statistics
 from ilrs.environment.sites import Site, site_from_spec
 from ilrs.environment.sky import SkyTrack, sun_earth_azel
 from ilrs.environment.terrain import horizon_for_site
@@ -62,6 +71,12 @@ class SiteSetup:
         if ground is not None and ground != self.declared_site.height_m:
             return self.declared_site.with_height(ground)
         return self.declared_site
+
+    @cached_property
+    def bounds(self):
+        """The :class:`~ilrs.environment.terrain_range.HorizonBounds` of the site, or None where the
+        DEM resolves it or the model is not terrain (computed once, kept on disk)."""
+        return site_horizon_bounds(self.declared_site, self.horizon_kind, on_ground=lambda: self.site)
 
     @property
     def mast_height_m(self) -> float:
@@ -110,6 +125,21 @@ class EnvironmentProducts:
     timeline: EnvironmentTimeline
     masts: dict[float, EnvironmentTimeline] = field(default_factory=dict)
     use_cache: bool = True
+    ranges: dict[float, HorizonRange | None] = field(default_factory=dict)
+    bounds_by_mast: dict[float, object] = field(default_factory=dict)
+    positioned: dict[tuple[float, float], EnvironmentTimeline] = field(default_factory=dict)
+
+    def bounds(self, mast_height_m: float | None = None):
+        """The site's horizon bounds seen from ``mast_height_m`` (None: its own mast), kept once read."""
+        h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
+        if h not in self.bounds_by_mast:
+            if h == self.setup.mast_height_m:
+                self.bounds_by_mast[h] = self.setup.bounds
+            else:  # the site on the ground its own timeline's horizon used (never ray-marched again)
+                s = self.setup.at_mast(h)
+                self.bounds_by_mast[h] = site_horizon_bounds(s.declared_site, s.horizon_kind,
+                                                             on_ground=lambda: self.at_mast(h).site)
+        return self.bounds_by_mast[h]
 
     def at_mast(self, mast_height_m: float | None) -> EnvironmentTimeline:
         """The timeline seen from ``mast_height_m`` (None: the site's own mast)."""
@@ -128,6 +158,74 @@ class EnvironmentProducts:
         epochs outside it are computed through :func:`sun_earth_azel` (never extrapolated)."""
         tl = self.at_mast(mast_height_m)
         return _track_on(tl, self.setup.at_mast(tl.site.mast_height_m), np.asarray(times, "datetime64[ns]"))
+
+    def horizon_range(self, mast_height_m: float | None = None) -> HorizonRange | None:
+        """The span statistics at both ends of the site's horizon bounds from ``mast_height_m``
+        beside the central ones (None where the DEM decides: no bounds)."""
+        h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
+        if h not in self.ranges:
+            b = self.bounds(h)
+            self.ranges[h] = None if b is None else HorizonRange(
+                b, self.at_mast(h).statistics, self.timeline_at(0.0, h).statistics, self.timeline_at(1.0, h).statistics)
+        return self.ranges[h]
+
+    def timeline_at(self, position: float, mast_height_m: float | None = None) -> EnvironmentTimeline:
+        """The timeline from ``mast_height_m`` against the horizon at ``position`` in the bounds
+        (the central timeline where there are none), on the study grid; computed once, then kept."""
+        h = self.setup.mast_height_m if mast_height_m is None else float(mast_height_m)
+        key = (h, float(position))
+        if key not in self.positioned:
+            tl, b = self.at_mast(h), self.bounds(h)
+            if b is None:
+                self.positioned[key] = tl
+            else:
+                mask = blended_mask(b, position)
+                track = track_under_horizon(tl.track, mask)
+                self.positioned[key] = EnvironmentTimeline(tl.site, mask, track, span_statistics(track, tl.step_s),
+                                                           tl.step_s)
+        return self.positioned[key]
+
+    def at_position(self, position: float) -> "PositionedProducts":
+        """These products seen against the horizon at ``position`` in the bounds (0 optimistic,
+        1 pessimistic; :func:`~ilrs.environment.horizon_range.blended_mask`); without bounds, the
+        central products' tracks unchanged."""
+        return PositionedProducts(self, float(position))
+
+
+@dataclass(frozen=True)
+class _PositionedSetup:
+    site: Site
+    horizon_kind: str
+
+
+@dataclass(frozen=True)
+class PositionedProducts:
+    """:class:`EnvironmentProducts` seen against a horizon within the bounds (the same ``track``
+    and ``setup.site`` / ``setup.horizon_kind`` interface the operations layer reads)."""
+
+    products: EnvironmentProducts
+    position: float
+
+    @property
+    def setup(self) -> _PositionedSetup:
+        s = self.products.setup
+        end = {0.0: "optimistic end", 1.0: "pessimistic end"}.get(self.position, f"position {self.position:g}")
+        kind = s.horizon_kind if s.bounds is None else f"{s.horizon_kind}, {end} of the horizon bounds"
+        return _PositionedSetup(s.site, kind)
+
+    def track(self, times: np.ndarray, mast_height_m: float | None = None) -> tuple[SkyTrack, int]:
+        """Sun and Earth on ``times`` against this position's horizon: read from the positioned
+        timeline where it covers ``times`` (as :meth:`EnvironmentProducts.track`), else the central
+        track on ``times`` seen against the positioned mask."""
+        times = np.asarray(times, "datetime64[ns]")
+        tl = self.products.timeline_at(self.position, mast_height_m)
+        src = tl.times
+        if len(times) and len(src) and times.min() >= src[0] and times.max() <= src[-1]:
+            return _track_on(tl, self.products.setup, times)  # nothing outside: never computed
+        sky, computed = self.products.track(times, mast_height_m)
+        if self.products.bounds(mast_height_m) is None:
+            return sky, computed
+        return track_under_horizon(sky, tl.horizon), computed
 
 
 def _track_on(tl: EnvironmentTimeline, setup: SiteSetup, times: np.ndarray) -> tuple[SkyTrack, int]:

@@ -42,6 +42,28 @@ def simulate_once(built: BuiltInputs, seed: int) -> OperationsRun:
     return OperationsRun(built, result, k)
 
 
+RANGE_KPIS = ("energy_generated_kwh", "energy_not_served_kwh", "survival_energy_not_served_kwh",
+              "hours_shedding", "hours_survival_mode", "hours_survival_failure", "longest_survival_stretch_h",
+              "min_soc", "data_returned_gbit", "data_lost_gbit", "crew_days")
+"""The headline KPIs given as ranges over the site's horizon bounds."""
+
+
+def kpi_ranges(central: dict[str, Any], ends: dict[str, OperationsRun]) -> dict[str, dict[str, float | None]]:
+    """Each of :data:`RANGE_KPIS` in the central run and in the runs at each end of the horizon
+    bounds (``ends``: ``optimistic``/``pessimistic``), with ``low``/``high`` the envelope of the three.
+
+    Design: the station is simulated three times with the same seed, campaign, failure draws and
+    link rates, once per horizon (the point mask and the two bounding masks): the spread is what the
+    terrain the DEM cannot resolve does to power, survival and data — nothing else varies."""
+    out: dict[str, dict[str, float | None]] = {}
+    for name in RANGE_KPIS:
+        vals = {"central": central.get(name), **{e: run.kpis.get(name) for e, run in ends.items()}}
+        known = [float(v) for v in vals.values() if v is not None]
+        out[name] = {**{k: (None if v is None else float(v)) for k, v in vals.items()},
+                     "low": min(known) if known else None, "high": max(known) if known else None}
+    return out
+
+
 def series_table(result, params):
     """The run's time series as an Arrow table, one row per step (values over the step, states at its
     end): ``time_utc``; power ``generated_w``, ``demand_w``, ``served_w``, ``curtailed_w``, ``mode``

@@ -35,6 +35,7 @@ from ilrs.comms.access import SurfacePoints
 from ilrs.operations.study import OperationsRun
 from ilrs.report.figure_cache import cached_arrays
 from ilrs.risk import OperationsStudy, RiskResult, StudySetup
+from ilrs.risk.setup import SUNLIGHT_POSITIONS, SunlightLevels
 from ilrs.scenario import Scenario
 
 Stage = Callable[[str], None]
@@ -66,14 +67,17 @@ def compile_setup(scenario: Scenario, *, ops_start: dt.date | None = None, ops_y
                     compile_campaign(scenario.campaign, scenario.uncertainties), ops)
 
 
-def risk_setup(setup: RunSetup, operations: BuiltInputs | None = None) -> StudySetup:
-    """The risk layer's setup; ``operations`` (built once) makes it a campaign + operations study."""
+def risk_setup(setup: RunSetup, operations: BuiltInputs | None = None,
+               sunlight: SunlightLevels | None = None) -> StudySetup:
+    """The risk layer's setup; ``operations`` (built once) makes it a campaign + operations study,
+    ``sunlight`` (the visible solar fraction at positions within the horizon bounds) lets each run
+    draw where in the range it stands."""
     scenario = setup.scenario
+    ops = OperationsStudy(operations, setup.operations, sunlight) if operations is not None else None
     return StudySetup(name=scenario.name, seed=int(scenario.seed), uncertainties=scenario.uncertainties,
                       campaign=setup.campaign,
                       milestone_names={ms.id: (ms.name or ms.id) for ms in scenario.campaign.milestones},
-                      identity=scenario.model_dump(mode="json"),
-                      operations=OperationsStudy(operations, setup.operations) if operations is not None else None)
+                      identity=scenario.model_dump(mode="json"), operations=ops)
 
 
 def operations_inputs(setup: RunSetup, environment: EnvironmentProducts, downlink: DownlinkTimeline,
@@ -81,6 +85,30 @@ def operations_inputs(setup: RunSetup, environment: EnvironmentProducts, downlin
     """The operations run's inputs from this study's products (the same path for every command)."""
     rate, label = downlink_on_grid(setup.comms, setup.site, setup.operations.times(), downlink)
     return build_inputs(setup.operations, environment, rate, label, campaign)
+
+
+def sunlight_at(central: BuiltInputs, environment, setup: RunSetup, campaign: CampaignResult | None) -> BuiltInputs:
+    """``central``'s inputs with the sunlight of ``environment`` (the products seen from a position
+    within the horizon bounds): the link rates stay the central horizon's (relays and the Earth
+    over the point horizon; the Earth-visibility range is the environment section's)."""
+    inputs = central.inputs
+    return build_inputs(setup.operations, environment, inputs.downlink_rate_bps, central.sources["downlink"], campaign)
+
+
+def sunlight_levels(products: "RunProducts", positions=SUNLIGHT_POSITIONS) -> SunlightLevels | None:
+    """The visible solar fraction on the operations grid at ``positions`` within the horizon bounds
+    (0 optimistic … 1 pessimistic), for the risk study's runs to draw from; None without bounds."""
+    env = products.environment
+    if env.bounds() is None:
+        return None
+    times = products.setup.operations.times()
+    masts = products.setup.operations.mast_heights_m
+    fractions, by_mast = [], []
+    for p in positions:
+        view = env.at_position(p)
+        fractions.append(np.asarray(view.track(times)[0].visible_solar_fraction, float))
+        by_mast.append({h: np.asarray(view.track(times, h)[0].visible_solar_fraction, float) for h in masts})
+    return SunlightLevels(tuple(float(p) for p in positions), tuple(fractions), tuple(by_mast))
 
 
 class RunProducts:
@@ -157,6 +185,24 @@ class RunProducts:
         return cached_operations(built, self.ops_seed)
 
     @cached_property
+    def operations_range(self) -> dict[str, OperationsRun] | None:
+        """The operations run at each end of the site's horizon bounds (``optimistic``,
+        ``pessimistic``): the same campaign, seed and link rates, the sunlight seen against each
+        bounding horizon — so every KPI has a range. None where the DEM decides (no bounds)."""
+        if self.environment.bounds() is None:
+            return None
+        from ilrs.report.ops_cache import cached_operations
+
+        central = self.operations_inputs
+        campaign = self.campaign if self.ops_campaign and self.setup.campaign.missions else None
+        self._stage("operations (horizon bounds)")
+        runs = {}
+        for end, position in (("optimistic", 0.0), ("pessimistic", 1.0)):
+            built = sunlight_at(central, self.environment.at_position(position), self.setup, campaign)
+            runs[end] = cached_operations(built, self.ops_seed)
+        return runs
+
+    @cached_property
     def risk(self) -> RiskResult | None:
         """The Monte Carlo of the campaign (None without milestones or with no runs asked for)."""
         if self.risk_runs <= 0 or not self.setup.campaign.milestones:
@@ -194,4 +240,5 @@ def risk_study(scenario: Scenario, ops: bool = False) -> StudySetup:
     setup = compile_setup(scenario)
     if not ops:
         return risk_setup(setup)
-    return risk_setup(setup, RunProducts(setup, risk_runs=0).operations_inputs)
+    products = RunProducts(setup, risk_runs=0)
+    return risk_setup(setup, products.operations_inputs, sunlight_levels(products))

@@ -55,7 +55,8 @@ def prepare(study: StudySetup) -> RiskModel:
     if ops:
         from ilrs.risk.ops_model import OpsPayload, ops_run
 
-        fn, payload = ops_run, OpsPayload(payload, study.operations.built, study.operations.setup, study.uncertainties)
+        fn, payload = ops_run, OpsPayload(payload, study.operations.built, study.operations.setup, study.uncertainties,
+                                          study.operations.sunlight)
     targets = {m.id: m.target for m in inputs.milestones}
     ident = {"scenario": study.identity, "ops": bool(ops),
              "code": code_digest(("campaign", "risk", "scenario") + (("operations", "environment", "comms") if ops else ()))}

@@ -7,7 +7,7 @@ computed once) and writes its time series to ``tables/ops-series.parquet``.
 from __future__ import annotations
 
 from ilrs.constants import SECONDS_PER_HOUR
-from ilrs.operations.study import summary_lines, write_series
+from ilrs.operations.study import kpi_ranges, summary_lines, write_series
 from ilrs.report.figure_cache import cached_figure
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
@@ -33,13 +33,10 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     cons = [{"consumable": c, **{key: f"{v:,.1f}" for key, v in vals.items()}} for c, vals in k["consumables_kg"].items()]
     notable = [e for e in result.event_rows() if e["kind"] not in ("alarm", "alarm-cleared", "load-shedding",
                                                                     "power-restored")]
+    ends = products.operations_range
+    ranges = kpi_ranges(k, ends) if ends else None
     html = (
-        kpi_boxes({"energy not served, kWh": f"{k['energy_not_served_kwh']:,.0f}",
-                   "survival failure, h": f"{k['hours_survival_failure']:,.0f}",
-                   "longest survival stretch, h": f"{k['longest_survival_stretch_h']:,.0f}",
-                   "data returned, Tbit": f"{k['data_returned_gbit'] / 1e3:,.1f}",
-                   "data lost, Tbit": f"{k['data_lost_gbit'] / 1e3:,.1f}",
-                   "crew-days": f"{k['crew_days']:,.0f}"})
+        kpi_boxes(_boxes(k, ranges)) + _range_html(ranges, products)
         + f"<p>{iso_date(k['start_utc'])} → {iso_date(k['end_utc'])}, step {k['step_s'] / SECONDS_PER_HOUR:g} h, one run with seed "
           f"{scenario.seed} (failures drawn). Sunlight: {built.sources['sunlight']}. Downlink: "
           f"{built.sources['downlink']}. Elements: {built.sources['elements']}."
@@ -65,7 +62,48 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         + html_table(notable[:200])
     )
     summary = {key: v for key, v in k.items() if key != "data_access"}
+    summary["kpi_range"] = ranges
     summary["series_table"] = str(table.relative_to(ctx.out_dir))
     summary["data_access"] = [{key: r[key] for key in ("owner", "area", "returned_gbit", "access")}
                               for r in k["data_access"]]
-    return Section("operations", "Operations", html, summary, summary_lines(k)[1:6])
+    lines = summary_lines(k)[1:6]
+    if ranges:
+        r = ranges
+        lines.append(f"over the horizon bounds: energy not served {r['energy_not_served_kwh']['low']:,.0f}–"
+                     f"{r['energy_not_served_kwh']['high']:,.0f} kWh, survival failure "
+                     f"{r['hours_survival_failure']['low']:,.0f}–{r['hours_survival_failure']['high']:,.0f} h, "
+                     f"data returned {r['data_returned_gbit']['low']:,.0f}–{r['data_returned_gbit']['high']:,.0f} Gbit")
+    return Section("operations", "Operations", html, summary, lines)
+
+
+BOXES = {"energy not served, kWh": ("energy_not_served_kwh", 1.0, "{:,.0f}"),
+         "survival failure, h": ("hours_survival_failure", 1.0, "{:,.0f}"),
+         "longest survival stretch, h": ("longest_survival_stretch_h", 1.0, "{:,.0f}"),
+         "data returned, Tbit": ("data_returned_gbit", 1e-3, "{:,.1f}"),
+         "data lost, Tbit": ("data_lost_gbit", 1e-3, "{:,.1f}"),
+         "crew-days": ("crew_days", 1.0, "{:,.0f}")}
+
+
+def _boxes(k: dict, ranges: dict | None) -> dict[str, str]:
+    """The KPI boxes: the central run's figure, with its range over the horizon bounds when there is one."""
+    out = {}
+    for label, (name, scale, fmt) in BOXES.items():
+        text = fmt.format(k[name] * scale)
+        r = (ranges or {}).get(name)
+        if r and r["low"] is not None and r["high"] - r["low"] > 0:
+            text += f" ({fmt.format(r['low'] * scale)}–{fmt.format(r['high'] * scale)})"
+        out[label] = text
+    return out
+
+
+def _range_html(ranges: dict | None, products: RunProducts) -> str:
+    """The KPIs at both ends of the horizon bounds (same seed, campaign and links; only the horizon differs)."""
+    if not ranges:
+        return ""
+    rows = [{"KPI": name, **{c: ("—" if v[c] is None else f"{v[c]:,.4g}") for c in ("optimistic", "central", "pessimistic")}}
+            for name, v in ranges.items()]
+    b = products.environment.bounds()
+    return ("<p>The coarse DEM cannot decide the horizon here (terrain within "
+            f"{b.unresolved_m:,.0f} m is unresolved): the station is also simulated at each end of the horizon "
+            "bounds — the same seed, campaign, failures and link rates, only the sunlight differs. Boxes: central "
+            "run (range).</p>" + html_table(rows, numeric=["optimistic", "central", "pessimistic"]))

@@ -1,0 +1,222 @@
+"""The horizon bounds downstream: a track against another mask, the ranges of the span statistics,
+the one-line warning, the operations KPIs as ranges and the risk runs' horizon draw.
+
+Expected values are computed here independently of the code under test: with a horizon that is
+the same at every azimuth (h), the Sun is lit exactly when its upper limb clears h
+(el + asin(R_sun/d) > h, R_sun = 695,700 km, IAU 2015 nominal solar radius), the Earth is visible
+when its centre does (el > h); a range between two such masks is therefore known in closed form.
+The disk integral is a 24-node Gauss–Legendre quadrature across the disk, which cannot see a
+sliver of limb thinner than ρ·(1 − cos(π/2·x₁)) ≈ 0.0013° (x₁ ≈ 0.064 its innermost node): the
+lit fraction is asserted between the closed forms at h + SLIVER_DEG and at h.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from ilrs.environment import HorizonMask, get_site, sun_earth_azel, time_grid
+from ilrs.environment.horizon_range import (HorizonRange, blended_mask, bounds_warning, horizon_range,
+                                            track_under_horizon)
+from ilrs.environment.illumination import span_statistics
+
+R_SUN_M = 6.957e8  # IAU 2015 Resolution B3 nominal solar radius
+SLIVER_DEG = 0.002
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The fields of contract T1's HorizonBounds (the plumbing reads nothing else)."""
+
+    optimistic: HorizonMask
+    pessimistic: HorizonMask
+    assumptions: dict
+    unresolved_m: float
+    dem: str
+    narrowed_by: str
+
+
+def flat(h_deg: float, n: int = 12) -> HorizonMask:
+    """A terrain-kind mask at ``h_deg`` at every one of ``n`` azimuths (the multi-azimuth path)."""
+    az = np.arange(n) * 360.0 / n
+    return HorizonMask(az, np.full(n, h_deg), kind="dem", source=f"flat {h_deg}°")
+
+
+def bounds_of(opt: HorizonMask, pes: HorizonMask) -> Bounds:
+    return Bounds(opt, pes, {"optimistic": "the site is the local high point.",
+                             "pessimistic": "the site stands on the interpolated surface."},
+                  3800.0, "test DEM (0.125°)", "a 20 m/px LOLA DEM")
+
+
+@pytest.fixture(scope="module")
+def track():
+    site = get_site("connecting-ridge", mast_height_m=2.0)
+    return sun_earth_azel(site, time_grid("2027-01-01", days=120, step_s=3600.0), HorizonMask.none())
+
+
+def lit_closed_form(track, h_deg: float) -> float:
+    rho = np.degrees(np.arcsin(R_SUN_M / track.sun_distance_m))
+    return float(np.mean(track.sun_elevation_deg + rho > h_deg))
+
+
+def test_flat_masks_give_the_closed_form_lit_and_earth_fractions(track):
+    for h in (-0.6, 0.0, 0.4, 1.1):
+        t = track_under_horizon(track, flat(h))
+        st = span_statistics(t, 3600.0)
+        assert lit_closed_form(track, h + SLIVER_DEG) <= st.lit_fraction <= lit_closed_form(track, h)
+        assert st.earth_visible_fraction == pytest.approx(float(np.mean(track.earth_elevation_deg > h)), abs=1e-12)
+        # the geometry is read, not recomputed
+        assert np.array_equal(t.sun_elevation_deg, track.sun_elevation_deg)
+
+
+def test_a_mask_pair_gives_the_range_computed_independently(track):
+    central = span_statistics(track, 3600.0)  # the astronomical horizon, 0°
+    rng = horizon_range(track, central, bounds_of(flat(-0.3), flat(0.8)))
+    lit = rng.figure("lit_fraction")
+    assert lit_closed_form(track, -0.3 + SLIVER_DEG) <= lit["optimistic"] <= lit_closed_form(track, -0.3)
+    assert lit_closed_form(track, 0.8 + SLIVER_DEG) <= lit["pessimistic"] <= lit_closed_form(track, 0.8)
+    assert lit["low"] <= lit["central"] <= lit["high"]
+    assert lit["optimistic"] > lit["pessimistic"]  # ~0.5° of Sun per hour of lit time at this site
+    earth = rng.figure("earth_visible_fraction")
+    assert earth["pessimistic"] == pytest.approx(float(np.mean(track.earth_elevation_deg > 0.8)), abs=1e-12)
+    dark = rng.figure("longest_darkness_hours")
+    assert dark["optimistic"] <= dark["central"] <= dark["pessimistic"]
+    line = rng.warning()
+    assert "\n" not in line and line.startswith("warning:")
+    assert "local high point" in line and "interpolated surface" in line and "20 m/px LOLA" in line
+    assert f"{lit['low']:.1%}–{lit['high']:.1%}" in line
+    d = rng.to_dict()
+    assert d["figures"]["lit_fraction"] == lit and d["collapsed"] is False and d["unresolved_m"] == 3800.0
+
+
+def test_a_flat_site_range_collapses(track):
+    mask = flat(0.25)
+    site = get_site("connecting-ridge", mast_height_m=2.0)
+    central_track = sun_earth_azel(site, track.times, mask)
+    central = span_statistics(central_track, 3600.0)
+    rng = horizon_range(central_track, central, bounds_of(mask, mask))
+    for name in ("lit_fraction", "longest_darkness_hours", "earth_visible_fraction", "mean_visible_solar_fraction"):
+        f = rng.figure(name)
+        assert f["high"] - f["low"] == pytest.approx(0.0, abs=1e-9), name
+    assert rng.collapsed and rng.warning() == ""
+    assert lit_closed_form(track, 0.25 + SLIVER_DEG) <= rng.figure("lit_fraction")["central"] \
+        <= lit_closed_form(track, 0.25)
+
+
+def test_no_bounds_no_range(track):
+    assert horizon_range(track, span_statistics(track, 3600.0), None) is None
+
+
+def test_blended_mask_is_linear_in_elevation_between_the_ends():
+    opt = HorizonMask(np.array([0.0, 90.0, 180.0, 270.0]), np.array([0.0, 1.0, 2.0, 3.0]), kind="dem")
+    pes = HorizonMask(np.array([45.0, 225.0]), np.array([4.0, 6.0]), kind="dem")
+    b = bounds_of(opt, pes)
+    assert blended_mask(b, 0.0) is opt and blended_mask(b, 1.0) is pes
+    mid = blended_mask(b, 0.25)
+    # at azimuth 90: optimistic 1.0; pessimistic interpolates 45→225 (4→6) to 4 + 2·45/180 = 4.5
+    assert float(mid.elevation_at(90.0)) == pytest.approx(0.75 * 1.0 + 0.25 * 4.5)
+    assert set(mid.azimuth_deg) == {0.0, 45.0, 90.0, 180.0, 225.0, 270.0}
+
+
+def test_bounds_warning_names_both_ends_on_one_line():
+    line = bounds_warning(bounds_of(flat(0.0), flat(1.0)), "lit 50.0%–90.0%")
+    assert line.count("\n") == 0
+    assert "optimistic end: the site is the local high point;" in line
+    assert "pessimistic end: the site stands on the interpolated surface)" in line
+    assert "3,800 m" in line and "test DEM (0.125°)" in line and line.endswith("would narrow it")
+
+
+def test_kpi_ranges_envelope_the_three_runs():
+    from types import SimpleNamespace
+
+    from ilrs.operations.study import kpi_ranges
+
+    central = {"energy_not_served_kwh": 10.0, "min_soc": None}
+    ends = {"optimistic": SimpleNamespace(kpis={"energy_not_served_kwh": 2.0, "min_soc": 0.4}),
+            "pessimistic": SimpleNamespace(kpis={"energy_not_served_kwh": 31.0, "min_soc": 0.1})}
+    r = kpi_ranges(central, ends)
+    assert r["energy_not_served_kwh"] == {"central": 10.0, "optimistic": 2.0, "pessimistic": 31.0,
+                                          "low": 2.0, "high": 31.0}
+    assert r["min_soc"]["low"] == 0.1 and r["min_soc"]["central"] is None
+
+
+def test_horizon_draw_is_seeded_uniform_and_leaves_the_run_stream_alone():
+    from ilrs.risk.ops_model import horizon_position
+    from ilrs.risk.seeds import run_generator, run_seed_sequence
+
+    seq = run_seed_sequence(42, 7)
+    p = horizon_position(seq)
+    assert p == horizon_position(run_seed_sequence(42, 7))  # recorded and replayable
+    # the run's own generator is untouched by the draw
+    assert run_generator(42, 7).random() == np.random.Generator(np.random.PCG64(run_seed_sequence(42, 7))).random()
+    draws = np.array([horizon_position(run_seed_sequence(1, i)) for i in range(4000)])
+    assert ((0 <= draws) & (draws < 1)).all()
+    # uniform: mean 1/2 (sd of the mean 1/sqrt(12·4000) ≈ 0.0046) and each quarter ~1000 draws
+    assert draws.mean() == pytest.approx(0.5, abs=0.02)
+    assert np.histogram(draws, bins=4, range=(0, 1))[0] == pytest.approx([1000] * 4, abs=120)
+
+
+def test_sunlight_levels_pick_the_nearest_position():
+    from ilrs.risk.setup import SUNLIGHT_POSITIONS, SunlightLevels
+
+    lv = SunlightLevels(SUNLIGHT_POSITIONS, tuple(np.full(3, p) for p in SUNLIGHT_POSITIONS),
+                        tuple({} for _ in SUNLIGHT_POSITIONS))
+    assert lv.nearest(0.0) == 0 and lv.nearest(0.99) == 8 and lv.nearest(0.3) == 2  # 0.25 nearest
+    assert max(abs(p - SUNLIGHT_POSITIONS[lv.nearest(p)]) for p in np.linspace(0, 1, 101)) <= 1 / 16 + 1e-12
+
+
+def test_horizon_range_is_exported_type(track):
+    rng = horizon_range(track, span_statistics(track, 3600.0), bounds_of(flat(0.0), flat(0.5)))
+    assert isinstance(rng, HorizonRange)
+
+
+# -- the site catalogue: where every site's coordinates come from (issue 13 item 6) ------------
+
+def test_every_site_says_where_its_coordinates_come_from():
+    from ilrs.data import sites_catalogue
+
+    cat = sites_catalogue()
+    ids = {s["id"] for s in cat["sources"]}
+    for s in cat["sites"]:
+        c = s.get("coordinates")
+        assert isinstance(c, dict) and c.get("note"), s["name"]
+        assert set(c["sources"]) <= ids, s["name"]
+        if not c["sources"]:  # no source gives the numbers: said explicitly
+            assert c["note"].startswith(("No published coordinates", "By definition")), s["name"]
+    by_name = {s["name"]: s for s in cat["sites"]}
+    # the issue's example: no source gives connecting-ridge's point (Gläser 2014's abstract names the ridge only)
+    assert by_name["connecting-ridge"]["coordinates"]["sources"] == []
+    # Bussey 2010's abstract gives its point: 88.74°S 124.5°E
+    assert by_name["bussey2010-best-site"]["coordinates"]["sources"] == ["bussey2010"]
+    assert (by_name["bussey2010-best-site"]["lat_deg"], by_name["bussey2010-best-site"]["lon_deg"]) == (-88.74, 124.5)
+
+
+def test_the_artemis3_regions_and_the_change8_target_are_catalogued_without_invented_centres():
+    from ilrs.data import sites_catalogue
+
+    nine = {"Peak near Cabeus B", "Haworth", "Malapert Massif", "Mons Mouton Plateau", "Mons Mouton",
+            "Nobile Rim 1", "Nobile Rim 2", "de Gerlache Rim 2", "Slater Plain"}  # NASA 2024-10-28
+    sites = sites_catalogue()["sites"]
+    regions = [s for s in sites if s["name"].endswith("-artemis3")]
+    assert {s["label"].split("— ", 1)[1] for s in regions} == nine
+    for s in regions:  # NASA published no numeric centres: every region says so
+        assert s["coordinates"]["note"].startswith("No published coordinates"), s["name"]
+    target = next(s for s in sites if s["name"] == "change8-leibnitz-beta")
+    assert "cnsa-2025-04-24" in target["sources"]
+    assert target["coordinates"]["note"].startswith("No published coordinates")
+
+
+def test_the_central_mask_seen_again_is_the_central_track():
+    # a terrain-like mask (a ridge to the north, a valley to the south) through sun_earth_azel and
+    # through track_under_horizon: the same visible fractions and Earth visibility, sample by sample
+    az = np.arange(0.0, 360.0, 0.5)
+    el = 1.2 * np.cos(np.radians(az)) + 0.3 * np.sin(np.radians(3 * az))
+    mask = HorizonMask(az, el, kind="dem", source="test ridge")
+    site = get_site("connecting-ridge", mast_height_m=2.0)
+    times = time_grid("2027-01-01", days=60, step_s=3600.0)
+    direct = sun_earth_azel(site, times, mask)
+    again = track_under_horizon(sun_earth_azel(site, times, HorizonMask.none()), mask)
+    np.testing.assert_allclose(again.visible_solar_fraction, direct.visible_solar_fraction, atol=1e-12)
+    np.testing.assert_array_equal(again.earth_visible, direct.earth_visible)
