@@ -81,21 +81,21 @@ def study_exports(scenario, folder: Path, kinds=KINDS, *, start=None, end=None, 
     needs_relays = bool(setup.relays) and bool({"oem", "czml", "contacts", "maps"} & set(kinds))
     res = analyze_period(setup, where, start=t0, days=days, step_s=step) if needs_relays else None
     out.figures.update(period_start_utc=str(np.datetime64(t0, "s")) + "Z", period_days=round(days, 6),
-                       step_s=step, analysis_seconds=round(time.perf_counter() - clock, 3))
+                       step_s=step, analysis_s=round(time.perf_counter() - clock, 3))
     contacts = []
     if res is not None and res.states is not None and ({"contacts", "czml"} & set(kinds)):
         tick("contacts")
         clock = time.perf_counter()
         contacts = contacts_for(res, where.site, where.horizon, min_elevation_deg=setup.min_elevation_deg,
                                 dte_min_elevation_deg=setup.dte_min_elevation_deg)
-        out.figures["contact_search_seconds"] = round(time.perf_counter() - clock, 3)
+        out.figures["contact_search_s"] = round(time.perf_counter() - clock, 3)
         out.figures["contacts"] = len(contacts)
     for kind in KINDS:
         if kind in kinds:
             tick(kind)
             clock = time.perf_counter()
             _write_kind(kind, folder, scenario, where, setup, res, contacts, dem, out)
-            out.figures[f"{kind}_write_seconds"] = round(time.perf_counter() - clock, 3)
+            out.figures[f"{kind}_write_s"] = round(time.perf_counter() - clock, 3)
     out.figures["bytes"] = {Path(f).name: Path(f).stat().st_size for f in out.files}
     return out
 
