@@ -169,3 +169,24 @@ def test_illumination_geotiff_sits_on_its_dem_pixels(tmp_path):
     # pixel [0, 0] of the map is DEM pixel [2, 1]: centre x = -5000 + 1000, y = 5000 - 2000
     assert tags[33922][3:5] == (-4000.0 - 500.0, 3000.0 + 500.0)
     assert raster.shape == (3, 4) and np.all(raster == 0.25)
+
+
+def test_maps_with_a_dem_write_an_illumination_map_on_its_pixels(tmp_path):
+    """A flat synthetic DEM around the scenario's site (connecting-ridge): the map is written on
+    the DEM's own grid (tiepoint on a DEM pixel corner) and every lit fraction is a fraction."""
+    from ilrs.environment.geotiff_write import PolarGrid, write_polar_stereo_geotiff
+    from ilrs.report.exports import study_exports
+    from ilrs.report.exports.maps import polar_xy_m
+
+    x, y = polar_xy_m(-89.45, 222.7)
+    pixel = 200.0
+    x0, y0 = round(float(x) / pixel) * pixel - 20 * pixel, round(float(y) / pixel) * pixel + 20 * pixel
+    dem = write_polar_stereo_geotiff(tmp_path / "dem.tif", np.zeros((40, 40)), PolarGrid(x0, y0, pixel))
+    res = study_exports(load_scenario(None), tmp_path / "out", ["maps"], start="2026-01-01", end="2026-01-02",
+                        step_s=600.0, dem=dem)
+    assert res.figures["illumination_pixels"] == 40 * 40
+    with tifffile.TiffFile(tmp_path / "out" / "illumination.tif") as tif:
+        tags = {t.code: t.value for t in tif.pages[0].tags.values()}
+        lit = tif.pages[0].asarray()
+    assert tags[33922][3:5] == (x0 - pixel / 2, y0 + pixel / 2)  # the DEM's own upper-left corner
+    assert lit.shape == (40, 40) and np.all((lit >= 0) & (lit <= 1))

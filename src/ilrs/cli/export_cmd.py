@@ -32,7 +32,7 @@ def export(
     start: Optional[str] = typer.Option(None, "--start", help="First instant (UTC, ISO); default: the scenario's span start."),
     end: Optional[str] = typer.Option(None, "--end", help="Last instant (UTC, ISO); default: 7 days after --start."),
     step: Optional[str] = typer.Option(None, "--step", help="Relay grid step with unit, ≤ 600s (default: the scenario's comms step, 60s)."),
-    dem: Optional[Path] = typer.Option(None, "--dem", help="Polar-stereographic GeoTIFF DEM: adds the illumination map to `maps`."),
+    dem: Optional[Path] = typer.Option(None, "--dem", help="Polar-stereographic GeoTIFF DEM: `maps` adds the lit fraction of the 128 px around the site over a year (6 h steps)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
 ) -> None:

@@ -81,21 +81,21 @@ def study_exports(scenario, folder: Path, kinds=KINDS, *, start=None, end=None, 
     needs_relays = bool(setup.relays) and bool({"oem", "czml", "contacts", "maps"} & set(kinds))
     res = analyze_period(setup, where, start=t0, days=days, step_s=step) if needs_relays else None
     out.figures.update(period_start_utc=str(np.datetime64(t0, "s")) + "Z", period_days=round(days, 6),
-                       step_s=step, analysis_seconds=round(time.perf_counter() - clock, 3))
+                       step_s=step, analysis_s=round(time.perf_counter() - clock, 3))
     contacts = []
     if res is not None and res.states is not None and ({"contacts", "czml"} & set(kinds)):
         tick("contacts")
         clock = time.perf_counter()
         contacts = contacts_for(res, where.site, where.horizon, min_elevation_deg=setup.min_elevation_deg,
                                 dte_min_elevation_deg=setup.dte_min_elevation_deg)
-        out.figures["contact_search_seconds"] = round(time.perf_counter() - clock, 3)
+        out.figures["contact_search_s"] = round(time.perf_counter() - clock, 3)
         out.figures["contacts"] = len(contacts)
     for kind in KINDS:
         if kind in kinds:
             tick(kind)
             clock = time.perf_counter()
             _write_kind(kind, folder, scenario, where, setup, res, contacts, dem, out)
-            out.figures[f"{kind}_write_seconds"] = round(time.perf_counter() - clock, 3)
+            out.figures[f"{kind}_write_s"] = round(time.perf_counter() - clock, 3)
     out.figures["bytes"] = {Path(f).name: Path(f).stat().st_size for f in out.files}
     return out
 
@@ -140,10 +140,29 @@ def _write_maps(folder: Path, scenario, where, setup, res, dem, out: ExportResul
                                                     spacing_km=setup.coverage_spacing_km)))
         out.figures["coverage_points"] = int(pts.size)
     if dem is not None:
-        from ilrs.environment import PolarStereoDEM, illumination_map, time_grid
+        _write_illumination(folder, scenario, where, res, dem, out)
 
-        d = PolarStereoDEM.from_geotiff(dem)
-        times = time_grid(res.times_utc[0] if res is not None else str(scenario.span.start), days=365.0,
-                          step_s=6 * 3600.0)
-        lit = illumination_map(d, times, mast_height_m=where.site.mast_height_m)
-        out.files.append(str(write_illumination_geotiff(folder / "illumination.tif", d, lit)))
+
+MAP_PX = 128  # the illumination map's side around the site, as ``ilrs site --map`` (default --map-px)
+MAP_DAYS = 365.0
+MAP_STEP_S = 6 * 3600.0
+
+
+def _write_illumination(folder: Path, scenario, where, res, dem: Path, out: ExportResult) -> None:
+    """Lit fraction of the ``MAP_PX``² DEM pixels around the site over a year (6 h steps) from
+    the period's start, on the DEM's grid."""
+    from ilrs.environment import PolarStereoDEM, illumination_map, time_grid
+    from ilrs.report.exports.maps import write_illumination_geotiff
+
+    d = PolarStereoDEM.from_geotiff(dem)
+    r, c = d.xy_to_pixel(*d.latlon_to_xy(where.site.lat_deg, where.site.lon_deg))
+    nr, nc = d.heights_m.shape
+    if not (0 <= r < nr and 0 <= c < nc):
+        raise InputError("the site lies outside this DEM", file=str(dem), field="--dem")
+    r0 = int(np.clip(round(float(r)) - MAP_PX // 2, 0, max(nr - MAP_PX, 0)))
+    c0 = int(np.clip(round(float(c)) - MAP_PX // 2, 0, max(nc - MAP_PX, 0)))
+    start = res.times_utc[0] if res is not None else str(scenario.span.start)
+    lit = illumination_map(d, time_grid(start, days=MAP_DAYS, step_s=MAP_STEP_S), rows=(r0, min(r0 + MAP_PX, nr)),
+                           cols=(c0, min(c0 + MAP_PX, nc)), mast_height_m=where.site.mast_height_m)
+    out.files.append(str(write_illumination_geotiff(folder / "illumination.tif", d, lit)))
+    out.figures["illumination_pixels"] = int(lit.lit_fraction.size)
