@@ -5,11 +5,12 @@ geometry cache: one cold run (empty cache), then ``--repeat`` warm runs. Reporte
 seconds (user + system of the child) and wall seconds, the warm ratio, and the headline figures of
 both summary.json files side by side (they must agree: same study).
 
-    .venv/bin/python bench/bench_run.py [--base 556c7be] [--repeat 3] [--risk-runs 1000]
+    .venv/bin/python bench/bench_run.py [--base c08b9d0] [--repeat 3] [--risk-runs 1000]
 
-Also per tree: where the time goes (``timings.json``'s ``sections_s``, wall seconds of each
-section of the cold run and of the last warm run; a product's cost falls on the first section that
-reads it) and the CPU seconds of ``ilrs --help``. "Cold" = an empty ilrs cache (geometry, figures);
+Also per tree: where the time goes (CPU seconds of each report section, of the cold run and of the
+last warm run, measured in the child: :data:`SECTION_CPU`; a product's cost falls on the first
+section that reads it) and the CPU seconds of ``ilrs --help``. CPU seconds, not wall: the machine
+may be shared. "Cold" = an empty ilrs cache (geometry, figures);
 compiled-kernel caches outside it (numba's, in ``__pycache__``) are not cleared.
 
 ``--base`` is a commit of this repository: it is checked out once into a git worktree under the
@@ -41,16 +42,49 @@ def worktree(commit: str) -> Path:
     return path
 
 
+SECTION_CPU = """
+import atexit, json, sys, time
+import ilrs.report.build as build
+cpu, took = {}, {}
+def timed(key, fn):
+    def run(*a, **k):
+        t = time.process_time()
+        cpu.setdefault("startup", round(t, 3))
+        try:
+            return fn(*a, **k)
+        finally:
+            took[key] = round(time.process_time() - t, 3)
+    return run
+builders = build.section_builders
+build.section_builders = lambda: [(key, timed(key, fn)) for key, fn in builders()]
+@atexit.register
+def write():
+    total = time.process_time()
+    out = {"startup": cpu.get("startup", 0.0), **took}
+    out["rest (setup, page, files)"] = round(total - sum(out.values()), 3)
+    out["total"] = round(total, 3)
+    with open(sys.argv[-1] + "/bench-cpu.json", "w") as f:
+        json.dump(out, f)
+import ilrs.cli.main
+ilrs.cli.main.main()
+"""
+"""The child: ``ilrs`` with each report section's CPU seconds (``time.process_time``) written to
+``OUT/bench-cpu.json`` (a product's cost falls on the first section that reads it, as in
+``timings.json``; "startup": imports, the scenario and its compiled setup, before the first section)."""
+
+
 def timed_run(tree: Path, cache: Path, out: Path, risk_runs: int | None, args: list[str] | None = None
               ) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of one ``ilrs run`` of ``tree`` (or of ``ilrs ARGS``)."""
     env = dict(os.environ, PYTHONPATH=str(tree / "src"), ILRS_CACHE_DIR=str(cache), MPLBACKEND="Agg",
                PYTHONWARNINGS="ignore")
+    child = [sys.executable, "-m", "ilrs.cli.main"]
     if args is None:
-        args = ["run", "--quiet", "--out", str(out)] + (["--risk-runs", str(risk_runs)] if risk_runs else [])
+        args = ["run", "--quiet"] + (["--risk-runs", str(risk_runs)] if risk_runs else []) + ["--out", str(out)]
+        child = [sys.executable, "-c", SECTION_CPU]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "ilrs.cli.main", *args], env=env, check=True, capture_output=True, cwd=tree)
+    subprocess.run([*child, *args], env=env, check=True, capture_output=True, cwd=tree)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
@@ -67,12 +101,15 @@ def headline(summary: dict) -> dict[str, object]:
 
 
 def sections(out: Path) -> dict[str, float]:
-    path = out / "timings.json"
-    return json.loads(path.read_text()).get("sections_s", {}) if path.exists() else {}
+    """CPU seconds per section of the last run (``bench-cpu.json``)."""
+    path = out / "bench-cpu.json"
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def measure(label: str, tree: Path, work: Path, repeat: int, risk_runs: int | None) -> dict:
     cache, out = work / f"cache-{label}", work / f"out-{label}"
+    if not any((tree / "src").rglob("*.nbi")):  # a fresh checkout: numba compiles once, untimed
+        timed_run(tree, work / f"prime-{label}", work / f"prime-out-{label}", risk_runs)
     cold = timed_run(tree, cache, out, risk_runs)
     cold_sections = sections(out)
     cold_summary = (out / "summary.json").read_bytes()
@@ -88,7 +125,7 @@ def measure(label: str, tree: Path, work: Path, repeat: int, risk_runs: int | No
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--base", default="556c7be", help="earlier commit to compare with")
+    ap.add_argument("--base", default="c08b9d0", help="earlier commit to compare with")
     ap.add_argument("--repeat", type=int, default=3, help="warm runs per tree (median reported)")
     ap.add_argument("--risk-runs", type=int, default=None, help="default: the scenario's uncertainties.runs")
     args = ap.parse_args()
@@ -107,11 +144,11 @@ def main() -> None:
           f"{b['cold_cpu'] / t['cold_cpu']:.2f}")
     print(f"  ilrs --help CPU s: base {b['help_cpu']:.2f}, this {t['help_cpu']:.2f}; report.html MB: base "
           f"{b['report_mb']:.2f}, this {t['report_mb']:.2f}")
-    print("  sections, wall s (cold | warm), base → this:")
+    print("  CPU s by section (cold | warm), base → this:")
     for key in t["cold_sections"]:
         bc, bw = b["cold_sections"].get(key, float("nan")), b["warm_sections"].get(key, float("nan"))
         tc, tw = t["cold_sections"][key], t["warm_sections"].get(key, float("nan"))
-        print(f"    {key:<12} {bc:>7.2f} | {bw:>6.2f}  →  {tc:>7.2f} | {tw:>6.2f}")
+        print(f"    {key:<26} {bc:>7.2f} | {bw:>6.2f}  →  {tc:>7.2f} | {tw:>6.2f}")
     print("  headline figures (base | this):")
     for key in t["headline"]:
         print(f"    {key:<30} {b['headline'][key]!s:>14} | {t['headline'][key]!s:<14}")

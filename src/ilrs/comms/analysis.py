@@ -53,8 +53,8 @@ def station_geometry(stations: list[GroundStation], times_utc: np.ndarray) -> tu
     """Geocentric GCRS positions (G, T, 3) and local-vertical (geodetic normal) unit vectors
     (G, T, 3) of Earth stations: WGS84 ITRS coordinates rotated by skyfield's ITRS -> GCRS matrix,
     computed once for all stations, with the IAU 2000B nutation series (skyfield's documented
-    speed-up; differs from 2000A by ~1 mas), interpolated between 6-hour nodes
-    (:func:`ilrs.comms.earth_orientation.itrs_rotation`: < 0.1 mm at a station)."""
+    speed-up; differs from 2000A by ~1 mas), interpolated between daily nodes
+    (:func:`ilrs.comms.earth_orientation.itrs_rotation`: < 3 mm at a station)."""
     from skyfield.api import wgs84
 
     from ilrs.comms.earth_orientation import itrs_rotation

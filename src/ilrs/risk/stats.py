@@ -132,8 +132,11 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
     xa, ya = xa[ok], ya[ok]
     if xa.size < 3:
         return float("nan")
-    rx = average_ranks(xa)
-    ry = average_ranks(ya)
+    return _ranked_correlation(average_ranks(xa), average_ranks(ya))
+
+
+def _ranked_correlation(rx: np.ndarray, ry: np.ndarray) -> float:
+    """Pearson correlation of two rank vectors (NaN when either is constant)."""
     sx, sy = rx.std(), ry.std()
     if sx == 0.0 or sy == 0.0:
         return float("nan")
@@ -141,10 +144,17 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def sensitivity(inputs: dict[str, np.ndarray], output: np.ndarray, top: int | None = None) -> list[dict]:
-    """Inputs ranked by |Spearman ρ| with ``output`` (largest first); constant inputs are left out."""
+    """Inputs ranked by |Spearman ρ| with ``output`` (largest first); constant inputs are left out.
+    The output's ranks are computed once (the same numbers as :func:`spearman` of each pair)."""
     rows = []
+    ya = np.asarray(output, dtype=float)
+    ry = average_ranks(np.where(np.isfinite(ya), ya, np.inf)) if ya.size >= 3 else None
     for name, values in inputs.items():
-        rho = spearman(values, output)
+        xa = np.asarray(values, dtype=float)
+        if ry is not None and xa.shape == ya.shape and np.isfinite(xa).all():
+            rho = _ranked_correlation(average_ranks(xa), ry)
+        else:  # inputs with gaps: the pair's own finite subset
+            rho = spearman(values, output)
         if math.isfinite(rho):
             rows.append({"input": name, "spearman_rho": rho})
     rows.sort(key=lambda r: (-abs(r["spearman_rho"]), r["input"]))
