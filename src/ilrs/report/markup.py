@@ -19,7 +19,7 @@ FOLD_ROWS = 12
 _ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|\+00:00)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ADDRESS = re.compile(r"^(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?)$", re.IGNORECASE)
-_SEED = re.compile(r"seeds/[0-9]{3}_[0-9a-f]{16}\.txt")
+_SEED = re.compile(r"seeds/[0-9]{3}(?:_[0-9a-f]{16})?(?:\.txt)?")
 _SOURCE_COLUMNS = ("source", "sources", "basis")
 
 
@@ -96,7 +96,7 @@ def _cell(column: str, value: Any, numeric: set[str], html_columns: set[str]) ->
     elif column.lower() in _SOURCE_COLUMNS:
         body = source_html(value if isinstance(value, (list, tuple)) else text)
     else:
-        body = _html.escape(text)
+        body = _html.escape(public_source(text))
     return f"<td{cls}>{body}</td>"
 
 

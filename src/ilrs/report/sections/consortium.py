@@ -2,11 +2,56 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ilrs.consortium import accords_count_on, accords_signatories, both_camps, default_registry, load_accords
+from ilrs.consortium.timeline import SERIES_START, growth_series, plot_growth
 from ilrs.report.figure_cache import cached_figure
-from ilrs.report.markup import html_table, kpi_boxes
+from ilrs.report.interactive import interactive_with_print, plot_div
+from ilrs.report.markup import html_table, kpi_boxes, link
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
+
+
+def source_links(reg, source_ids) -> str:
+    """The sources as titled links to their public addresses (a title alone where none is known;
+    never a file of the project's notes)."""
+    return "; ".join(link(reg.sources[s].title, reg.sources[s].address) for s in source_ids)
+
+
+def plot_growth_unclipped(reg, end, mark):
+    """:func:`ilrs.consortium.timeline.plot_growth` with nothing clipped: one label per published
+    count (two claims of one count on one day share it) and room on the right for the last labels."""
+    fig = plot_growth(reg, end=end, mark=mark)
+    ax = fig.axes[0]
+    seen: dict[tuple, object] = {}
+    for t in list(ax.texts):
+        where = tuple(np.round(np.asarray(t.xy, dtype=float), 1)) if hasattr(t, "xy") else None
+        if where is not None and where in seen and not t.get_text().startswith("as of"):
+            t.remove()
+            continue
+        seen[where] = t
+        t.set_clip_on(False)
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(lo, hi + 0.12 * (hi - lo))
+    return fig
+
+
+def _growth_plot(reg, end) -> str:
+    """Membership and the Artemis Accords over time, interactive (hover: date and count)."""
+    s = growth_series(reg, SERIES_START, end)
+    dates = [d.isoformat() for d in s["date"]]
+    step = {"type": "scatter", "mode": "lines", "line": {"shape": "hv"}, "x": dates,
+            "hovertemplate": "%{x}: %{y}<extra>%{fullData.name}</extra>"}
+    traces = [{**step, "name": "ILRS members (states + organizations)", "y": s["ilrs_members"],
+               "line": {"shape": "hv", "color": "#d62728", "width": 2.5}},
+              {**step, "name": "ILRS states", "y": s["ilrs_states"], "line": {"shape": "hv", "color": "#d62728", "dash": "dash"}},
+              {**step, "name": "Artemis Accords, at least (last reported count)", "y": s["artemis_accords"],
+               "line": {"shape": "hv", "color": "#1f77b4", "dash": "dash"}}]
+    return plot_div("membership", traces, {
+        "title": {"text": "ILRS membership vs Artemis Accords (counts certain by each date)"},
+        "yaxis": {"title": {"text": "count"}, "rangemode": "tozero"}, "xaxis": {"type": "date"},
+        "legend": {"orientation": "h", "y": -0.15}}, height_px=440)
 
 
 def build(products: RunProducts, ctx: RunContext) -> Section:
@@ -15,7 +60,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     reg = default_registry() if known is None else default_registry().as_known_on(known)
     as_of = scenario.span.start if known is None else min(known, scenario.span.start)
     members = reg.members(as_of=as_of)
-    rows = [m.as_dict(reg) for m in members]
+    rows = [{**m.as_dict(reg), "sources": source_links(reg, m.agreement.all_sources)} for m in members]
     states = [r for r in rows if r["kind"] == "state"]
     artemis = reg.artemis_status(as_of)
     artemis_text = artemis["text"] if artemis else "none reported yet"
@@ -26,10 +71,11 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         "date": reg.date_of(a).text, "instrument": a.instrument, "title": a.title,
         "parties": ", ".join(reg.parties[p].short or reg.parties[p].name for p in a.parties),
         "signed by": "; ".join(s.person for s in a.signatories),
-        "sources": "; ".join(reg.cite(a.all_sources)),
+        "sources": source_links(reg, a.all_sources),
     } for a in agreements]
     counts = [c for c in reg.dataset.count_claims if c.date <= as_of]
-    img = cached_figure("ilrs.consortium.timeline:plot_growth", reg, end=max(as_of, reg.last_dated_fact()), mark=as_of)
+    end = max(as_of, reg.last_dated_fact())
+    img = cached_figure("ilrs.report.sections.consortium:plot_growth_unclipped", reg, end=end, mark=as_of)
     html = (
         kpi_boxes({"members": len(rows), "states": len(states), "organizations": len(rows) - len(states),
                    "Artemis Accords signatories": (f"≥ {artemis['count_at_least']}" if artemis and not artemis["exact"]
@@ -40,14 +86,15 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
           "the month counts from the month's last day). Artemis Accords: "
           f"{artemis_text} — a count is known on the day it was reported, a lower bound after. "
           "Published counts disagree and are kept as separate claims.</p>"
-        + f'<img alt="ILRS membership vs Artemis Accords" src="{img}">'
+        + interactive_with_print(_growth_plot(reg, end), img, "ILRS membership vs Artemis Accords")
         + "<h3>Members</h3>"
-        + html_table(rows, ["joined", "name", "kind", "country", "instrument", "sources"])
+        + html_table(rows, ["joined", "name", "kind", "country", "instrument", "sources"], html_columns=["sources"],
+                     title="members")
         + "<h3>Agreements</h3>"
-        + html_table(agreement_rows)
+        + html_table(agreement_rows, html_columns=["sources"], title="agreements")
         + "<h3>Published counts</h3>"
-        + html_table([{"date": c.date, "count": c.count, "counts": c.counts, "sources": "; ".join(reg.cite(c.sources))}
-                      for c in counts], numeric=["count"])
+        + html_table([{"date": c.date, "count": c.count, "counts": c.counts, "sources": source_links(reg, c.sources)}
+                      for c in counts], numeric=["count"], html_columns=["sources"], title="counts")
     )
     summary = {
         "as_of": as_of.isoformat(),
@@ -59,8 +106,8 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         "agreements": len(agreement_rows),
         "artemis_accords": None if artemis is None else
         {k: artemis[k] for k in ("count_at_least", "exact", "reported", "sources")},
-        "member_list": [{k: r[k] for k in ("id", "name", "kind", "country", "joined", "instrument", "sources")}
-                        for r in rows],
+        "member_list": [{**{k: r[k] for k in ("id", "name", "kind", "country", "joined", "instrument")},
+                         "sources": reg.cite(m.agreement.all_sources)} for r, m in zip(rows, members)],
     }
     lines = [f"{len(rows)} members as of {as_of}: {len(states)} states, {len(rows) - len(states)} organizations;"
              f" Artemis Accords: {artemis_text}"]
@@ -81,7 +128,8 @@ def _accords_block(as_of) -> tuple[str, dict, list[str]]:
     count = accords_count_on(as_of)
     sources = load_accords().sources
     rows = [{"signed": s.signed_date.text, "rank": s.rank or "", "name": s.name,
-             "sources": "; ".join(sources[x].title for x in s.sources)} for s in accords_signatories(as_of)]
+             "sources": "; ".join(link(sources[x].title, sources[x].address) for x in s.sources)}
+            for s in accords_signatories(as_of)]
     both = both_camps(as_of)
     signed_both = [b for b in both if b["accords_status"] == "signed"]
     html = (kpi_boxes({"Artemis Accords signatories": count.text, "in both camps (signed)": len(signed_both)})
@@ -89,7 +137,8 @@ def _accords_block(as_of) -> tuple[str, dict, list[str]]:
               "lower bound where no report pins the count). States also in the ILRS: "
             + (", ".join(f"{b['name']} (Accords {b['accords_signed']}, {b['accords_status']}; ILRS {b['ilrs_joined']})"
                          for b in both) or "none") + ".</p>"
-            + "<h3>Artemis Accords signatories</h3>" + html_table(rows, ["signed", "rank", "name", "sources"]))
+            + "<h3>Artemis Accords signatories</h3>"
+            + html_table(rows, ["signed", "rank", "name", "sources"], html_columns=["sources"], title="signatories"))
     summary = {"as_of": as_of.isoformat(), **count.as_dict(), "signatories": [r["name"] for r in rows],
                "both_camps": [{k: b[k] for k in ("id", "accords_signed", "accords_status", "ilrs_joined")} for b in both]}
     lines = [f"Artemis Accords as of {as_of}: {count.text} signatories; in both camps: "
