@@ -134,3 +134,9 @@ def test_no_request_leaves_the_file(browser):
     assert urls, "the performance log saw no request at all (not even the page)"
     outside = [u for u in urls if not u.startswith(("file:", "data:", "about:", "blob:"))]
     assert outside == []
+
+
+def test_plotly_is_embedded_once(report):
+    page = (report / "report.html").read_text()
+    assert page.count("plotly.js v") == 1  # the library's banner: one copy for every plot of the page
+    assert page.count('class="iplot"') >= 3 and "<script src=" not in page
