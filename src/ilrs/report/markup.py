@@ -55,7 +55,8 @@ def public_source(text: str) -> str:
     """A source as a reader can follow it: an internal file name (``seeds/…txt``, the project's
     ``ilrs-facts.md`` notes) becomes what it is, public reporting collected for the project."""
     text = _SEED.sub("news article (collected for the project)", text)
-    return re.sub(r"ilrs-facts(?:\.md)?", "public reporting (project notes)", text)
+    text = re.sub(r"\b(?:ilrs-facts|[\w-]+\.md)\b(?:\.md)?", "public reporting (project notes)", text)
+    return text.replace("(public reporting (project notes))", "(public reporting, project notes)")
 
 
 def source_html(text: Any) -> str:

@@ -42,7 +42,7 @@ def _growth_plot(reg, end) -> str:
     s = growth_series(reg, SERIES_START, end)
     dates = [d.isoformat() for d in s["date"]]
     step = {"type": "scatter", "mode": "lines", "line": {"shape": "hv"}, "x": dates,
-            "hovertemplate": "%{x}: %{y}<extra>%{fullData.name}</extra>"}
+            "xhoverformat": "%Y-%m-%d", "hovertemplate": "%{x}: %{y}<extra>%{fullData.name}</extra>"}
     traces = [{**step, "name": "ILRS members (states + organizations)", "y": s["ilrs_members"],
                "line": {"shape": "hv", "color": "#d62728", "width": 2.5}},
               {**step, "name": "ILRS states", "y": s["ilrs_states"], "line": {"shape": "hv", "color": "#d62728", "dash": "dash"}},

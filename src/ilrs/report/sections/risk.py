@@ -36,7 +36,7 @@ def _dates_plot(result) -> str:
         dates = (np.datetime64("1970-01-01") + x.astype("int64")).astype(str).tolist()
         traces.append({"type": "scatter", "mode": "lines", "line": {"shape": "hv"}, "name": result.names.get(name, name),
                        "x": dates, "y": (np.arange(1, x.size + 1) / n).round(4).tolist(),
-                       "hovertemplate": "%{x}: %{y:.1%} of runs<extra>%{fullData.name}</extra>"})
+                       "xhoverformat": "%Y-%m-%d", "hovertemplate": "%{x}: %{y:.1%} of runs<extra>%{fullData.name}</extra>"})
     return plot_div("milestone-dates", traces, {
         "title": {"text": f"Milestone dates over {n} runs: share of runs reached by each date"},
         "yaxis": {"title": {"text": "share of runs reached"}, "range": [0, 1.02], "tickformat": ".0%"},
