@@ -140,3 +140,15 @@ def test_plotly_is_embedded_once(report):
     page = (report / "report.html").read_text()
     assert page.count("plotly.js v") == 1  # the library's banner: one copy for every plot of the page
     assert page.count('class="iplot"') >= 3 and "<script src=" not in page
+
+
+def test_a_numeric_column_sorts_as_numbers(browser):
+    from selenium.webdriver.common.by import By
+
+    table = browser.find_element(By.XPATH, "//table[.//th[text()='Spearman ρ']]")
+    browser.execute_script("var d = arguments[0].closest('details'); if (d) d.open = true; arguments[0].scrollIntoView();",
+                           table)
+    col = [th.text for th in table.find_elements(By.TAG_NAME, "th")].index("Spearman ρ") + 1
+    table.find_elements(By.TAG_NAME, "th")[col - 1].click()
+    values = [float(c.text.replace("−", "-")) for c in table.find_elements(By.CSS_SELECTOR, f"tbody td:nth-child({col})")]
+    assert len(values) > 3 and values == sorted(values)

@@ -21,6 +21,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ADDRESS = re.compile(r"^(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?)$", re.IGNORECASE)
 _SEED = re.compile(r"seeds/[0-9]{3}(?:_[0-9a-f]{16})?(?:\.txt)?")
 _SOURCE_COLUMNS = ("source", "sources", "basis")
+_NUMBER = re.compile(r"^[-+−]?[\d,]*\.?\d+\s*(?:%|[kMGT]?bit|h|kg|km|d)?$")
 
 
 def date_text(value: Any) -> str:
@@ -87,7 +88,7 @@ def link(title: str, address: str | None) -> str:
 def _cell(column: str, value: Any, numeric: set[str], html_columns: set[str]) -> str:
     text = cell_text(value)
     classes = []
-    if column in numeric:
+    if column in numeric or _NUMBER.match(text):  # numbers right-aligned, units and all
         classes.append("num")
     if _ISO_DATE.match(text[:10]) and len(text) <= 16:
         classes.append("date")
@@ -132,7 +133,8 @@ document.querySelectorAll('table.sortable th').forEach(function (th) {
     var table = th.closest('table'), body = table.tBodies[0], col = th.cellIndex;
     var up = th.dataset.dir !== 'asc'; th.dataset.dir = up ? 'asc' : 'desc';
     var key = function (tr) { var t = tr.cells[col] ? tr.cells[col].textContent.trim() : '';
-      var n = parseFloat(t.replace(/[,%\\s]/g, '')); return /^-?[\\d.,]+\\s*%?$/.test(t) && !isNaN(n) ? n : t; };
+      var s = t.replace(/\u2212/g, '-').replace(/^\\+/, '').replace(/[,%\\s]/g, '');
+      return /^-?\\d*\\.?\\d+$/.test(s) ? parseFloat(s) : t; };
     Array.from(body.rows).sort(function (a, b) { var x = key(a), y = key(b);
       var c = (typeof x === 'number' && typeof y === 'number') ? x - y : String(x).localeCompare(String(y));
       return up ? c : -c; }).forEach(function (tr) { body.appendChild(tr); });
