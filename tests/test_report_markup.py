@@ -89,6 +89,24 @@ def test_dashboard_shows_the_sites_light_range_when_the_study_has_one():
     assert "lit fraction range: 71.0 % – 93.0 %" in dashboard_html(board)
 
 
+def test_dashboard_reads_the_terrain_range_of_the_environment_results():
+    results = _results()
+    results["environment"]["horizon_range"] = None  # the DEM decides: no range
+    assert dashboard(results)["site_light"]["range"] is None
+    results["environment"]["horizon_range"] = {
+        "figures": {"lit_fraction": {"central": 0.8955, "optimistic": 0.93, "pessimistic": 0.71, "low": 0.71, "high": 0.93},
+                    "longest_darkness_hours": {"central": 113.0, "optimistic": 90.0, "pessimistic": 160.0,
+                                               "low": 90.0, "high": 160.0},
+                    "mean_irradiance_w_m2": {"central": 1, "optimistic": 1, "pessimistic": 1, "low": 1, "high": 1}},
+        "unresolved_m": 450.0}
+    board = dashboard(results)
+    assert board["site_light"]["range"] == {"lit_fraction": [0.71, 0.93], "longest_darkness_hours": [90.0, 160.0],
+                                            "unresolved_m": 450.0}
+    text = dashboard_html(board)
+    assert "lit fraction: 71.0 % – 93.0 %" in text and "longest darkness hours: 90 h – 160 h" in text
+    assert "450 m" in text
+
+
 def test_plot_json_cannot_end_its_script():
     div = plot_div("x", [{"type": "scatter", "name": "</script><b>", "x": [1], "y": [2]}], {})
     assert div.count("</script>") == 1 and "\\u003c/script>" in div

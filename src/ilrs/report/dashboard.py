@@ -19,6 +19,21 @@ RANGE_WORDS = ("range", "optimistic", "pessimistic", "bounds")
 range, where the DEM cannot decide the near horizon): shown beside the central value."""
 
 
+def light_range(env: dict[str, Any]) -> dict[str, Any] | None:
+    """The site's light range from the environment results, or None (the DEM decides, or no range):
+    ``horizon_range.figures`` (low/high of each figure between the two bounding horizons) where the
+    study has it, else any key naming a range (:data:`RANGE_WORDS`) with a value."""
+    hr = env.get("horizon_range")
+    if isinstance(hr, dict) and isinstance(hr.get("figures"), dict):
+        out: dict[str, Any] = {k: [f["low"], f["high"]] for k, f in hr["figures"].items()
+                               if k in ("lit_fraction", "longest_darkness_hours") and isinstance(f, dict)}
+        if "unresolved_m" in hr:
+            out["unresolved_m"] = hr["unresolved_m"]
+        return out or None
+    found = {k: v for k, v in env.items() if any(w in k for w in RANGE_WORDS) and v is not None}
+    return found or None
+
+
 def _pick(d: dict[str, Any] | None, *keys: str) -> dict[str, Any] | None:
     return None if not d else {k: d.get(k) for k in keys}
 
@@ -43,7 +58,7 @@ def dashboard(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     light = _pick(env, "lit_fraction", "full_disk_fraction", "longest_darkness_hours", "earth_visible_fraction")
     if light is not None:
         light["site"] = (env.get("site") or {}).get("name")
-        light["range"] = {k: v for k, v in env.items() if any(w in k for w in RANGE_WORDS)} or None
+        light["range"] = light_range(env)
     return {
         "members": _pick(results.get("consortium"), "members", "states", "organizations", "as_of"),
         "milestones": _milestones(results.get("campaign") or {}, results.get("risk") or {}),
@@ -75,11 +90,13 @@ def _range_text(rng: dict[str, Any] | None) -> str:
     for k, v in rng.items():
         if isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v):
             lo, hi = sorted(v)
-            fmt = _pct if "fraction" in k else (lambda x: f"{x:,.0f}")
+            fmt = _pct if "fraction" in k else (lambda x: f"{x:,.0f}{' h' if k.endswith('_hours') else ''}")
             parts.append(f"{k.replace('_', ' ')}: {fmt(lo)} – {fmt(hi)}")
+        elif k == "unresolved_m" and isinstance(v, (int, float)):
+            parts.append(f"terrain within {v:,.0f} m unresolved by the DEM")
         elif isinstance(v, (int, float, str)):
             parts.append(f"{k.replace('_', ' ')}: {v}")
-    return "; ".join(parts) or "range: see the environment section"
+    return ("range over the horizon bounds: " + "; ".join(parts)) if parts else "range: see the environment section"
 
 
 def _card(title: str, body: str, href: str, wide: bool = False) -> str:
@@ -118,7 +135,8 @@ def _cards(d: dict[str, Any]) -> list[str]:
                                                              _pct(s["lit_fraction"]), "of the time lit")
                            + _fig("site_light.longest_darkness_hours", s["longest_darkness_hours"],
                                   f"{s['longest_darkness_hours']:,.0f} h", "longest darkness")
-                           + f'<p class="range" data-key="site_light.range">{_html.escape(_range_text(s["range"]))}</p>',
+                           + f'<p class="range" data-key="site_light.range" data-value="{_html.escape(json.dumps(s["range"]))}">'
+                           f'{_html.escape(_range_text(s["range"]))}</p>',
                            "environment"))
     if d["comms"]:
         c = d["comms"]
