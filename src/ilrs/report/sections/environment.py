@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ilrs.report.figure_cache import cached_figure
-from ilrs.report.markup import html_table, kpi_boxes, public_source
+from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
 from ilrs.timeutil import iso_date, iso_utc_minutes
@@ -69,7 +69,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     dark = sorted(st.darkness_periods, key=lambda p: p[1] - p[0], reverse=True)[:10]
     dark_rows = [{"start (UTC)": iso_utc_minutes(a), "end (UTC)": iso_utc_minutes(b),
                   "hours": f"{(b - a) / np.timedelta64(1, 'h'):.0f}"} for a, b in dark]
-    src = public_source("; ".join(site.sources)) if site.sources else "user coordinates"
+    src = "; ".join(site.sources) if site.sources else "user coordinates"
     html = (
         kpi_boxes({"lit (any part of the disk)": f"{st.lit_fraction:.1%}",
                    "full disk": f"{st.full_disk_fraction:.1%}",
