@@ -57,7 +57,7 @@ def _results() -> dict:
         "environment": {"site": {"name": "ridge"}, "lit_fraction": 0.8955, "full_disk_fraction": 0.8,
                         "longest_darkness_hours": 113.0, "earth_visible_fraction": 0.54},
         "comms": {"availability": 0.903, "relay_availability": 0.8, "dte_availability": 0.5, "max_gap_hours": 3.4,
-                  "days": 30.0},
+                  "span_days": 30.0},
         "campaign": {"milestones": {"g": "2029-07-31"}, "targets": {"g": "2028-12-31"}},
         "risk": {"runs": 1000, "milestones": {"g": {"name": "Groundbreaking", "target_date": "2028-12-31",
                                                     "probability_on_time": 0.25, "ci_low": 0.2, "ci_high": 0.3,
@@ -79,6 +79,13 @@ def test_dashboard_shows_what_its_dict_holds():
             tree = tree[int(part)] if isinstance(tree, list) else tree[part]
         assert json.loads(value) == tree
     assert "range: not computed" in html  # the slot waits for the terrain range
+    assert "first 30 days" in html and board["comms"]["span_days"] == 30.0
+
+
+def test_dashboard_reads_a_figure_under_its_former_name():
+    results = _results()
+    results["comms"]["days"] = results["comms"].pop("span_days")  # the name before the JSON convention
+    assert dashboard(results)["comms"]["span_days"] == 30.0
 
 
 def test_dashboard_shows_the_sites_light_range_when_the_study_has_one():

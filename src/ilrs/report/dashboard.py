@@ -34,8 +34,16 @@ def light_range(env: dict[str, Any]) -> dict[str, Any] | None:
     return found or None
 
 
-def _pick(d: dict[str, Any] | None, *keys: str) -> dict[str, Any] | None:
-    return None if not d else {k: d.get(k) for k in keys}
+def _pick(d: dict[str, Any] | None, *keys: str | tuple[str, ...]) -> dict[str, Any] | None:
+    """The named figures of one section's results; a tuple names one figure by its key and the
+    other names it has had (the first present wins, stored under the first name)."""
+    if not d:
+        return None
+    out = {}
+    for k in keys:
+        names = k if isinstance(k, tuple) else (k,)
+        out[names[0]] = next((d[n] for n in names if n in d), None)
+    return out
 
 
 def _milestones(campaign: dict[str, Any], risk: dict[str, Any]) -> list[dict[str, Any]]:
@@ -64,9 +72,10 @@ def dashboard(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "milestones": _milestones(results.get("campaign") or {}, results.get("risk") or {}),
         "risk_runs": (results.get("risk") or {}).get("runs"),
         "site_light": light,
-        "comms": _pick(comms, "availability", "relay_availability", "dte_availability", "max_gap_hours", "days"),
-        "survival": _pick(ops, "hours_survival_failure", "longest_survival_failure_h", "energy_not_served_kwh",
-                          "min_soc", "first_survival_failure_utc"),
+        "comms": _pick(comms, "availability", "relay_availability", "dte_availability", "max_gap_hours",
+                       ("span_days", "days")),
+        "survival": _pick(ops, "hours_survival_failure", ("longest_survival_failure_hours", "longest_survival_failure_h"),
+                          "energy_not_served_kwh", ("min_soc", "min_soc_fraction"), "first_survival_failure_utc"),
         "science_gbit_by_partner": (ops or {}).get("data_returned_gbit_by_partner"),
     }
 
@@ -141,7 +150,7 @@ def _cards(d: dict[str, Any]) -> list[str]:
     if d["comms"]:
         c = d["comms"]
         cards.append(_card("Comms", _fig("comms.availability", c["availability"], _pct(c["availability"]),
-                                         f"link to Earth, first {c['days']:g} days")
+                                         f"link to Earth, first {c['span_days']:g} days" if c["span_days"] else "link to Earth")
                            + _fig("comms.max_gap_hours", c["max_gap_hours"], f"{c['max_gap_hours']:.1f} h", "longest gap"),
                            "comms"))
     if d["survival"]:
