@@ -20,20 +20,33 @@ def source_links(reg, source_ids) -> str:
 
 
 def plot_growth_unclipped(reg, end, mark):
-    """:func:`ilrs.consortium.timeline.plot_growth` with nothing clipped: one label per published
-    count (two claims of one count on one day share it) and room on the right for the last labels."""
+    """:func:`ilrs.consortium.timeline.plot_growth` with no label clipped or run together: each
+    published count's label whole (wrapped), one per point, moved below its point when it would
+    overlap an earlier one, and room on the right for the last labels."""
+    import textwrap
+
     fig = plot_growth(reg, end=end, mark=mark)
     ax = fig.axes[0]
-    seen: dict[tuple, object] = {}
-    for t in list(ax.texts):
-        where = tuple(np.round(np.asarray(t.xy, dtype=float), 1)) if hasattr(t, "xy") else None
-        if where is not None and where in seen and not t.get_text().startswith("as of"):
-            t.remove()
-            continue
-        seen[where] = t
-        t.set_clip_on(False)
+    claims = {(np.datetime64(c.date), c.count): c.counts.split(" (")[0] for c in reg.dataset.count_claims}
     lo, hi = ax.get_xlim()
     ax.set_xlim(lo, hi + 0.12 * (hi - lo))
+    renderer, placed, seen = fig.canvas.get_renderer(), [], set()
+    labels = sorted((t for t in ax.texts if not t.get_text().startswith("as of")), key=lambda t: float(ax.convert_xunits(t.xy[0])))
+    for t in labels:
+        key = (np.datetime64(t.xy[0], "D"), t.xy[1])
+        if key in seen:  # two claims of one count on one day: one label
+            t.remove()
+            continue
+        seen.add(key)
+        if key in claims:
+            t.set_text(textwrap.fill(f"{key[1]} {claims[key]}", 22))
+        t.set_clip_on(False)
+        for offset in ((4, 4), (4, -24), (4, 16), (4, -36)):
+            t.set_position(offset)
+            box = t.get_window_extent(renderer)
+            if not any(box.overlaps(b) for b in placed):
+                break
+        placed.append(t.get_window_extent(renderer))
     return fig
 
 
