@@ -6,7 +6,7 @@ import numpy as np
 
 from ilrs.consortium import accords_count_on, accords_signatories, both_camps, default_registry, load_accords
 from ilrs.consortium.timeline import SERIES_START, growth_series, plot_growth
-from ilrs.report.figure_cache import cached_figure
+from ilrs.report.figure_cache import cached_arrays, cached_figure
 from ilrs.report.interactive import interactive_with_print, plot_div
 from ilrs.report.markup import html_table, kpi_boxes, link
 from ilrs.report.section import RunContext, Section
@@ -50,16 +50,33 @@ def plot_growth_unclipped(reg, end, mark):
     return fig
 
 
+def growth_steps(reg, end) -> dict[str, np.ndarray]:
+    """The membership and Accords series (:func:`ilrs.consortium.timeline.growth_series`) at the days
+    they change only (a step plot needs no more): day numbers and counts, NaN where none is known."""
+    s = growth_series(reg, SERIES_START, end)
+    day = np.array(s["date"], dtype="datetime64[D]").astype("int64")
+    cols = {k: np.array([np.nan if v is None else v for v in s[k]], dtype=float)
+            for k in ("ilrs_members", "ilrs_states", "artemis_accords")}
+    stacked = np.vstack(list(cols.values()))
+    change = np.r_[True, np.any(np.diff(np.nan_to_num(stacked, nan=-1.0), axis=1) != 0, axis=0)]
+    change[-1] = True
+    return {"day": day[change], **{k: v[change] for k, v in cols.items()}}
+
+
 def _growth_plot(reg, end) -> str:
     """Membership and the Artemis Accords over time, interactive (hover: date and count)."""
-    s = growth_series(reg, SERIES_START, end)
-    dates = [d.isoformat() for d in s["date"]]
-    step = {"type": "scatter", "mode": "lines", "line": {"shape": "hv"}, "x": dates,
-            "xhoverformat": "%Y-%m-%d", "hovertemplate": "%{x}: %{y}<extra>%{fullData.name}</extra>"}
-    traces = [{**step, "name": "ILRS members (states + organizations)", "y": s["ilrs_members"],
+    s = cached_arrays(growth_steps, reg, end)
+    dates = (np.datetime64("1970-01-01") + s["day"]).astype(str).tolist()
+
+    def ys(k: str) -> list:
+        return [None if np.isnan(v) else float(v) for v in s[k].tolist()]
+
+    step = {"type": "scatter", "mode": "lines", "x": dates, "xhoverformat": "%Y-%m-%d",
+            "hovertemplate": "%{x}: %{y}<extra>%{fullData.name}</extra>"}
+    traces = [{**step, "name": "ILRS members (states + organizations)", "y": ys("ilrs_members"),
                "line": {"shape": "hv", "color": "#d62728", "width": 2.5}},
-              {**step, "name": "ILRS states", "y": s["ilrs_states"], "line": {"shape": "hv", "color": "#d62728", "dash": "dash"}},
-              {**step, "name": "Artemis Accords, at least (last reported count)", "y": s["artemis_accords"],
+              {**step, "name": "ILRS states", "y": ys("ilrs_states"), "line": {"shape": "hv", "color": "#d62728", "dash": "dash"}},
+              {**step, "name": "Artemis Accords, at least (last reported count)", "y": ys("artemis_accords"),
                "line": {"shape": "hv", "color": "#1f77b4", "dash": "dash"}}]
     return plot_div("membership", traces, {
         "title": {"text": "ILRS membership vs Artemis Accords (counts certain by each date)"},
