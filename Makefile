@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-all fuzz bench clean
+.PHONY: run test test-all fuzz bench screenshot clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "python3.11 not found; set PYTHON=..."; exit 2; }
@@ -29,6 +29,11 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# the reference report in headless Chromium (apt-get install chromium chromium-driver): a person looks
+screenshot: $(STAMP)
+	$(BIN)/ilrs run --quiet --out out/report
+	$(BIN)/python tools/screenshot.py out/report/report.html out/screenshots
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info

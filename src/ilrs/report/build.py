@@ -9,6 +9,7 @@ holds results only, so the same scenario and seed give the same bytes; how long 
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -17,6 +18,9 @@ import jinja2
 
 from ilrs import __version__
 from ilrs._io import to_json, write_text_atomic
+from ilrs.report.dashboard import dashboard, dashboard_html
+from ilrs.report.interactive import DRAW_SCRIPT, PLOT_CLASS, plotly_js
+from ilrs.report.markup import SORT_SCRIPT, date_text
 from ilrs.report.products import RunProducts, compile_setup
 from ilrs.report.section import RunContext, Section
 from ilrs.scenario import Scenario
@@ -68,8 +72,8 @@ def build_report(scenario: Scenario, out_dir: str | Path, on_section: Progress |
         took[key] = round(time.perf_counter() - t0, 3)  # a product's cost falls on its first reader
     if on_section:
         on_section("write", len(todo), len(todo))
-    page = _render_page(scenario, sections)
     summary, measured = _summaries(scenario, options, sections)
+    page = _render_page(scenario, sections, summary["dashboard"])
     measured = {"sections_s": took, **measured}
     html_path = write_text_atomic(out / "report.html", page)
     json_path = write_text_atomic(out / "summary.json", to_json(summary) + "\n")
@@ -77,12 +81,19 @@ def build_report(scenario: Scenario, out_dir: str | Path, on_section: Progress |
     return sections, html_path, json_path
 
 
-def _render_page(scenario: Scenario, sections: list[Section]) -> str:
+def _render_page(scenario: Scenario, sections: list[Section], board: dict[str, Any]) -> str:
+    """The page: the dashboard (from ``board``, the dict summary.json holds), the sections, the
+    table-sorting script, and plotly.min.js once when a section has an interactive plot."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("ilrs.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
-    marked = [Section(s.key, s.title, jinja2.utils.markupsafe.Markup(s.html), s.summary, s.lines) for s in sections]
-    return env.get_template("report.html.j2").render(scenario=scenario, sections=marked, version=__version__,
-                                                     site_label=_site_label(scenario))
+    markup = jinja2.utils.markupsafe.Markup
+    marked = [Section(s.key, s.title, markup(s.html), s.summary, s.lines) for s in sections]
+    plots = any(f'class="{PLOT_CLASS}"' in s.html for s in sections)
+    return env.get_template("report.html.j2").render(
+        scenario=scenario, sections=marked, version=__version__, site_label=_site_label(scenario),
+        dashboard=markup(dashboard_html(board)), sort_script=markup(SORT_SCRIPT),
+        plotly_js=markup(plotly_js()) if plots else None, draw_script=markup(DRAW_SCRIPT),
+        span_start=date_text(scenario.span.start), span_end=date_text(scenario.span.end))
 
 
 def _summaries(scenario: Scenario, options: dict[str, Any], sections: list[Section]
@@ -99,6 +110,7 @@ def _summaries(scenario: Scenario, options: dict[str, Any], sections: list[Secti
     summary = {
         "scenario": scenario.name, "seed": scenario.seed,
         "span": {"start": scenario.span.start.isoformat(), "end": scenario.span.end.isoformat()},
-        "ilrs_version": __version__, "options": dict(sorted(options.items())), **results,
+        "ilrs_version": __version__, "options": dict(sorted(options.items())),
+        "dashboard": json.loads(to_json(dashboard(results))), **results,  # as the file holds it
     }
     return summary, measured

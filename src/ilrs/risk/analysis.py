@@ -147,6 +147,133 @@ def plot_kpis(table: pa.Table, names: tuple[str, ...] = HEADLINE_KPIS):
     return fig
 
 
+COMMON_SLIP = "schedule_slip_common_z"
+"""The programme-wide slip factor's column (``input.`` prefix dropped): it moves every mission at once."""
+
+OWN_SLIP = "own_slip."
+"""Prefix of a mission's own slip score: its slip with the shared factor taken out (:func:`own_slip_scores`)."""
+
+
+def milestone_dependencies(inputs) -> dict[str, frozenset[str]]:
+    """Milestone id -> the missions whose outcome can move it (a compiled ``CampaignInputs``):
+    the missions delivering the elements its condition names (each with the elements those depend
+    on), the missions it names, every crewed mission when it counts crewed landings, then every
+    mission those ``require`` (the engine makes a mission wait for them). A mission outside this set
+    cannot change the day the condition first holds, whatever its slip."""
+    deliver: dict[int, list[int]] = {}
+    for i, m in enumerate(inputs.missions):
+        for e in m.elements:
+            deliver.setdefault(e, []).append(i)
+    out: dict[str, frozenset[str]] = {}
+    for mst in inputs.milestones:
+        elements = set(mst.all_op) | set(mst.any_op) | {e for r in mst.roles for e in r}
+        if mst.base_count:
+            elements |= set(mst.base_elements)
+        todo = list(elements)
+        while todo:  # the elements they depend on
+            for d in inputs.element_deps[todo.pop()]:
+                if d not in elements:
+                    elements.add(d)
+                    todo.append(d)
+        missions = {i for e in elements for i in deliver.get(e, ())} | set(mst.missions)
+        if mst.crewed:
+            missions |= {i for i, m in enumerate(inputs.missions) if m.crew}
+        todo = list(missions)
+        while todo:  # the missions they wait for
+            for r in inputs.missions[todo.pop()].requires:
+                if r not in missions:
+                    missions.add(r)
+                    todo.append(r)
+        out[mst.id] = frozenset(inputs.missions[i].id for i in missions)
+    return out
+
+
+def own_slip_scores(slip_days: np.ndarray, common_z: np.ndarray | None) -> np.ndarray:
+    """A mission's own slip in each run: the normal score of its slip's rank, less its regression on
+    the shared factor (slip = F⁻¹(Φ(√ρ·Z_common + √(1−ρ)·Z_own)) is increasing in its score, so the
+    residual estimates √(1−ρ)·Z_own; :func:`ilrs.scenario.uncertainties.correlated_slips_days`)."""
+    from statistics import NormalDist
+
+    from ilrs.risk.stats import average_ranks
+
+    x = np.asarray(slip_days, dtype=float)
+    ok = np.isfinite(x)
+    z = np.full(x.shape, np.nan)
+    inv = NormalDist().inv_cdf
+    z[ok] = [inv(p) for p in ((average_ranks(x[ok]) - 0.5) / ok.sum()).tolist()]
+    if common_z is None:
+        return z
+    c = np.asarray(common_z, dtype=float)
+    both = ok & np.isfinite(c)
+    cc = c[both] - c[both].mean()
+    beta = float(np.dot(cc, z[both] - z[both].mean()) / max(np.dot(cc, cc), 1e-300))
+    return z - beta * c
+
+
+def _driver_kind(name: str) -> tuple[str, str]:
+    """(kind, what) of a causal driver's name."""
+    if name == COMMON_SLIP:
+        return "shared slip factor", "all missions"
+    if name.startswith(OWN_SLIP):
+        return "own slip", name[len(OWN_SLIP):]
+    group, _, what = name.partition(".")
+    return group.replace("_", " "), what
+
+
+def causal_drivers(table: pa.Table, inputs) -> dict[str, list[dict[str, Any]]]:
+    """Milestone -> every input that can move its date, ranked by |Spearman ρ| with it (all, not a
+    top few): the shared slip factor, the own slip of each mission it depends on
+    (:func:`milestone_dependencies`, :func:`own_slip_scores`), their landing failures, and the
+    launch failures and stand-downs of the vehicle families they fly. Rows: input, kind, what, ρ."""
+    ms, drawn = milestone_days(table), sampled_inputs(table)
+    common = drawn.get(COMMON_SLIP)
+    deps = milestone_dependencies(inputs)
+    family = inputs.vehicle_family
+    own = {k[len("schedule_slip_days."):]: own_slip_scores(v, common)
+           for k, v in drawn.items() if k.startswith("schedule_slip_days.")}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, days in ms.items():
+        missions = deps.get(name, frozenset())
+        families = {f for m in inputs.missions if m.id in missions for f in m.families}
+        allowed = {f"{OWN_SLIP}{m}": v for m, v in own.items() if m in missions}
+        allowed.update({k: v for k, v in drawn.items() if k.startswith("landing_failure.")
+                        and k.partition(".")[2] in missions})
+        allowed.update({k: v for k, v in drawn.items() if k.startswith(("launch_failure.", "stand_down_days."))
+                        and family.get(k.partition(".")[2]) in families})
+        if common is not None and any(m in own for m in missions):
+            allowed[COMMON_SLIP] = common
+        out[name] = [{**r, "kind": _driver_kind(r["input"])[0], "what": _driver_kind(r["input"])[1]}
+                     for r in sensitivity(allowed, days)]
+    return out
+
+
+def plot_drivers(drivers: dict[str, list[dict[str, Any]]], names: dict[str, str] | None = None, top: int = 8):
+    """Every milestone's ``top`` causal drivers (:func:`causal_drivers`), one panel each (the report's
+    print copy; its interactive chart and table list them all): bars of Spearman ρ
+    (> 0: later), the shared factor grey, the rest red (later) or blue (earlier)."""
+    shown = [(m, rows[:top][::-1]) for m, rows in drivers.items() if rows]
+    heights = [0.3 * max(2, len(r)) + 0.6 for _, r in shown] or [1.0]
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9.0, sum(heights) + 0.4))
+    axes = fig.subplots(len(heights), 1, sharex=True, gridspec_kw={"height_ratios": heights}, squeeze=False)[:, 0]
+    for ax, (m, rows) in zip(axes, shown):
+        rho = [r["spearman_rho"] for r in rows]
+        colors = ["#888888" if r["kind"] == "shared slip factor" else ("#d62728" if v > 0 else "#1f77b4")
+                  for r, v in zip(rows, rho)]
+        ax.barh([f"{r['kind']}: {r['what']}" for r in rows], rho, color=colors)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_xlim(-1, 1)
+        ax.tick_params(labelsize=7)
+        ax.set_title((names or {}).get(m, m), fontsize=8, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+    axes[-1].set_xlabel("Spearman rank correlation with the milestone date (> 0: later)")
+    total = sum(heights) + 0.4  # fixed margins, in inches: a tight layout of many panels costs seconds
+    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.3 / total, bottom=0.55 / total, hspace=0.55)
+    fig.set_layout_engine("none")
+    return fig
+
+
 def milestone_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """Table rows (strings) for text output and the report."""
     def pct(v):
@@ -163,5 +290,5 @@ def milestone_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["summarize", "plot_milestone_dates", "plot_tornado", "plot_kpis", "milestone_rows", "milestone_days",
+__all__ = ["summarize", "causal_drivers", "milestone_dependencies", "own_slip_scores", "plot_drivers", "plot_milestone_dates", "plot_tornado", "plot_kpis", "milestone_rows", "milestone_days",
            "sampled_inputs", "kpis", "days_to_date"]

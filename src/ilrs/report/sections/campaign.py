@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ilrs.campaign import sites_not_in_catalogue
 from ilrs.report.figure_cache import cached_figure
-from ilrs.report.markup import html_table, kpi_boxes
+from ilrs.report.markup import html_table, kpi_boxes, public_source
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
 
@@ -35,7 +35,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     for m in result.missions:
         spec = specs[m.id]
         claim = spec.claim(scenario.campaign.date_claims.get(m.id))
-        others = [f"{c.date} ({c.source})" for c in spec.dates if c.id != claim.id]
+        others = [f"{c.date} ({public_source(c.source)})" for c in spec.dates if c.id != claim.id]
         mission_rows.append({
             "mission": m.name, "vehicle": m.vehicle, "lead": m.lead,
             "planned": f"{claim.date} ({claim.precision})" if not m.past else "flown",
@@ -60,12 +60,12 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         + (("<p>Target sites not in the site catalogue (kept as reported): "
             + ", ".join(f"{m}: {site}" for m, site in unknown.items()) + ".</p>") if unknown else "")
         + "<h3>Milestones</h3>" + html_table(milestone_rows)
-        + "<h3>Missions</h3>" + html_table(mission_rows)
+        + "<h3>Missions</h3>" + html_table(mission_rows, title="missions")
         + "<h3>Launch vehicles: the capacity each launch is checked against</h3>"
           "<p>A launch's stated mass, or else the masses of its mission's elements and payloads, must "
           "not exceed the figure below (checked when the scenario loads). Where sources give several "
           "figures the one checked is named; the others are listed.</p>" + html_table(vehicle_rows)
-        + "<h3>Station elements</h3>" + html_table(element_rows, numeric=["nominal kW", "kbit/s"])
+        + "<h3>Station elements</h3>" + html_table(element_rows, numeric=["nominal kW", "kbit/s"], title="elements")
     )
     summary = {**result.to_dict(), "launches": launches, "milestones_on_time": on_time,
                "sites_not_in_catalogue": unknown, "capacity_checked": checked}

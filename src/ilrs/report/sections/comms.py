@@ -45,7 +45,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         kind = "DEM horizons" if sec.coverage_horizon == "dem" else "smooth sphere"
         img_cov = cached_figure(
             "ilrs.comms.plots:plot_coverage_map", pts, cov["availability"], "relay availability",
-            title=f"Relay coverage 80-90°S, ≥ {sec.min_elevation_deg:g}°, {kind}, first {res.days:g} days")
+            title=f"Relay coverage 80-90°S\n≥ {sec.min_elevation_deg:g}°, {kind}, first {res.days:g} days")
         cov_summary = {"points": int(pts.size), "horizon": sec.coverage_horizon,
                        "mean_availability": float(cov["availability"].mean()),
                        "min_availability": float(cov["availability"].min()),
@@ -88,8 +88,8 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
                        "budget Mbit/s": f"{b['budget_rate_mbps']:.0f}", "used Mbit/s": f"{b['rate_mbps']:g}"}
                       for b in s["link_budgets"] if b["configured"]])
         + "<p>At these distances the budgets leave large margins: modem ceilings (Queqiao-2: Ka ~100 Mbit/s, "
-          "proximity ≤ 6 Mbit/s, ilrs-facts) and band allocations set the rates.</p>"
-        + "<h3>Longest outages</h3>" + html_table(longest)
+          "proximity ≤ 6 Mbit/s, as publicly reported) and band allocations set the rates.</p>"
+        + "<h3>Longest outages</h3>" + html_table(longest, title="outages")
         + "<h3>Coverage of the south polar cap</h3>" + cov_html
         + "<h3>Whole span, hourly (relays in the analytic mode: J2 + averaged Earth and Sun)</h3>"
         + html_table(year_rows)

@@ -2,11 +2,86 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ilrs.consortium import accords_count_on, accords_signatories, both_camps, default_registry, load_accords
-from ilrs.report.figure_cache import cached_figure
-from ilrs.report.markup import html_table, kpi_boxes
+from ilrs.consortium.timeline import SERIES_START, growth_series, plot_growth
+from ilrs.report.figure_cache import cached_arrays, cached_figure
+from ilrs.report.interactive import interactive_with_print, plot_div
+from ilrs.report.markup import html_table, kpi_boxes, link
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
+
+
+def source_links(reg, source_ids) -> str:
+    """The sources as titled links to their public addresses (a title alone where none is known;
+    never a file of the project's notes)."""
+    return "; ".join(link(reg.sources[s].title, reg.sources[s].address) for s in source_ids)
+
+
+def plot_growth_unclipped(reg, end, mark):
+    """:func:`ilrs.consortium.timeline.plot_growth` with no label clipped or run together: each
+    published count's label whole (wrapped), one per point, moved below its point when it would
+    overlap an earlier one, and room on the right for the last labels."""
+    import textwrap
+
+    fig = plot_growth(reg, end=end, mark=mark)
+    ax = fig.axes[0]
+    claims = {(np.datetime64(c.date), c.count): c.counts.split(" (")[0] for c in reg.dataset.count_claims}
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(lo, hi + 0.12 * (hi - lo))
+    renderer, placed, seen = fig.canvas.get_renderer(), [], set()
+    labels = sorted((t for t in ax.texts if not t.get_text().startswith("as of")), key=lambda t: float(ax.convert_xunits(t.xy[0])))
+    for t in labels:
+        key = (np.datetime64(t.xy[0], "D"), t.xy[1])
+        if key in seen:  # two claims of one count on one day: one label
+            t.remove()
+            continue
+        seen.add(key)
+        if key in claims:
+            t.set_text(textwrap.fill(f"{key[1]} {claims[key]}", 22))
+        t.set_clip_on(False)
+        for offset in ((4, 4), (4, -24), (4, 16), (4, -36)):
+            t.set_position(offset)
+            box = t.get_window_extent(renderer)
+            if not any(box.overlaps(b) for b in placed):
+                break
+        placed.append(t.get_window_extent(renderer))
+    return fig
+
+
+def growth_steps(reg, end) -> dict[str, np.ndarray]:
+    """The membership and Accords series (:func:`ilrs.consortium.timeline.growth_series`) at the days
+    they change only (a step plot needs no more): day numbers and counts, NaN where none is known."""
+    s = growth_series(reg, SERIES_START, end)
+    day = np.array(s["date"], dtype="datetime64[D]").astype("int64")
+    cols = {k: np.array([np.nan if v is None else v for v in s[k]], dtype=float)
+            for k in ("ilrs_members", "ilrs_states", "artemis_accords")}
+    stacked = np.vstack(list(cols.values()))
+    change = np.r_[True, np.any(np.diff(np.nan_to_num(stacked, nan=-1.0), axis=1) != 0, axis=0)]
+    change[-1] = True
+    return {"day": day[change], **{k: v[change] for k, v in cols.items()}}
+
+
+def _growth_plot(reg, end) -> str:
+    """Membership and the Artemis Accords over time, interactive (hover: date and count)."""
+    s = cached_arrays(growth_steps, reg, end)
+    dates = (np.datetime64("1970-01-01") + s["day"]).astype(str).tolist()
+
+    def ys(k: str) -> list:
+        return [None if np.isnan(v) else float(v) for v in s[k].tolist()]
+
+    step = {"type": "scatter", "mode": "lines", "x": dates, "xhoverformat": "%Y-%m-%d",
+            "hovertemplate": "%{x}: %{y}<extra>%{fullData.name}</extra>"}
+    traces = [{**step, "name": "ILRS members (states + organizations)", "y": ys("ilrs_members"),
+               "line": {"shape": "hv", "color": "#d62728", "width": 2.5}},
+              {**step, "name": "ILRS states", "y": ys("ilrs_states"), "line": {"shape": "hv", "color": "#d62728", "dash": "dash"}},
+              {**step, "name": "Artemis Accords, at least (last reported count)", "y": ys("artemis_accords"),
+               "line": {"shape": "hv", "color": "#1f77b4", "dash": "dash"}}]
+    return plot_div("membership", traces, {
+        "title": {"text": "ILRS membership vs Artemis Accords (counts certain by each date)"},
+        "yaxis": {"title": {"text": "count"}, "rangemode": "tozero"}, "xaxis": {"type": "date"},
+        "legend": {"orientation": "h", "y": -0.15}}, height_px=440)
 
 
 def build(products: RunProducts, ctx: RunContext) -> Section:
@@ -15,7 +90,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     reg = default_registry() if known is None else default_registry().as_known_on(known)
     as_of = scenario.span.start if known is None else min(known, scenario.span.start)
     members = reg.members(as_of=as_of)
-    rows = [m.as_dict(reg) for m in members]
+    rows = [{**m.as_dict(reg), "sources": source_links(reg, m.agreement.all_sources)} for m in members]
     states = [r for r in rows if r["kind"] == "state"]
     artemis = reg.artemis_status(as_of)
     artemis_text = artemis["text"] if artemis else "none reported yet"
@@ -26,10 +101,11 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         "date": reg.date_of(a).text, "instrument": a.instrument, "title": a.title,
         "parties": ", ".join(reg.parties[p].short or reg.parties[p].name for p in a.parties),
         "signed by": "; ".join(s.person for s in a.signatories),
-        "sources": "; ".join(reg.cite(a.all_sources)),
+        "sources": source_links(reg, a.all_sources),
     } for a in agreements]
     counts = [c for c in reg.dataset.count_claims if c.date <= as_of]
-    img = cached_figure("ilrs.consortium.timeline:plot_growth", reg, end=max(as_of, reg.last_dated_fact()), mark=as_of)
+    end = max(as_of, reg.last_dated_fact())
+    img = cached_figure("ilrs.report.sections.consortium:plot_growth_unclipped", reg, end=end, mark=as_of)
     html = (
         kpi_boxes({"members": len(rows), "states": len(states), "organizations": len(rows) - len(states),
                    "Artemis Accords signatories": (f"≥ {artemis['count_at_least']}" if artemis and not artemis["exact"]
@@ -40,14 +116,15 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
           "the month counts from the month's last day). Artemis Accords: "
           f"{artemis_text} — a count is known on the day it was reported, a lower bound after. "
           "Published counts disagree and are kept as separate claims.</p>"
-        + f'<img alt="ILRS membership vs Artemis Accords" src="{img}">'
+        + interactive_with_print(_growth_plot(reg, end), img, "ILRS membership vs Artemis Accords")
         + "<h3>Members</h3>"
-        + html_table(rows, ["joined", "name", "kind", "country", "instrument", "sources"])
+        + html_table(rows, ["joined", "name", "kind", "country", "instrument", "sources"], html_columns=["sources"],
+                     title="members")
         + "<h3>Agreements</h3>"
-        + html_table(agreement_rows)
+        + html_table(agreement_rows, html_columns=["sources"], title="agreements")
         + "<h3>Published counts</h3>"
-        + html_table([{"date": c.date, "count": c.count, "counts": c.counts, "sources": "; ".join(reg.cite(c.sources))}
-                      for c in counts], numeric=["count"])
+        + html_table([{"date": c.date, "count": c.count, "counts": c.counts, "sources": source_links(reg, c.sources)}
+                      for c in counts], numeric=["count"], html_columns=["sources"], title="counts")
     )
     summary = {
         "as_of": as_of.isoformat(),
@@ -59,8 +136,8 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         "agreements": len(agreement_rows),
         "artemis_accords": None if artemis is None else
         {k: artemis[k] for k in ("count_at_least", "exact", "reported", "sources")},
-        "member_list": [{k: r[k] for k in ("id", "name", "kind", "country", "joined", "instrument", "sources")}
-                        for r in rows],
+        "member_list": [{**{k: r[k] for k in ("id", "name", "kind", "country", "joined", "instrument")},
+                         "sources": reg.cite(m.agreement.all_sources)} for r, m in zip(rows, members)],
     }
     lines = [f"{len(rows)} members as of {as_of}: {len(states)} states, {len(rows) - len(states)} organizations;"
              f" Artemis Accords: {artemis_text}"]
@@ -81,7 +158,8 @@ def _accords_block(as_of) -> tuple[str, dict, list[str]]:
     count = accords_count_on(as_of)
     sources = load_accords().sources
     rows = [{"signed": s.signed_date.text, "rank": s.rank or "", "name": s.name,
-             "sources": "; ".join(sources[x].title for x in s.sources)} for s in accords_signatories(as_of)]
+             "sources": "; ".join(link(sources[x].title, sources[x].address) for x in s.sources)}
+            for s in accords_signatories(as_of)]
     both = both_camps(as_of)
     signed_both = [b for b in both if b["accords_status"] == "signed"]
     html = (kpi_boxes({"Artemis Accords signatories": count.text, "in both camps (signed)": len(signed_both)})
@@ -89,7 +167,8 @@ def _accords_block(as_of) -> tuple[str, dict, list[str]]:
               "lower bound where no report pins the count). States also in the ILRS: "
             + (", ".join(f"{b['name']} (Accords {b['accords_signed']}, {b['accords_status']}; ILRS {b['ilrs_joined']})"
                          for b in both) or "none") + ".</p>"
-            + "<h3>Artemis Accords signatories</h3>" + html_table(rows, ["signed", "rank", "name", "sources"]))
+            + "<h3>Artemis Accords signatories</h3>"
+            + html_table(rows, ["signed", "rank", "name", "sources"], html_columns=["sources"], title="signatories"))
     summary = {"as_of": as_of.isoformat(), **count.as_dict(), "signatories": [r["name"] for r in rows],
                "both_camps": [{k: b[k] for k in ("id", "accords_signed", "accords_status", "ilrs_joined")} for b in both]}
     lines = [f"Artemis Accords as of {as_of}: {count.text} signatories; in both camps: "

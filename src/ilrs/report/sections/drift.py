@@ -59,7 +59,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
           "nominal campaign as known on each of those days.</p>"
         + f'<img alt="Plan drift" src="{img}">'
         + "<h3>Milestones as forecast on each day they moved</h3>" + html_table(changes)
-        + "<h3>Announced launch dates</h3>" + html_table(claim_rows, numeric=["slip (days)"])
+        + "<h3>Announced launch dates</h3>" + html_table(claim_rows, numeric=["slip (days)"], title="claims")
     )
     flown = [c for c in claims if c.slip_days is not None and c.claim not in ("flown", "launched")]
     summary = {**facts, "claims": [c.as_dict() for c in claims],

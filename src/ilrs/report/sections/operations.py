@@ -9,7 +9,7 @@ from __future__ import annotations
 from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.operations.study import kpi_ranges, summary_lines, write_series
 from ilrs.report.figure_cache import cached_figure
-from ilrs.report.markup import html_table, kpi_boxes
+from ilrs.report.markup import cell_text, html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
 from ilrs.timeutil import iso_date
@@ -44,7 +44,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         + f'<img alt="state of charge against darkness" src="{imgs[0]}">'
         + "<h3>Data returned per partner and research area, and who may access it</h3>"
         + "<p>Access follows the intellectual-property clauses of the agreements in the consortium "
-          "registry (seed 004: the Russia–China agreement protects the rights of both parties); "
+          "registry (the Russia–China agreement protects the rights of both parties); "
           "data of partners without a published clause stays with its owner.</p>"
         + html_table(access, ["owner", "area", "returned_gbit", "lost_gbit", "access", "basis"],
                      ["owner", "area", "returned, Gbit", "lost, Gbit", "may access", "basis"],
@@ -52,14 +52,14 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         + f'<img alt="data backlog" src="{imgs[1]}">'
         + "<h3>Elements</h3>" + html_table(elements, numeric=["failures", "spares left"])
         + "<h3>Crew and consumables</h3>"
-        + f"<p>Crew-days by partner: {k['crew_days_by_partner'] or 'no crew'}; untrained crew members replaced: "
+        + f"<p>Crew-days by partner: {cell_text(k['crew_days_by_partner']) if k['crew_days_by_partner'] else 'no crew'}; untrained crew members replaced: "
           f"{k['crew_substitutions']}. Needs per crew-member-day from NASA's 2004 ALS BVAD (O₂ 0.835 kg, food 0.617 kg, "
           "water 3.909 + 12.6 kg hygiene), recovered by life support at the ISS ratios (water 98 %, O₂ ~50 %).</p>"
         + html_table(cons) + f'<img alt="consumables" src="{imgs[2]}">'
         + f"<p>Every step (power, state of charge per storage unit, stored data, consumables): "
           f"<code>{table.relative_to(ctx.out_dir)}</code>.</p>"
         + f"<h3>Events ({len(result.events)}; shedding and alarm transitions omitted below)</h3>"
-        + html_table(notable[:200])
+        + html_table(notable, title="events")
     )
     summary = {key: v for key, v in k.items() if key != "data_access"}
     summary["kpi_range"] = ranges

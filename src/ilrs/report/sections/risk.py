@@ -12,18 +12,76 @@ import html as _html
 import pyarrow.parquet as pq
 
 from ilrs._io import atomic_path
+import numpy as np
+
 from ilrs.report.figure_cache import cached_figure
+from ilrs.report.interactive import interactive_with_print, plot_div
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
 from ilrs.report.sections.risk_history import build_block
 
-TORNADO, DATES = "ilrs.risk.analysis:plot_tornado", "ilrs.risk.analysis:plot_milestone_dates"
+DRIVERS, DATES = "ilrs.risk.analysis:plot_drivers", "ilrs.risk.analysis:plot_milestone_dates"
+
+
+def _dates_plot(result) -> str:
+    """The milestone dates' cumulative probability, interactive: hover gives the date and the share of runs."""
+    from ilrs.risk.analysis import milestone_days
+
+    n, traces = result.table.num_rows, []
+    for name, days in sorted(milestone_days(result.table).items()):
+        x = np.sort(days[np.isfinite(days)])
+        if x.size == 0 or n == 0:
+            continue
+        dates = (np.datetime64("1970-01-01") + x.astype("int64")).astype(str).tolist()
+        traces.append({"type": "scatter", "mode": "lines", "line": {"shape": "hv"}, "name": result.names.get(name, name),
+                       "x": dates, "y": (np.arange(1, x.size + 1) / n).round(4).tolist(),
+                       "xhoverformat": "%Y-%m-%d", "hovertemplate": "%{x}: %{y:.1%} of runs<extra>%{fullData.name}</extra>"})
+    return plot_div("milestone-dates", traces, {
+        "title": {"text": f"Milestone dates over {n} runs: share of runs reached by each date"},
+        "yaxis": {"title": {"text": "share of runs reached"}, "range": [0, 1.02], "tickformat": ".0%"},
+        "xaxis": {"type": "date"}, "legend": {"orientation": "h", "y": -0.2}}, height_px=460)
+
+
+def _drivers_plot(drivers: dict, names: dict[str, str]) -> str:
+    """Every milestone's causal drivers as bars, one milestone shown at a time (a menu picks it)."""
+    traces, buttons, keys = [], [], [m for m, rows in drivers.items() if rows]
+    for i, m in enumerate(keys):
+        rows = drivers[m][::-1]
+        traces.append({"type": "bar", "orientation": "h", "visible": i == 0, "name": names.get(m, m),
+                       "x": [round(r["spearman_rho"], 3) for r in rows], "y": [f"{r['kind']}: {r['what']}" for r in rows],
+                       "marker": {"color": ["#888" if r["kind"] == "shared slip factor" else
+                                            ("#d62728" if r["spearman_rho"] > 0 else "#1f77b4") for r in rows]},
+                       "hovertemplate": "%{y}: ρ = %{x:+.2f}<extra></extra>"})
+        buttons.append({"label": names.get(m, m), "method": "update",
+                        "args": [{"visible": [j == i for j in range(len(keys))]}]})
+    most = max((len(drivers[m]) for m in keys), default=1)
+    return plot_div("drivers", traces, {
+        "updatemenus": [{"buttons": buttons, "x": 0, "y": 1.15, "xanchor": "left", "yanchor": "top"}],
+        "xaxis": {"range": [-1, 1], "title": {"text": "Spearman ρ with the milestone date (> 0: later)"}},
+        "yaxis": {"automargin": True}, "margin": {"l": 220, "t": 60}}, height_px=max(320, 22 * most + 140))
+
+
+def _drivers_block(drivers: dict, names: dict[str, str]) -> tuple[str, list[dict]]:
+    """HTML of the causal drivers (interactive chart, print PNG, the full table) and its rows."""
+    rows = [{"milestone": names.get(m, m), "driver": r["kind"], "of": r["what"], "Spearman ρ": f"{r['spearman_rho']:+.2f}"}
+            for m, rs in drivers.items() for r in rs]
+    html = ("<h3>What drives the dates</h3><p>Rank correlation (Spearman ρ) of each sampled input with the "
+            "milestone's date, for every milestone and every input that can move it: the missions it depends on "
+            "(those delivering the elements its condition names and the elements they need, the missions it names, "
+            "and the missions those wait for), their landing failures, and the launch failures and stand-downs of "
+            "the vehicle families they fly. A mission's <b>own slip</b> (its slip with the shared factor taken "
+            "out: the normal score of its slip's rank less its regression on the factor) is shown apart from the "
+            "<b>shared slip factor</b> that moves every mission at once (grey). A mission the milestone does not "
+            "depend on can correlate with its date only through that shared factor, so it is not shown.</p>"
+            + interactive_with_print(_drivers_plot(drivers, names), cached_figure(DRIVERS, drivers, names), "drivers")
+            + html_table(rows, numeric=["Spearman ρ"], title="drivers"))
+    return html, rows
 
 
 def build(products: RunProducts, ctx: RunContext) -> Section:
     from ilrs.risk import result_json
-    from ilrs.risk.analysis import milestone_rows
+    from ilrs.risk.analysis import causal_drivers, milestone_rows
 
     result = products.risk
     if result is None:
@@ -37,16 +95,9 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     rows = milestone_rows(result.summary)
     for r in rows:
         r["name"] = result.names.get(r["milestone"], r["milestone"])
-    # the tornado of the milestones whose date is the most uncertain on time (probability nearest 0.5)
-    ranked = sorted((m for m in result.summary["milestones"] if result.summary["sensitivity"].get(m)),
-                    key=lambda m: abs((result.summary["milestones"][m]["probability_on_time"] or 0) - 0.5))
-    tornados = "".join(
-        f'<img alt="tornado {_html.escape(m)}" src="{cached_figure(TORNADO, result.summary, m)}">'
-        for m in ranked[:2])
-    drivers = []
-    for m, sens in result.summary["sensitivity"].items():
-        for x in sens[:3]:
-            drivers.append({"milestone": m, "input": x["input"], "Spearman ρ": f"{x['spearman_rho']:+.2f}"})
+    names = {m: result.names.get(m, m) for m in result.summary["milestones"]}
+    drivers = causal_drivers(result.table, products.setup.campaign)
+    drivers_html, driver_rows = _drivers_block(drivers, names)
     st = result.study
     hist_html, hist_summary, hist_lines = build_block(products, result)  # the same runs, slips from the record
     html = (
@@ -59,10 +110,10 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
           "SeedSequence(seed).spawn(N)[i]: <code>ilrs risk --replay i</code> reproduces it.</p>"
         + html_table(rows, ["milestone", "name", "target", "on time", "95% CI", "reached", "p10", "p50", "p90"],
                      numeric=["on time", "reached"])
-        + f'<img alt="milestone dates" src="{cached_figure(DATES, result.table, result.targets)}">'
+        + interactive_with_print(_dates_plot(result), cached_figure(DATES, result.table, result.targets),
+                                 "milestone dates")
         + hist_html
-        + "<h3>What drives the dates (rank correlation of each sampled input with the milestone date)</h3>"
-        + tornados + html_table(drivers)
+        + drivers_html
         + f"<p>Every run: <code>{_html.escape(str(path.relative_to(ctx.out_dir)))}</code>.</p>"
     )
     speed = "read back from the cache" if st.runs_this_session == 0 else f"{st.runs_per_s:,.0f} runs/s"
@@ -75,4 +126,5 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         summary.pop(key, None)  # summary.json: the same bytes for the same scenario and seed
     summary["table"] = str(path.relative_to(ctx.out_dir))
     summary["slips_from_history"] = hist_summary
+    summary["drivers"] = drivers  # causal: only inputs that can move each milestone (all of them)
     return Section("risk", "Risk (Monte Carlo)", html, summary, lines)
