@@ -34,6 +34,9 @@ from ilrs.environment.sites import Site
 from ilrs.errors import InputError
 
 DEFAULT_AZIMUTH_STEP_DEG = 0.5
+HORIZON_MARCH = "converged-crossings-1"
+"""Names the ray-march algorithm in cache keys (timelines, comms horizons): a cached horizon of
+another march is never reused."""
 DEFAULT_SAMPLES_PER_CELL = 2
 """Samples per stretch between crossings of the global DEM's cell-centre rows/columns: the crossing
 itself and one between (halving to 4 moves a year's lit fraction < 0.5 points at every catalogue
