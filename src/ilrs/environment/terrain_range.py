@@ -8,8 +8,8 @@ each computed with the same exact ray march and each end's assumption stated:
 * **optimistic** (lowest plausible horizon, most light): the site is the local high point of its
   neighbourhood — the observer stands on the highest of the DEM's heights within L/2 of the site,
   and at least ``high_point_sigmas`` (2) × σ_mid above the interpolated ground — and no unresolved
-  terrain closer than L/2 rises above it (samples nearer than L/2 are not counted); the terrain
-  beyond is the DEM's.
+  terrain closer than L/2 rises above it (samples nearer than L/2 are not counted); every terrain
+  sample beyond lies ``sigmas`` × σ(d) below the DEM (the mirror of the pessimistic end).
 * **pessimistic** (highest plausible horizon, least light): the observer stands in an unresolved
   hollow of the interpolated surface — ``sigmas`` (2) × σ_off below it — and relief the DEM cannot
   show rises around it: every terrain sample at distance d is raised by ``sigmas`` × σ(d),
@@ -154,17 +154,19 @@ def horizon_bounds(site: Site, dems=(), *, azimuth_step_deg: float = DEFAULT_AZI
     cap_m = float(np.sqrt(2.0)) * mid_m
     high_m = max(_neighbourhood_max_m(site, surface, L / 2), ground + high_point_sigmas * mid_m)
     march = dict(use_global=use_global, azimuth_step_deg=azimuth_step_deg, max_range_m=max_range_m)
-    optimistic = horizon_from_terrain(site, dem_list, observer_ground_m=high_m, min_distance_m=L / 2, **march)
-    reach_m = L * (cap_m / sigma_l) ** (1.0 / hurst) if sigma_l > 0 else L
-    relief = AddedRelief(sigmas * cap_m, max(reach_m, 1.0), hurst)
+    reach_m = max(L * (cap_m / sigma_l) ** (1.0 / hurst) if sigma_l > 0 else L, 1.0)
+    optimistic = horizon_from_terrain(site, dem_list, observer_ground_m=high_m, min_distance_m=L / 2,
+                                      relief=AddedRelief(-sigmas * cap_m, reach_m, hurst), **march)
     low_m = ground - sigmas * cap_m
-    pessimistic = horizon_from_terrain(site, dem_list, observer_ground_m=low_m, relief=relief, **march)
+    pessimistic = horizon_from_terrain(site, dem_list, observer_ground_m=low_m,
+                                       relief=AddedRelief(sigmas * cap_m, reach_m, hurst), **march)
     assumptions = {
         "optimistic": (f"the site is the local high point of its neighbourhood: the observer stands at {high_m:.0f} m "
                        f"(the highest of the DEM within {L / 2:.0f} m, and at least {high_point_sigmas:g}σ = "
                        f"{high_point_sigmas * mid_m:.0f} m "
-                       f"of sub-cell relief above the interpolated {ground:.0f} m) and no unresolved terrain within "
-                       f"{L / 2:.0f} m rises above it"),
+                       f"of sub-cell relief above the interpolated {ground:.0f} m), no unresolved terrain within "
+                       f"{L / 2:.0f} m rises above it and the terrain beyond lies {sigmas:g}σ(d) below the DEM "
+                       f"(σ as for the pessimistic end)"),
         "pessimistic": (f"the observer stands in an unresolved hollow {sigmas * cap_m:.0f} m ({sigmas:g}σ) below the "
                         f"interpolated {ground:.0f} m and relief the DEM cannot show rises around it: every terrain "
                         f"sample d away {sigmas:g}σ(d) higher than the DEM, σ(d) = {sigma_l:.0f} m·(d/{L:.0f} m)^"
