@@ -144,12 +144,15 @@ def test_converged_kernel_equals_reference(lat, lon, mast_m, n_sub):
     from ilrs.environment.dem import ground_height_m
 
     site = Site("s", lat, lon, height_m=float(ground_height_m(lat, lon)), mast_height_m=mast_m)
-    out = {}
+    out, before = {}, os.environ.get("ILRS_KERNELS")
     for k in ("numpy", "numba"):
         os.environ["ILRS_KERNELS"] = k
         try:
             out[k] = horizon_from_terrain(site, azimuth_step_deg=10.0, max_range_m=60_000.0,
                                           samples_per_cell=n_sub).elevation_deg
         finally:
-            os.environ.pop("ILRS_KERNELS", None)
+            if before is None:
+                os.environ.pop("ILRS_KERNELS", None)
+            else:
+                os.environ["ILRS_KERNELS"] = before
     np.testing.assert_allclose(out["numba"], out["numpy"], rtol=0, atol=1e-9)
