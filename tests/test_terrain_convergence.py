@@ -20,7 +20,6 @@ from ilrs.environment.terrain import horizon_from_terrain
 
 R = 1_737_400.0
 SUN_RADIUS_M = 695_700_000.0  # IAU 2015 nominal solar radius
-QUICK_SITES = ("connecting-ridge", "malapert-massif", "bussey2010-best-site")
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +42,6 @@ def _halving_change(name: str, sun_me) -> float:
     return abs(a - b)
 
 
-@pytest.mark.parametrize("name", QUICK_SITES)
-def test_halving_the_sampling_moves_lit_fraction_under_half_a_point(name, sun_me):
-    assert _halving_change(name, sun_me) < 0.5
-
-
-@pytest.mark.slow
 def test_halving_converged_at_every_catalogue_site(sun_me):
     changes = {n: _halving_change(n, sun_me) for n in site_names()}
     assert max(changes.values()) < 0.5, changes
@@ -62,24 +55,44 @@ def test_the_former_fixed_step_was_not_converged(sun_me):
     assert abs(a - b) > 10.0
 
 
-def test_coarse_path_and_geotiff_of_the_same_heights_agree(tmp_path, sun_me):
+def _same_heights_as_geotiff(tmp_path, s: Site, pixel: float, half: float):
+    """The coarse global DEM's heights around ``s`` written as a polar-stereographic GeoTIFF."""
     from ilrs.environment.dem import ground_height_m
     from ilrs.environment.geotiff_write import PolarGrid, write_polar_stereo_geotiff
-    from ilrs.environment.terrain import PolarStereoDEM, horizon_for_site
+    from ilrs.environment.terrain import PolarStereoDEM
 
-    s = get_site("connecting-ridge", mast_height_m=2.0)
-    pixel, half = 2.5, 3_000.0  # the coarse grid's columns are 36 m apart here
     probe = PolarStereoDEM(np.zeros((1, 1)), 0.0, 0.0, pixel)
     xs, ys = (float(v) for v in probe.latlon_to_xy(s.lat_deg, s.lon_deg))
     n = int(2 * half / pixel)
     grid = PolarGrid(x0_m=np.round(xs - half), y0_m=np.round(ys + half), pixel_m=pixel)
     cols, rows = np.meshgrid(np.arange(n), np.arange(n))
     lat, lon = probe.xy_to_latlon(grid.x0_m + cols * pixel, grid.y0_m - rows * pixel)
-    p = write_polar_stereo_geotiff(tmp_path / "same.tif", ground_height_m(lat, lon).astype(np.float32), grid)
-    coarse = lit_percent(s, horizon_for_site(s, "dem"), sun_me)
+    return write_polar_stereo_geotiff(tmp_path / "same.tif", ground_height_m(lat, lon).astype(np.float32), grid)
+
+
+def _two_paths_lit(tmp_path, name: str, pixel: float, half: float, sun_me) -> tuple[float, float]:
+    from ilrs.environment.terrain import horizon_for_site
+
+    s = get_site(name, mast_height_m=2.0)
+    p = _same_heights_as_geotiff(tmp_path, s, pixel, half)
     tif_mask = horizon_for_site(s, str(p))
     assert tif_mask.ground_m == pytest.approx(s.height_m, abs=0.5)
-    assert abs(lit_percent(s.with_height(tif_mask.ground_m), tif_mask, sun_me) - coarse) < 0.5
+    return (lit_percent(s, horizon_for_site(s, "dem"), sun_me),
+            lit_percent(s.with_height(tif_mask.ground_m), tif_mask, sun_me))
+
+
+def test_coarse_path_and_geotiff_of_the_same_heights_agree(tmp_path, sun_me):
+    # Malapert (86°S): the coarse grid's columns are 265 m apart there; 20 m pixels resolve them
+    coarse, tif = _two_paths_lit(tmp_path, "malapert-massif", 20.0, 6_000.0, sun_me)
+    assert abs(coarse - tif) < 0.5
+
+
+@pytest.mark.slow
+def test_coarse_path_and_geotiff_agree_at_connecting_ridge(tmp_path, sun_me):
+    # 89.45°S: the coarse grid's columns are 36 m apart; the GeoTIFF needs 2.5 m pixels to carry
+    # the same bilinear surface (10 m: 1.3 points apart, 5 m: 0.54 — re-interpolation converging)
+    coarse, tif = _two_paths_lit(tmp_path, "connecting-ridge", 2.5, 3_000.0, sun_me)
+    assert abs(coarse - tif) < 0.5
 
 
 def _cone_dem_km(apex_i: int, apex_j: int, height_m: float, base_m: float) -> np.ndarray:
@@ -131,12 +144,15 @@ def test_converged_kernel_equals_reference(lat, lon, mast_m, n_sub):
     from ilrs.environment.dem import ground_height_m
 
     site = Site("s", lat, lon, height_m=float(ground_height_m(lat, lon)), mast_height_m=mast_m)
-    out = {}
+    out, before = {}, os.environ.get("ILRS_KERNELS")
     for k in ("numpy", "numba"):
         os.environ["ILRS_KERNELS"] = k
         try:
             out[k] = horizon_from_terrain(site, azimuth_step_deg=10.0, max_range_m=60_000.0,
                                           samples_per_cell=n_sub).elevation_deg
         finally:
-            os.environ.pop("ILRS_KERNELS", None)
+            if before is None:
+                os.environ.pop("ILRS_KERNELS", None)
+            else:
+                os.environ["ILRS_KERNELS"] = before
     np.testing.assert_allclose(out["numba"], out["numpy"], rtol=0, atol=1e-9)

@@ -329,8 +329,10 @@ def grid_horizons(points: SurfacePoints, progress=None) -> np.ndarray:
     from ilrs.environment import Site
     from ilrs.environment.terrain import horizon_for_site
 
+    from ilrs.environment.terrain import HORIZON_MARCH
+
     key = _cache.cache_key("horizons", {"lat": np.round(points.lat_deg, 9).tolist(),
-                                        "lon": np.round(points.lon_deg, 9).tolist()})
+                                        "lon": np.round(points.lon_deg, 9).tolist(), "march": HORIZON_MARCH})
     hit = _cache.load(key)
     if hit is not None and hit["mask"].shape == (points.size, 360):
         return hit["mask"]
