@@ -331,8 +331,10 @@ def grid_horizons(points: SurfacePoints, progress=None) -> np.ndarray:
     from ilrs.environment import Site
     from ilrs.environment.terrain import horizon_for_site
 
+    from ilrs.environment.terrain import HORIZON_MARCH
+
     key = _cache.cache_key("horizons", {"lat": np.round(points.lat_deg, 9).tolist(),
-                                        "lon": np.round(points.lon_deg, 9).tolist()})
+                                        "lon": np.round(points.lon_deg, 9).tolist(), "march": HORIZON_MARCH})
     hit = _cache.load(key)
     if hit is not None and hit["mask"].shape == (points.size, 360):
         return hit["mask"]
@@ -344,7 +346,7 @@ def grid_horizons(points: SurfacePoints, progress=None) -> np.ndarray:
     for k in range(points.size):
         site = Site(name=f"p{k}", lat_deg=float(points.lat_deg[k]), lon_deg=float(points.lon_deg[k]),
                     height_m=float(heights[k]))
-        rows.append(horizon_for_site(site, "dem").elevation_at(az))
+        rows.append(horizon_for_site(site, "dem", azimuth_step_deg=1.0).elevation_at(az))  # the bins it reads
         if progress is not None and k % 50 == 0:
             progress(k, points.size, "horizons")
     mask = np.array(rows)

@@ -1,15 +1,15 @@
 """Compiled (numba) kernels of the environment layer; the NumPy functions they replace stay the
 reference (:func:`ilrs.environment.dem.ground_height_m`, the global-DEM ray march of
-:func:`ilrs.environment.terrain.horizon_from_terrain`).
+:func:`ilrs.environment.terrain.horizon_from_terrain` with ``ILRS_KERNELS=numpy``).
 
 * :func:`ground_height_m` — bilinear height of the padded coarse global DEM, element by element,
   the same arithmetic as the NumPy reference (no (n, 4) gathers, no temporaries).
-* :func:`great_circle_xyz` + NumPy's vectorized arcsin/arctan2 + :func:`horizon_from_latlon_deg` —
-  the global-DEM ray march of one site: the points along every azimuth's great circle, their
-  latitude/longitude by NumPy (SIMD: ~4x cheaper per sample than numba's scalar libm calls), then
-  the DEM height, the exact elevation atan2(r1 cos g - r0, r1 sin g) of the terrain module and the
-  maximum fused in one compiled pass (the largest y/x tracked: x > 0 beyond the observer, so atan2
-  is monotonic in it; one atan2 per azimuth), no (n_az, n_d) height or elevation arrays.
+* :func:`converged_horizon_deg` — the global-DEM ray march of one site, every crossing of a
+  cell-centre row or column (:func:`_step_rad`), the DEM height, the exact elevation
+  atan2(r1 cos g − r0, r1 sin g) and the maximum fused (the largest y/x tracked), by branch and
+  bound over 2 km intervals (an interval is marched only if the highest cell it can touch could
+  raise the horizon); :func:`converged_ray_samples` gives the sample positions themselves (with a
+  user DEM, whose cells win), the NumPy reference being :func:`ilrs.environment.dem.converged_ray_samples`.
 
 Serial: each is called once per site (milliseconds), where thread start-up and, on a shared
 machine, spinning threads cost more than they save.
@@ -63,65 +63,33 @@ def ground_height_m(z, cell_deg, lat_deg, lon_deg):
     return out
 
 
-@nb.njit(cache=True)
-def great_circle_xyz(east, north, up, azimuth_rad, cos_g, sin_g):
-    """Unit vectors (3, n_az, n_d) of the points at central angles g (cos_g, sin_g (n_d,)) along the
-    great circles leaving ``up`` towards ``azimuth_rad`` (n_az,): cos g up + sin g (cos az north +
-    sin az east), the arithmetic of ``terrain._great_circle_points``."""
-    n_az, n_d = azimuth_rad.size, cos_g.size
-    out = np.empty((3, n_az, n_d))
-    for a in range(n_az):
-        ca = math.cos(azimuth_rad[a])
-        sa = math.sin(azimuth_rad[a])
-        for i in range(3):
-            t = ca * north[i] + sa * east[i]
-            for k in range(n_d):
-                out[i, a, k] = cos_g[k] * up[i] + sin_g[k] * t
-    return out
-
-
-@nb.njit(cache=True)
-def horizon_from_latlon_deg(z, cell_deg, lat_deg, lon_deg, cos_g, sin_g, moon_radius_m, r0_m):
-    """Max elevation (deg) per row of ground points at ``lat_deg``/``lon_deg`` (n_az, n_d) at
-    central angles g (cos_g, sin_g): DEM height, exact elevation and the maximum fused (the
-    largest y/x tracked, one atan2 per row); -90 where a row is empty."""
-    n_az, n_d = lat_deg.shape
-    out = np.full(n_az, -90.0)
-    for a in range(n_az):
-        best_y, best_x = -1.0, 0.0
-        for k in range(n_d):
-            r1 = moon_radius_m + _height_one(z, cell_deg, lat_deg[a, k], lon_deg[a, k]) * 1000.0
-            y = r1 * cos_g[k] - r0_m
-            x = r1 * sin_g[k]
-            if y * best_x > best_y * x:
-                best_y, best_x = y, x
-        if best_x > 0.0:
-            out[a] = math.degrees(math.atan2(best_y, best_x))
-    return out
-
-
 # -- the converged global-DEM march: every crossing of a cell-centre row or column -------------------
 
-LINE_TOLERANCE = 0.05
-"""A row/column line within this fraction of a cell ahead counts as reached (the first-order step
-lands a little short of a crossing; without it the next step would be a sliver)."""
-
-
 @nb.njit(cache=True, inline="always")
-def _to_next_line(f, rate):
-    """Central angle (rad) to the next integer of ``f`` (beyond LINE_TOLERANCE) at ``rate`` per rad."""
+def _next_line(f, rate, reached):
+    """(central angle to, index of) the next integer line of ``f`` moving at ``rate`` per rad; a line
+    just ``reached`` by the previous step (the first-order step may land a hair short of it) counts
+    as crossed. (inf, nan) when ``f`` does not move."""
     if rate > 0.0:
-        return (math.floor(f + LINE_TOLERANCE) + 1.0 - f) / rate
+        line = math.floor(f) + 1.0
+        if line <= reached and reached - f < 0.5:
+            line = reached + 1.0
+        return (line - f) / rate, line
     if rate < 0.0:
-        return (f - (math.ceil(f - LINE_TOLERANCE) - 1.0)) / -rate
-    return math.inf
+        line = math.ceil(f) - 1.0
+        if line >= reached and f - reached < 0.5:
+            line = reached - 1.0
+        return (line - f) / rate, line
+    return math.inf, math.nan
 
 
 @nb.njit(cache=True, inline="always")
-def _step_rad(z_rows, cell_deg, lat, lon, px, py, pz, qx, qy, qz, min_step_rad, to_boundary_rad):
-    """Central angle from the point p (at ``lat``/``lon`` deg; unit tangent q) to the next crossing of a
-    cell-centre row or column of the padded DEM (first order; the row/column arithmetic of
-    :func:`_height_one`, half cells at the polar caps), within [min_step, to_boundary]."""
+def _step_rad(z_rows, cell_deg, lat, lon, px, py, pz, qx, qy, qz, min_step_rad, to_boundary_rad, ri, rj):
+    """(step, row line reached, column line reached): the central angle from the point p (at
+    ``lat``/``lon`` deg; unit tangent q) to the next crossing of a cell-centre row or column of the
+    padded DEM (first order; the row/column arithmetic of :func:`_height_one`, half cells at the
+    polar caps), within [min_step, to_boundary]; ``ri``/``rj`` the lines the previous step reached
+    (nan at a chain's start)."""
     cell_rad = math.radians(cell_deg)
     rho2 = max(px * px + py * py, 1e-24)
     dfi = -(qz / math.sqrt(rho2)) / cell_rad
@@ -134,8 +102,12 @@ def _step_rad(z_rows, cell_deg, lat, lon, px, py, pz, qx, qy, qz, min_step_rad, 
         dfi = 2.0 * dfi
     fj = (lon + 180.0) / cell_deg - 0.5
     dfj = ((px * qy - py * qx) / rho2) / cell_rad
-    ds = min(_to_next_line(fi, dfi), _to_next_line(fj, dfj))
-    return min(max(ds, min_step_rad), to_boundary_rad)
+    ds_i, line_i = _next_line(fi, dfi, ri)
+    ds_j, line_j = _next_line(fj, dfj, rj)
+    ds = max(min(ds_i, ds_j), min_step_rad)
+    if ds > to_boundary_rad:
+        return to_boundary_rad, math.nan, math.nan
+    return ds, (line_i if ds_i <= ds else math.nan), (line_j if ds_j <= ds else math.nan)
 
 
 @nb.njit(cache=True, inline="always")
@@ -154,8 +126,10 @@ def _chain(z, cell_deg, up, tx, ty, tz, ga, gb, n_sub, min_step_rad, out, pos, w
     px, py, pz = cg * up[0] + sg * tx, cg * up[1] + sg * ty, cg * up[2] + sg * tz
     qx, qy, qz = -sg * up[0] + cg * tx, -sg * up[1] + cg * ty, -sg * up[2] + cg * tz
     lat, lon = _latlon(px, py, pz)
+    ri, rj = math.nan, math.nan
     while s < gb:
-        s_end = min(s + _step_rad(z_rows, cell_deg, lat, lon, px, py, pz, qx, qy, qz, min_step_rad, gb - s), gb)
+        ds, ri, rj = _step_rad(z_rows, cell_deg, lat, lon, px, py, pz, qx, qy, qz, min_step_rad, gb - s, ri, rj)
+        s_end = min(s + ds, gb)
         for m in range(1, n_sub + 1):
             if write:
                 out[pos] = s_end if m == n_sub else s + (s_end - s) * m / n_sub
@@ -278,8 +252,10 @@ def _march_interval(z, cell_deg, up, tx, ty, tz, s, gb, n_sub, min_step_rad, moo
     px, py, pz = cg * up[0] + sg * tx, cg * up[1] + sg * ty, cg * up[2] + sg * tz
     qx, qy, qz = -sg * up[0] + cg * tx, -sg * up[1] + cg * ty, -sg * up[2] + cg * tz
     lat, lon = _latlon(px, py, pz)
+    ri, rj = math.nan, math.nan
     while s < gb:
-        s_end = min(s + _step_rad(z.shape[0], cell_deg, lat, lon, px, py, pz, qx, qy, qz, min_step_rad, gb - s), gb)
+        ds, ri, rj = _step_rad(z.shape[0], cell_deg, lat, lon, px, py, pz, qx, qy, qz, min_step_rad, gb - s, ri, rj)
+        s_end = min(s + ds, gb)
         for m in range(1, n_sub + 1):
             g = s_end if m == n_sub else s + (s_end - s) * m / n_sub
             cg, sg = math.cos(g), math.sin(g)

@@ -74,21 +74,25 @@ apart (a ray passing within 4.6 km of the pole crosses them faster than every 10
 heights vary over ≥ 1.9 km (half a cell to the pole row), so 10 m loses nothing."""
 
 
-LINE_TOLERANCE = 0.05
-"""A row/column line within this fraction of a cell ahead counts as reached (as in the kernels)."""
-
-
-def _to_next_line(f: np.ndarray, rate: np.ndarray) -> np.ndarray:
+def _next_line(f: np.ndarray, rate: np.ndarray, reached: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(central angle to, index of) the next integer line of ``f`` at ``rate``; a line just
+    ``reached`` counts as crossed: :func:`ilrs.environment._kernels._next_line`."""
+    with np.errstate(invalid="ignore"):
+        up = np.floor(f) + 1.0
+        up = np.where((up <= reached) & (reached - f < 0.5), reached + 1.0, up)
+        down = np.ceil(f) - 1.0
+        down = np.where((down >= reached) & (f - reached < 0.5), reached - 1.0, down)
+    line = np.where(rate > 0, up, np.where(rate < 0, down, np.nan))
     with np.errstate(divide="ignore", invalid="ignore"):
-        up = (np.floor(f + LINE_TOLERANCE) + 1.0 - f) / rate
-        down = (f - (np.ceil(f - LINE_TOLERANCE) - 1.0)) / -rate
-    return np.where(rate > 0, up, np.where(rate < 0, down, np.inf))
+        ds = np.where(rate != 0, (line - f) / np.where(rate != 0, rate, 1.0), np.inf)
+    return ds, line
 
 
-def crossing_steps_rad(s, u, t, *, min_step_rad: float, to_boundary_rad: np.ndarray) -> np.ndarray:
+def crossing_steps_rad(s, u, t, ri, rj, *, min_step_rad: float, to_boundary_rad: np.ndarray):
     """Central angle from ``s`` (n,) to the next crossing of a cell-centre row or column of the padded
     global DEM along the great circles cos s·u + sin s·t (u (3,), t (n, 3)), to first order, at least
-    ``min_step_rad``, at most ``to_boundary_rad`` (n,): the NumPy reference of
+    ``min_step_rad``, at most ``to_boundary_rad`` (n,), and the row/column lines reached (``ri``,
+    ``rj``: those the previous steps reached, nan at a chain's start): the NumPy reference of
     :func:`ilrs.environment._kernels._step_rad`."""
     nr = _padded_dem_km().shape[0]
     cell_rad = np.radians(CELL_DEG)
@@ -106,8 +110,13 @@ def crossing_steps_rad(s, u, t, *, min_step_rad: float, to_boundary_rad: np.ndar
     dfi = np.where(cap_n | cap_s, 2.0 * dfi, dfi)
     fj = (lon + 180.0) / CELL_DEG - 0.5
     dfj = ((p[:, 0] * q[:, 1] - p[:, 1] * q[:, 0]) / rho2) / cell_rad
-    ds = np.minimum(_to_next_line(fi, dfi), _to_next_line(fj, dfj))
-    return np.minimum(np.maximum(ds, min_step_rad), to_boundary_rad)
+    ds_i, line_i = _next_line(fi, dfi, ri)
+    ds_j, line_j = _next_line(fj, dfj, rj)
+    ds = np.maximum(np.minimum(ds_i, ds_j), min_step_rad)
+    past = ds > to_boundary_rad
+    ri = np.where(past | (ds_i > ds), np.nan, line_i)
+    rj = np.where(past | (ds_j > ds), np.nan, line_j)
+    return np.where(past, to_boundary_rad, ds), ri, rj
 
 
 def interval_bounds_rad(s_max: float, step_rad: float, growth: float) -> tuple[np.ndarray, np.ndarray]:
@@ -136,10 +145,12 @@ def converged_ray_samples(east, north, up, azimuth_rad, bounds_rad, n_sub: int,
     rays, samples = [], []
     for ga, gb in zip(bounds_rad[:-1], bounds_rad[1:]):
         s = np.full(az.size, ga)
+        ri, rj = np.full(az.size, np.nan), np.full(az.size, np.nan)
         live = np.arange(az.size)
         while live.size:
             s0 = s[live]
-            ds = crossing_steps_rad(s0, u, t[live], min_step_rad=min_step_rad, to_boundary_rad=gb - s0)
+            ds, ri[live], rj[live] = crossing_steps_rad(s0, u, t[live], ri[live], rj[live], min_step_rad=min_step_rad,
+                                                        to_boundary_rad=gb - s0)
             s_end = np.minimum(s0 + ds, gb)
             inner = s0[:, None] + (s_end - s0)[:, None] * m[None, :] / n_sub
             inner[:, -1] = s_end

@@ -1,9 +1,17 @@
 """Horizon masks from terrain: a user's polar-stereographic GeoTIFF and the coarse global DEM.
 
 Method (exact ray march, not a pyramid): for each azimuth the ray follows the great circle leaving
-the observer in that direction; terrain heights are sampled by bilinear interpolation every half
-pixel of the DEM that covers the point (the user's DEM near the site, the coarse global DEM
-beyond it, out to ``max_range_m``). A sample at central angle γ = d/R with ground radius
+the observer in that direction; terrain heights are sampled by bilinear interpolation at each
+DEM's own resolution. A polar-stereographic DEM (a user's GeoTIFF; several nest, the finest with a
+value winning at each sample) is sampled every half pixel. The coarse global DEM (a 0.125°
+latitude/longitude grid: 3.8 km north-south, metres to 300 m east-west near the pole) is sampled
+at every crossing of a cell-centre row or column along the great circle (the kinks of its
+bilinear surface, found to first order from the ray's rates dlat/ds, dlon/ds) and once between
+each pair (``samples_per_cell``): the result no longer moves when the sampling is refined (the
+former fixed 1 km step jumped over a cell-centre row 380 m from connecting-ridge: 89.7% lit, where
+the converged surface gives 46%). The compiled march (:mod:`ilrs.environment._kernels`) is a
+branch and bound over 2 km intervals, exact: an interval is skipped only when the highest cell it
+can touch cannot raise the horizon. A sample at central angle γ = d/R with ground radius
 r₁ = R + h₁ seen from the observer at r₀ = R + h₀ + mast has elevation
 
     ε = atan2(r₁·cos γ − r₀, r₁·sin γ)
@@ -34,6 +42,9 @@ from ilrs.environment.sites import Site
 from ilrs.errors import InputError
 
 DEFAULT_AZIMUTH_STEP_DEG = 0.5
+HORIZON_MARCH = "converged-crossings-1"
+"""Names the ray-march algorithm in cache keys (timelines, comms horizons): a cached horizon of
+another march is never reused."""
 DEFAULT_SAMPLES_PER_CELL = 2
 """Samples per stretch between crossings of the global DEM's cell-centre rows/columns: the crossing
 itself and one between (halving to 4 moves a year's lit fraction < 0.5 points at every catalogue

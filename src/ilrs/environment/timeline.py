@@ -92,7 +92,9 @@ def site_identity(site: Site, horizon_kind: str, start, end) -> dict[str, Any]:
     horizon model (a user file by the hash of its bytes) and the ephemeris kernels that cover the
     span. Cache keys of every site product include it, so an edited horizon file is never stale."""
     eph = ephemeris_for(np.array([np.datetime64(start, "ns"), np.datetime64(end, "ns")]))
-    return {"site": site.to_dict(), "horizon": _horizon_key(horizon_kind),
+    from ilrs.environment.terrain import HORIZON_MARCH
+
+    return {"site": site.to_dict(), "horizon": _horizon_key(horizon_kind), "horizon_march": HORIZON_MARCH,
             "kernels": [(p.name, p.stat().st_size) for p in eph.kernel_files]}
 
 
