@@ -12,6 +12,7 @@ lit fraction is asserted between the closed forms at h + SLIVER_DEG and at h.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from ilrs.environment import HorizonMask, get_site, sun_earth_azel, time_grid
 from ilrs.environment.horizon_range import (HorizonRange, blended_mask, bounds_warning, horizon_range,
                                             track_under_horizon)
 from ilrs.environment.illumination import span_statistics
+from ilrs.scenario import load_scenario, scenario_from_dict
 
 R_SUN_M = 6.957e8  # IAU 2015 Resolution B3 nominal solar radius
 SLIVER_DEG = 0.002
@@ -220,3 +222,108 @@ def test_the_central_mask_seen_again_is_the_central_track():
     again = track_under_horizon(sun_earth_azel(site, times, HorizonMask.none()), mask)
     np.testing.assert_allclose(again.visible_solar_fraction, direct.visible_solar_fraction, atol=1e-12)
     np.testing.assert_array_equal(again.earth_visible, direct.earth_visible)
+
+
+# -- through the real bounds (ilrs.environment.terrain_range) ----------------------------------
+
+@pytest.fixture(scope="module")
+def flat_tif(tmp_path_factory):
+    """64×64 px of 100 m around the pole, all at 0 m: coarser than a trusted DEM (so bounds are
+    made), and flat (so nothing is hidden between its pixels)."""
+    from ilrs.environment.geotiff_write import PolarGrid, write_polar_stereo_geotiff
+
+    n, px = 64, 100.0
+    path = tmp_path_factory.mktemp("dem") / "flat.tif"
+    x0 = -n * px / 2 + px / 2
+    write_polar_stereo_geotiff(path, np.zeros((n, n), np.float32), PolarGrid(x0, -x0, px))
+    return path
+
+
+def test_a_flat_user_dem_gives_bounds_that_collapse(flat_tif, tmp_path, monkeypatch):
+    from ilrs.environment import Site
+    from ilrs.environment.horizon_range import site_horizon_bounds
+    from ilrs.environment.terrain import horizon_for_site
+
+    monkeypatch.setenv("ILRS_CACHE_DIR", str(tmp_path))
+    site = Site("flat", -89.98, 0.0, 0.0, 2.0)  # ~600 m from the pole, inside the 6.4 km tile
+    bounds = site_horizon_bounds(site, str(flat_tif))
+    assert bounds is not None and bounds.unresolved_m == 100.0  # 100 m/px: not trusted as a point
+    again = site_horizon_bounds(site, str(flat_tif))  # read back from disk, the same
+    for end in ("optimistic", "pessimistic"):
+        np.testing.assert_array_equal(getattr(again, end).elevation_deg, getattr(bounds, end).elevation_deg)
+    assert again.assumptions == bounds.assumptions and again.dem == bounds.dem
+    mask = horizon_for_site(site, str(flat_tif))
+    track = sun_earth_azel(site.with_height(mask.ground_m), time_grid("2027-01-01", days=90, step_s=3600.0), mask)
+    rng = horizon_range(track, span_statistics(track, 3600.0), bounds)
+    assert rng.collapsed and rng.warning() == ""
+    for name in ("lit_fraction", "longest_darkness_hours", "earth_visible_fraction"):
+        f = rng.figure(name)
+        assert f["low"] == pytest.approx(f["high"], abs=1e-12), name
+
+
+def _short_study():
+    raw = load_scenario("ilrs-reference").model_dump(mode="json", exclude_unset=True)
+    raw["span"] = {"start": "2027-01-01", "end": "2027-04-01"}
+    raw["operations"].update(start="2027-01-15", years=0.2)
+    raw["relays"].update(analysis_days=1.0, coverage_spacing_km=0.0)
+    return scenario_from_dict(raw)
+
+
+def test_report_sections_carry_the_range(tmp_path, monkeypatch):
+    from ilrs.report.products import RunProducts, compile_setup
+    from ilrs.report.section import RunContext
+    from ilrs.report.sections import environment, operations
+
+    monkeypatch.setenv("ILRS_CACHE_DIR", str(tmp_path / "cache"))
+    products = RunProducts(compile_setup(_short_study()), risk_runs=0)
+    env = environment.build(products, RunContext(out_dir=tmp_path))
+    r = env.summary["horizon_range"]  # connecting-ridge on the coarse DEM: the DEM cannot decide
+    lit = r["figures"]["lit_fraction"]
+    assert lit["low"] <= lit["central"] <= lit["high"] and lit["high"] - lit["low"] > 0.01
+    assert lit["central"] == pytest.approx(env.summary["lit_fraction"])
+    assert set(r["assumptions"]) == {"optimistic", "pessimistic"} and r["narrowed_by"] and r["dem"]
+    warning = [line for line in env.lines if line.startswith("warning:")]
+    assert len(warning) == 1 and warning[0] == r["warning"] and "\n" not in warning[0]
+    assert "Range over the horizon bounds" in env.html
+    ops = operations.build(products, RunContext(out_dir=tmp_path))
+    k = ops.summary["kpi_range"]
+    # less light, no more energy: the pessimistic end generates at most what the optimistic one does
+    assert k["energy_generated_kwh"]["pessimistic"] <= k["energy_generated_kwh"]["optimistic"]
+    assert k["energy_generated_kwh"]["central"] == pytest.approx(ops.summary["energy_generated_kwh"])
+    assert k["hours_survival_mode"]["low"] <= k["hours_survival_mode"]["central"] <= k["hours_survival_mode"]["high"]
+
+
+def test_site_command_prints_the_range(ilrs_cli, tmp_path):
+    r = ilrs_cli("site", "connecting-ridge", "--mast-m", "2", "--start", "2027-04-01", "--days", "20",
+                 "--step-min", "240", "--out", tmp_path / "o", "--format", "json",
+                 env_extra={"ILRS_CACHE_DIR": str(tmp_path / "cache")})
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    lit = d["horizon_range"]["figures"]["lit_fraction"]
+    assert lit["central"] == d["lit_fraction"] and lit["low"] <= lit["central"] <= lit["high"]
+    text = ilrs_cli("site", "connecting-ridge", "--mast-m", "2", "--start", "2027-04-01", "--days", "20",
+                    "--step-min", "240", "--out", tmp_path / "o", env_extra={"ILRS_CACHE_DIR": str(tmp_path / "cache")})
+    lines = text.stdout.splitlines()
+    assert any(line.strip().startswith("range over the horizon bounds: lit") for line in lines)
+    assert sum(line.strip().startswith("warning: the coarse DEM decides") for line in lines) == (
+        0 if d["horizon_range"]["collapsed"] else 1)
+    inst = ilrs_cli("site", "connecting-ridge", "--at", "2027-04-02T00:00:00", "--format", "json",
+                    env_extra={"ILRS_CACHE_DIR": str(tmp_path / "cache")})
+    ends = json.loads(inst.stdout)["horizon_range"]
+    assert ends["optimistic"]["horizon_elevation_deg"] <= ends["pessimistic"]["horizon_elevation_deg"]
+
+
+def test_risk_runs_record_where_in_the_range_they_stand(tmp_path, monkeypatch):
+    from ilrs.risk.ops_model import horizon_position
+    from ilrs.risk.seeds import run_seed_sequence
+    from .study import run_risk
+
+    monkeypatch.setenv("ILRS_CACHE_DIR", str(tmp_path))
+    s = _short_study()
+    res = run_risk(s, runs=4, ops=True, chunk_runs=2)
+    got = res.table.column("input.horizon_position").to_pylist()
+    assert got == [horizon_position(run_seed_sequence(int(s.seed), i)) for i in range(4)]
+    # the campaign draws are the campaign-only study's, run for run
+    camp = run_risk(s, runs=4)
+    for c in camp.table.column_names:
+        assert res.table.column(c).equals(camp.table.column(c)), c
