@@ -1,0 +1,222 @@
+"""Compiled (numba) kernels of the whole-region horizon maps (:mod:`ilrs.environment.horizon_map`).
+
+* :func:`sweep_horizons` — the horizon of every pixel of a region at a set of grid azimuths by a
+  line sweep with an upper convex hull (Stewart 1998, "Fast horizon computation at all points of a
+  terrain with visibility and shading applications", IEEE TVCG 4(1); the same construction as
+  Cabral, Max & Springmeyer 1987's horizon tables). For one azimuth the DEM is cut into parallel
+  lines, one per unit step of the minor grid axis; each line is sampled once per column (or row)
+  it crosses, the height linear between the two pixels the line passes between. Walking a line
+  from its far end back towards the region, the samples ahead of each observer are kept as the
+  upper convex hull of (T, h − T²/2R) — T the ground distance along the line (map distance / k,
+  the stereographic scale factor k = k₀(1 + ρ²/4R²k₀²), Snyder 1987 eq. 21-32): the Moon's
+  curvature to second order, which keeps every slope comparison exact for the parabola and the
+  hull x-monotone. The observer's tangent vertex is found by binary search; the elevation is then
+  evaluated with the EXACT formula of :mod:`ilrs.environment.terrain`,
+  ε = atan2(r₁ cos γ − r₀, r₁ sin γ), γ = ΔT/R, at that vertex and its two neighbours (the hull
+  of the parabola and that of the exact curve differ by < 1e-3°: tests/test_horizon_map.py
+  compares with the brute-force maximum over every sample, :func:`reference_horizons` of
+  :mod:`horizon_map`). One azimuth per thread (``parallel=True``); every azimuth is independent,
+  so the result does not depend on the number of threads.
+* :func:`exposure_counts` — per pixel over a list of epochs: samples with some / the centre of a
+  body's disk above the horizon, the sum of the visible disk fraction and the longest run without
+  any of it (the definitions of :func:`ilrs.environment.illumination.span_statistics`).
+
+The pixel an observer stands for: the line through its column (row) passes within half a pixel of
+its centre along the minor axis; the observer stands on the line there, on the DEM's surface as
+the line samples it (+ mast). Each pixel's horizon is thus exact for a point ≤ ½ pixel from its
+centre. Selected by :func:`ilrs._compiled.use_compiled` like the other kernels.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+NODATA_CDEG = -32768
+
+
+@nb.njit(cache=True, inline="always")
+def _line_height(z, transposed, minor_pos, major, n_minor):
+    """Height on the line at integer ``major`` and fractional ``minor_pos``; NaN off the DEM."""
+    i = int(math.floor(minor_pos))
+    if i < 0 or i > n_minor - 1:
+        return np.nan
+    f = minor_pos - i
+    if i == n_minor - 1:
+        if f > 0.0:
+            return np.nan
+        return np.float64(z[major, i]) if transposed else np.float64(z[i, major])
+    if transposed:
+        return (1.0 - f) * np.float64(z[major, i]) + f * np.float64(z[major, i + 1])
+    return (1.0 - f) * np.float64(z[i, major]) + f * np.float64(z[i + 1, major])
+
+
+@nb.njit(cache=True, inline="always")
+def _tangent_vertex(stack, top, ht, hy, t_o, y_o):
+    """Index in ``stack`` (0..top; top = leftmost) of the hull vertex of largest slope from (t_o, y_o)."""
+    lo, hi = 0, top  # k = position from the left: vertex stack[top - k]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        a, b = stack[top - mid], stack[top - mid - 1]
+        if (hy[a] - y_o) * (ht[b] - t_o) < (hy[b] - y_o) * (ht[a] - t_o):
+            lo = mid + 1
+        else:
+            hi = mid
+    return top - lo
+
+
+@nb.njit(cache=True)
+def _sweep_azimuth(z, transposed, n_major, n_minor, a0, a1, b0, b1, slope, direction, step_m,
+                   px, cx0, cy0, cx_major, cy_major, cx_minor, cy_minor, radius_m, k0, mast_m,
+                   quantize, out, plane):
+    """One azimuth: every line of the family crossing the region (see module docstring)."""
+    corners = (b0 - slope * a0, b0 - slope * (a1 - 1), b1 - 1 - slope * a0, b1 - 1 - slope * (a1 - 1))
+    q_lo = int(math.floor(min(corners))) - 1
+    q_hi = int(math.ceil(max(corners))) + 1
+    n = n_major + 2
+    ht = np.empty(n)
+    hy = np.empty(n)
+    hh = np.empty(n)
+    hc = np.empty(n)
+    hs = np.empty(n)
+    stack = np.empty(n, np.int64)
+    two_r = 2.0 * radius_m
+    four_rk = 4.0 * radius_m * radius_m * k0 * k0
+    if direction > 0:
+        first, last, inc = n_major - 1, a0 - 1, -1
+    else:
+        first, last, inc = 0, a1, 1
+    for q in range(q_lo, q_hi + 1):
+        top = -1
+        t_ground = 0.0
+        m = first
+        count = 0
+        while m != last:
+            pos = q + slope * m
+            if count > 0:  # ground length of the last step: map length / k at its midpoint
+                mid_major = m - 0.5 * inc
+                mid_minor = q + slope * mid_major
+                xm = cx0 + cx_major * mid_major + cx_minor * mid_minor
+                ym = cy0 + cy_major * mid_major + cy_minor * mid_minor
+                t_ground -= step_m / (k0 * (1.0 + (xm * xm + ym * ym) / four_rk))
+            count += 1
+            h = _line_height(z, transposed, pos, m, n_minor)
+            c_t = math.cos(t_ground / radius_m)
+            s_t = math.sin(t_ground / radius_m)
+            b = int(math.floor(pos + 0.5))
+            if a0 <= m < a1 and b0 <= b < b1:
+                r_out, c_out = (b - b0, m - a0) if not transposed else (m - a0, b - b0)
+                if math.isnan(h):
+                    out[plane, r_out, c_out] = NODATA_CDEG if quantize else np.nan
+                else:
+                    e = _observer_elevation(stack, top, ht, hy, hh, hc, hs, t_ground, c_t, s_t, h + mast_m, mast_m,
+                                             radius_m, two_r)
+                    out[plane, r_out, c_out] = math.floor(e * 100.0 + 0.5) if quantize else e
+            if not math.isnan(h):
+                y = h - t_ground * t_ground / two_r
+                while top >= 1:
+                    a, c = stack[top], stack[top - 1]
+                    if (hy[a] - y) * (ht[c] - t_ground) <= (hy[c] - y) * (ht[a] - t_ground):
+                        top -= 1
+                    else:
+                        break
+                top += 1
+                ht[count] = t_ground
+                hy[count] = y
+                hh[count] = h
+                hc[count] = c_t
+                hs[count] = s_t
+                stack[top] = count
+            m += inc
+
+
+@nb.njit(cache=True, inline="always")
+def _observer_elevation(stack, top, ht, hy, hh, hc, hs, t_o, c_o, s_o, h_o, mast_m, radius_m, two_r):
+    """Exact elevation (deg) of the highest hull point seen from an observer at height h_o, ground
+    distance t_o (cos, sin of t_o/R: c_o, s_o; γ = θ_p − θ_o by the angle-difference identities)."""
+    if top < 0:  # no terrain ahead (the DEM's edge): the smooth sphere through the ground stands in
+        return -math.degrees(math.acos(min(1.0, (radius_m + h_o - mast_m) / (radius_m + h_o))))
+    k = _tangent_vertex(stack, top, ht, hy, t_o, h_o - t_o * t_o / two_r)
+    r0 = radius_m + h_o
+    best_y, best_x = -1.0, 0.0
+    for kk in range(max(k - 1, 0), min(k + 1, top) + 1):
+        p = stack[kk]
+        r1 = radius_m + hh[p]
+        y = r1 * (hc[p] * c_o + hs[p] * s_o) - r0
+        x = r1 * (hs[p] * c_o - hc[p] * s_o)
+        if best_x == 0.0 or y * best_x > best_y * x:
+            best_y, best_x = y, x
+    return math.degrees(math.atan2(best_y, best_x))
+
+
+@nb.njit(cache=True, parallel=True)
+def sweep_horizons(z, x0_m, y0_m, pixel_m, radius_m, k0, azimuth_rad, r0, r1, c0, c1, mast_m, quantize, out):
+    """Horizon (deg, or centidegrees rounded when ``quantize``) of pixels z[r0:r1, c0:c1] at grid
+    azimuths ``azimuth_rad`` (clockwise from grid north, +y) into ``out`` (n_az, r1-r0, c1-c0)."""
+    nr, nc = z.shape
+    for j in nb.prange(azimuth_rad.size):
+        sa, ca = math.sin(azimuth_rad[j]), math.cos(azimuth_rad[j])
+        dcol, drow = sa, -ca
+        if abs(dcol) >= abs(drow):  # major axis: columns; minor: rows
+            slope = drow / dcol
+            _sweep_azimuth(z, False, nc, nr, c0, c1, r0, r1, slope, 1 if dcol > 0 else -1,
+                           pixel_m * math.sqrt(1.0 + slope * slope), pixel_m, x0_m, y0_m,
+                           pixel_m, 0.0, 0.0, -pixel_m, radius_m, k0, mast_m, quantize, out, j)
+        else:  # major axis: rows; minor: columns (z read transposed)
+            slope = dcol / drow
+            _sweep_azimuth(z, True, nr, nc, r0, r1, c0, c1, slope, 1 if drow > 0 else -1,
+                           pixel_m * math.sqrt(1.0 + slope * slope), pixel_m, x0_m, y0_m,
+                           0.0, -pixel_m, pixel_m, 0.0, radius_m, k0, mast_m, quantize, out, j)
+
+
+@nb.njit(cache=True, parallel=True)
+def exposure_counts(horizon_cdeg, pos, el_deg, sc, rho_deg, du, want_fraction):
+    """Per pixel of one tile, over epochs (time order): samples with some of the disk up (x > −1),
+    with its centre up (x > 0), Σ visible disk fraction, and the longest run with none of it up.
+
+    ``horizon_cdeg`` (n_az, rows, cols) int16; ``pos`` (n_t,): the body's grid azimuth in units of
+    the azimuth step (linear interpolation between nodes); ``el_deg`` (n_t,): its elevation at the
+    tile's reference point; ``sc`` (n_t, 3): degrees(unit vector)/cos(el) — the elevation at a
+    pixel is el + sc·du (first order in the tilt ``du`` (rows, cols, 3) of the pixel's vertical
+    from the reference's); ``rho_deg`` (n_t,): the disk's angular radius (0: a point).
+    x = (ε − h)/ρ; the fraction is the circle-segment area of ``sky.visible_disk_fraction``.
+    """
+    n_az, nr, nc = horizon_cdeg.shape
+    n_t = pos.size
+    any_up = np.zeros((nr, nc), np.int32)
+    centre_up = np.zeros((nr, nc), np.int32)
+    frac_sum = np.zeros((nr, nc))
+    longest_none = np.zeros((nr, nc), np.int32)
+    for r in nb.prange(nr):
+        run = np.zeros(nc, np.int32)
+        for t in range(n_t):
+            jf = math.floor(pos[t])
+            w = pos[t] - jf
+            j = int(jf) % n_az
+            j1 = (j + 1) % n_az
+            e0, s0, s1, s2, rho = el_deg[t], sc[t, 0], sc[t, 1], sc[t, 2], rho_deg[t]
+            for c in range(nc):
+                ha, hb = horizon_cdeg[j, r, c], horizon_cdeg[j1, r, c]
+                if ha == NODATA_CDEG or hb == NODATA_CDEG:
+                    continue
+                h = ((1.0 - w) * ha + w * hb) * 0.01
+                el = e0 + s0 * du[r, c, 0] + s1 * du[r, c, 1] + s2 * du[r, c, 2]
+                d = el - h
+                if d > -rho:
+                    any_up[r, c] += 1
+                    run[c] = 0
+                else:
+                    run[c] += 1
+                    if run[c] > longest_none[r, c]:
+                        longest_none[r, c] = run[c]
+                if d > 0.0:
+                    centre_up[r, c] += 1
+                if want_fraction and rho > 0.0:
+                    if d >= rho:
+                        frac_sum[r, c] += 1.0
+                    elif d > -rho:
+                        x = d / rho
+                        frac_sum[r, c] += 1.0 - (math.acos(x) - x * math.sqrt(1.0 - x * x)) / math.pi
+    return any_up, centre_up, frac_sum, longest_none
