@@ -44,10 +44,10 @@ def _line_height(z, transposed, minor_pos, major, n_minor):
     if i < 0 or i > n_minor - 1:
         return np.nan
     f = minor_pos - i
-    if i == n_minor - 1:
-        if f > 0.0:
-            return np.nan
+    if f == 0.0:  # on a pixel row (column): that pixel alone (a no-data neighbour does not count)
         return np.float64(z[major, i]) if transposed else np.float64(z[i, major])
+    if i == n_minor - 1:
+        return np.nan
     if transposed:
         return (1.0 - f) * np.float64(z[major, i]) + f * np.float64(z[major, i + 1])
     return (1.0 - f) * np.float64(z[i, major]) + f * np.float64(z[i + 1, major])

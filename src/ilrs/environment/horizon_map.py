@@ -274,7 +274,7 @@ def run_tasks(func, tasks: list[tuple], scheduler: str | None, progress: Progres
                 progress(i + 1, len(tasks))
         return out
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise InputError("--scheduler needs dask[distributed] (pip install 'ilrs[cluster]')",
                          field="--scheduler") from None
@@ -286,10 +286,12 @@ def run_tasks(func, tasks: list[tuple], scheduler: str | None, progress: Progres
     with client:
         remote = client.scatter(shared, broadcast=True)
         futures = [client.submit(func, remote, *t, pure=False) for t in tasks]
-        for i, _ in enumerate(as_completed(futures)):
+        out = []
+        for i, fut in enumerate(futures):   # in order: the result is assembled as a serial run's
+            out.append(fut.result())
             if progress:
                 progress(i + 1, len(tasks))
-        return client.gather(futures)
+        return out
 
 
 def packaged_polar_dem(pixel_m: float, centre_xy_m: tuple[float, float], half_width_m: float) -> PolarStereoDEM:
