@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ilrs.constants import SUN_RADIUS_M
+from ilrs.constants import SECONDS_PER_DAY, SUN_RADIUS_M
 from ilrs.environment.horizon_map import HorizonDatabase, Progress
 from ilrs.environment.region_maps import (SkyTiles, _pixel_up, body_tiles, exposure_maps, nodata_mask,
                                           pixel_area_km2, pixel_latitude_deg)
@@ -77,7 +77,7 @@ def sun_envelope(db: HorizonDatabase, sun_vectors_me: np.ndarray, *, ground_m: f
 def precession_times(start: str = "2024-01-01", step_s: float = 3600.0) -> np.ndarray:
     """UTC epochs every ``step_s`` over one precession cycle from ``start``."""
     t0 = np.datetime64(start, "ns")
-    n = int(PRECESSION_CYCLE_DAYS * 86400.0 // step_s)
+    n = int(PRECESSION_CYCLE_DAYS * SECONDS_PER_DAY // step_s)
     return t0 + (np.arange(n) * int(step_s * 1e9)).astype("timedelta64[ns]")
 
 
