@@ -54,6 +54,7 @@ def test_map_invariants(rough):
     _, _, maps = rough
     v = maps.values
     assert maps.samples == len(TIMES)
+    assert not np.isnan(v["lit_any_fraction"]).any()     # every pixel, the DEM's edges included
     assert np.all(v["lit_centre_fraction"] <= v["lit_any_fraction"])
     assert np.all(v["mean_visible_fraction"] <= v["lit_any_fraction"] + 1e-12)
     # a pixel never lit is dark for the whole period
@@ -67,8 +68,9 @@ def test_exposure_kernel_equals_numpy_reference(seed, n_t, rho):
     from ilrs.environment._map_kernels import exposure_counts
 
     rng = np.random.default_rng(seed)
-    h = rng.integers(-500, 800, size=(360, 5, 7)).astype(np.int16)
-    h[:, 0, 0] = -32768
+    h = rng.integers(-500, 800, size=(5, 7, 360)).astype(np.int16)
+    h[0, 0, :] = -32768
+    h[1, 2, 17] = -32768
     pos = rng.uniform(0, 360, n_t)
     el = rng.uniform(-2, 5, n_t)
     sc = rng.normal(size=(n_t, 3)) * 57.3

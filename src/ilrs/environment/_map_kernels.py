@@ -39,10 +39,14 @@ NODATA_CDEG = -32768
 
 @nb.njit(cache=True, inline="always")
 def _line_height(z, transposed, minor_pos, major, n_minor):
-    """Height on the line at integer ``major`` and fractional ``minor_pos``; NaN off the DEM."""
+    """Height on the line at integer ``major`` and fractional ``minor_pos``; the edge pixel's up to
+    half a pixel beyond the DEM's edge (the edge pixels' observers stand there), NaN further out."""
+    if minor_pos < 0.0 or minor_pos > n_minor - 1:
+        if minor_pos < -0.5 or minor_pos > n_minor - 0.5:
+            return np.nan
+        i = 0 if minor_pos < 0.0 else n_minor - 1
+        return np.float64(z[major, i]) if transposed else np.float64(z[i, major])
     i = int(math.floor(minor_pos))
-    if i < 0 or i > n_minor - 1:
-        return np.nan
     f = minor_pos - i
     if f == 0.0:  # on a pixel row (column): that pixel alone (a no-data neighbour does not count)
         return np.float64(z[major, i]) if transposed else np.float64(z[i, major])
@@ -209,47 +213,59 @@ def exposure_counts(horizon_cdeg, pos, el_deg, sc, rho_deg, du, want_fraction):
     """Per pixel of one tile, over epochs (time order): samples with some of the disk up (x > −1),
     with its centre up (x > 0), Σ visible disk fraction, and the longest run with none of it up.
 
-    ``horizon_cdeg`` (n_az, rows, cols) int16; ``pos`` (n_t,): the body's grid azimuth in units of
-    the azimuth step (linear interpolation between nodes); ``el_deg`` (n_t,): its elevation at the
-    tile's reference point; ``sc`` (n_t, 3): degrees(unit vector)/cos(el) — the elevation at a
-    pixel is el + sc·du (first order in the tilt ``du`` (rows, cols, 3) of the pixel's vertical
-    from the reference's); ``rho_deg`` (n_t,): the disk's angular radius (0: a point).
-    x = (ε − h)/ρ; the fraction is the circle-segment area of ``sky.visible_disk_fraction``.
+    ``horizon_cdeg`` (rows, cols, n_az) int16 (each pixel's horizon contiguous); ``pos`` (n_t,): the
+    body's grid azimuth in units of the azimuth step (linear interpolation between nodes);
+    ``el_deg`` (n_t,): its elevation at the tile's reference point; ``sc`` (n_t, 3):
+    degrees(unit vector)/cos(el) — the elevation at a pixel is el + sc·du (first order in the tilt
+    ``du`` (rows, cols, 3) of the pixel's vertical from the reference's); ``rho_deg`` (n_t,): the
+    disk's angular radius (0: a point). x = (ε − h)/ρ; the fraction is the circle-segment area of
+    ``sky.visible_disk_fraction``.
     """
-    n_az, nr, nc = horizon_cdeg.shape
+    nr, nc, n_az = horizon_cdeg.shape
     n_t = pos.size
+    j0 = np.empty(n_t, np.int64)
+    j1 = np.empty(n_t, np.int64)
+    w = np.empty(n_t)
+    for t in range(n_t):
+        jf = math.floor(pos[t])
+        w[t] = pos[t] - jf
+        j0[t] = int(jf) % n_az
+        j1[t] = (j0[t] + 1) % n_az
     any_up = np.zeros((nr, nc), np.int32)
     centre_up = np.zeros((nr, nc), np.int32)
     frac_sum = np.zeros((nr, nc))
     longest_none = np.zeros((nr, nc), np.int32)
     for r in nb.prange(nr):
-        run = np.zeros(nc, np.int32)
-        for t in range(n_t):
-            jf = math.floor(pos[t])
-            w = pos[t] - jf
-            j = int(jf) % n_az
-            j1 = (j + 1) % n_az
-            e0, s0, s1, s2, rho = el_deg[t], sc[t, 0], sc[t, 1], sc[t, 2], rho_deg[t]
-            for c in range(nc):
-                ha, hb = horizon_cdeg[j, r, c], horizon_cdeg[j1, r, c]
-                if ha == NODATA_CDEG or hb == NODATA_CDEG:
-                    continue
-                h = ((1.0 - w) * ha + w * hb) * 0.01
-                el = e0 + s0 * du[r, c, 0] + s1 * du[r, c, 1] + s2 * du[r, c, 2]
-                d = el - h
+        for c in range(nc):
+            hz = horizon_cdeg[r, c]
+            missing = False
+            for k in range(n_az):
+                missing |= hz[k] == NODATA_CDEG
+            if missing:
+                continue
+            d0, d1, d2 = du[r, c, 0], du[r, c, 1], du[r, c, 2]
+            n_any, n_centre, f_sum, run, longest = 0, 0, 0.0, 0, 0
+            for t in range(n_t):
+                h = ((1.0 - w[t]) * hz[j0[t]] + w[t] * hz[j1[t]]) * 0.01
+                d = el_deg[t] + sc[t, 0] * d0 + sc[t, 1] * d1 + sc[t, 2] * d2 - h
+                rho = rho_deg[t]
                 if d > -rho:
-                    any_up[r, c] += 1
-                    run[c] = 0
+                    n_any += 1
+                    run = 0
+                    if d > 0.0:
+                        n_centre += 1
+                    if want_fraction:
+                        if d >= rho:
+                            f_sum += 1.0
+                        else:
+                            x = d / rho
+                            f_sum += 1.0 - (math.acos(x) - x * math.sqrt(1.0 - x * x)) / math.pi
                 else:
-                    run[c] += 1
-                    if run[c] > longest_none[r, c]:
-                        longest_none[r, c] = run[c]
-                if d > 0.0:
-                    centre_up[r, c] += 1
-                if want_fraction and rho > 0.0:
-                    if d >= rho:
-                        frac_sum[r, c] += 1.0
-                    elif d > -rho:
-                        x = d / rho
-                        frac_sum[r, c] += 1.0 - (math.acos(x) - x * math.sqrt(1.0 - x * x)) / math.pi
+                    run += 1
+                    if run > longest:
+                        longest = run
+            any_up[r, c] = n_any
+            centre_up[r, c] = n_centre
+            frac_sum[r, c] = f_sum
+            longest_none[r, c] = longest
     return any_up, centre_up, frac_sum, longest_none

@@ -223,7 +223,10 @@ def _reference_line_heights(zz, pos, majors, n_minor) -> np.ndarray:
     ic = np.clip(i, 0, n_minor - 1)
     i1 = np.clip(i + 1, 0, n_minor - 1)
     h = (1.0 - f) * zz[ic, majors] + f * zz[i1, majors]
-    return np.where(ok, np.where(f == 0.0, zz[ic, majors], h), np.nan)
+    h = np.where(ok, np.where(f == 0.0, zz[ic, majors], h), np.nan)
+    # half a pixel beyond the edge: the edge pixel's height (the edge pixels' observers stand there)
+    h = np.where((pos >= -0.5) & (pos < 0.0), zz[0, majors], h)
+    return np.where((pos > n_minor - 1) & (pos <= n_minor - 0.5), zz[n_minor - 1, majors], h)
 
 
 # -- storage and tasks ---------------------------------------------------------------------------

@@ -107,7 +107,7 @@ def exposure_task(horizon_cdeg, pos, el_deg, sc, rho_deg, du, want_fraction):
     """One tile's counts (compiled kernel, or the NumPy reference under ILRS_KERNELS=numpy)."""
     from ilrs._compiled import use_compiled
 
-    h = np.ascontiguousarray(horizon_cdeg, np.int16)
+    h = np.ascontiguousarray(np.moveaxis(np.asarray(horizon_cdeg, np.int16), 0, -1))  # (rows, cols, n_az)
     if use_compiled():
         from ilrs.environment._map_kernels import exposure_counts
         from ilrs.environment.horizon_map import _KERNEL_LOCK
@@ -118,11 +118,12 @@ def exposure_task(horizon_cdeg, pos, el_deg, sc, rho_deg, du, want_fraction):
 
 
 def reference_exposure(h, pos, el_deg, sc, rho_deg, du):
-    """NumPy reference of :func:`ilrs.environment._map_kernels.exposure_counts` (all epochs at once)."""
-    n_az = h.shape[0]
+    """NumPy reference of :func:`ilrs.environment._map_kernels.exposure_counts` (all epochs at once;
+    ``h`` (rows, cols, n_az))."""
+    n_az = h.shape[2]
     j = np.floor(pos).astype(int) % n_az
     w = (pos - np.floor(pos))[:, None, None]
-    hh = h.astype(float)
+    hh = np.moveaxis(h, 2, 0).astype(float)
     bad = ((hh == NODATA_CDEG).any(axis=0))
     hz = ((1.0 - w) * hh[j] + w * hh[(j + 1) % n_az]) * 0.01                 # (n_t, rows, cols)
     el = el_deg[:, None, None] + np.einsum("tk,rck->trc", sc, du)
@@ -131,9 +132,9 @@ def reference_exposure(h, pos, el_deg, sc, rho_deg, du):
     up = d > -rho
     with np.errstate(invalid="ignore", divide="ignore"):
         x = np.clip(np.where(rho > 0, d / np.where(rho > 0, rho, 1.0), 0.0), -1.0, 1.0)
-    f = np.where(rho > 0, 1.0 - (np.arccos(x) - x * np.sqrt(1.0 - x * x)) / np.pi, 0.0)
-    longest = np.zeros(h.shape[1:], np.int32)
-    run = np.zeros(h.shape[1:], np.int32)
+    f = np.where(rho > 0, 1.0 - (np.arccos(x) - x * np.sqrt(1.0 - x * x)) / np.pi, d > 0)   # a point: 0 or 1
+    longest = np.zeros(h.shape[:2], np.int32)
+    run = np.zeros(h.shape[:2], np.int32)
     for k in range(len(pos)):
         run = np.where(up[k], 0, run + 1)
         longest = np.maximum(longest, run)
@@ -169,7 +170,11 @@ def exposure_maps(db: HorizonDatabase, tiles: SkyTiles, *, want_fraction: bool,
 
 
 def nodata_mask(db: HorizonDatabase) -> np.ndarray:
-    return (np.asarray(db.horizon_cdeg[0]) == NODATA_CDEG)
+    """Pixels without a horizon at some azimuth (the DEM has no data at or beside them)."""
+    bad = np.zeros(db.horizon_cdeg.shape[1:], bool)
+    for plane in db.horizon_cdeg:
+        bad |= np.asarray(plane) == NODATA_CDEG
+    return bad
 
 
 def sun_earth_maps(db: HorizonDatabase, times, *, bodies=("sun", "earth"), ground_m: float = 0.0,
