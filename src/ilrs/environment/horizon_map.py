@@ -132,8 +132,13 @@ def horizon_database(dem: PolarStereoDEM, rows: tuple[int, int] | None = None, c
     az = np.arange(n_azimuths) * (2 * np.pi / n_azimuths)
     chunks = [az[i:i + 8] for i in range(0, n_azimuths, 8)]
     tasks = [(chunk, rows, cols, mast_m) for chunk in chunks]
-    parts = run_tasks(_sweep_task, tasks, scheduler, progress, shared=dem)
-    db = HorizonDatabase(np.concatenate(parts, axis=0), rows, cols, region_grid(dem, rows, cols), float(mast_m),
+    horizon = np.empty((n_azimuths, rows[1] - rows[0], cols[1] - cols[0]), np.int16)
+
+    def put(i, part):
+        horizon[8 * i: 8 * i + len(part)] = part
+
+    run_tasks(_sweep_task, tasks, scheduler, progress, shared=dem, on_result=put)
+    db = HorizonDatabase(horizon, rows, cols, region_grid(dem, rows, cols), float(mast_m),
                          dem.source or "in-memory DEM", key)
     if cache_dir is not None:
         store_database(db, Path(cache_dir) / key)
@@ -265,16 +270,26 @@ def load_database(folder: Path) -> HorizonDatabase | None:
         return None
 
 
-def run_tasks(func, tasks: list[tuple], scheduler: str | None, progress: Progress | None, shared=None) -> list:
-    """``func(shared, *task)`` for each task, in order: here, or on the Dask cluster at ``scheduler``
-    (``shared`` scattered once to every worker). Same results either way: every task is
-    deterministic and independent."""
+def run_tasks(func, tasks, scheduler: str | None, progress: Progress | None, shared=None, *,
+              on_result: Callable | None = None, n_tasks: int | None = None) -> list:
+    """``func(shared, *task)`` for each task (an iterable, consumed lazily here), in order: here, or
+    on the Dask cluster at ``scheduler`` (``shared`` scattered once to every worker). Results go to
+    ``on_result(i, result)`` when given (not kept: bounded memory), else they are returned. Same
+    results either way: every task is deterministic and independent."""
+    total = n_tasks if n_tasks is not None else len(tasks)
+    out = []
+
+    def done(i, res):
+        if on_result is not None:
+            on_result(i, res)
+        else:
+            out.append(res)
+        if progress:
+            progress(i + 1, total)
+
     if scheduler is None:
-        out = []
         for i, t in enumerate(tasks):
-            out.append(func(shared, *t))
-            if progress:
-                progress(i + 1, len(tasks))
+            done(i, func(shared, *t))
         return out
     try:
         from distributed import Client
@@ -289,11 +304,9 @@ def run_tasks(func, tasks: list[tuple], scheduler: str | None, progress: Progres
     with client:
         remote = client.scatter(shared, broadcast=True)
         futures = [client.submit(func, remote, *t, pure=False) for t in tasks]
-        out = []
-        for i, fut in enumerate(futures):   # in order: the result is assembled as a serial run's
-            out.append(fut.result())
-            if progress:
-                progress(i + 1, len(tasks))
+        for i in range(len(futures)):   # in order: the result is assembled as a serial run's
+            done(i, futures[i].result())
+            futures[i] = None
         return out
 
 

@@ -117,6 +117,10 @@ def exposure_task(horizon_cdeg, pos, el_deg, sc, rho_deg, du, want_fraction):
     return reference_exposure(h, pos, el_deg, sc, rho_deg, du)
 
 
+def _exposure_shared(_shared, *task):
+    return exposure_task(*task)
+
+
 def reference_exposure(h, pos, el_deg, sc, rho_deg, du):
     """NumPy reference of :func:`ilrs.environment._map_kernels.exposure_counts` (all epochs at once;
     ``h`` (rows, cols, n_az))."""
@@ -158,14 +162,18 @@ def exposure_maps(db: HorizonDatabase, tiles: SkyTiles, *, want_fraction: bool,
     """(any_up, centre_up, fraction_sum, longest_none) over the whole region, tile by tile, here or
     on a Dask cluster (byte-identical: the same fixed tiles, each deterministic)."""
     slices = tile_slices(db.horizon_cdeg.shape[1:])
-    tasks = [(np.asarray(db.horizon_cdeg[:, a, b]), tiles.pos[i], tiles.el_deg[i], tiles.sc[i], tiles.rho_deg[i],
-              tile_tilts(db, (a, b)), want_fraction) for i, (a, b) in enumerate(slices)]
-    parts = run_tasks(lambda _shared, *t: exposure_task(*t), tasks, scheduler, progress)
+    tasks = ((np.asarray(db.horizon_cdeg[:, a, b]), tiles.pos[i], tiles.el_deg[i], tiles.sc[i], tiles.rho_deg[i],
+              tile_tilts(db, (a, b)), want_fraction) for i, (a, b) in enumerate(slices))
+    if scheduler is not None:
+        tasks = list(tasks)
     shape = db.horizon_cdeg.shape[1:]
     out = [np.zeros(shape, np.int32), np.zeros(shape, np.int32), np.zeros(shape), np.zeros(shape, np.int32)]
-    for (a, b), part in zip(slices, parts):
+
+    def put(i, part):
         for o, p in zip(out, part):
-            o[a, b] = p
+            o[slices[i]] = p
+
+    run_tasks(_exposure_shared, tasks, scheduler, progress, on_result=put, n_tasks=len(slices))
     return tuple(out)
 
 
