@@ -57,9 +57,14 @@ def part_database(sizes):
     return db, per[sizes[-1]]
 
 
-def part_year_map(db, days: int):
+def part_year_map(db, days: int, map_rows: int | None):
+    from dataclasses import replace
+
     from ilrs.environment.region_maps import sun_earth_maps
     from ilrs.environment.time import time_grid
+
+    if map_rows:  # a band of the database: the look-up's cost is linear in pixels
+        db = replace(db, horizon_cdeg=db.horizon_cdeg[:, :map_rows], rows=(db.rows[0], db.rows[0] + map_rows))
 
     t = time_grid("2027-01-01", days=days, step_s=3600)
     sun_earth_maps(db, t[:24], bodies=("sun",))  # compile outside the timing
@@ -68,10 +73,12 @@ def part_year_map(db, days: int):
     dt = time.perf_counter() - t0
     n = db.horizon_cdeg.shape[1] * db.horizon_cdeg.shape[2]
     v = maps.values
-    print(f"\n# 2. Lit map, {len(t):,} hourly epochs, {n:,} px: {dt:.1f} s ({dt / (n * len(t)) * 1e9:.2f} ns per "
+    print(f"\n# 2. Lit map, {len(t):,} hourly epochs, {db.horizon_cdeg.shape[1]}×{db.horizon_cdeg.shape[2]} = {n:,} px: {dt:.1f} s ({dt / (n * len(t)) * 1e9:.2f} ns per "
           f"pixel·epoch); lit (any part) {np.nanmin(v['lit_any_fraction']):.3f}..{np.nanmax(v['lit_any_fraction']):.3f}, "
           f"longest darkness {np.nanmin(v['longest_darkness_hours']):.0f}..{np.nanmax(v['longest_darkness_hours']):.0f} h")
-    return dt / (n * len(t)) * 1e9
+    per = dt / (n * len(t)) * 1e9
+    print(f"   → a 2000² px year map at this cost: {per * 1e-9 * 4e6 * len(t):.0f} s")
+    return per
 
 
 def part_peer(days: int, m: int, n_dem: int):
@@ -121,12 +128,17 @@ def part_extrapolate(ns_db: float, ns_map: float):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--sizes", default=None, help="database sizes, e.g. 512,1024,2000")
+    ap.add_argument("--map-rows", type=int, default=None, help="year map over the first N rows of the "
+                    "largest database (cost linear in pixels); default: all of it")
     args = ap.parse_args(argv)
     sizes = [128, 256] if args.quick else [512, 1024, 2000]
+    if args.sizes:
+        sizes = [int(v) for v in args.sizes.split(",")]
     days = 30 if args.quick else 365
     print(f"CPU cores visible: {os.cpu_count()}; load average at start: {os.getloadavg()[0]:.1f}")
     db, ns_db = part_database(sizes)
-    ns_map = part_year_map(db, days)
+    ns_map = part_year_map(db, days, args.map_rows)
     part_peer(days, 64 if args.quick else 256, 256 if args.quick else 1024)
     part_extrapolate(ns_db, ns_map)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")

@@ -59,19 +59,16 @@ class PsrResult:
 def sun_envelope(db: HorizonDatabase, sun_vectors_me: np.ndarray, *, ground_m: float = 0.0,
                  subdivide: int = 4) -> SkyTiles:
     """Per tile: the epochs of the highest upper limb in each 1/``subdivide`` of an azimuth step."""
-    tiles = body_tiles(db, sun_vectors_me, radius_m=SUN_RADIUS_M, ground_m=ground_m)
     n_bins = db.n_azimuths * subdivide
-    env = SkyTiles([], [], [], [])
-    for pos, el, sc, rho in zip(tiles.pos, tiles.el_deg, tiles.sc, tiles.rho_deg):
+
+    def envelope(pos, el, sc, rho):
         b = np.floor(pos * subdivide).astype(np.int64) % n_bins
-        top = el + rho
-        order = np.lexsort((-top, b))                    # by bin, highest limb first
+        order = np.lexsort((-(el + rho), b))              # by bin, highest limb first
         first = order[np.r_[True, b[order][1:] != b[order][:-1]]]
-        env.pos.append(np.ascontiguousarray(pos[first]))
-        env.el_deg.append(np.ascontiguousarray(el[first]))
-        env.sc.append(np.ascontiguousarray(sc[first]))
-        env.rho_deg.append(np.ascontiguousarray(rho[first]))
-    return env
+        return (np.ascontiguousarray(pos[first]), np.ascontiguousarray(el[first]),
+                np.ascontiguousarray(sc[first]), np.ascontiguousarray(rho[first]))
+
+    return body_tiles(db, sun_vectors_me, radius_m=SUN_RADIUS_M, ground_m=ground_m, reduce=envelope)
 
 
 def precession_times(start: str = "2024-01-01", step_s: float = 3600.0) -> np.ndarray:

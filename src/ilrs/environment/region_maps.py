@@ -16,13 +16,13 @@ azimuth (linear between the database's nodes), ρ the Sun's apparent radius asin
 
 Geometry per pixel. The Sun's and Earth's apparent vectors (light time, aberration; Moon ME) are
 computed once from the region's centre (:func:`ilrs.environment.sky.apparent_vectors_site`). The
-region is cut into tiles of :data:`TILE_PX`² pixels; for each tile, its centre's own vertical and
+region is cut into tiles of ≤ 12.8 km and ≤ 128 px a side (:func:`tile_px_for`); for each tile, its centre's own vertical and
 meridian give the bodies' elevation and GRID azimuth exactly (Earth: its vector moved to the
 tile's centre, E + P_centre − P_tile, parallax included); within a tile each pixel's elevation is
-the tile's plus ŝ·Δû / cos ε (first order in the tilt Δû of the pixel's vertical, ≤ 64 px from
-the tile centre: at 100 m/px, 6.4 km = 0.21° of tilt, second-order error ≤ 4e-4°), its grid
-azimuth the tile's (the grid azimuth of a distant body changes across 6.4 km by < 0.01° within
-the 80°S cap). The Sun's parallax across a region (≤ 600 km from its centre: 2e-4°) is ignored.
+the tile's plus ŝ·Δû / cos ε (first order in the tilt Δû of the pixel's vertical, ≤ 6.4 km from
+the tile centre: 0.21° of tilt, second-order error < 1e-4° for a body within 10° of the
+horizon), its grid azimuth the tile's (estimate: the grid azimuth of a distant body changes by
+~colatitude/2 × tilt across a tile, ≤ 0.02° at 80°S, ~0 at the pole). The Sun's parallax across a region (≤ 600 km from its centre: 2e-4°) is ignored.
 So the local frame turns with every tile: the vertical's 1° per 30 km is carried exactly.
 """
 
@@ -36,6 +36,13 @@ from ilrs.constants import MOON_RADIUS_M, SUN_RADIUS_M
 from ilrs.environment.horizon_map import NODATA_CDEG, HorizonDatabase, Progress, run_tasks
 
 TILE_PX = 128
+TILE_KM = 12.8
+
+
+def tile_px_for(pixel_m: float) -> int:
+    """Tile side (px): ≤ 12.8 km of ground and ≤ 128 px (a fixed function of the grid: serial and
+    Dask runs cut the region alike)."""
+    return int(min(TILE_PX, max(8, round(TILE_KM * 1000.0 / pixel_m))))
 
 
 @dataclass(frozen=True)
@@ -77,22 +84,24 @@ def _tile_frame(grid, sl: tuple[slice, slice], ground_m: float):
 
 
 def body_tiles(db: HorizonDatabase, vectors_me: np.ndarray, *, centre_me: np.ndarray | None = None,
-               radius_m: float = 0.0, ground_m: float = 0.0) -> SkyTiles:
+               radius_m: float = 0.0, ground_m: float = 0.0, reduce=None) -> SkyTiles:
     """A body's track in every tile's frame. ``vectors_me`` (n, 3): apparent vectors from the region's
-    centre ``centre_me`` (given: moved to each tile, parallax; None: a direction, the Sun)."""
+    centre ``centre_me`` (given: moved to each tile, parallax; None: a direction, the Sun).
+    ``reduce(pos, el, sc, rho)`` → the same four, applied to each tile's track as it is made."""
     step = db.azimuth_step_deg
     out = SkyTiles([], [], [], [])
-    for sl in tile_slices(db.horizon_cdeg.shape[1:]):
+    for sl in tile_slices(db.horizon_cdeg.shape[1:], tile_px_for(db.grid.pixel_m)):
         up, east, north, conv, p_tile = _tile_frame(db.grid, sl, ground_m)
         v = vectors_me if centre_me is None else vectors_me + (centre_me - p_tile)
         d = np.linalg.norm(v, axis=1)
         s = v / d[:, None]
         e, n, u = s @ east, s @ north, s @ up
         el = np.arctan2(u, np.hypot(e, n))
-        out.pos.append(((np.degrees(np.arctan2(e, n)) + conv) % 360.0) / step)
-        out.el_deg.append(np.degrees(el))
-        out.sc.append(np.ascontiguousarray(np.degrees(s) / np.cos(el)[:, None]))
-        out.rho_deg.append(np.degrees(np.arcsin(radius_m / d)) if radius_m else np.zeros(len(d)))
+        track = (((np.degrees(np.arctan2(e, n)) + conv) % 360.0) / step, np.degrees(el),
+                 np.ascontiguousarray(np.degrees(s) / np.cos(el)[:, None]),
+                 np.degrees(np.arcsin(radius_m / d)) if radius_m else np.zeros(len(d)))
+        for lst, a in zip((out.pos, out.el_deg, out.sc, out.rho_deg), reduce(*track) if reduce else track):
+            lst.append(a)
     return out
 
 
@@ -161,7 +170,7 @@ def exposure_maps(db: HorizonDatabase, tiles: SkyTiles, *, want_fraction: bool,
                   scheduler: str | None = None, progress: Progress | None = None) -> tuple[np.ndarray, ...]:
     """(any_up, centre_up, fraction_sum, longest_none) over the whole region, tile by tile, here or
     on a Dask cluster (byte-identical: the same fixed tiles, each deterministic)."""
-    slices = tile_slices(db.horizon_cdeg.shape[1:])
+    slices = tile_slices(db.horizon_cdeg.shape[1:], tile_px_for(db.grid.pixel_m))
     tasks = ((np.asarray(db.horizon_cdeg[:, a, b]), tiles.pos[i], tiles.el_deg[i], tiles.sc[i], tiles.rho_deg[i],
               tile_tilts(db, (a, b)), want_fraction) for i, (a, b) in enumerate(slices))
     if scheduler is not None:
