@@ -55,9 +55,11 @@ Examples:
 def parse_step_s(value: str, option: str = "--step") -> float:
     """A duration with unit (``60s``, ``30min``, ``1h``, ``1d``) in seconds, or a one-line error."""
     m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(s|min|h|d)\s*", value or "")
-    if not m or float(m.group(1)) <= 0:
-        raise InputError(f"{value!r} is not a duration", field=option, allowed="a number and s, min, h or d: 60s, 30min, 1h")
-    return float(m.group(1)) * {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}[m.group(2)]
+    seconds = float(m.group(1)) * {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}[m.group(2)] if m else 0.0
+    if not 1.0 <= seconds <= 366 * 86400.0:
+        raise InputError(f"{value!r} is not a duration", field=option,
+                         allowed="a number and s, min, h or d (60s, 30min, 1h) from 1 s to 366 days")
+    return seconds
 
 
 def _parse_region(text: str):
@@ -80,6 +82,8 @@ def _load(dem_path, pixel_m, region_text, margin_km, poleward_of):
     from ilrs.environment.terrain import PolarStereoDEM
 
     region = _parse_region(region_text)
+    if not (np.isfinite(margin_km) and 0.0 <= margin_km <= 1000.0):
+        raise InputError(f"{margin_km!r}", field="--margin-km", allowed="0..1000 km")
     if not (-90.0 < poleward_of < -60.0):
         raise InputError(f"{poleward_of!r}", field="--poleward-of", allowed="a south latitude in (-90, -60)")
     if dem_path is not None:
@@ -267,6 +271,8 @@ def psr(dem_path: Optional[Path] = _DEM, pixel_m: float = _PIXEL, region: str = 
     from ilrs.environment.psr import MAZARICO_2011, permanent_shadow
 
     step_s = parse_step_s(step)
+    if step_s < 600.0:
+        raise InputError(f"{step!r} over 18.6 years", field="--step", allowed="10min or more")
     t_start = np.datetime_as_string(np.datetime64(parse_datetime_utc(start, "--start"), "s"))
     out = output_folder(out, "--out") if out else None
     dem, rows, cols = _load(dem_path, pixel_m, region, margin_km, poleward_of)
