@@ -83,6 +83,9 @@ def _context(command: tuple[str, ...], option: str, folder: Path, scenario: Path
         ("scenario", "new"): [str(folder / "new.yaml"), "--force"],
         ("partners", "show"): ["pakistan"],
         ("partners", "timeline"): ["--out", str(folder / "timeline.png")],
+        **{("map", k): ["--pixel-m", "20000", "--margin-km", "0", "--quiet"] + (
+            ["--start", "2027-01-01", "--end", "2027-01-03", "--step", "1d"] if k in ("lit", "darkness", "earth")
+            else ["--step", "30d"] if k == "psr" else []) for k in ("horizons", "lit", "darkness", "earth", "psr")},
     }.get(command, [])
     if command == ("run",) and option == "--out":
         ctx = ["--scenario", str(folder / "missing.yaml"), "--quiet"]
