@@ -277,7 +277,9 @@ def test_products_shorter_than_the_grid_are_completed_not_extrapolated(half_year
     env = EnvironmentProducts(site, timeline_of(site, use_cache=False))
     times = track.times[:600]
     sky, computed = env.track(times)
-    np.testing.assert_allclose(sky.visible_solar_fraction, track.visible_solar_fraction[:600], atol=1e-12)
+    # the 400 computed epochs come from their own 6 h node spline: Sun az/el within 6e-8° of the
+    # half-year's, a visible fraction within 7e-8 where the disk meets a steep horizon
+    np.testing.assert_allclose(sky.visible_solar_fraction, track.visible_solar_fraction[:600], atol=1e-6)
     np.testing.assert_array_equal(sky.earth_visible, track.earth_visible[:600])
     assert computed == 400
     setup = comms_setup(s.relays)
