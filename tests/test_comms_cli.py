@@ -72,7 +72,7 @@ def test_cli_json(ilrs_cli, tmp_path):
         assert key in s
     assert 0.0 <= s["availability"] <= 1.0 and "queqiao-2" in s["per_relay"]
     assert (tmp_path / "windows.png").stat().st_size > 1000 and (tmp_path / "coverage.png").stat().st_size > 1000
-    assert s["coverage"]["points"] > 10
+    assert s["coverage"]["points_count"] > 10
 
 
 def test_cli_errors_are_one_line(ilrs_cli):

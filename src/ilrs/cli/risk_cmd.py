@@ -181,7 +181,7 @@ def risk(
     history_label = _history_label(s_history) if s_history is not None else None
     if format is OutputFormat.json:
         data = result_json(result)
-        data["files"] = {k: str(v) for k, v in files.items()}
+        data["files"] = [str(v) for v in files.values()]
         if history_label:
             data["slip_model"] = {"model": slip_model, "history": history_label}
         if comparison is not None:
