@@ -1,19 +1,40 @@
-# make run / make test work on a fresh clone with only Python 3.11: they build .venv themselves.
+# make run / make test work on a fresh clone with only Python 3.11: they build .venv themselves and
+# install exactly the versions in requirements.lock (hashes checked), then ilrs itself without deps.
+# make lock     re-resolves requirements.lock from pyproject.toml (needs the package registry)
+# make floors   installs the declared lower bounds in a throw-away venv and runs a smoke subset
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+UV_VERSION := 0.13.9
 
-.PHONY: run test test-all fuzz bench clean
+.PHONY: run test test-all fuzz bench clean lock floors
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "python3.11 not found; set PYTHON=..."; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+$(STAMP): $(BIN)/python $(LOCK) pyproject.toml
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+$(BIN)/uv: $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+# The lock: every dependency of ilrs and its test extra, and the build backend (setuptools, wheel:
+# ilrs itself is installed without build isolation), for Python 3.11+ on every platform, with hashes. Re-run after changing dependencies in pyproject.toml; it needs the package registry.
+lock: $(BIN)/uv
+	printf 'setuptools>=77\nwheel\n' | $(BIN)/uv pip compile pyproject.toml - --extra test --universal \
+	    --python-version 3.11 --generate-hashes --no-header --quiet -o $(LOCK).new
+	{ echo "# Exact versions and hashes of every dependency (make run / make test install these)."; \
+	  echo "# Regenerate after changing pyproject.toml: make lock"; cat $(LOCK).new; } > $(LOCK)
+	rm -f $(LOCK).new
+
+floors: $(BIN)/uv
+	UV=$(BIN)/uv PYTHON=$(PYTHON) tools/check_floors.sh
 
 run: $(STAMP)
 	$(BIN)/ilrs run

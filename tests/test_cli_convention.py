@@ -15,6 +15,7 @@ from ilrs.errors import InputError
 # --- the checker ------------------------------------------------------------------------------
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+DATA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-]*$")  # an id used as a key (relay, element, CZ-5 …)
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 UTC_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
 # unit spellings that have one spelling: _hours, _minutes, _s, _days, _percent, _fraction
@@ -51,7 +52,7 @@ def convention_problems(data, path: str = "$") -> list[str]:
         return problems
     if not isinstance(data, dict):
         return problems
-    open_map = path.rsplit(".", 1)[-1].split("[")[0] in OPEN_MAPS
+    open_map = path.rsplit(".", 1)[-1] in OPEN_MAPS  # a list item is never an open map
     for key, value in data.items():
         where = f"{path}.{key}"
         if not open_map:
@@ -62,8 +63,8 @@ def convention_problems(data, path: str = "$") -> list[str]:
 
 def _key_problems(key: str, value, where: str) -> list[str]:
     out = []
-    if not KEY.match(key):
-        out.append(f"{where}: not a snake_case key")
+    if not KEY.match(key) and not DATA_NAME.match(key):
+        out.append(f"{where}: not a snake_case key (a display label is not a key)")
     if BAD_SUFFIX.search(key):
         out.append(f"{where}: unit spelled {key.rsplit('_', 1)[1]!r} (one spelling: _hours, _minutes, _s …)")
     if key in FORBIDDEN and not (key in ("start", "end") and isinstance(value, (int, float))):

@@ -36,7 +36,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     html = (
         kpi_boxes({"energy not served, kWh": f"{k['energy_not_served_kwh']:,.0f}",
                    "survival failure, h": f"{k['hours_survival_failure']:,.0f}",
-                   "longest survival stretch, h": f"{k['longest_survival_stretch_h']:,.0f}",
+                   "longest survival stretch, h": f"{k['longest_survival_stretch_hours']:,.0f}",
                    "data returned, Tbit": f"{k['data_returned_gbit'] / 1e3:,.1f}",
                    "data lost, Tbit": f"{k['data_lost_gbit'] / 1e3:,.1f}",
                    "crew-days": f"{k['crew_days']:,.0f}"})
