@@ -255,3 +255,28 @@ def test_comms_orbit_takes_a_scenario_and_shows_progress(ilrs_cli, tmp_path):
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["start_utc"] == "2030-03-01T00:00:00Z" and d["relay"] == "queqiao-2" and d["files"] == []
+
+
+def test_run_ops_and_summary_json_follow_the_convention(ilrs_cli, tmp_path):
+    """The slower commands on a short study: `ops`, and `run` (its stdout JSON and summary.json)."""
+    import yaml
+
+    from ilrs.scenario import load_scenario
+
+    raw = load_scenario("ilrs-reference").model_dump(mode="json", exclude_unset=True)
+    raw["span"] = {"start": "2027-01-01", "end": "2027-07-01"}
+    raw["operations"].update(start="2027-02-01", years=0.1)
+    raw["relays"].update(analysis_days=1.0, coverage_spacing_km=0.0)
+    path = tmp_path / "short.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    ops = ilrs_cli("ops", "--scenario", path, "--step", "2h", "--format", "json", cwd=tmp_path, timeout=600)
+    assert ops.returncode == 0, ops.stderr[-2000:]
+    assert convention_problems(json.loads(ops.stdout)) == [] and json.loads(ops.stdout)["files"] == []
+    run = ilrs_cli("run", "--scenario", path, "--risk-runs", "20", "--out", tmp_path / "o", "--format", "json",
+                   timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    printed = json.loads(run.stdout)
+    assert convention_problems(printed) == []
+    assert sorted(printed["files"]) == sorted(str(p) for p in (tmp_path / "o").iterdir() if p.is_file())
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert convention_problems(summary) == []

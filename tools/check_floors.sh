@@ -21,5 +21,9 @@ t1=$(date +%s)
 echo "== installed in $((t1 - t0)) s; smoke subset"
 "$WORK/venv/bin/ilrs" --version
 "$WORK/venv/bin/ilrs" --help >/dev/null
-"$WORK/venv/bin/python" -m pytest -q -p no:cacheprovider -x ${FLOORS_TESTS:-tests/test_foundation_scenario.py tests/test_foundation_cli.py tests/test_campaign_engine.py tests/test_environment_geometry.py tests/test_comms_orbits.py tests/test_operations_engine.py tests/test_risk_engine.py tests/test_risk_parquet.py}
+SMOKE="tests/test_foundation_scenario.py tests/test_campaign_engine.py tests/test_environment_geometry.py
+       tests/test_comms_orbits.py tests/test_operations_engine.py tests/test_risk_engine.py
+       tests/test_risk_parquet.py tests/test_cli_convention.py"
+# shellcheck disable=SC2086
+"$WORK/venv/bin/python" -m pytest -q -p no:cacheprovider -x ${FLOORS_TESTS:-$SMOKE} -k "not run_ops_and_summary"
 echo "== floors ok in $(( $(date +%s) - t0 )) s"

@@ -129,15 +129,14 @@ def _plot_path(out: Optional[Path], plot_format: str, plot: Optional[Path], stem
     if plot is None and out is None:
         return None
     if plot is not None:
+        figure_format(plot, "--plot")
+        path = output_file(plot, "--plot")
         if not quiet:
             typer.echo("note: --plot FILE is deprecated; use --out FOLDER [--plot-format FORMAT]", err=True)
-        option = "--plot"
-    else:
-        if plot_format not in ("png", "svg", "pdf"):
-            raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg", "pdf"])
-        plot, option = output_folder(out, "--out") / f"{stem}.{plot_format}", "--out"
-    figure_format(plot, option)
-    return output_file(plot, option)
+        return path
+    if plot_format not in ("png", "svg", "pdf"):
+        raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg", "pdf"])
+    return output_file(output_folder(out, "--out") / f"{stem}.{plot_format}", "--out")
 
 
 def _iso(day) -> str | None:
