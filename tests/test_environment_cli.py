@@ -107,8 +107,8 @@ def test_report_section_and_timeline_cache(tmp_path):
     sec = build(products, RunContext(out_dir=tmp_path))
     tl = products.environment.timeline
     assert sec.key == "environment" and "<img" in sec.html
-    pub = {(r["quantity"], r["mast m"]): r for r in sec.summary["published_comparison"]}
-    assert pub[("lit_fraction", "2")]["published"] == "92.27%"  # Gläser 2014, from sites.yaml
+    pub = {(r["quantity"], r["mast_height_m"]): r for r in sec.summary["published_comparison"]}
+    assert pub[("lit_fraction", 2.0)]["published"] == "92.27%"  # Gläser 2014, from sites.yaml
     assert len(tl.times) == 60 * 24 and tl.site.mast_height_m == 2.0
     assert sec.summary["lit_fraction"] == pytest.approx(float((tl.track.visible_solar_fraction > 0).mean()))
     again = timeline_of(site_setup(s.site, s.span.start, s.span.end))
