@@ -94,7 +94,7 @@ def test_run_writes_report_and_summary(ilrs_cli, tmp_path):
 
 @pytest.mark.parametrize("make_args, fragment", [
     (lambda d: ("run", "--quiet", "--out", d / "afile"), "afile: --out: exists and is not a folder"),
-    (lambda d: ("partners", "timeline", "--out", d / "afile" / "x"), "afile: --out: exists and is not a folder"),
+    (lambda d: ("partners", "timeline", "--out", d / "afile"), "afile: --out: exists and is not a folder"),
     (lambda d: ("scenario", "new", d / "adir", "--force"), "adir: is a folder"),
     (lambda d: ("scenario", "new", d / "adir"), "adir: is a folder"),
 ])
