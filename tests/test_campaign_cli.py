@@ -36,14 +36,14 @@ def test_campaign_json_nominal(ilrs_cli):
 
 
 def test_campaign_seed_is_reproducible_and_plots(ilrs_cli, tmp_path):
-    a = ilrs_cli("campaign", "--seed", "11", "--format", "json", "--plot", tmp_path / "g.png")
+    a = ilrs_cli("campaign", "--seed", "11", "--format", "json", "--out", tmp_path / "o")
     b = ilrs_cli("campaign", "--seed", "11", "--format", "json")
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
     da, db = json.loads(a.stdout), json.loads(b.stdout)
-    da.pop("plot")
+    assert da.pop("files") == [str(tmp_path / "o" / "campaign.png")] and db.pop("files") == []
     assert da == db and da["seed"] == 11
-    assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    t = ilrs_cli("campaign", "--plot", tmp_path / "g.svg")
+    assert (tmp_path / "o" / "campaign.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    t = ilrs_cli("campaign", "--plot", tmp_path / "g.svg")  # the deprecated spelling still works
     assert t.returncode == 0 and "<svg" in (tmp_path / "g.svg").read_text()[:500]
     assert "milestone" in t.stdout and "groundbreaking" in t.stdout
 

@@ -19,7 +19,7 @@ def test_queqiao2_published_orbit():
     d = q.as_dict()
     assert d["perilune_altitude_km"] == 200.0 and d["apolune_altitude_km"] == 16000.0  # ilrs-facts
     assert d["inclination_deg"] == 62.4
-    assert d["period_h"] == pytest.approx(24.0, abs=0.5)
+    assert d["period_hours"] == pytest.approx(24.0, abs=0.5)
     assert q.antenna_diameter_m == 4.2
     assert str(q.in_service_from)[:10] == "2024-04-02"
 

@@ -64,7 +64,7 @@ def test_timeline_sample_and_hold(result):
 
 
 def test_cli_json(ilrs_cli, tmp_path):
-    p = ilrs_cli("comms", "--start", "2027-01-01", "--days", "1", "--step-s", "300", "--propagation", "j2",
+    p = ilrs_cli("comms", "--start", "2027-01-01", "--days", "1", "--step", "5min", "--propagation", "j2",
                  "--coverage-km", "80", "--format", "json", "-o", tmp_path)
     assert p.returncode == 0, p.stderr
     s = json.loads(p.stdout)
@@ -72,7 +72,7 @@ def test_cli_json(ilrs_cli, tmp_path):
         assert key in s
     assert 0.0 <= s["availability"] <= 1.0 and "queqiao-2" in s["per_relay"]
     assert (tmp_path / "windows.png").stat().st_size > 1000 and (tmp_path / "coverage.png").stat().st_size > 1000
-    assert s["coverage"]["points"] > 10
+    assert s["coverage"]["points_count"] > 10
 
 
 def test_cli_errors_are_one_line(ilrs_cli):
@@ -89,7 +89,7 @@ def test_cli_list(ilrs_cli):
     assert p.returncode == 0
     d = json.loads(p.stdout)
     q2 = [r for r in d["relays"] if r["key"] == "queqiao-2"][0]
-    assert q2["period_h"] == pytest.approx(24.0, abs=0.5)
+    assert q2["period_hours"] == pytest.approx(24.0, abs=0.5)
     assert {g["key"] for g in d["ground_stations"]} >= {"kashi", "jiamusi", "neuquen"}
 
 
@@ -180,7 +180,7 @@ def test_coverage_map_respects_in_service_dates(result):
 def test_windows_carry_their_mean_rate(result):
     for w in result.windows_utc()[:20]:
         # volume = mean rate x duration (each rounded to 4 decimals)
-        assert w["volume_gbit"] == pytest.approx(w["mean_rate_mbps"] * w["hours"] * 3.6, rel=1e-3, abs=2e-3)
+        assert w["volume_gbit"] == pytest.approx(w["mean_rate_mbps"] * w["duration_hours"] * 3.6, rel=1e-3, abs=2e-3)
 
 
 def test_cli_rejects_bad_coverage_spacing_and_names_before_work(ilrs_cli):
@@ -191,7 +191,7 @@ def test_cli_rejects_bad_coverage_spacing_and_names_before_work(ilrs_cli):
 
 
 def test_cli_orbit_reports_station_keeping(ilrs_cli, tmp_path):
-    p = ilrs_cli("comms", "orbit", "queqiao-2", "--days", "8", "--degree", "2", "--step-h", "12", "--format", "json",
+    p = ilrs_cli("comms", "orbit", "queqiao-2", "--days", "8", "--degree", "2", "--step", "12h", "--format", "json",
                  "-o", tmp_path)
     assert p.returncode == 0, p.stderr
     s = json.loads(p.stdout)

@@ -56,9 +56,10 @@ def test_crewed_landing_forecast_moves_when_before_2030_is_announced(reference):
 
 def test_drift_cli_json_and_chart(ilrs_cli, tmp_path):
     out = tmp_path / "drift.png"
-    r = ilrs_cli("campaign", "--drift", "--format", "json", "--plot", out)
+    r = ilrs_cli("campaign", "--drift", "--format", "json", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
+    assert data["files"] == [str(out)]
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     luna = [c for c in data["missions"] if c["mission"] == "luna-25"]
     assert luna[0]["announced"] == "2014" and luna[0]["reported"] == "2013-04-08"

@@ -32,13 +32,13 @@ def test_site_at_reproduces_published_check(ilrs_cli):
 
 def test_site_span_json_and_plots(ilrs_cli, tmp_path):
     r = ilrs_cli("site", "connecting-ridge", "--mast-m", "2", "--start", "2027-04-01", "--days", "30",
-                 "--step-min", "120", "--out", tmp_path / "o", "--format", "json")
+                 "--step", "2h", "--out", tmp_path / "o", "--format", "json")
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     assert 0 <= d["lit_fraction"] <= 1 and 0 <= d["earth_visible_fraction"] <= 1
     assert d["longest_darkness_hours"] >= 0 and d["samples"] == 360
-    for p in d["plots"]:
-        assert Path(p).stat().st_size > 10_000
+    for p in d["files"][:2]:
+        assert p.endswith(".png") and Path(p).stat().st_size > 10_000
     assert (tmp_path / "o" / "horizon-mask.csv").read_text().startswith("azimuth_deg,elevation_deg")
     # the full lists of darkness periods and Earth windows, in the JSON and as CSV tables; their
     # hours add up to the dark and Earth-visible fractions of the 720 h span (each sample 2 h)
@@ -48,15 +48,16 @@ def test_site_span_json_and_plots(ilrs_cli, tmp_path):
                                 ("earth_windows", "earth-windows.csv", d["earth_visible_fraction"])):
         rows = d[key]
         assert len(rows) == d[f"{key}_count" if key == "darkness_periods" else "earth_windows_count"]
-        assert sum(r["hours"] for r in rows) == pytest.approx(frac * span_h, abs=1e-6)
-        starts = [np.datetime64(r["start"]) for r in rows]
-        ends = [np.datetime64(r["end"]) for r in rows]
+        assert sum(r["duration_hours"] for r in rows) == pytest.approx(frac * span_h, abs=1e-6)
+        starts = [np.datetime64(r["start_utc"].rstrip("Z")) for r in rows]
+        ends = [np.datetime64(r["end_utc"].rstrip("Z")) for r in rows]
         assert all(a < b for a, b in zip(starts, ends)) and all(b < a for b, a in zip(ends, starts[1:]))
         assert all(np.datetime64("2027-04-01") <= a and b <= np.datetime64("2027-05-01") for a, b in zip(starts, ends))
         lines = (tmp_path / "o" / csv_name).read_text().splitlines()
-        assert lines[0] == "start_utc,end_utc,hours" and len(lines) == len(rows) + 1
-        assert [ln.split(",") for ln in lines[1:]] == [[r["start"], r["end"], str(r["hours"])] for r in rows]
-    assert d["darkness_periods_longest"][0]["hours"] == max(r["hours"] for r in d["darkness_periods"])
+        assert lines[0] == "start_utc,end_utc,duration_hours" and len(lines) == len(rows) + 1
+        assert [ln.split(",") for ln in lines[1:]] == [[r["start_utc"], r["end_utc"], str(r["duration_hours"])]
+                                                      for r in rows]
+    assert d["darkness_periods_longest"][0]["duration_hours"] == max(r["duration_hours"] for r in d["darkness_periods"])
 
 
 @pytest.mark.parametrize("args,fragment", [
@@ -106,8 +107,8 @@ def test_report_section_and_timeline_cache(tmp_path):
     sec = build(products, RunContext(out_dir=tmp_path))
     tl = products.environment.timeline
     assert sec.key == "environment" and "<img" in sec.html
-    pub = {(r["quantity"], r["mast m"]): r for r in sec.summary["published_comparison"]}
-    assert pub[("lit_fraction", "2")]["published"] == "92.27%"  # Gläser 2014, from sites.yaml
+    pub = {(r["quantity"], r["mast_height_m"]): r for r in sec.summary["published_comparison"]}
+    assert pub[("lit_fraction", 2.0)]["published"] == "92.27%"  # Gläser 2014, from sites.yaml
     assert len(tl.times) == 60 * 24 and tl.site.mast_height_m == 2.0
     assert sec.summary["lit_fraction"] == pytest.approx(float((tl.track.visible_solar_fraction > 0).mean()))
     again = timeline_of(site_setup(s.site, s.span.start, s.span.end))
@@ -136,10 +137,11 @@ def test_site_span_with_illumination_map(ilrs_cli, tmp_path):
                  "--out", tmp_path / "o", "--format", "json")
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)["illumination_map"]
-    assert d["pixels"] == 256 and 0 <= d["min"] <= d["max"] <= 1
-    with np.load(d["data"]) as f:
+    assert d["pixels"] == 256 and 0 <= d["lit_fraction_min"] <= d["lit_fraction_max"] <= 1
+    files = json.loads(r.stdout)["files"]
+    with np.load(next(p for p in files if p.endswith("illumination-map.npz"))) as f:
         assert f["lit_fraction"].shape == (16, 16)
-    assert Path(d["plot"]).stat().st_size > 5000
+    assert Path(next(p for p in files if p.endswith("illumination-map.png"))).stat().st_size > 5000
 
 
 @pytest.mark.parametrize("mast", ["0", "10"])

@@ -158,7 +158,7 @@ def test_intervals_and_statistics_on_known_pattern():
     assert len(st_.darkness_periods) == 2
     assert st_.earth_visible_fraction == 0.5 and st_.longest_earth_gap_hours == 12.0
     assert intervals(lit, t)[0] == (t[0], t[3])
-    assert st_.to_dict()["darkness_periods_longest"][0]["hours"] == 5.0
+    assert st_.to_dict()["darkness_periods_longest"][0]["duration_hours"] == 5.0
 
 
 def test_pole_lit_fraction_closed_form():

@@ -24,10 +24,9 @@ def test_partners_json_as_of(ilrs_cli):
 def test_partners_show_and_timeline(ilrs_cli, tmp_path):
     r = ilrs_cli("partners", "show", "Belarus")
     assert r.returncode == 0 and "Vladimir Gusakov" in r.stdout and "Zhang Kejian" in r.stdout
-    out = tmp_path / "growth.svg"
-    r = ilrs_cli("partners", "timeline", "--out", out)
+    r = ilrs_cli("partners", "timeline", "--out", tmp_path / "o", "--plot-format", "svg")
     assert r.returncode == 0, r.stderr
-    assert out.read_text().lstrip().startswith("<?xml")
+    assert (tmp_path / "o" / "partners-timeline.svg").read_text().lstrip().startswith("<?xml")
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -95,7 +94,7 @@ def test_run_writes_report_and_summary(ilrs_cli, tmp_path):
 
 @pytest.mark.parametrize("make_args, fragment", [
     (lambda d: ("run", "--quiet", "--out", d / "afile"), "afile: --out: exists and is not a folder"),
-    (lambda d: ("partners", "timeline", "--out", d / "afile" / "x.svg"), "afile: --out: exists and is not a folder"),
+    (lambda d: ("partners", "timeline", "--out", d / "afile"), "afile: --out: exists and is not a folder"),
     (lambda d: ("scenario", "new", d / "adir", "--force"), "adir: is a folder"),
     (lambda d: ("scenario", "new", d / "adir"), "adir: is a folder"),
 ])
@@ -145,10 +144,10 @@ def test_artemis_count_between_reports_is_a_lower_bound(ilrs_cli, day, expected)
 
 
 def test_timeline_is_the_same_any_day_and_honours_until(ilrs_cli, tmp_path):
-    r = ilrs_cli("partners", "timeline", "--out", tmp_path / "g.png", "--format", "json")
+    r = ilrs_cli("partners", "timeline", "--format", "json")
     series = json.loads(r.stdout)["series"]
     assert series[-1]["date"] == "2026-08-31"  # the last dated fact: Türkiye 71st (secondary)
-    r = ilrs_cli("partners", "timeline", "--out", tmp_path / "g.png", "--format", "json", "--until", "2023-10-23")
+    r = ilrs_cli("partners", "timeline", "--format", "json", "--until", "2023-10-23")
     series = json.loads(r.stdout)["series"]
     assert series[-1]["date"] == "2023-10-23" and series[-1]["ilrs_states"] == 7  # seed 002: seven nations
     assert series[-1]["artemis_accords"] == 29 and series[-1]["artemis_reported"] == "2023-09-14"
@@ -215,9 +214,9 @@ def test_partners_bad_dataset_is_one_line_exit_2(ilrs_cli, tmp_path, content, fr
     p = tmp_path / "bad.yaml"
     if content is not None:
         p.write_text(content)
-    extra = ("--out", tmp_path / "g.png") if command == ("timeline",) else ()
+    extra = ("--out", tmp_path / "g") if command == ("timeline",) else ()
     r = ilrs_cli("partners", "--dataset", p, *command, *extra)
     assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {p}") and fragment in lines[0], r.stderr
-    assert not (tmp_path / "g.png").exists()
+    assert not (tmp_path / "g").exists()

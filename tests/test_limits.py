@@ -34,7 +34,7 @@ def test_a_grid_over_the_limit_is_refused_before_it_is_made(monkeypatch):
 def test_ops_over_forty_years_at_36_seconds_is_one_line_not_memory_error(ilrs_cli):
     # 40 years at 0.01 h: 40 × 365.25 × 24 / 0.01 = 35,064,000 steps (inside each option's own range)
     t0 = time.perf_counter()
-    r = ilrs_cli("ops", "--years", "40", "--step-hours", "0.01", "--quiet",
+    r = ilrs_cli("ops", "--years", "40", "--step", "36s", "--quiet",
                  env_extra={"ILRS_MEMORY_LIMIT_GB": "8"})
     assert r.returncode == 2, r.stderr[-1000:]
     lines = r.stderr.strip().splitlines()

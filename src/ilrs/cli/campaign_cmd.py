@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from ilrs.cli.common import AS_KNOWN_ON_HELP, OutputFormat, echo_json, output_file, parse_known_on, scenario_known_on
+from ilrs.cli.common import (AS_KNOWN_ON_HELP, OutputFormat, echo_json, format_option, out_option, output_file,
+                             output_folder, parse_known_on, quiet_option, scenario_known_on)
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
 
 
@@ -21,9 +22,12 @@ def campaign(
     run: Optional[int] = typer.Option(None, "--run", min=0,
                                       help="Which risk run to fly (default 0); without --seed, of the "
                                            "scenario's own seed, as `ilrs risk` without --seed."),
-    format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
-    plot: Optional[Path] = typer.Option(None, "--plot", "-p", help="Save a Gantt chart (.png, .svg or .pdf); "
-                                        "with --drift, the plan-drift chart."),
+    format: OutputFormat = format_option(),
+    out: Optional[Path] = out_option("the Gantt chart (campaign.FORMAT; with --drift, drift.FORMAT)"),
+    plot_format: str = typer.Option("png", "--plot-format", help="png, svg or pdf."),
+    plot: Optional[Path] = typer.Option(None, "--plot", "-p", hidden=True,
+                                        help="Deprecated: use --out FOLDER (an image file name)."),
+    quiet: bool = quiet_option(),
     as_known_on: Optional[str] = typer.Option(None, "--as-known-on", help=AS_KNOWN_ON_HELP),
     drift: bool = typer.Option(False, "--drift", help="Show the plan drift instead: each mission's announced "
                                                       "dates against the day they were announced, and each "
@@ -46,7 +50,7 @@ def campaign(
 
       ilrs campaign
 
-      ilrs campaign --seed 7 --plot campaign.png
+      ilrs campaign --seed 7 --out out/campaign
 
       ilrs campaign --seed 7 --run 17      # run 17 of `ilrs risk --seed 7`
 
@@ -54,15 +58,11 @@ def campaign(
 
       ilrs campaign --as-known-on 2023-10-23     # the plan as published by that day
 
-      ilrs campaign --drift --plot drift.png     # how the plan moved (--format json for the table)
+      ilrs campaign --drift --out out/drift      # how the plan moved (--format json for the table)
     """
     from ilrs.campaign import compile_campaign, sampled_campaign, simulate_campaign
 
-    if plot is not None:  # a bad image path fails before anything is computed
-        from ilrs.report.figures import figure_format
-
-        figure_format(plot, "--plot")
-        output_file(plot, "--plot")
+    plot = _plot_path(out, plot_format, plot, "drift" if drift else "campaign", quiet)
     parse_known_on(as_known_on)  # a bad day fails before the scenario loads
     s = scenario_known_on(load_scenario(scenario), as_known_on)
     if drift:
@@ -91,7 +91,9 @@ def campaign(
         data = {"scenario": s.name, "seed": seed, "run": run, "as_known_on": _iso(s.campaign.as_known_on),
                 "newest_claim_reported": _iso(newest_reported(s)), **data}
         if plot is not None:
-            data["plot"] = str(plot)
+            data["files"] = [str(plot)]
+        else:
+            data["files"] = []
         echo_json(data)
         return
     typer.echo(f"ilrs campaign — {s.name} ({label}); newest claim used reported {newest_reported(s)}")
@@ -117,6 +119,26 @@ def campaign(
         typer.echo(f"\nwrote {plot}")
 
 
+def _plot_path(out: Optional[Path], plot_format: str, plot: Optional[Path], stem: str, quiet: bool) -> Optional[Path]:
+    """The chart's path: ``OUT/STEM.FORMAT`` (or the deprecated --plot FILE), checked before computing."""
+    from ilrs.errors import InputError
+    from ilrs.report.figures import figure_format
+
+    if out is not None and plot is not None:
+        raise InputError("give --out FOLDER or --plot FILE, not both", field="--out")
+    if plot is None and out is None:
+        return None
+    if plot is not None:
+        figure_format(plot, "--plot")
+        path = output_file(plot, "--plot")
+        if not quiet:
+            typer.echo("note: --plot FILE is deprecated; use --out FOLDER [--plot-format FORMAT]", err=True)
+        return path
+    if plot_format not in ("png", "svg", "pdf"):
+        raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg", "pdf"])
+    return output_file(output_folder(out, "--out") / f"{stem}.{plot_format}", "--out")
+
+
 def _iso(day) -> str | None:
     return None if day is None else day.isoformat()
 
@@ -140,7 +162,7 @@ def _drift_view(s, format: OutputFormat, plot: Optional[Path]) -> None:
     if format is OutputFormat.json:
         echo_json({"scenario": s.name, "as_known_on": _iso(s.campaign.as_known_on),
                    "missions": [c.as_dict() for c in claims], "milestones": [p.as_dict() for p in forecasts],
-                   **({"plot": str(plot)} if plot is not None else {})})
+                   "files": [str(plot)] if plot is not None else []})
         return
     typer.echo(f"ilrs campaign --drift — {s.name}: announced launch dates by date of announcement")
     typer.echo(f"\n{'mission':<22} {'claim':<24} {'announced':<11} {'reported':<11} {'launched':<11} slip (days)")

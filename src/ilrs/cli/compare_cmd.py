@@ -85,8 +85,8 @@ def compare(
         echo_json({"scenarios": data["scenarios"], "risk_runs": comp.risk_runs, "headline": data["headline"],
                    "inputs_differ": data["inputs_differ"], "identical": data["identical"],
                    "elapsed_s": round(elapsed, 2),
-                   "files": {"html": str(files["html"]), "json": str(files["json"]), "chart": str(files["chart"]),
-                             "tables": [str(p) for p in files["tables"]]}})
+                   "files": [str(files["html"]), str(files["json"]), str(files["chart"]),
+                             *(str(p) for p in files["tables"])]})
         return
     _print_text(comp, files, elapsed)
 

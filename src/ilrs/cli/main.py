@@ -26,6 +26,20 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from ilrs import __version__
+
+        typer.echo(f"ilrs {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                       help="Print the ilrs version and exit.")) -> None:
+    """ilrs — an open digital twin of the International Lunar Research Station."""
+
+
 def _register() -> None:
     """Attach every command module. Each module exposes ``register(app)``."""
     from ilrs.cli import commands
@@ -40,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except IlrsError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        for problem in getattr(exc, "problems", None) or [exc]:  # every validation error, one line each
+            typer.echo(f"error: {problem}", err=True)
         return _exit(exc.exit_code)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)

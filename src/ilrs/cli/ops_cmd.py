@@ -11,7 +11,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ilrs.cli.common import OutputFormat, echo_json, parse_date, to_json
+from ilrs.cli.common import (OutputFormat, deprecated_step_option, echo_json, format_option, lat_option, lon_option,
+                             out_option, output_folder, parse_date, quiet_option, scenario_option,
+                             scenario_with_site, site_option, step_option, step_seconds, to_json)
+from ilrs.constants import SECONDS_PER_HOUR
 from ilrs.operations.study import OperationsRun, summary_lines
 from ilrs.errors import InputError
 from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
@@ -43,20 +46,23 @@ def write_outputs(run: OperationsRun, out_dir: Path, plot_format: str = "png") -
 
 
 def ops(
-    scenario: str = typer.Option(REFERENCE_SCENARIO, "--scenario", "-s", help="Built-in scenario name or path to a YAML file."),
+    scenario: str = scenario_option(REFERENCE_SCENARIO),
+    site: Optional[str] = site_option(),
+    lat: Optional[float] = lat_option(),
+    lon: Optional[float] = lon_option(),
     start: Optional[str] = typer.Option(None, "--start", help="First day, YYYY-MM-DD (default: operations.start, else the span start)."),
     years: Optional[float] = typer.Option(None, "--years", min=0.001, max=40,
                                           help="Years to simulate (default: operations.years, else to the span end)."),
-    step_hours: Optional[float] = typer.Option(None, "--step-hours", min=0.01, max=24, help="Time step (default: operations.step_hours)."),
+    step: Optional[str] = step_option(None, "Time step, 36s..24h"),
+    step_hours: Optional[float] = deprecated_step_option("--step-hours"),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed of the failure draws (default: the scenario's seed)."),
     no_campaign: bool = typer.Option(False, "--no-campaign", help="Ignore the campaign: use only the operations section's dates."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for plots, ops-series.parquet, ops-events.csv, "
-                                                                "ops-kpis.json (default out/<scenario>/ops)."),
+    out: Optional[Path] = out_option("plots, ops-series.parquet, ops-events.csv and ops-kpis.json"),
     events: int = typer.Option(0, "--events", min=0, help="Also print the first N notable events (failures, repairs, "
                                                           "crew, deliveries, survival mode)."),
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg"),
-    format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json (KPIs)"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    format: OutputFormat = format_option("text or json (KPIs and files)"),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Operate the station: power through the nights, data to Earth per partner, crew, failures.
 
@@ -64,7 +70,7 @@ def ops(
     the comms layer (relays and direct-to-Earth), element dates, crew stays and deliveries from the
     nominal campaign: the same products and the same figures as the operations section of ilrs run. Writes ops-soc, ops-data, ops-consumables plots, ops-series.parquet (power
     generated and used, state of charge per storage, stored data, consumables per step),
-    ops-events.csv and ops-kpis.json to --out.
+    ops-events.csv and ops-kpis.json to --out (nothing without it).
 
     Examples:
 
@@ -75,12 +81,19 @@ def ops(
       ilrs ops --no-campaign --events 20
 
       ilrs ops --scenario my-study.yaml --seed 7 --plot-format svg --out results/ops
+
+      ilrs ops --site malapert-massif --step 30min --years 1
     """
     if plot_format not in ("png", "svg"):
         raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg"])
-    s = load_scenario(scenario)
+    step_s = step_seconds(step, step_hours=(step_hours, SECONDS_PER_HOUR))
+    if step_s is not None and not 36 <= step_s <= 24 * SECONDS_PER_HOUR:
+        opt = "--step" if step_hours is None else "--step-hours"
+        raise InputError(f"{opt} out of range", field=opt, allowed="36s..24h")
+    s = scenario_with_site(load_scenario(scenario), site, lat, lon)
     first = parse_date(start, "--start")
-    out_dir = out or Path("out") / s.slug / "ops"
+    if out is not None:
+        output_folder(out, "--out")  # fail now, not after the computing
     with Progress(TextColumn("[bold]{task.description:<26}"), BarColumn(), TimeElapsedColumn(),
                   disable=quiet or format is OutputFormat.json, transient=True,
                   console=Console(stderr=True)) as progress:
@@ -91,13 +104,13 @@ def ops(
 
         from ilrs.report.products import compile_setup, operations_products
 
-        setup = compile_setup(s, ops_start=first, ops_years=years, ops_step_hours=step_hours)
+        setup = compile_setup(s, ops_start=first, ops_years=years, ops_step_hours=None if step_s is None else step_s / SECONDS_PER_HOUR)
         run = operations_products(setup, seed=seed, use_campaign=not no_campaign, stage=on_stage)
         on_stage("plots")
-        paths = write_outputs(run, out_dir, plot_format)
+        paths = write_outputs(run, out, plot_format) if out is not None else []
     k = run.kpis
     if format is OutputFormat.json:
-        echo_json(k)
+        echo_json({**k, "files": [str(p) for p in paths]})
         return
     for line in summary_lines(k):
         typer.echo(line)

@@ -7,14 +7,14 @@ from typing import Optional
 
 import typer
 
-from ilrs.cli.common import OutputFormat, echo_json, output_file, parse_date
+from ilrs.cli.common import OutputFormat, echo_json, format_option, out_option, output_folder, parse_date, quiet_option
 from ilrs.consortium.models import MEMBER_KINDS
 from ilrs.errors import InputError
 
 partners_app = typer.Typer(
     help="The ILRS consortium: members, their instruments and sources.\n\n"
          "Examples:\n\n  ilrs partners --as-of 2023-10-23\n\n  ilrs partners --as-known-on 2023-10-23   # only what had been published by then\n\n  ilrs partners --kind state --format json\n\n"
-         "  ilrs partners show Belarus\n\n  ilrs partners timeline --out growth.svg",
+         "  ilrs partners show Belarus\n\n  ilrs partners timeline --out out/partners --plot-format svg",
     invoke_without_command=True,
 )
 
@@ -30,7 +30,8 @@ def partners(
     ctx: typer.Context,
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Members that had certainly joined by this date (YYYY-MM-DD)."),
     kind: Optional[str] = typer.Option(None, "--kind", help=f"Members of one kind: {', '.join(MEMBER_KINDS)}."),
-    format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+    format: OutputFormat = format_option(),
+    quiet: bool = quiet_option(),
     dataset: Optional[Path] = typer.Option(None, "--dataset", help="Use this registry file instead of the packaged one."),
     as_known_on: Optional[str] = typer.Option(None, "--as-known-on",
                                               help="Only what had been published by this day (YYYY-MM-DD): members, "
@@ -67,7 +68,7 @@ def partners(
 
 @partners_app.command("show")
 def show(ctx: typer.Context, name: str = typer.Argument(..., help="Id, name or short name, e.g. Belarus, CNSA, narit."),
-         format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
+         format: OutputFormat = format_option(), quiet: bool = quiet_option()) -> None:
     """Every agreement of one party, with dates as reported and their sources.
 
     NAME is an id, a name, a short name or a prefix that only one party has.
@@ -161,39 +162,43 @@ def _registry_known_on(dataset: Optional[Path], as_known_on: Optional[str]):
 
 @partners_app.command("timeline")
 def timeline(ctx: typer.Context,
-             out: Path = typer.Option(Path("ilrs-partners-timeline.png"), "--out", "-o", help="Image path (.png or .svg)."),
+             out: Optional[Path] = out_option("the chart (partners-timeline.FORMAT)"),
+             plot_format: str = typer.Option("png", "--plot-format", help="png or svg."),
+             quiet: bool = quiet_option(),
              until: Optional[str] = typer.Option(None, "--until", help="Last day of the series (YYYY-MM-DD; "
                                                  "default: the dataset's last dated fact)."),
-             format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json (the series at each change)")) -> None:
+             format: OutputFormat = format_option("text or json (the series at each change)")) -> None:
     """Plot ILRS membership growth beside the Artemis Accords count.
 
     Examples:
 
-      ilrs partners timeline --out growth.png
+      ilrs partners timeline --out out/partners
 
-      ilrs partners timeline --out growth.svg --until 2023-12-31 --format json
+      ilrs partners timeline --out out/partners --plot-format svg --until 2023-12-31 --format json
 
-      ilrs partners --as-known-on 2023-10-23 timeline --out then.png   # as it could be drawn that day
+      ilrs partners --as-known-on 2023-10-23 timeline --out out/then   # as it could be drawn that day
     """
     from ilrs.consortium.timeline import SERIES_START, growth_series, plot_growth
     from ilrs.report.figures import save_figure
 
-    if out.suffix.lower() not in (".png", ".svg"):
-        raise InputError("unsupported image type", field="--out", allowed=[".png", ".svg"])
+    if plot_format not in ("png", "svg"):
+        raise InputError(f"{plot_format!r} is not a plot format", field="--plot-format", allowed=["png", "svg"])
     end = parse_date(until, "--until")
     if end is not None and end < SERIES_START:
         raise InputError(f"{end} is before the series starts", field="--until", allowed=f">= {SERIES_START}")
     obj = ctx.obj or {}
     reg, known = _registry_known_on(obj.get("dataset"), obj.get("as_known_on"))
     end = end or known
-    output_file(out, "--out")
-    save_figure(plot_growth(reg, end=end), out)
+    files = []
+    if out is not None:
+        output_folder(out, "--out")
+        files.append(save_figure(plot_growth(reg, end=end), out / f"partners-timeline.{plot_format}"))
     s = growth_series(reg, end=end)
     changes = [i for i in range(len(s["date"]))
                if i == 0 or any(s[k][i] != s[k][i - 1] for k in ("ilrs_members", "ilrs_states", "artemis_accords"))]
     rows = [{k: s[k][i] for k in s} for i in changes]
     if format is OutputFormat.json:
-        echo_json({"plot": str(out), "series": rows})
+        echo_json({"series": rows, "files": [str(p) for p in files]})
         return
     typer.echo(f"{'date':<11} {'members':>7} {'states':>6} {'artemis':>7}")
     for r in rows:
@@ -201,7 +206,8 @@ def timeline(ctx: typer.Context,
             f"{r['artemis_accords']}" if r["artemis_reported"] == r["date"].isoformat() else f"≥ {r['artemis_accords']}")
         typer.echo(f"{r['date'].isoformat():<11} {r['ilrs_members']:>7} {r['ilrs_states']:>6} {art:>7}")
     typer.echo("artemis: the count on the day it was reported; ≥ the last reported count in between")
-    typer.echo(f"wrote {out}")
+    for p in files:
+        typer.echo(f"wrote {p}")
 
 
 def register(app: typer.Typer) -> None:

@@ -174,18 +174,19 @@ def risk(
     files = write_outputs(result, out_dir, plot_format)
     comparison = None
     if slip_model == "both":
-        from ilrs.report.sections.risk_history import slip_model_rows
+        from ilrs.report.sections.risk_history import slip_model_rows, slip_model_values
 
         write_outputs(result_history, out_dir.with_name(out_dir.name + "-history"), plot_format)
         comparison = slip_model_rows(result.summary, result_history.summary)
+        comparison_values = slip_model_values(result.summary, result_history.summary)
     history_label = _history_label(s_history) if s_history is not None else None
     if format is OutputFormat.json:
         data = result_json(result)
-        data["files"] = {k: str(v) for k, v in files.items()}
+        data["files"] = [str(v) for v in files.values()]
         if history_label:
             data["slip_model"] = {"model": slip_model, "history": history_label}
         if comparison is not None:
-            data["slip_models_compared"] = comparison
+            data["slip_models_compared"] = comparison_values
         echo_json(data)
         return
     st = result.study

@@ -8,14 +8,19 @@ from typing import List, Optional
 import numpy as np
 import typer
 
-from ilrs.cli.common import OutputFormat, echo_json, parse_date, parse_datetime_utc
+from ilrs.cli.common import (OutputFormat, deprecated_step_option, echo_json, format_duration, format_option,
+                             out_option, output_folder, parse_date, parse_datetime_utc, quiet_option,
+                             scenario_option, step_option, step_seconds)
 from ilrs.constants import SECONDS_PER_MINUTE
 from ilrs.errors import InputError
 from ilrs.timeutil import iso_date, iso_utc_minutes
 
 
 def site(
-    name: Optional[str] = typer.Argument(None, help="Catalogue site name (see --list), or omit and give --lat/--lon."),
+    name: Optional[str] = typer.Argument(None, help="Catalogue site name (see --list), or omit and give --lat/--lon "
+                                         "(or --site NAME); neither: the scenario's site."),
+    site_name: Optional[str] = typer.Option(None, "--site", help="Catalogue site name (same as the NAME argument)."),
+    scenario: Optional[str] = scenario_option(),
     lat: Optional[float] = typer.Option(None, "--lat", help="Latitude, degrees (south negative)."),
     lon: Optional[float] = typer.Option(None, "--lon", help="East longitude, degrees."),
     height_m: Optional[float] = typer.Option(None, "--height-m", help="Ground height above the 1737.4 km sphere, "
@@ -35,15 +40,16 @@ def site(
     at: Optional[str] = typer.Option(None, "--at", help="UTC instant, e.g. 2027-01-01T00:00:00."),
     start: Optional[str] = typer.Option(None, "--start", help="Span start date (UTC), e.g. 2027-01-01."),
     days: float = typer.Option(365.0, "--days", help="Span length in days (with --start)."),
-    step_min: float = typer.Option(60.0, "--step-min", help="Time step in minutes (with --start)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for plots and tables (with --start; "
-                                       "default out/site-<name>)."),
+    step: Optional[str] = step_option(None, "Time step (with --start; default 1h)"),
+    step_min: Optional[float] = deprecated_step_option("--step-min"),
+    out: Optional[Path] = out_option("plots and tables (with --start)"),
     plot_format: str = typer.Option("png", "--plot-format", help="png or svg."),
     map_dem: Optional[Path] = typer.Option(None, "--map", help="With --start: also map the fraction of time lit "
                                            "around the site on this polar-stereographic GeoTIFF."),
     map_px: int = typer.Option(128, "--map-px", help="Size of the illumination map, pixels per side."),
     list_sites: bool = typer.Option(False, "--list", help="List the site catalogue with sources."),
-    format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+    format: OutputFormat = format_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Sun and Earth elevation/azimuth, visible solar disk and horizon at a south-pole site.
 
@@ -55,13 +61,15 @@ def site(
 
       ilrs site --lat -89.45 --lon 222.7 --horizon none --at 2027-01-01T00:00:00 --format json
 
-      ilrs site connecting-ridge --mast-m 2 --start 2027-01-01 --days 365 --step-min 30
+      ilrs site connecting-ridge --mast-m 2 --start 2027-01-01 --days 365 --step 30min --out out/ridge
+
+      ilrs site --scenario my-study.yaml --at 2027-01-01T00:00:00     # the scenario's site
 
       ilrs site bussey2010-best-site --horizon my_ldem_20m.tif --start 2028-01-01 --days 90
 
       ilrs site connecting-ridge --dem LDEM_875S_5M.LBL --dem LDEM_75S_240M.LBL --at 2027-01-01T00:00:00
 
-      ilrs site --lat -89.45 --lon 222.7 --start 2028-01-01 --days 365 --map my_ldem_20m.tif --map-px 256
+      ilrs site --lat -89.45 --lon 222.7 --start 2028-01-01 --days 365 --map my_ldem_20m.tif --out out/map
     """
     from ilrs.environment.sites import Site, get_site, site_names
 
@@ -72,6 +80,10 @@ def site(
         raise InputError(f"unknown plot format {plot_format!r}", field="--plot-format", allowed=["png", "svg"])
     if (lat is None) != (lon is None):
         raise InputError("give both --lat and --lon", field="--lat/--lon")
+    if site_name is not None and name is not None and site_name != name:
+        raise InputError("give the site once: NAME or --site NAME", field="--site")
+    name = name or site_name
+    step_s = step_seconds(step, step_min=(step_min, SECONDS_PER_MINUTE)) or 3600.0
     # every number finite and within the scenario's bounds (scenario/site.py), before any work
     _check_range(lat, "--lat", -90.0, 90.0)
     _check_range(lon, "--lon", -360.0, 360.0)
@@ -79,9 +91,10 @@ def site(
     _check_range(mast_m, "--mast-m", 0.0, 1_000.0)
     if start is not None:
         _check_range(days, "--days", 0.0, 40 * 366.0, low_open=True)
-        _check_range(step_min, "--step-min", 0.0, days * 1440.0, low_open=True)
-        if days * 1440 / step_min > 20_000_000:
-            raise InputError(f"--step-min {step_min:g} gives too many epochs", field="--step-min",
+        opt = "--step" if step_min is None else "--step-min"
+        _check_range(step_s / SECONDS_PER_MINUTE, opt, 0.0, days * 1440.0, low_open=True)
+        if days * 86400 / step_s > 20_000_000:
+            raise InputError(f"{opt} {format_duration(step_s)} gives too many epochs", field=opt,
                              allowed="at most 20,000,000 epochs")
     if lat is not None:
         h = height_m
@@ -94,7 +107,7 @@ def site(
     elif name is not None:
         s = get_site(name, mast_height_m=mast_m, height_m=height_m)
     else:
-        raise InputError("give a site name or --lat and --lon", field="SITE", allowed=site_names())
+        s = _scenario_site(scenario, mast_m, height_m)
     if (at is None) == (start is None):
         raise InputError("give exactly one of --at (an instant) or --start (a span)", field="--at/--start")
     dems = tuple(str(p) for p in dem_files or ())
@@ -107,7 +120,20 @@ def site(
         d0 = parse_date(start, "--start")
         if map_dem is not None and not 8 <= map_px <= 4096:
             raise InputError(f"--map-px {map_px} out of range", field="--map-px", allowed="8..4096")
-        _span(s, horizon, d0, days, step_min, out, plot_format, format, map_dem, map_px, height_m, dems)
+        if out is not None:
+            output_folder(out, "--out")  # fail now, not after the computing
+        _span(s, horizon, d0, days, step_s, out, plot_format, format, map_dem, map_px, height_m,
+              quiet or format is OutputFormat.json, dems)
+
+
+def _scenario_site(scenario: Optional[str], mast_m: float, height_m: Optional[float]):
+    """The scenario's site (the reference's without --scenario), as in every other command."""
+    from ilrs.environment.setup import site_from_spec
+    from ilrs.scenario import REFERENCE_SCENARIO, load_scenario
+
+    s = site_from_spec(load_scenario(scenario or REFERENCE_SCENARIO).site)
+    s = s.with_mast(mast_m) if mast_m else s
+    return s if height_m is None else s.with_height(height_m)
 
 
 def _check_range(value: Optional[float], option: str, lo: float, hi: float, *, low_open: bool = False) -> None:
@@ -163,7 +189,7 @@ def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float]
     s, mask = _mask(s, horizon, ground_m, dems)
     tr = sun_earth_azel(s, np.datetime64(t, "ns"), mask)
     data = {
-        "site": s.to_dict(), "time_utc": t.isoformat(), "horizon_model": horizon, "horizon_source": mask.source,
+        "site": s.to_dict(), "time_utc": t.isoformat(timespec="seconds") + "Z", "horizon_model": horizon, "horizon_source": mask.source,
         "sun_elevation_deg": round(float(tr.sun_elevation_deg[0]), 5),
         "sun_azimuth_deg": round(float(tr.sun_azimuth_deg[0]), 5),
         "earth_elevation_deg": round(float(tr.earth_elevation_deg[0]), 5),
@@ -176,7 +202,7 @@ def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float]
         "sun_distance_km": round(float(tr.sun_distance_m[0]) / 1e3, 1),
         "earth_distance_km": round(float(tr.earth_distance_m[0]) / 1e3, 1),
     }
-    ends = _instant_ends(s, horizon, tr)
+    ends = _instant_ends(s, horizon, tr, dems)
     data["horizon_range"] = ends
     if format is OutputFormat.json:
         echo_json(data)
@@ -198,12 +224,12 @@ def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float]
             typer.echo(f"  {ends['warning']}")
 
 
-def _instant_ends(s, horizon: str, tr) -> Optional[dict]:
+def _instant_ends(s, horizon: str, tr, dems: tuple[str, ...] = ()) -> Optional[dict]:
     """The instant at both ends of the site's horizon bounds (None where the DEM decides), and the
     bounds' one-line warning when the ends disagree."""
     from ilrs.environment.horizon_range import bounds_warning, site_horizon_bounds, track_under_horizon
 
-    bounds = site_horizon_bounds(s, horizon)
+    bounds = site_horizon_bounds(s, horizon, dems=dems)
     if bounds is None:
         return None
     out: dict = {}
@@ -222,57 +248,46 @@ def _instant_ends(s, horizon: str, tr) -> Optional[dict]:
     return out
 
 
-def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path], plot_format: str,
+def _span(s, horizon: str, d0, days: float, step_s: float, out: Optional[Path], plot_format: str,
           format: OutputFormat, map_dem: Optional[Path] = None, map_px: int = 128,
-          ground_m: Optional[float] = None, dems: tuple[str, ...] = ()) -> None:
+          ground_m: Optional[float] = None, quiet: bool = False, dems: tuple[str, ...] = ()) -> None:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from ilrs.environment.illumination import span_statistics
-    from ilrs.environment.plots import plot_horizon_polar, plot_sun_vs_horizon
+    from ilrs.environment.illumination import period_rows, span_statistics
     from ilrs.environment.sky import sun_earth_azel
     from ilrs.environment.time import time_grid
-    from ilrs.report.figures import save_figure
 
-    out_dir = out or Path("out") / f"site-{s.name}"
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  disable=format is OutputFormat.json, transient=True,
-                  console=Console(stderr=True)) as progress:
+                  disable=quiet, transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("horizon mask", total=4)
         s, mask = _mask(s, horizon, ground_m, dems)
         progress.update(task, advance=1, description="Sun and Earth")
-        times = time_grid(np.datetime64(d0), days=days, step_s=step_min * SECONDS_PER_MINUTE)
+        times = time_grid(np.datetime64(d0), days=days, step_s=step_s)
         tr = sun_earth_azel(s, times, mask)
         progress.update(task, advance=1, description="statistics")
-        st = span_statistics(tr, step_min * SECONDS_PER_MINUTE)
+        st = span_statistics(tr, step_s)
         progress.update(task, advance=1, description="plots")
-        title = f"{s.name}, mast {s.mast_height_m:g} m, horizon {horizon}"
-        p1 = save_figure(plot_sun_vs_horizon(tr, title), out_dir / f"sun-vs-horizon.{plot_format}")
-        p2 = save_figure(plot_horizon_polar(mask, tr, title), out_dir / f"horizon-polar.{plot_format}")
-        from ilrs._io import write_text_atomic
-        from ilrs.environment.illumination import periods_csv, period_rows
-        p3 = write_text_atomic(out_dir / "horizon-mask.csv", mask.to_table())
-        p4 = write_text_atomic(out_dir / "darkness-periods.csv", periods_csv(st.darkness_periods))
-        p5 = write_text_atomic(out_dir / "earth-windows.csv", periods_csv(st.earth_windows))
+        files = _span_files(s, horizon, mask, tr, st, out, plot_format) if out is not None else []
         progress.update(task, advance=1)
         map_info = None
         if map_dem is not None:
-            map_info = _illumination_map(s, map_dem, map_px, times, out_dir, plot_format, progress)
+            map_info = _illumination_map(s, map_dem, map_px, times, out, plot_format, progress)
+            files += map_info.pop("files")
     from ilrs.environment.horizon_range import horizon_range, site_horizon_bounds
 
-    rng = horizon_range(tr, st, site_horizon_bounds(s, horizon))
+    rng = horizon_range(tr, st, site_horizon_bounds(s, horizon, dems=dems))
     data = {"site": s.to_dict(), "horizon_model": horizon, "horizon_source": mask.source,
             **st.to_dict(), "horizon_range": rng.to_dict() if rng is not None else None,
             "darkness_periods": period_rows(st.darkness_periods),
-            "earth_windows": period_rows(st.earth_windows), "plots": [str(p1), str(p2)],
-            "horizon_table": str(p3), "tables": [str(p3), str(p4), str(p5)]}
+            "earth_windows": period_rows(st.earth_windows), "files": [str(p) for p in files]}
     if map_info is not None:
         data["illumination_map"] = map_info
     if format is OutputFormat.json:
         echo_json(data)
         return
     typer.echo(f"{s.name} ({s.lat_deg:.3f}°, {s.lon_deg:.3f}°E, ground {s.height_m:.0f} m, mast {s.mast_height_m:g} m),"
-               f" horizon {horizon}: {iso_date(st.start)} + {days:g} d at {step_min:g} min ({st.samples} epochs)")
+               f" horizon {horizon}: {iso_date(st.start)} + {days:g} d at {format_duration(step_s)} ({st.samples} epochs)")
     typer.echo(f"  lit (any part of the disk) {st.lit_fraction:7.2%}   full disk {st.full_disk_fraction:7.2%}"
                f"   mean irradiance {st.mean_irradiance_w_m2:.0f} W/m²")
     typer.echo(f"  darkness periods {len(st.darkness_periods)}, longest {st.longest_darkness_hours:.1f} h")
@@ -286,13 +301,29 @@ def _span(s, horizon: str, d0, days: float, step_min: float, out: Optional[Path]
                    f"{rng.text('longest_darkness_hours', '{:.0f} h')}, Earth visible {rng.text('earth_visible_fraction')}")
         if rng.warning():
             typer.echo(f"  {rng.warning()}")
-    typer.echo(f"  wrote {p1}\n  wrote {p2}\n  wrote {p3}\n  wrote {p4}\n  wrote {p5}")
     if map_info is not None:
-        typer.echo(f"  illumination map {map_info['pixels']} px: lit {map_info['min']:.1%} .. {map_info['max']:.1%}"
-                   f" (mean {map_info['mean']:.1%}); wrote {map_info['plot']} and {map_info['data']}")
+        typer.echo(f"  illumination map {map_info['pixels']} px: lit {map_info['lit_fraction_min']:.1%} .. "
+                   f"{map_info['lit_fraction_max']:.1%} (mean {map_info['lit_fraction_mean']:.1%})")
+    for p in files:
+        typer.echo(f"  wrote {p}")
 
 
-def _illumination_map(s, path: Path, map_px: int, times, out_dir: Path, plot_format: str, progress) -> dict:
+def _span_files(s, horizon: str, mask, tr, st, out_dir: Path, plot_format: str) -> list[Path]:
+    """The span's plots and tables in ``out_dir`` (only with --out)."""
+    from ilrs._io import write_text_atomic
+    from ilrs.environment.illumination import periods_csv
+    from ilrs.environment.plots import plot_horizon_polar, plot_sun_vs_horizon
+    from ilrs.report.figures import save_figure
+
+    title = f"{s.name}, mast {s.mast_height_m:g} m, horizon {horizon}"
+    return [save_figure(plot_sun_vs_horizon(tr, title), out_dir / f"sun-vs-horizon.{plot_format}"),
+            save_figure(plot_horizon_polar(mask, tr, title), out_dir / f"horizon-polar.{plot_format}"),
+            write_text_atomic(out_dir / "horizon-mask.csv", mask.to_table()),
+            write_text_atomic(out_dir / "darkness-periods.csv", periods_csv(st.darkness_periods)),
+            write_text_atomic(out_dir / "earth-windows.csv", periods_csv(st.earth_windows))]
+
+
+def _illumination_map(s, path: Path, map_px: int, times, out_dir: Optional[Path], plot_format: str, progress) -> dict:
     import io
 
     from ilrs._io import write_bytes_atomic
@@ -316,20 +347,22 @@ def _illumination_map(s, path: Path, map_px: int, times, out_dir: Path, plot_for
         progress.update(task, completed=i, total=n)
 
     im = illumination_map(dem, times, rows=rows, cols=cols, mast_height_m=s.mast_height_m, progress=tick)
+    info = {"dem": str(path), "rows": list(rows), "cols": list(cols), "pixels": int(im.lit_fraction.size),
+            "lit_fraction_min": float(im.lit_fraction.min()), "lit_fraction_max": float(im.lit_fraction.max()),
+            "lit_fraction_mean": float(im.lit_fraction.mean()), "files": []}
+    if out_dir is None:
+        return info
     fig = plot_illumination_map(im.lit_fraction, im.extent_m, f"Fraction of time lit around {s.name} "
                                 f"(mast {s.mast_height_m:g} m, {len(times)} epochs)")
-    ax = fig.axes[0]
     x, y = dem.latlon_to_xy(s.lat_deg, s.lon_deg)
-    ax.plot([x / 1000], [y / 1000], marker="+", color="cyan", ms=12)
-    plot = save_figure(fig, out_dir / f"illumination-map.{plot_format}")
+    fig.axes[0].plot([x / 1000], [y / 1000], marker="+", color="cyan", ms=12)
     buf = io.BytesIO()
     np.savez_compressed(buf, lit_fraction=im.lit_fraction,
                         mean_visible_solar_fraction=im.mean_visible_solar_fraction,
                         extent_m=np.array(im.extent_m), rows=np.array(rows), cols=np.array(cols))
-    data = write_bytes_atomic(out_dir / "illumination-map.npz", buf.getvalue())
-    return {"dem": str(path), "rows": list(rows), "cols": list(cols), "pixels": int(im.lit_fraction.size),
-            "min": float(im.lit_fraction.min()), "max": float(im.lit_fraction.max()),
-            "mean": float(im.lit_fraction.mean()), "plot": str(plot), "data": str(data)}
+    info["files"] = [save_figure(fig, out_dir / f"illumination-map.{plot_format}"),
+                     write_bytes_atomic(out_dir / "illumination-map.npz", buf.getvalue())]
+    return info
 
 
 def register(app: typer.Typer) -> None:

@@ -113,8 +113,8 @@ class CommsResult:
         step = np.timedelta64(int(self.step_s * 1e9), "ns")
         for a, b in windows(m):
             vol = float(self.rate_bps[a:b].sum() * self.step_s) if mask is None else None
-            w = {"start": iso_utc(self.times_utc[a]), "end": iso_utc(self.times_utc[b - 1] + step),
-                 "hours": round((b - a) * self.step_s / SECONDS_PER_HOUR, 4)}
+            w = {"start_utc": iso_utc(self.times_utc[a]), "end_utc": iso_utc(self.times_utc[b - 1] + step),
+                 "duration_hours": round((b - a) * self.step_s / SECONDS_PER_HOUR, 4)}
             if vol is not None:
                 w["volume_gbit"] = round(vol / 1e9, 4)
                 w["mean_rate_mbps"] = round(float(self.rate_bps[a:b].mean()) / 1e6, 4)
@@ -135,7 +135,7 @@ class CommsResult:
             e2e = gap_statistics(self.relay_path_rate_bps[k] > 0, self.step_s)
             vis = self.site_relay_visible[k]
             per_relay[r.key] = {
-                "name": r.name, "site_visibility": s["availability"], "visibility_windows": s["n_windows"],
+                "name": r.name, "site_visibility": s["availability"], "visibility_windows_count": s["n_windows"],
                 "max_gap_hours": s["max_gap_hours"], "end_to_end_availability": e2e["availability"],
                 "mean_range_km": float(self.site_relay_range_m[k][vis].mean() / 1e3) if vis.any() else None,
                 "data_volume_gbit_per_day": self.data_volume_gbit_per_day(self.relay_path_rate_bps[k]),
@@ -145,11 +145,11 @@ class CommsResult:
                 per_relay[r.key]["station_keeping"] = keeping[r.key]
         win = self.windows_utc()
         out = {
-            "site": self.site_name, "start": iso_utc(self.times_utc[0]), "days": round(self.days, 4),
+            "site": self.site_name, "start_utc": iso_utc(self.times_utc[0]), "span_days": round(self.days, 4),
             "step_s": self.step_s, "relays": [r.key for r in self.relays],
             "ground_stations": [g.key for g in self.stations], "propagation": self.states.method if self.states is not None else "none",
             "availability": stats["availability"], "max_gap_hours": stats["max_gap_hours"],
-            "mean_gap_hours": stats["mean_gap_hours"], "n_windows": stats["n_windows"],
+            "mean_gap_hours": stats["mean_gap_hours"], "windows_count": stats["n_windows"],
             "relay_availability": float((self.relay_path_rate_bps.max(axis=0) > 0).mean()) if len(self.relays) else 0.0,
             "dte_availability": float((self.dte_rate_bps > 0).mean()),
             "data_volume_gbit_per_day": self.data_volume_gbit_per_day(),

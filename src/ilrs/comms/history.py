@@ -51,7 +51,7 @@ class OrbitHistory:
 
     def summary(self) -> dict:
         p = self.perilune_passes_km
-        return {"relay": self.relay, "start": iso_utc(self.times_utc[0]), "days": self.days,
+        return {"relay": self.relay, "start_utc": iso_utc(self.times_utc[0]), "span_days": self.days,
                 "gravity_degree": self.gravity_degree,
                 "perilune_altitude_km": {"min": float(self.perilune_altitude_km.min()),
                                          "max": float(self.perilune_altitude_km.max()),
@@ -99,7 +99,7 @@ def orbit_history(relay: Relay, start_utc, days: float, *, step_s: float = SECON
     t0 = np.datetime64(times[0], "ns")
     p_t = np.array([t0 + np.timedelta64(int(round(t * 1e9)), "ns") for t, _, _ in tr.perilunes], "datetime64[ns]")
     p_alt = np.array([alt for _, _, alt in tr.perilunes]) / 1e3
-    man = tuple({"time": _utc_at(times[0], m.t_s), "delta_v_m_s": m.delta_v_m_s,
+    man = tuple({"time_utc": _utc_at(times[0], m.t_s), "delta_v_m_s": m.delta_v_m_s,
                  "perilune_before_km": m.perilune_before_m / 1e3, "perilune_after_km": m.perilune_after_m / 1e3}
                 for m in tr.manoeuvres)
     return OrbitHistory(relay.key, times, (a * (1 - e) - MOON_RADIUS_M) / 1e3, (a * (1 + e) - MOON_RADIUS_M) / 1e3,

@@ -87,7 +87,7 @@ def plot_orbit_history(history):
         if sk["max_perilune_altitude_km"] is not None:
             ax1.axhline(sk["max_perilune_altitude_km"], color="0.4", lw=0.6, ls="--")
         if history.manoeuvres:
-            mt = _dates(np.array([m["time"].rstrip("Z") for m in history.manoeuvres], "datetime64[s]"))
+            mt = _dates(np.array([m["time_utc"].rstrip("Z") for m in history.manoeuvres], "datetime64[s]"))
             ax1.plot(mt, [m["perilune_after_km"] for m in history.manoeuvres], "v", color="C3", ms=5,
                      label=f"manoeuvre ({history.delta_v_m_s:.1f} m/s in all, "
                            f"{history.delta_v_m_s * 365.25 / max(history.days, 1e-9):.1f} m/s per year)")

@@ -78,7 +78,7 @@ class Relay:
             el = self.elements
             d.update(perilune_altitude_km=round(float(el.periapsis_radius_m - MOON_RADIUS_M) / 1e3, 1),
                      apolune_altitude_km=round(float(el.apoapsis_radius_m - MOON_RADIUS_M) / 1e3, 1),
-                     period_h=round(float(el.period_s()) / SECONDS_PER_HOUR, 2),
+                     period_hours=round(float(el.period_s()) / SECONDS_PER_HOUR, 2),
                      inclination_deg=round(float(np.degrees(el.inclination_rad)), 2),
                      arg_perilune_deg=round(float(np.degrees(el.arg_periapsis_rad)), 2),
                      raan_deg=round(float(np.degrees(el.raan_rad)), 2), frame=self.frame,

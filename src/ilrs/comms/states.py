@@ -261,11 +261,11 @@ def relay_states(relays: list[Relay], times_utc, *, propagation: str = "numerica
                 if key:
                     _cache.save(key, {"r": traj.r_m, "v": traj.v_m_s, "man": man_rows, "peri": peri_rows})
             for row in man_rows:
-                manoeuvres.append({"relay": relays[kep[int(row[0])]].key, "time": _utc_at(t0, row[1]),
+                manoeuvres.append({"relay": relays[kep[int(row[0])]].key, "time_utc": _utc_at(t0, row[1]),
                                    "delta_v_m_s": float(row[2]), "perilune_before_km": float(row[3]) / 1e3,
                                    "perilune_after_km": float(row[4]) / 1e3})
             for row in peri_rows:
-                perilunes.append({"relay": relays[kep[int(row[1])]].key, "time": _utc_at(t0, row[0]),
+                perilunes.append({"relay": relays[kep[int(row[1])]].key, "time_utc": _utc_at(t0, row[0]),
                                   "altitude_km": float(row[2]) / 1e3})
     for k, r in enumerate(relays):
         if r.kind == "earth-moon-l2":

@@ -67,23 +67,34 @@ def _terrain_code_stamp() -> str:
     return h.hexdigest()
 
 
-def _bounds_key(site: Site, horizon_kind: str) -> str:
+def _bounds_key(site: Site, horizon_kind: str, dems: tuple[str, ...] = ()) -> str:
     from ilrs.environment.timeline import _horizon_key
 
     payload = {"v": CACHE_VERSION, "site": site.to_dict(), "horizon": _horizon_key(horizon_kind),
                "code": _terrain_code_stamp()}
+    if dems:
+        from ilrs.environment.dem_info import dems_identity
+
+        payload["dems"] = dems_identity(dems)
     return "bounds-" + hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-def _compute_bounds(site: Site, horizon_kind: str):
+def _compute_bounds(site: Site, horizon_kind: str, dems: tuple[str, ...] = ()):
+    """The bounds under the model; the user's DEM files (``site.dems``/``--dem``) nest inside it,
+    and one of ≤ 20 m/px covering the site removes the range (None)."""
     from ilrs.environment.terrain_range import horizon_bounds
 
+    files = ()
+    if dems:
+        from ilrs.environment.dem_info import dems_for_site
+
+        files = dems_for_site(list(dems), site.lat_deg, site.lon_deg)
     if horizon_kind == "dem":
-        return horizon_bounds(site)
+        return horizon_bounds(site, files)
     if Path(horizon_kind).suffix.lower() in (".tif", ".tiff"):
         from ilrs.environment.terrain import PolarStereoDEM
 
-        return horizon_bounds(site, (PolarStereoDEM.from_geotiff(horizon_kind),))
+        return horizon_bounds(site, (PolarStereoDEM.from_geotiff(horizon_kind), *files))
     return None  # none, sphere, a table: no terrain model, nothing to bound
 
 
@@ -113,7 +124,7 @@ def _decode_bounds(data: bytes):
 
 
 def site_horizon_bounds(site: Site, horizon_kind: str, *, on_ground: Callable[[], Site] | None = None,
-                        use_cache: bool = True):
+                        use_cache: bool = True, dems: tuple[str, ...] = ()):
     """The :class:`~ilrs.environment.terrain_range.HorizonBounds` of ``site`` (at its mast) under
     the ``horizon_kind`` model, or None where nothing needs a range. Ray-marched once per site,
     model and terrain code; read back from disk afterwards. ``on_ground``: the site on the ground
@@ -123,7 +134,7 @@ def site_horizon_bounds(site: Site, horizon_kind: str, *, on_ground: Callable[[]
     from ilrs._io import DamagedEntry, discard_entry, read_entry, write_entry
     from ilrs.environment.timeline import cache_dir
 
-    key = _bounds_key(site, horizon_kind)
+    key = _bounds_key(site, horizon_kind, tuple(dems))
     path = cache_dir() / "environment" / f"{key}.entry"
     if use_cache:
         try:
@@ -134,7 +145,7 @@ def site_horizon_bounds(site: Site, horizon_kind: str, *, on_ground: Callable[[]
             reason = str(exc) if isinstance(exc, DamagedEntry) else f"unreadable: {type(exc).__name__}"
             log.warning("ilrs: horizon bounds cache entry %s is damaged: %s; deleted, recomputing", path.name, reason)
             discard_entry(path)
-    bounds = _compute_bounds(on_ground() if on_ground is not None else site, horizon_kind)
+    bounds = _compute_bounds(on_ground() if on_ground is not None else site, horizon_kind, tuple(dems))
     if use_cache:
         try:
             write_entry(path, key, {"bounds": _encode_bounds(bounds)})

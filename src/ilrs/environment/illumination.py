@@ -34,17 +34,18 @@ def _hours(pair) -> float:
 
 
 def _period_row(a, b) -> dict:
-    return {"start": iso_utc(a, suffix=""), "end": iso_utc(b, suffix=""), "hours": round(_hours((a, b)), 3)}
+    return {"start_utc": iso_utc(a), "end_utc": iso_utc(b), "duration_hours": round(_hours((a, b)), 3)}
 
 
 def period_rows(pairs) -> list[dict]:
-    """(start, end) UTC pairs as rows ``{"start", "end", "hours"}`` (ISO seconds, chronological)."""
+    """(start, end) UTC pairs as rows ``{"start_utc", "end_utc", "duration_hours"}`` (ISO seconds + Z, chronological)."""
     return [_period_row(a, b) for a, b in sorted(pairs)]
 
 
 def periods_csv(pairs) -> str:
-    """(start, end) UTC pairs as CSV: ``start_utc,end_utc,hours``, one period a line, chronological."""
-    lines = ["start_utc,end_utc,hours"] + [f"{r['start']},{r['end']},{r['hours']}" for r in period_rows(pairs)]
+    """(start, end) UTC pairs as CSV: ``start_utc,end_utc,duration_hours``, one period a line, chronological."""
+    lines = ["start_utc,end_utc,duration_hours"] + [f"{r['start_utc']},{r['end_utc']},{r['duration_hours']}"
+                                                    for r in period_rows(pairs)]
     return "\n".join(lines) + "\n"
 
 
@@ -73,7 +74,7 @@ class SpanStatistics:
             return [_period_row(a, b) for a, b in pairs]
 
         return {
-            "start": iso_utc(self.start, suffix=""), "end": iso_utc(self.end, suffix=""), "step_s": self.step_s,
+            "start_utc": iso_utc(self.start), "end_utc": iso_utc(self.end), "step_s": self.step_s,
             "samples": self.samples, "lit_fraction": self.lit_fraction,
             "full_disk_fraction": self.full_disk_fraction,
             "mean_visible_solar_fraction": self.mean_visible_solar_fraction,

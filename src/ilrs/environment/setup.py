@@ -76,7 +76,8 @@ class SiteSetup:
     def bounds(self):
         """The :class:`~ilrs.environment.terrain_range.HorizonBounds` of the site, or None where the
         DEM resolves it or the model is not terrain (computed once, kept on disk)."""
-        return site_horizon_bounds(self.declared_site, self.horizon_kind, on_ground=lambda: self.site)
+        return site_horizon_bounds(self.declared_site, self.horizon_kind, on_ground=lambda: self.site,
+                                   dems=self.dems)
 
     @property
     def mast_height_m(self) -> float:
@@ -138,7 +139,7 @@ class EnvironmentProducts:
             else:  # the site on the ground its own timeline's horizon used (never ray-marched again)
                 s = self.setup.at_mast(h)
                 self.bounds_by_mast[h] = site_horizon_bounds(s.declared_site, s.horizon_kind,
-                                                             on_ground=lambda: self.at_mast(h).site)
+                                                             on_ground=lambda: self.at_mast(h).site, dems=s.dems)
         return self.bounds_by_mast[h]
 
     def at_mast(self, mast_height_m: float | None) -> EnvironmentTimeline:

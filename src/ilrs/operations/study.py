@@ -43,7 +43,7 @@ def simulate_once(built: BuiltInputs, seed: int) -> OperationsRun:
 
 
 RANGE_KPIS = ("energy_generated_kwh", "energy_not_served_kwh", "survival_energy_not_served_kwh",
-              "hours_shedding", "hours_survival_mode", "hours_survival_failure", "longest_survival_stretch_h",
+              "hours_shedding", "hours_survival_mode", "hours_survival_failure", "longest_survival_stretch_hours",
               "min_soc", "data_returned_gbit", "data_lost_gbit", "crew_days")
 """The headline KPIs given as ranges over the site's horizon bounds."""
 
@@ -114,7 +114,7 @@ def summary_lines(k: dict[str, Any]) -> list[str]:
         f"{k['energy_not_served_kwh']:,.0f} not served ({k['survival_energy_not_served_kwh']:,.0f} of it survival load)",
         f"power modes: {k['hours_shedding']:,.0f} h shedding, {k['hours_survival_mode']:,.0f} h survival, "
         f"{k['hours_survival_failure']:,.0f} h survival failure; longest survival stretch "
-        f"{k['longest_survival_stretch_h']:,.0f} h; first failure {k['first_survival_failure_utc'] or 'none'}",
+        f"{k['longest_survival_stretch_hours']:,.0f} h; first failure {k['first_survival_failure_utc'] or 'none'}",
         f"data: {k['data_produced_gbit']:,.0f} Gbit produced, {k['data_returned_gbit']:,.0f} returned, "
         f"{k['data_lost_gbit']:,.0f} lost",
         f"returned per partner (Gbit): {partners or 'none'}",

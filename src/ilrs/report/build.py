@@ -109,7 +109,7 @@ def _summaries(scenario: Scenario, options: dict[str, Any], sections: list[Secti
         results[sec.key] = summary_
     summary = {
         "scenario": scenario.name, "seed": scenario.seed,
-        "span": {"start": scenario.span.start.isoformat(), "end": scenario.span.end.isoformat()},
+        "span": {"start_date": scenario.span.start.isoformat(), "end_date": scenario.span.end.isoformat()},
         "ilrs_version": __version__, "options": dict(sorted(options.items())),
         "dashboard": json.loads(to_json(dashboard(results))), **results,  # as the file holds it
     }

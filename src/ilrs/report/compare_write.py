@@ -39,7 +39,7 @@ def comparison_json(comp: Comparison) -> dict[str, Any]:
         "ilrs_version": __version__, "risk_runs": comp.risk_runs,
         "scenarios": [{"label": m.label, "source": m.source, "name": m.scenario.name, "seed": m.scenario.seed,
                        "coalition": m.scenario.coalition,
-                       "span": {"start": m.scenario.span.start.isoformat(), "end": m.scenario.span.end.isoformat()}}
+                       "span": {"start_date": m.scenario.span.start.isoformat(), "end_date": m.scenario.span.end.isoformat()}}
                       for m in comp.members],
         "headline": topic_json(comp.headline()),
         "topics": {t.key: topic_json(t) for t in comp.topics},

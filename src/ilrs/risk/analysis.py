@@ -45,7 +45,7 @@ def kpis(table: pa.Table) -> dict[str, np.ndarray]:
     return _columns(table, KPI)
 
 
-HEADLINE_KPIS = ("energy_not_served_kwh", "hours_survival_failure", "longest_survival_stretch_h", "min_soc",
+HEADLINE_KPIS = ("energy_not_served_kwh", "hours_survival_failure", "longest_survival_stretch_hours", "min_soc",
                  "data_returned_gbit", "crew_days")
 
 

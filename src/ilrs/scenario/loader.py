@@ -39,6 +39,8 @@ def scenario_from_dict(raw: Any, *, file: str = "<scenario>") -> Scenario:
 
 
 def _check_references(scenario: Scenario, file: str) -> None:
+    """Every section's names checked; the first problem raised, all of them in its ``.problems``."""
+    problems = []
     for section_name in Scenario.model_fields:
         section = getattr(scenario, section_name)
         check = getattr(section, "check_references", None)
@@ -48,7 +50,13 @@ def _check_references(scenario: Scenario, file: str) -> None:
             check(scenario)
         except ReferenceProblem as problem:
             field = f"{section_name}.{problem.field}" if problem.field else section_name
-            raise ScenarioError(problem.message, file=file, field=field, allowed=problem.allowed) from None
+            problems.append(ScenarioError(problem.message, file=file, field=field, allowed=problem.allowed))
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more error{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
+        error = ScenarioError(first.message + more, file=file, field=first.field, allowed=first.allowed)
+        error.problems = problems
+        raise error
 
 
 @lru_cache(maxsize=32)

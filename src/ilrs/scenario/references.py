@@ -53,13 +53,22 @@ def _describe(err: dict[str, Any]) -> tuple[str, str | None]:
 
 
 def validation_error(exc: pydantic.ValidationError, file: str, prefix: str = "") -> ScenarioError:
-    """The first error of a pydantic ValidationError as a one-line ScenarioError."""
-    first = exc.errors()[0]
-    field = _field_path(tuple(first.get("loc", ())))
-    if prefix:
-        field = f"{prefix}.{field}" if field != "(top level)" else prefix
-    message, allowed = _describe(first)
-    count = len(exc.errors())
+    """A pydantic ValidationError as a one-line ScenarioError (its first error, "and N more"), with
+    every error as its own one-line ScenarioError in ``.problems`` (``ilrs scenario validate`` lists them)."""
+    problems = [_one_error(err, file, prefix) for err in exc.errors()]
+    first = problems[0]
+    count = len(problems)
+    message = first.message
     if count > 1:
         message += f" (and {count - 1} more error{'s' if count > 2 else ''})"
+    out = ScenarioError(message, file=file, field=first.field, allowed=first.allowed)
+    out.problems = problems
+    return out
+
+
+def _one_error(err: dict[str, Any], file: str, prefix: str) -> ScenarioError:
+    field = _field_path(tuple(err.get("loc", ())))
+    if prefix:
+        field = f"{prefix}.{field}" if field != "(top level)" else prefix
+    message, allowed = _describe(err)
     return ScenarioError(message, file=file, field=field, allowed=allowed)

@@ -46,10 +46,10 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         img_cov = cached_figure(
             "ilrs.comms.plots:plot_coverage_map", pts, cov["availability"], "relay availability",
             title=f"Relay coverage 80-90°S\n≥ {sec.min_elevation_deg:g}°, {kind}, first {res.days:g} days")
-        cov_summary = {"points": int(pts.size), "horizon": sec.coverage_horizon,
-                       "mean_availability": float(cov["availability"].mean()),
-                       "min_availability": float(cov["availability"].min()),
-                       "worst_max_gap_hours": float(cov["max_gap_hours"].max())}
+        cov_summary = {"points_count": int(pts.size), "horizon": sec.coverage_horizon,
+                       "mean_availability_fraction": float(cov["availability"].mean()),
+                       "min_availability_fraction": float(cov["availability"].min()),
+                       "max_gap_hours_worst_point": float(cov["max_gap_hours"].max())}
         cov_html = f'<img alt="relay coverage map" src="{img_cov}">'
     tl = products.downlink
     yearly = tl.yearly()
@@ -62,13 +62,13 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     year_rows = [{"year": y["year"], "available": f"{y['availability']:.1%}", "via relay": f"{y['via_relay']:.1%}",
                   "direct to Earth": f"{y['direct_to_earth']:.1%}", "Gbit/day": f"{y['gbit_per_day']:.0f}",
                   "max gap h": f"{y['max_gap_hours']:.0f}"} for y in yearly]
-    longest = sorted(res.windows_utc(~res.available), key=lambda w: -w["hours"])[:8]
+    longest = sorted(res.windows_utc(~res.available), key=lambda w: -w["duration_hours"])[:8]
     html = (
         kpi_boxes({"availability": f"{s['availability']:.1%}", "via relay": f"{s['relay_availability']:.1%}",
                    "direct to Earth": f"{s['dte_availability']:.1%}", "max gap": f"{s['max_gap_hours']:.1f} h",
                    "data volume": f"{s['data_volume_gbit_per_day']:.0f} Gbit/day"})
         + f"<p>Site <b>{res.site_name}</b>, relays {', '.join(s['relays']) or 'none'}, Earth stations "
-          f"{', '.join(s['ground_stations'])}. Representative period: the first {res.days:g} days from {iso_date(s['start'])} "
+          f"{', '.join(s['ground_stations'])}. Representative period: the first {res.days:g} days from {iso_date(s['start_utc'])} "
           f"at {res.step_s:g} s, relays propagated numerically (GRGM1200A {sec.gravity_degree}×{sec.gravity_degree}"
           f"{' + Earth + Sun' if sec.third_bodies else ''}), site horizon {scenario.site.horizon}, minimum elevation "
           f"{sec.min_elevation_deg:g}° to relays. Rates from link budgets capped by each link's modem; "
@@ -95,9 +95,9 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         + html_table(year_rows)
         + "".join(f"<p>Note: {n}</p>" for n in s["notes"])
     )
-    summary = {k: s[k] for k in ("site", "start", "days", "step_s", "relays", "ground_stations", "availability",
+    summary = {k: s[k] for k in ("site", "start_utc", "span_days", "step_s", "relays", "ground_stations", "availability",
                                  "relay_availability", "dte_availability", "max_gap_hours", "mean_gap_hours",
-                                 "n_windows", "data_volume_gbit_per_day", "per_relay")}
+                                 "windows_count", "data_volume_gbit_per_day", "per_relay")}
     summary["coverage"] = cov_summary
     summary["yearly"] = yearly
     summary["orbits"] = {k: {q: [float(v.min()), float(v.max())] for q, v in h.items()} for k, h in hist.items()}

@@ -63,9 +63,16 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     )
     flown = [c for c in claims if c.slip_days is not None and c.claim not in ("flown", "launched")]
     summary = {**facts, "claims": [c.as_dict() for c in claims],
-               "milestone_changes": [{k: (str(v) if v != "" else None) for k, v in r.items()} for r in changes]}
+               "milestone_changes": [{_snake(k): (str(v) if v != "" else None) for k, v in r.items()} for r in changes]}
     lines = [f"as of: newest fact {facts['newest_fact']}" + (f" (as known on {facts['as_known_on']})"
                                                              if facts["as_known_on"] else ""),
              f"{len(claims)} dated claims; flown missions slipped {min((c.slip_days for c in flown), default=0)}"
              f"..{max((c.slip_days for c in flown), default=0)} days from their announcements"]
     return Section("drift", "As of, and how the plan has moved", html, summary, lines)
+
+
+def _snake(label: str) -> str:
+    """A table's column label as a JSON key (``known on`` -> ``known_on``)."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")

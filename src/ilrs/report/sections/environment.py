@@ -18,18 +18,26 @@ from ilrs.report.products import RunProducts
 from ilrs.timeutil import iso_date, iso_utc_minutes
 
 
-def _yearly(tl) -> list[dict]:
+def _yearly_values(tl) -> list[dict]:
+    """Per calendar year: lit (any part of the disk) and full-disk fractions, mean irradiance, Earth visible."""
     t = tl.times
     years = t.astype("datetime64[Y]").astype(int) + 1970
     rows = []
     for y in np.unique(years):
         m = years == y
         f = tl.track.visible_solar_fraction[m]
-        rows.append({"year": int(y), "lit (any disk)": f"{(f > 0).mean():.1%}",
-                     "full disk": f"{(f >= 1 - 1e-9).mean():.1%}",
-                     "mean irradiance W/m²": f"{tl.track.irradiance_w_m2[m].mean():.0f}",
-                     "Earth visible": f"{tl.track.earth_visible[m].mean():.1%}"})
+        rows.append({"year": int(y), "lit_fraction": float((f > 0).mean()),
+                     "full_disk_fraction": float((f >= 1 - 1e-9).mean()),
+                     "mean_irradiance_w_m2": float(tl.track.irradiance_w_m2[m].mean()),
+                     "earth_visible_fraction": float(tl.track.earth_visible[m].mean())})
     return rows
+
+
+def _yearly(rows: list[dict]) -> list[dict]:
+    """The yearly rows as the report's table shows them."""
+    return [{"year": r["year"], "lit (any disk)": f"{r['lit_fraction']:.1%}", "full disk": f"{r['full_disk_fraction']:.1%}",
+             "mean irradiance W/m²": f"{r['mean_irradiance_w_m2']:.0f}",
+             "Earth visible": f"{r['earth_visible_fraction']:.1%}"} for r in rows]
 
 
 def _published(env) -> list[dict]:
@@ -53,10 +61,10 @@ def _published(env) -> list[dict]:
             pub = f"{val[0]}–{val[1]}" if isinstance(val, list) else f"{val}"
         band = rng.figure(q) if rng is not None and q in RANGE_FIGURES else None
         ref = refs.get(f["source"], f["source"])
-        rows.append({"quantity": q, "mast m": f"{mast:g}", "published": pub, "span": f.get("span", ""),
-                     "this model (study span)": fmt.format(ours),
-                     "range over the horizon bounds": (f"{fmt.format(band['low'])}–{fmt.format(band['high'])}"
-                                                       if band else "no range (the DEM decides)"),
+        rows.append({"quantity": q, "mast_height_m": mast, "published": pub, "span": f.get("span", ""),
+                     "this_model_study_span": fmt.format(ours),
+                     "range_over_horizon_bounds": (f"{fmt.format(band['low'])}–{fmt.format(band['high'])}"
+                                                   if band else "no range (the DEM decides)"),
                      "source": ref.split(",")[0]})
     return rows
 
@@ -99,6 +107,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     img1 = cached_figure("ilrs.environment.plots:plot_sun_vs_horizon", one_year, title + " — first year")
     img2 = cached_figure("ilrs.environment.plots:plot_horizon_polar", mask, one_year, title)
     published = _published(products.environment)
+    yearly = _yearly_values(tl)
     dark = sorted(st.darkness_periods, key=lambda p: p[1] - p[0], reverse=True)[:10]
     dark_rows = [{"start (UTC)": iso_utc_minutes(a), "end (UTC)": iso_utc_minutes(b),
                   "hours": f"{(b - a) / np.timedelta64(1, 'h'):.0f}"} for a, b in dark]
@@ -120,15 +129,17 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
         + f'<img alt="Horizon mask with the Sun and Earth paths" src="{img2}">'
         + ("<h3>Published figures for this site</h3><p>The model runs on the coarse global DEM; "
            "published studies used 20 m/px (LOLA) or Kaguya terrain and exact local coordinates.</p>"
-           + html_table(published) if published else "")
-        + "<h3>By year</h3>" + html_table(_yearly(tl))
+           + html_table([{"quantity": r["quantity"], "mast m": f"{r['mast_height_m']:g}", "published": r["published"],
+                          "span": r["span"], "this model (study span)": r["this_model_study_span"],
+                          "source": r["source"]} for r in published]) if published else "")
+        + "<h3>By year</h3>" + html_table(_yearly(yearly))
         + "<h3>Longest darkness periods</h3>" + html_table(dark_rows, numeric=["hours"])
     )
     summary = {
         "site": site.to_dict(), "horizon": {"kind": mask.kind, "source": mask.source,
                                             "max_elevation_deg": mask.max_elevation_deg},
         **st.to_dict(max_periods=10), "horizon_range": rng.to_dict() if rng is not None else None,
-        "yearly": _yearly(tl), "published_comparison": published,
+        "yearly": yearly, "published_comparison": published,
     }
     lines = [f"{site.name} (mast {site.mast_height_m:g} m, horizon {scenario.site.horizon}): lit {st.lit_fraction:.1%}"
              f" (full disk {st.full_disk_fraction:.1%}), longest darkness {st.longest_darkness_hours:.0f} h,"

@@ -78,7 +78,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
 
 BOXES = {"energy not served, kWh": ("energy_not_served_kwh", 1.0, "{:,.0f}"),
          "survival failure, h": ("hours_survival_failure", 1.0, "{:,.0f}"),
-         "longest survival stretch, h": ("longest_survival_stretch_h", 1.0, "{:,.0f}"),
+         "longest survival stretch, h": ("longest_survival_stretch_hours", 1.0, "{:,.0f}"),
          "data returned, Tbit": ("data_returned_gbit", 1e-3, "{:,.1f}"),
          "data lost, Tbit": ("data_lost_gbit", 1e-3, "{:,.1f}"),
          "crew-days": ("crew_days", 1.0, "{:,.0f}")}

@@ -104,6 +104,32 @@ def fit_rows(fits: list[SlipFit], bootstrap: int) -> list[dict[str, Any]]:
     return rows
 
 
+def fit_values(rows: list[dict[str, Any]], fits: list[SlipFit], bootstrap: int) -> list[dict[str, Any]]:
+    """The fits as numbers under JSON keys (summary.json), beside :func:`fit_rows`' table."""
+    out = []
+    for r, f in zip(rows, fits):
+        ci = tuple(cached_arrays(bootstrap_arrays, f, bootstrap)["median_slip_days"].tolist()) if bootstrap \
+            else (None, None)
+        out.append({"agencies": r["agencies"], "class": r["class"], "missions_count": r["missions"],
+                    "launched_count": r["launched"], "median_slip_own_days": f.own.median + SHIFT_DAYS,
+                    "median_slip_own_95ci_days": [None if v is None or math.isnan(v) else v for v in ci],
+                    "sigma_own": f.own.sigma, "weight_own_fraction": f.weight_own,
+                    "median_slip_used_days": f.median_slip_days, "p90_slip_used_days": f.quantile_slip_days(0.9)})
+    return out
+
+
+def slip_model_values(scenario_summary: dict, history_summary: dict) -> list[dict[str, Any]]:
+    """Per milestone under both slip models, as numbers under JSON keys (summary.json, risk --format json)."""
+    rows = []
+    for name, a in scenario_summary["milestones"].items():
+        b = history_summary["milestones"].get(name, {})
+        rows.append({"milestone": name, "target_date": a["target_date"],
+                     "probability_on_time_scenario_slips": a["probability_on_time"],
+                     "probability_on_time_history_slips": b.get("probability_on_time"),
+                     "p50_date_scenario_slips": a["p50_date"], "p50_date_history_slips": b.get("p50_date")})
+    return rows
+
+
 def slip_model_rows(scenario_summary: dict, history_summary: dict) -> list[dict[str, Any]]:
     """Per milestone: its target and on-time probability and median date under both slip models."""
     def pct(v):
@@ -145,7 +171,8 @@ def build_block(products, result, bootstrap: int = 100) -> tuple[str, dict[str, 
         f"{used.median_slip_days:,.0f} d, p90 {used.quantile_slip_days(0.9):,.0f} d.</p>"
         + f'<img alt="slip fits" src="{cached_figure("ilrs.report.sections.risk_history:plot_slip_fits", fits)}">'
         + html_table(frows) + html_table(rows))
-    summary = {"fits": frows, "milestones": rows, "history_slip": used.label}
+    summary = {"fits": fit_values(frows, fits, bootstrap),
+               "milestones": slip_model_values(result.summary, variant.summary), "history_slip": used.label}
     lines = [f"slips from history ({used.label}): " + "; ".join(
         f"{r['milestone']} {r['on time (scenario slips)']} → {r['on time (history slips)']}" for r in rows),
         f"slips from history: {time.perf_counter() - t0:.1f} s (fits, bootstrap, {result.table.num_rows} runs)"]
