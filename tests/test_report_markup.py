@@ -101,7 +101,7 @@ def test_dashboard_reads_the_terrain_range_of_the_environment_results():
     results["environment"]["horizon_range"] = None  # the DEM decides: no range
     assert dashboard(results)["site_light"]["range"] is None
     results["environment"]["horizon_range"] = {
-        "figures": {"lit_fraction": {"central": 0.8955, "optimistic": 0.93, "pessimistic": 0.71, "low": 0.71, "high": 0.93},
+        "statistics": {"lit_fraction": {"central": 0.8955, "optimistic": 0.93, "pessimistic": 0.71, "low": 0.71, "high": 0.93},
                     "longest_darkness_hours": {"central": 113.0, "optimistic": 90.0, "pessimistic": 160.0,
                                                "low": 90.0, "high": 160.0},
                     "mean_irradiance_w_m2": {"central": 1, "optimistic": 1, "pessimistic": 1, "low": 1, "high": 1}},

@@ -90,7 +90,7 @@ def test_a_mask_pair_gives_the_range_computed_independently(track):
     assert "local high point" in line and "interpolated surface" in line and "20 m/px LOLA" in line
     assert f"{lit['low']:.1%}–{lit['high']:.1%}" in line
     d = rng.to_dict()
-    assert d["figures"]["lit_fraction"] == lit and d["collapsed"] is False and d["unresolved_m"] == 3800.0
+    assert d["statistics"]["lit_fraction"] == lit and d["collapsed"] is False and d["unresolved_m"] == 3800.0
 
 
 def test_a_flat_site_range_collapses(track):
@@ -278,7 +278,7 @@ def test_report_sections_carry_the_range(tmp_path, monkeypatch):
     products = RunProducts(compile_setup(_short_study()), risk_runs=0)
     env = environment.build(products, RunContext(out_dir=tmp_path))
     r = env.summary["horizon_range"]  # connecting-ridge on the coarse DEM: the DEM cannot decide
-    lit = r["figures"]["lit_fraction"]
+    lit = r["statistics"]["lit_fraction"]
     assert lit["low"] <= lit["central"] <= lit["high"] and lit["high"] - lit["low"] > 0.01
     assert lit["central"] == pytest.approx(env.summary["lit_fraction"])
     assert set(r["assumptions"]) == {"optimistic", "pessimistic"} and r["narrowed_by"] and r["dem"]
@@ -299,7 +299,7 @@ def test_site_command_prints_the_range(ilrs_cli, tmp_path):
                  env_extra={"ILRS_CACHE_DIR": str(tmp_path / "cache")})
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
-    lit = d["horizon_range"]["figures"]["lit_fraction"]
+    lit = d["horizon_range"]["statistics"]["lit_fraction"]
     assert lit["central"] == d["lit_fraction"] and lit["low"] <= lit["central"] <= lit["high"]
     text = ilrs_cli("site", "connecting-ridge", "--mast-m", "2", "--start", "2027-04-01", "--days", "20",
                     "--step-min", "240", "--out", tmp_path / "o", env_extra={"ILRS_CACHE_DIR": str(tmp_path / "cache")})

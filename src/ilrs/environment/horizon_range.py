@@ -247,7 +247,7 @@ class HorizonRange:
     def to_dict(self) -> dict[str, Any]:
         """JSON: every range figure, the assumptions of each end, the DEM, what would narrow it, the warning."""
         b = self.bounds
-        return {"figures": {k: self.figure(k) for k in RANGE_FIGURES},
+        return {"statistics": {k: self.figure(k) for k in RANGE_FIGURES},
                 "assumptions": dict(b.assumptions), "unresolved_m": float(b.unresolved_m), "dem": b.dem,
                 "narrowed_by": b.narrowed_by, "collapsed": self.collapsed, "warning": self.warning(),
                 "max_elevation_deg": {"optimistic": b.optimistic.max_elevation_deg,

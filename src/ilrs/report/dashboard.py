@@ -21,11 +21,11 @@ range, where the DEM cannot decide the near horizon): shown beside the central v
 
 def light_range(env: dict[str, Any]) -> dict[str, Any] | None:
     """The site's light range from the environment results, or None (the DEM decides, or no range):
-    ``horizon_range.figures`` (low/high of each figure between the two bounding horizons) where the
+    ``horizon_range.statistics`` (low/high of each figure between the two bounding horizons) where the
     study has it, else any key naming a range (:data:`RANGE_WORDS`) with a value."""
     hr = env.get("horizon_range")
-    if isinstance(hr, dict) and isinstance(hr.get("figures"), dict):
-        out: dict[str, Any] = {k: [f["low"], f["high"]] for k, f in hr["figures"].items()
+    if isinstance(hr, dict) and isinstance(hr.get("statistics"), dict):
+        out: dict[str, Any] = {k: [f["low"], f["high"]] for k, f in hr["statistics"].items()
                                if k in ("lit_fraction", "longest_darkness_hours") and isinstance(f, dict)}
         if "unresolved_m" in hr:
             out["unresolved_m"] = hr["unresolved_m"]
