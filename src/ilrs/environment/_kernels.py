@@ -225,8 +225,10 @@ def _arc_max_height_m(z, b16, b240, row_max, cell_deg, lat_a, lon_a, lat_b, lon_
 @nb.njit(cache=True, inline="always")
 def _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb, eastward, top_m, moon_radius_m, r0_m):
     """Upper bound on tan(elevation) of any terrain sample in the ray's interval [ga, gb] (ga > 0):
-    the highest cell it can touch (+ ``top_m``) at either end (for a fixed r1 the elevation has no
-    interior maximum in the central angle, and it grows with r1)."""
+    the highest cell it can touch (+ ``top_m``), rb, at the central angle where tan(elevation) =
+    (rb cos s − r0)/(rb sin s) peaks inside [ga, gb] (it grows with rb; in s it rises up to the
+    tangent point cos s* = rb/r0 of a sphere of radius rb < r0, where it is −√(r0² − rb²)/rb, then
+    falls: the maximum is at s* when s* lies inside, else at an end)."""
     ca_, sa_ = math.cos(ga), math.sin(ga)
     cb_, sb_ = math.cos(gb), math.sin(gb)
     lat_a, lon_a = _latlon(ca_ * up[0] + sa_ * tx, ca_ * up[1] + sa_ * ty, ca_ * up[2] + sa_ * tz)
@@ -240,6 +242,8 @@ def _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb, eas
         lat_x = math.degrees(math.asin(min(max(math.cos(sx) * up[2] + math.sin(sx) * tz, -1.0), 1.0)))
     rb = moon_radius_m + _arc_max_height_m(z, b16, b240, row_max, cell_deg, lat_a, lon_a, lat_b, lon_b, lat_x,
                                            eastward) + top_m
+    if r0_m * cb_ < rb < r0_m * ca_:  # the tangent point s* lies inside (ga, gb)
+        return -math.sqrt((r0_m - rb) * (r0_m + rb)) / rb
     return max((rb * ca_ - r0_m) / (rb * sa_), (rb * cb_ - r0_m) / (rb * sb_))
 
 
