@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from ilrs.environment import HorizonMask, get_site, sun_earth_azel, time_grid
-from ilrs.environment.horizon_range import (HorizonRange, blended_mask, bounds_warning, horizon_range,
+from ilrs.environment.horizon_range import (HorizonRange, blended_mask, bounds_assumption_lines, bounds_warning, horizon_range,
                                             track_under_horizon)
 from ilrs.environment.illumination import span_statistics
 from ilrs.scenario import load_scenario, scenario_from_dict
@@ -122,12 +122,13 @@ def test_blended_mask_is_linear_in_elevation_between_the_ends():
     assert set(mid.azimuth_deg) == {0.0, 45.0, 90.0, 180.0, 225.0, 270.0}
 
 
-def test_bounds_warning_names_both_ends_on_one_line():
-    line = bounds_warning(bounds_of(flat(0.0), flat(1.0)), "lit 50.0%–90.0%")
-    assert line.count("\n") == 0
-    assert "optimistic end: the site is the local high point;" in line
-    assert "pessimistic end: the site stands on the interpolated surface)" in line
+def test_bounds_warning_is_one_line_and_each_end_states_its_assumption():
+    b = bounds_of(flat(0.0), flat(1.0))
+    line = bounds_warning(b, "lit 50.0%–90.0%")
+    assert line.count("\n") == 0 and len(line) < 300
     assert "3,800 m" in line and "test DEM (0.125°)" in line and line.endswith("would narrow it")
+    assert bounds_assumption_lines(b) == ["optimistic end: the site is the local high point",
+                                          "pessimistic end: the site stands on the interpolated surface"]
 
 
 def test_kpi_ranges_envelope_the_three_runs():

@@ -222,6 +222,8 @@ def _instant(s, horizon: str, t, format: OutputFormat, ground_m: Optional[float]
                    f"{'visible' if p['earth_visible'] else 'hidden'}")
         if ends["warning"]:
             typer.echo(f"  {ends['warning']}")
+            for end in ("optimistic", "pessimistic"):
+                typer.echo(f"    {end} end: {ends['assumptions'][end]}")
 
 
 def _instant_ends(s, horizon: str, tr, dems: tuple[str, ...] = ()) -> Optional[dict]:
@@ -300,7 +302,11 @@ def _span(s, horizon: str, d0, days: float, step_s: float, out: Optional[Path], 
         typer.echo(f"  range over the horizon bounds: lit {rng.text('lit_fraction')}, longest darkness "
                    f"{rng.text('longest_darkness_hours', '{:.0f} h')}, Earth visible {rng.text('earth_visible_fraction')}")
         if rng.warning():
+            from ilrs.environment.horizon_range import bounds_assumption_lines
+
             typer.echo(f"  {rng.warning()}")
+            for line in bounds_assumption_lines(rng.bounds):
+                typer.echo(f"    {line}")
     if map_info is not None:
         typer.echo(f"  illumination map {map_info['pixels']} px: lit {map_info['lit_fraction_min']:.1%} .. "
                    f"{map_info['lit_fraction_max']:.1%} (mean {map_info['lit_fraction_mean']:.1%})")

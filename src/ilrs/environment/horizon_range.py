@@ -261,11 +261,16 @@ class HorizonRange:
 
 def bounds_warning(bounds, what: str) -> str:
     """The one-line warning of ``bounds`` for the range ``what`` (e.g. "lit 51.0%–90.0%"): what the
-    DEM cannot resolve, the assumption of each end, which DEM would narrow it."""
-    a = bounds.assumptions
+    DEM cannot resolve and which DEM would narrow it; each end's assumption is
+    :func:`bounds_assumption_lines`."""
     return (f"warning: the coarse DEM decides this answer — {what}: terrain within {bounds.unresolved_m:,.0f} m is "
-            f"below the resolution of {bounds.dem} (optimistic end: {_sentence(a.get('optimistic'))}; pessimistic "
-            f"end: {_sentence(a.get('pessimistic'))}); {bounds.narrowed_by} would narrow it")
+            f"below the resolution of {bounds.dem}; {bounds.narrowed_by} would narrow it")
+
+
+def bounds_assumption_lines(bounds) -> list[str]:
+    """One line per end of ``bounds``: the assumption that makes it."""
+    a = bounds.assumptions
+    return [f"{end} end: {_sentence(a.get(end))}" for end in ENDS]
 
 
 def _sentence(text: str | None) -> str:
@@ -287,5 +292,5 @@ def range_warning_line(rng: HorizonRange | None) -> str:
     return rng.warning() if rng is not None else ""
 
 
-__all__ = ["HorizonRange", "RANGE_FIGURES", "blended_mask", "bounds_warning", "horizon_range", "range_warning_line",
+__all__ = ["HorizonRange", "RANGE_FIGURES", "blended_mask", "bounds_assumption_lines", "bounds_warning", "horizon_range", "range_warning_line",
            "site_horizon_bounds", "track_under_horizon"]

@@ -10,7 +10,7 @@ from html import escape
 
 import numpy as np
 
-from ilrs.environment.horizon_range import RANGE_FIGURES
+from ilrs.environment.horizon_range import RANGE_FIGURES, bounds_assumption_lines
 from ilrs.report.figure_cache import cached_figure
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
@@ -116,7 +116,9 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     warning = rng.warning() if rng is not None else ""
     html = (
         kpi_boxes(_headline(st, rng))
-        + (f'<p class="warning"><b>{escape(warning)}</b></p>' if warning else "")
+        + (f'<p class="warning"><b>{escape(warning)}</b></p><ul>'
+           + "".join(f"<li>{escape(line)}</li>" for line in bounds_assumption_lines(rng.bounds)) + "</ul>"
+           if warning else "")
         + f"<p>Site <b>{site.name}</b> at {site.lat_deg:.3f}°, {site.lon_deg:.3f}°E, ground {site.height_m:.0f} m "
           f"above the 1737.4 km sphere, mast {site.mast_height_m:g} m (coordinates: {src}"
           f"{'; approximate' if site.uncertain else ''}). Horizon: {mask.kind} — {mask.source}. "
