@@ -122,6 +122,12 @@ SITE_SPAN = ("--lat", "-89.45", "--lon", "222.7", "--start", "2027-01-01", "--da
              "--horizon", "none")
 COMMS_QUICK = ("--start", "2027-01-01", "--days", "0.5", "--step", "10min", "--propagation", "j2",
                "--coverage-km", "0", "--max-windows", "3")
+# the packaged DEM at 20 km/px around a 100 km square: a 5 x 5 px region, a few seconds
+MAP_QUICK = ("--pixel-m", "20000", "--margin-km", "0", "--region", "-89.45,222.7,100")
+MAP_DAYS = ("--start", "2027-01-01", "--end", "2027-01-02", "--step", "6h")
+MAP_KINDS = [("horizons", ()), ("lit", MAP_DAYS), ("darkness", MAP_DAYS), ("earth", MAP_DAYS), ("psr", ("--step", "30d"))]
+EXPORT_QUICK = ("geojson", "contacts", "--site", "malapert-massif", "--start", "2027-01-01", "--end", "2027-01-02",
+                "--step", "10min")
 # (command words, quick arguments that make it print JSON with --format json)
 QUICK = [
     (("scenario", "list"), ()),
@@ -139,9 +145,12 @@ QUICK = [
     (("campaign",), ("--drift",)),
     (("risk",), ("-n", "40", "--workers", "0")),
     (("risk",), ("--replay", "3")),
+    *((("map", kind), MAP_QUICK + extra) for kind, extra in MAP_KINDS),
+    (("export",), EXPORT_QUICK),
 ]
 # commands whose product is files (docs/cli.md): they write to out/<name> unless --out says where
-WRITERS = {("risk",)}
+# (`export` needs --out: it refuses to run without one)
+WRITERS = {("risk",), ("export",)}
 
 
 def _json_of(ilrs_cli, tmp_path, words, args):
@@ -162,7 +171,8 @@ def test_every_json_key_follows_the_convention(ilrs_cli, tmp_path, words, args):
 def test_files_listed_when_asked(ilrs_cli, tmp_path):
     """With --out, what was written is listed under ``files`` and exists."""
     for words, args in [(("site",), SITE_SPAN), (("partners", "timeline"), ()), (("campaign",), ()),
-                        (("comms",), COMMS_QUICK)]:
+                        (("comms",), COMMS_QUICK), (("map", "darkness"), MAP_QUICK + MAP_DAYS),
+                        (("export",), EXPORT_QUICK)]:
         out = tmp_path / "-".join(words)
         r = ilrs_cli(*words, *args, "--out", out, "--format", "json", "--quiet")
         assert r.returncode == 0, r.stderr[-2000:]
@@ -171,16 +181,19 @@ def test_files_listed_when_asked(ilrs_cli, tmp_path):
         assert sorted(str(p) for p in out.rglob("*") if p.is_file()) == sorted(files)
 
 
+MAPS = ["map horizons", "map lit", "map darkness", "map earth", "map psr"]
 SHARED = {  # option -> commands that must accept it (docs/cli.md)
     "--format": ["run", "site", "comms", "comms orbit", "ops", "campaign", "risk", "compare", "partners",
-                 "partners show", "partners timeline", "scenario list", "scenario show", "scenario validate"],
+                 "partners show", "partners timeline", "scenario list", "scenario show", "scenario validate",
+                 "dem info", *MAPS, "export"],
     "--quiet": ["run", "site", "comms", "comms orbit", "ops", "campaign", "risk", "compare", "partners timeline",
-                "scenario validate"],
-    "--out": ["run", "site", "comms", "comms orbit", "ops", "campaign", "risk", "compare", "partners timeline"],
-    "--scenario": ["run", "site", "comms", "comms orbit", "ops", "campaign", "risk"],
-    "--step": ["site", "comms", "comms orbit", "ops"],
-    "--lat": ["site", "comms", "ops"],
-    "--site": ["site", "comms", "ops"],
+                "scenario validate", *MAPS, "export"],
+    "--out": ["run", "site", "comms", "comms orbit", "ops", "campaign", "risk", "compare", "partners timeline",
+              *MAPS, "export"],
+    "--scenario": ["run", "site", "comms", "comms orbit", "ops", "campaign", "risk", "export"],
+    "--step": ["site", "comms", "comms orbit", "ops", "map lit", "map darkness", "map earth", "map psr", "export"],
+    "--lat": ["site", "comms", "ops", "dem info", "export"],
+    "--site": ["site", "comms", "ops", "dem info", "export"],
 }
 
 
@@ -212,6 +225,20 @@ def test_old_step_spellings_still_work_hidden(ilrs_cli):
     assert "--step-min" not in _help("site")
     both = ilrs_cli("site", "south-pole", "--start", "2027-01-01", "--step", "1h", "--step-min", "60")
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+def test_dem_info_json_follows_the_convention(ilrs_cli, tmp_path_factory):
+    """`dem info` on a small synthetic LOLA PDS3 product, asked about a site: JSON by the convention, nothing written."""
+    from tests.dem_fixtures import write_lola_pds3
+
+    folder = tmp_path_factory.mktemp("dem")
+    lbl, _, _ = write_lola_pds3(folder, 32, 20.0)
+    before = sorted(folder.iterdir())
+    for where in (("--site", "connecting-ridge"), ("--lat", "-89.99", "--lon", "45")):
+        r = ilrs_cli("dem", "info", lbl, *where, "--format", "json", cwd=folder)
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert convention_problems(json.loads(r.stdout)) == []
+    assert sorted(folder.iterdir()) == before
 
 
 def test_version(ilrs_cli):

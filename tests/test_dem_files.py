@@ -289,7 +289,7 @@ def test_dem_info_cli_text_and_json(tmp_path, cli, ilrs_cli):
     d = json.loads(r.stdout)
     assert d["pixel_m"] == 20.0 and (d["lines"], d["samples"]) == (N, N)
     assert d["projection"] == "POLAR STEREOGRAPHIC (south pole)"
-    assert d["map_extent_km"] == {"x_min": -0.64, "x_max": 0.64, "y_min": -0.64, "y_max": 0.64}
+    assert d["x_range_km"] == d["y_range_km"] == [-0.64, 0.64]  # N/2 pixels of 20 m either side of the pole
     # the corner is 0.905 km from the pole: 90° − 2·atan(905/(2R)) = 89.9702° (Snyder 21-33)
     assert d["latitude_range_deg"][0] == pytest.approx(-(90 - np.degrees(2 * np.arctan(640 * 2 ** 0.5 / (2 * R_M)))))
     assert d["latitude_range_deg"][1] == -90.0
@@ -298,6 +298,11 @@ def test_dem_info_cli_text_and_json(tmp_path, cli, ilrs_cli):
     assert (d["site"]["row"], d["site"]["col"], d["site"]["covered"]) == (21, 42, True)
     t = cli("dem", "info", lbl, "connecting-ridge")
     assert t.returncode == 0 and "20 m/px" in t.stdout and "connecting-ridge: NOT covered" in t.stdout
+    assert "x -0.640 .. 0.640 km" in t.stdout
+    assert cli("dem", "info", lbl, "--site", "connecting-ridge").stdout == t.stdout  # the option, as the argument
+    for bad in (("--site", "atlantis"), ("--site", "south-pole", "--lat", "-89", "--lon", "0"), ("--lat", "-89")):
+        r = cli("dem", "info", lbl, *bad)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
 def test_site_command_with_dem_reports_its_ground(tmp_path, cli):

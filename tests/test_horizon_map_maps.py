@@ -110,7 +110,7 @@ def test_cli_lit_on_a_geotiff_writes_georeferenced_maps(tmp_path, ilrs_cli):
                    "--cache", tmp_path / "cache")
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
-    assert data["samples"] == 31 * 4
+    assert data["samples_count"] == 31 * 4
     assert sorted(p.split("/")[-1] for p in data["files"]) == sorted(
         f"{n}.{e}" for n in ("lit_any_fraction", "lit_centre_fraction", "mean_visible_fraction") for e in ("tif", "png"))
     back = PolarStereoDEM.from_geotiff(out / "lit_any_fraction.tif")
@@ -125,6 +125,8 @@ def test_cli_lit_on_a_geotiff_writes_georeferenced_maps(tmp_path, ilrs_cli):
     (["map", "lit", "--region", "10,0,5"], "--region"),
     (["map", "lit", "--region", "nope"], "--region"),
     (["map", "earth", "--step", "1 fortnight"], "--step"),
+    (["map", "lit", "--step", "3600"], "--step"),            # a bare number: the unit is the point
+    (["map", "psr", "--step", "5min"], "--step"),            # too fine over 18.6 years
     (["map", "darkness", "--start", "2027-02-01", "--end", "2027-01-01"], "--end"),
     (["map", "psr", "--pixel-m", "5"], "--pixel-m"),
     (["map", "horizons", "--dem", "/nonexistent/dem.tif"], "--dem"),

@@ -2,39 +2,50 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from ilrs.cli.common import OutputFormat, echo_json, output_folder
+from ilrs.cli.common import (OutputFormat, echo_json, format_option, lat_option, lon_option, out_option,
+                             output_folder, parse_duration_s, quiet_option, scenario_option, scenario_with_site,
+                             site_option, step_option)
 from ilrs.errors import InputError
 
-_UNITS_S = {"s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
+# the study's figure names -> their names by the JSON convention (docs/cli.md)
+_KEYS = {"period_start_utc": "start_utc", "period_days": "span_days", "contacts": "windows_count",
+         "coverage_points": "coverage_points_count", "illumination_pixels": "illumination_pixels_count",
+         "bytes": "bytes_by_file"}
 
 
-def _step_s(text: str | None) -> float | None:
-    """A duration with its unit (``60s``, ``5min``, ``0.1h``).
-    TODO(cli): swap for ilrs.cli.common.parse_duration_s once the cli branch is merged (T4)."""
-    if text is None:
-        return None
-    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(s|sec|min|m|h)\s*", text)
-    if not m:
-        raise InputError(f"{text!r} is not a duration", field="--step", allowed="a number and a unit: 60s, 5min, 0.1h")
-    return float(m.group(1)) * _UNITS_S[m.group(2)]
+def _figures(figures: dict) -> dict:
+    """The export's figures under the convention's names, with the span's end (``end_utc``)."""
+    import numpy as np
+
+    out = {_KEYS.get(k, k): v for k, v in figures.items()}
+    if "start_utc" in out and "span_days" in out:
+        end = np.datetime64(out["start_utc"].removesuffix("Z"), "ms") + np.timedelta64(round(out["span_days"] * 86400e3), "ms")
+        out["end_utc"] = str(end.astype("datetime64[s]")) + "Z"
+    return out
+
+
+_OUT = out_option("the exports")
+_OUT.help += " Required here: the files are this command's product."
 
 
 def export(
     kinds: list[str] = typer.Argument(..., help="oem, czml, geojson, contacts, maps, or all (several allowed)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder to write into (created if missing)."),
-    scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="Scenario name or YAML path (default ilrs-reference)."),
+    out: Optional[Path] = _OUT,
+    scenario: Optional[str] = scenario_option(),
+    site: Optional[str] = site_option(),
+    lat: Optional[float] = lat_option(),
+    lon: Optional[float] = lon_option(),
     start: Optional[str] = typer.Option(None, "--start", help="First instant (UTC, ISO); default: the scenario's span start."),
     end: Optional[str] = typer.Option(None, "--end", help="Last instant (UTC, ISO); default: 7 days after --start."),
-    step: Optional[str] = typer.Option(None, "--step", help="Relay grid step with unit, ≤ 600s (default: the scenario's comms step, 60s)."),
+    step: Optional[str] = step_option(None, "Relay grid step, at most 600s (default: the scenario's comms step)"),
     dem: Optional[Path] = typer.Option(None, "--dem", help="Polar-stereographic GeoTIFF DEM: `maps` adds the lit fraction of the 128 px around the site over a year (6 h steps)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
-    format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+    quiet: bool = quiet_option(),
+    format: OutputFormat = format_option(),
 ) -> None:
     """Write exchange formats for the study: CCSDS OEM (relay ephemerides, Moon-centred ICRF),
     CZML (a Cesium scene on a Moon globe), GeoJSON (sites), GeoTIFF (coverage, illumination) and
@@ -46,7 +57,7 @@ def export(
 
       ilrs export oem czml --start 2027-01-01 --end 2027-01-08 --out exports/
 
-      ilrs export contacts --scenario my-study.yaml --step 30s --out exports/ --format json
+      ilrs export contacts --scenario my-study.yaml --site malapert-massif --step 30s --out exports/ --format json
 
       ilrs export maps --dem LDEM_87S_20M.tif --out exports/
     """
@@ -58,24 +69,28 @@ def export(
     bad = [k for k in asked if k not in KINDS]
     if bad:
         raise InputError(f"unknown export {bad[0]!r}", field="KINDS", allowed=[*KINDS, "all"])
+    if out is None:
+        raise InputError("give the folder to write into", field="--out", allowed="--out FOLDER")
     if dem is not None and not dem.is_file():
         raise InputError("no such file", file=str(dem), field="--dem")
-    step_s = _step_s(step)
-    sc = load_scenario(scenario)
+    step_s = parse_duration_s(step, "--step") if step is not None else None
+    sc = scenario_with_site(load_scenario(scenario), site, lat, lon)
     check_request(sc, asked, start=start, end=end, step_s=step_s)  # every bad option before any folder
     folder = output_folder(out, "--out")
     say = (lambda label: None) if quiet or format is OutputFormat.json else \
         (lambda label: typer.echo(f"  … {label}", err=True))
     result = study_exports(sc, folder, asked, start=start, end=end, step_s=step_s, dem=dem, progress=say)
+    f = _figures(result.figures)
     if format is OutputFormat.json:
-        echo_json({"scenario": sc.name, **result.figures, "files": result.files})
+        echo_json({"scenario": sc.name, "site": sc.site.name, **f, "files": list(result.files)})
         return
-    f = result.figures
-    typer.echo(f"ilrs export — {sc.name}: {f['period_days']:g} days from {f['period_start_utc']} at {f['step_s']:g} s")
-    if "contacts" in f:
-        typer.echo(f"  {f['contacts']} contact windows (edges root-found to 0.01 s)")
-    for path in result.files:
-        typer.echo(f"wrote {path} ({f['bytes'][Path(path).name]:,} bytes)")
+    typer.echo(f"ilrs export — {sc.name} at {sc.site.name}: {f['span_days']:g} days from {f['start_utc']} "
+               f"at {f['step_s']:g} s")
+    if "windows_count" in f:
+        typer.echo(f"  {f['windows_count']} contact windows (edges root-found to 0.01 s)")
+    if not quiet:
+        for path in result.files:
+            typer.echo(f"wrote {path} ({f['bytes_by_file'][Path(path).name]:,} bytes)")
 
 
 def register(app: typer.Typer) -> None:

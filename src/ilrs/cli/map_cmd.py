@@ -3,7 +3,6 @@ darkness, Earth visibility, permanently shadowed regions), GeoTIFF + PNG."""
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Optional
@@ -11,7 +10,8 @@ from typing import Optional
 import numpy as np
 import typer
 
-from ilrs.cli.common import OutputFormat, echo_json, output_folder, parse_datetime_utc
+from ilrs.cli.common import (OutputFormat, echo_json, format_option, out_option, output_folder, parse_datetime_utc,
+                              parse_duration_s, quiet_option, step_option)
 from ilrs.errors import InputError
 
 map_app = typer.Typer(help="Whole-region horizon databases and maps (lit, darkness, Earth, PSR).",
@@ -28,13 +28,13 @@ _AZ = typer.Option(360, "--azimuths", help="Azimuths of the horizon database (36
 _MAST = typer.Option(0.0, "--mast-m", help="Observer above the ground, 0..1000 m.")
 _START = typer.Option("2027-01-01", "--start", help="Period start (UTC).")
 _END = typer.Option("2028-01-01", "--end", help="Period end (UTC, excluded).")
-_STEP = typer.Option("1h", "--step", help="Time step with unit: 60s, 30min, 1h, 1d.")  # TODO(cli): parse_duration_s
-_OUT = typer.Option(None, "--out", "-o", help="Folder for the GeoTIFF + PNG maps (nothing written without it).")
+_STEP = step_option("1h")
+_OUT = out_option("the GeoTIFF + PNG maps")
 _SCHED = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://HOST:PORT): tiles run there; "
                       "results are identical to a local run.")
 _CACHE = typer.Option(None, "--cache", help="Folder of horizon databases (default $ILRS_CACHE_DIR/horizons).")
-_FORMAT = typer.Option(OutputFormat.text, "--format", help="text or json")
-_QUIET = typer.Option(False, "--quiet", help="No progress bar.")
+_FORMAT = format_option()
+_QUIET = quiet_option()
 
 _EXAMPLES = """
 
@@ -53,12 +53,10 @@ Examples:
 
 
 def parse_step_s(value: str, option: str = "--step") -> float:
-    """A duration with unit (``60s``, ``30min``, ``1h``, ``1d``) in seconds, or a one-line error."""
-    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(s|min|h|d)\s*", value or "")
-    seconds = float(m.group(1)) * {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}[m.group(2)] if m else 0.0
+    """``--step`` in seconds (:func:`ilrs.cli.common.parse_duration_s`), from 1 s to 366 days."""
+    seconds = parse_duration_s(value, option)
     if not 1.0 <= seconds <= 366 * 86400.0:
-        raise InputError(f"{value!r} is not a duration", field=option,
-                         allowed="a number and s, min, h or d (60s, 30min, 1h) from 1 s to 366 days")
+        raise InputError(f"{value!r} is out of range", field=option, allowed="1s .. 366d")
     return seconds
 
 
@@ -168,7 +166,7 @@ def _report(format: OutputFormat, data: dict, lines: list[str]) -> None:
 
 def _common_info(dem, db, seconds, folder) -> dict:
     return {"dem": dem.source, "pixel_m": dem.pixel_m, "region_rows": list(db.rows), "region_cols": list(db.cols),
-            "azimuths": db.n_azimuths, "mast_m": db.mast_m, "database": str(folder), "database_seconds": round(seconds, 2)}
+            "azimuths_count": db.n_azimuths, "mast_m": db.mast_m, "database": str(folder), "database_s": round(seconds, 2)}
 
 
 @map_app.command("horizons", help="Compute (or reuse) the horizon database of a region." + _EXAMPLES)
@@ -182,11 +180,11 @@ def horizons(dem_path: Optional[Path] = _DEM, pixel_m: float = _PIXEL, region: s
     h = np.asarray(db.horizon_cdeg, dtype=float)
     hmax = np.where((h == -32768).any(axis=0), np.nan, h.max(axis=0) / 100.0)
     files = _write(out, "horizon_max_deg", hmax, db, "highest horizon over azimuth (deg)", "magma")
-    data = _common_info(dem, db, sec, folder) | {"horizon_max_deg_median": float(np.nanmedian(hmax)), "files": files}
+    data = _common_info(dem, db, sec, folder) | {"horizon_max_median_deg": float(np.nanmedian(hmax)), "files": files}
     _report(format, data, [f"horizon database {db.horizon_cdeg.shape[1]}×{db.horizon_cdeg.shape[2]} px × "
                            f"{db.n_azimuths} azimuths in {sec:.1f} s: {folder}",
                            f"DEM: {dem.source} ({dem.pixel_m:g} m/px)",
-                           f"median of the highest horizon: {data['horizon_max_deg_median']:.2f}°"] + files)
+                           f"median of the highest horizon: {data['horizon_max_median_deg']:.2f}°"] + files)
 
 
 def _period(start: str, end: str, step: str) -> np.ndarray:
@@ -232,15 +230,15 @@ def _sky_map(kind: str, dem_path, pixel_m, region, margin_km, poleward_of, azimu
     for name, desc, cmap, lo, hi in layers:
         v = maps.values[name]
         files += _write(out, name, v, db, desc, cmap, lo, hi)
-        stats[f"{name}_region_mean"] = float(np.nanmean(v))
-        stats[f"{name}_region_max"] = float(np.nanmax(v))
+        stats[f"region_mean_{name}"] = float(np.nanmean(v))
+        stats[f"region_max_{name}"] = float(np.nanmax(v))
         lines.append(f"{desc}: region mean {np.nanmean(v):.4g}, max {np.nanmax(v):.4g}")
     data = _common_info(dem, db, sec, folder) | stats | {
-        "start_utc": maps.start_utc, "end_utc": maps.end_utc, "step_s": maps.step_s, "samples": maps.samples,
-        "maps_seconds": round(time.perf_counter() - t0, 2), "files": files}
+        "start_utc": maps.start_utc, "end_utc": maps.end_utc, "step_s": maps.step_s, "samples_count": maps.samples,
+        "maps_s": round(time.perf_counter() - t0, 2), "files": files}
     _report(format, data, [f"{kind} map, {maps.samples} epochs {maps.start_utc} – {maps.end_utc}; database "
                            f"{db.horizon_cdeg.shape[1]}×{db.horizon_cdeg.shape[2]} px ({sec:.1f} s), maps "
-                           f"{data['maps_seconds']:.1f} s", f"DEM: {dem.source}"] + lines + files)
+                           f"{data['maps_s']:.1f} s", f"DEM: {dem.source}"] + lines + files)
 
 
 def _sky_command(kind: str, summary: str):
@@ -265,7 +263,7 @@ _sky_command("earth", "Earth visibility of every pixel (Earth's centre above the
 def psr(dem_path: Optional[Path] = _DEM, pixel_m: float = _PIXEL, region: str = _REGION,
         margin_km: float = _MARGIN, poleward_of: float = _POLEWARD, azimuths: int = _AZ, mast_m: float = _MAST,
         start: str = typer.Option("2024-01-01", "--start", help="Start of the 18.6-year cycle (UTC)."),
-        step: str = typer.Option("1h", "--step", help="Sampling of the Sun's track over the cycle."),
+        step: str = step_option("1h", "Sampling of the Sun's track over the cycle, 10min or more"),
         out: Optional[Path] = _OUT, scheduler: Optional[str] = _SCHED, cache: Optional[Path] = _CACHE,
         format: OutputFormat = _FORMAT, quiet: bool = _QUIET) -> None:
     from ilrs.environment.psr import MAZARICO_2011, permanent_shadow
@@ -284,8 +282,8 @@ def psr(dem_path: Optional[Path] = _DEM, pixel_m: float = _PIXEL, region: str = 
     data = _common_info(dem, db, sec, folder) | {
         "psr_area_km2": round(res.area_km2, 1), "counted_area_km2": round(res.counted_area_km2, 1),
         "poleward_of_deg": poleward_of, "start_utc": res.start_utc, "end_utc": res.end_utc, "step_s": res.step_s,
-        "sun_samples": res.samples, "envelope_points_per_tile": res.envelope_points,
-        "psr_seconds": round(time.perf_counter() - t0, 2), "published": MAZARICO_2011, "files": files}
+        "sun_samples_count": res.samples, "envelope_points_per_tile": res.envelope_points,
+        "psr_s": round(time.perf_counter() - t0, 2), "published": MAZARICO_2011, "files": files}
     _report(format, data, [
         f"permanently shadowed poleward of {poleward_of:g}°: {res.area_km2:,.0f} km² of {res.counted_area_km2:,.0f} km² "
         f"counted ({res.start_utc} – {res.end_utc}, Sun every {step_s / 3600:g} h)",
