@@ -30,8 +30,18 @@ _START = typer.Option("2027-01-01", "--start", help="Period start (UTC).")
 _END = typer.Option("2028-01-01", "--end", help="Period end (UTC, excluded).")
 _STEP = step_option("1h")
 _OUT = out_option("the GeoTIFF + PNG maps")
-_SCHED = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://HOST:PORT): tiles run there; "
-                      "results are identical to a local run.")
+def _checked_scheduler(text: Optional[str]) -> Optional[str]:
+    """The --scheduler address checked before any work (as `ilrs risk` checks it): one line, exit 2."""
+    if text is None:
+        return None
+    from ilrs.risk.executors import scheduler_address
+
+    return scheduler_address(text)
+
+
+_SCHED = typer.Option(None, "--scheduler", callback=_checked_scheduler,
+                      help="Dask scheduler address (tcp://HOST:PORT): tiles run there; results are identical to a "
+                           "local run.")
 _CACHE = typer.Option(None, "--cache", help="Folder of horizon databases (default $ILRS_CACHE_DIR/horizons).")
 _FORMAT = format_option()
 _QUIET = quiet_option()
