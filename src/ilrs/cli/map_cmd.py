@@ -30,7 +30,16 @@ _START = typer.Option("2027-01-01", "--start", help="Period start (UTC).")
 _END = typer.Option("2028-01-01", "--end", help="Period end (UTC, excluded).")
 _STEP = step_option("1h")
 _OUT = out_option("the GeoTIFF + PNG maps")
-_SCHED = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://HOST:PORT): tiles run there; "
+def _check_scheduler(address: Optional[str]) -> Optional[str]:
+    """``--scheduler`` must look like a Dask address (``tcp://HOST:PORT``) before anything connects to it."""
+    import re
+
+    if address is not None and not re.fullmatch(r"(tcp|tls|ucx|inproc)://[^\s/]+:\d{1,5}", address):
+        raise InputError(f"{address!r} is not a scheduler address", field="--scheduler", allowed="tcp://HOST:PORT")
+    return address
+
+
+_SCHED = typer.Option(None, "--scheduler", callback=_check_scheduler, help="Dask scheduler address (tcp://HOST:PORT): tiles run there; "
                       "results are identical to a local run.")
 _CACHE = typer.Option(None, "--cache", help="Folder of horizon databases (default $ILRS_CACHE_DIR/horizons).")
 _FORMAT = format_option()
