@@ -127,6 +127,7 @@ def test_cli_lit_on_a_geotiff_writes_georeferenced_maps(tmp_path, ilrs_cli):
     (["map", "earth", "--step", "1 fortnight"], "--step"),
     (["map", "lit", "--step", "3600"], "--step"),            # a bare number: the unit is the point
     (["map", "psr", "--step", "5min"], "--step"),            # too fine over 18.6 years
+    (["map", "darkness", "--scheduler", ""], "--scheduler"),  # not an address: refused before connecting
     (["map", "darkness", "--start", "2027-02-01", "--end", "2027-01-01"], "--end"),
     (["map", "psr", "--pixel-m", "5"], "--pixel-m"),
     (["map", "horizons", "--dem", "/nonexistent/dem.tif"], "--dem"),

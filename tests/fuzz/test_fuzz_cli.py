@@ -77,7 +77,7 @@ def _context(command: tuple[str, ...], option: str, folder: Path, scenario: Path
         ("ops",): ["--scenario", str(scenario), "--years", "0.01", "--out", out, "--quiet"],
         ("risk",): ["--scenario", str(scenario), "-n", "2", "--out", out, "--quiet"],
         ("comms",): ["--scenario", str(scenario), "--out", out],
-        ("comms", "orbit"): ["queqiao-2", "--days", "0.5", "--step-h", "0.1", "--out", out],
+        ("comms", "orbit"): ["queqiao-2", "--days", "0.5", "--step", "6min", "--out", out],
         ("scenario", "show"): ["ilrs-reference"],
         ("scenario", "validate"): [str(scenario)],
         ("scenario", "new"): [str(folder / "new.yaml"), "--force"],
@@ -86,6 +86,8 @@ def _context(command: tuple[str, ...], option: str, folder: Path, scenario: Path
         **{("map", k): ["--pixel-m", "20000", "--margin-km", "0", "--quiet"] + (
             ["--start", "2027-01-01", "--end", "2027-01-03", "--step", "1d"] if k in ("lit", "darkness", "earth")
             else ["--step", "30d"] if k == "psr" else []) for k in ("horizons", "lit", "darkness", "earth", "psr")},
+        ("export",): ["geojson", "--start", "2027-01-01", "--end", "2027-01-02", "--step", "10min", "--out", out,
+                      "--quiet"],
     }.get(command, [])
     if command == ("run",) and option == "--out":
         ctx = ["--scenario", str(folder / "missing.yaml"), "--quiet"]

@@ -30,18 +30,17 @@ _START = typer.Option("2027-01-01", "--start", help="Period start (UTC).")
 _END = typer.Option("2028-01-01", "--end", help="Period end (UTC, excluded).")
 _STEP = step_option("1h")
 _OUT = out_option("the GeoTIFF + PNG maps")
-def _checked_scheduler(text: Optional[str]) -> Optional[str]:
-    """The --scheduler address checked before any work (as `ilrs risk` checks it): one line, exit 2."""
-    if text is None:
-        return None
-    from ilrs.risk.executors import scheduler_address
+def _check_scheduler(address: Optional[str]) -> Optional[str]:
+    """``--scheduler`` must look like a Dask address (``tcp://HOST:PORT``) before anything connects to it."""
+    import re
 
-    return scheduler_address(text)
+    if address is not None and not re.fullmatch(r"(tcp|tls|ucx|inproc)://[^\s/]+:\d{1,5}", address):
+        raise InputError(f"{address!r} is not a scheduler address", field="--scheduler", allowed="tcp://HOST:PORT")
+    return address
 
 
-_SCHED = typer.Option(None, "--scheduler", callback=_checked_scheduler,
-                      help="Dask scheduler address (tcp://HOST:PORT): tiles run there; results are identical to a "
-                           "local run.")
+_SCHED = typer.Option(None, "--scheduler", callback=_check_scheduler, help="Dask scheduler address (tcp://HOST:PORT): tiles run there; "
+                      "results are identical to a local run.")
 _CACHE = typer.Option(None, "--cache", help="Folder of horizon databases (default $ILRS_CACHE_DIR/horizons).")
 _FORMAT = format_option()
 _QUIET = quiet_option()
