@@ -87,7 +87,9 @@ def test_a_mask_pair_gives_the_range_computed_independently(track):
     assert dark["optimistic"] <= dark["central"] <= dark["pessimistic"]
     line = rng.warning()
     assert "\n" not in line and line.startswith("warning:")
-    assert "local high point" in line and "interpolated surface" in line and "20 m/px LOLA" in line
+    assert "20 m/px LOLA" in line
+    assert bounds_assumption_lines(rng.bounds) == ["optimistic end: the site is the local high point",
+                                                   "pessimistic end: the site stands on the interpolated surface"]
     assert f"{lit['low']:.1%}–{lit['high']:.1%}" in line
     d = rng.to_dict()
     assert d["statistics"]["lit_fraction"] == lit and d["collapsed"] is False and d["unresolved_m"] == 3800.0
