@@ -43,7 +43,7 @@ run: $(STAMP)
 	$(BIN)/ilrs run
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -m "slow or not slow"
