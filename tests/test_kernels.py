@@ -181,7 +181,7 @@ def test_dem_horizon_at_a_row_column_crossing_against_a_dense_march():
       the 10 m minimum step skips columns, dem.MIN_STEP_M), and at most 2e-3° above it anywhere (the
       1 m step misses a kink by < 0.5 m, worth 9e-4° on the nearest terrain)."""
     from ilrs.environment import Site
-    from ilrs.environment._kernels import _interval_bound
+    from ilrs.environment._kernels import _interval_bound, _rows_max_km, _sphere_tan_bound
     from ilrs.environment.dem import _padded_dem_km, block_maxima_km, interval_bounds_rad
     from ilrs.environment.terrain import CELL_DEG, COARSE_GROWTH, COARSE_STEP_M, horizon_from_terrain
 
@@ -205,10 +205,50 @@ def test_dem_horizon_at_a_row_column_crossing_against_a_dense_march():
                                     MOON_RADIUS_M, r0)
             assert bound >= tan_el[np.searchsorted(g, ga):np.searchsorted(g, gb, "right")].max(), \
                 (horizon.azimuth_deg[k], ga * MOON_RADIUS_M)
+            reach_rb = MOON_RADIUS_M + 1000.0 * _rows_max_km(blocks[2], CELL_DEG, site.lat_deg, np.degrees(s_max))
+            assert _sphere_tan_bound(reach_rb, r0, ga, gb) >= bound  # the cheap bound bounds the bound
     below = dense_deg - horizon.elevation_deg
     assert below[pole_m > 4600.0].max() < 2e-4
     assert -below.min() < 2e-3
     assert (pole_m > 4600.0).sum() > 600  # the comparison is not empty
+
+
+@settings(max_examples=8, deadline=None)
+@given(lat=st.floats(-90.0, -80.0), lon=st.floats(-180.0, 180.0), ground_m=st.floats(-4000.0, 5000.0),
+       floor_deg=st.floats(0.0, 20.0), choice=st.sampled_from(["numba", "numpy"]))
+@example(lat=-85.0, lon=40.0, ground_m=-3000.0, floor_deg=5.0, choice="numba")  # a crater floor: many bins above
+def test_floored_horizon_is_exact_where_a_limit_reads_it(lat, lon, ground_m, floor_deg, choice):
+    """horizon_above_floor_deg against the full horizon: equal in every bin above the floor and beside
+    one, the floor itself elsewhere, where the full horizon is at most the floor."""
+    from ilrs.environment import Site
+    from ilrs.environment.terrain import horizon_above_floor_deg, horizon_from_terrain
+
+    site = Site(name="s", lat_deg=lat, lon_deg=lon, height_m=ground_m)
+    with kernels(choice):
+        full = horizon_from_terrain(site, azimuth_step_deg=1.0, max_range_m=80_000.0).elevation_deg
+        got = horizon_above_floor_deg(site, floor_deg, azimuth_step_deg=1.0, max_range_m=80_000.0)
+    above = full > floor_deg
+    kept = above | np.roll(above, 1) | np.roll(above, -1)
+    assert np.allclose(got[kept], full[kept], rtol=0, atol=1e-12)
+    assert np.all(got[~kept] == floor_deg) and np.all(full[~kept] <= floor_deg)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), floor_deg=st.floats(0.0, 15.0), choice=st.sampled_from(["numba", "numpy"]))
+def test_a_floored_mask_gives_the_same_coverage(seed, floor_deg, choice):
+    """max(interpolated mask, limit) reads a bin only beside its azimuth: a mask holding the limit in
+    every bin that is at or below it and has no neighbour above it covers exactly like the full mask."""
+    pts, flat = _random_case(seed, 8, 30 * 3, True)
+    above = pts.mask_deg > floor_deg
+    kept = above | np.roll(above, 1, axis=1) | np.roll(above, -1, axis=1)
+    floored = SurfacePoints(pts.lat_deg, pts.lon_deg, pts.position_me_m, pts.east, pts.north, pts.up,
+                            np.where(kept, pts.mask_deg, floor_deg))
+    usable = np.random.default_rng(seed + 1).random((30, 3)) > 0.2
+    with kernels(choice):
+        full = coverage(pts, flat.reshape(30, 3, 3), 600.0, floor_deg, target_usable=usable)
+        got = coverage(floored, flat.reshape(30, 3, 3), 600.0, floor_deg, target_usable=usable)
+    for key in ("availability", "n_windows", "max_gap_hours", "mean_gap_hours"):
+        assert np.array_equal(got[key], full[key]), key
 
 
 # -- gravity and propagation -----------------------------------------------------------------------

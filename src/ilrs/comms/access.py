@@ -171,7 +171,8 @@ def visible_radial(points: SurfacePoints, targets_me_m: np.ndarray, min_elevatio
         i0 = np.floor(xa).astype(np.int64) % a
         w = xa - np.floor(xa)
         flat_mask = points.mask_deg.ravel()
-        lim = flat_mask[s_idx * a + i0] * (1 - w) + flat_mask[s_idx * a + (i0 + 1) % a] * w
+        lo_mask = flat_mask[s_idx * a + i0]
+        lim = lo_mask + w * (flat_mask[s_idx * a + (i0 + 1) % a] - lo_mask)  # as mask_elevation_deg
         sure[m_idx, s_idx] = el > np.maximum(lim, min_elevation_deg)
     return sure.reshape(tg.shape[:-1] + (points.size,))
 

@@ -321,30 +321,29 @@ def analyze(site, horizon, relays: list[Relay], stations: list[GroundStation], t
                        rs_vis, dte_vis, path_rate, dte_rate, rate, notes, terminal)
 
 
-def grid_horizons(points: SurfacePoints, progress=None) -> np.ndarray:
+def grid_horizons(points: SurfacePoints, floor_deg: float = -90.0, progress=None) -> np.ndarray:
     """DEM horizon masks (S, 360) of grid points (one-degree azimuth bins), ray-marched by the
-    environment layer (:func:`ilrs.environment.terrain.horizon_for_site`, coarse global DEM, ground
-    height from the DEM, no mast) and cached on disk."""
+    environment layer on the coarse global DEM (ground height from the DEM, no mast) and cached on
+    disk. Against an elevation limit ``floor_deg`` only the bins that can matter are marched in
+    full (:func:`ilrs.environment.terrain.horizon_above_floor_deg`): the other bins hold the floor."""
     import ilrs.comms._cache as _cache
     from ilrs.environment import Site
-    from ilrs.environment.terrain import horizon_for_site
-
-    from ilrs.environment.terrain import HORIZON_MARCH
+    from ilrs.environment.terrain import HORIZON_MARCH, horizon_above_floor_deg
 
     key = _cache.cache_key("horizons", {"lat": np.round(points.lat_deg, 9).tolist(),
-                                        "lon": np.round(points.lon_deg, 9).tolist(), "march": HORIZON_MARCH})
+                                        "lon": np.round(points.lon_deg, 9).tolist(), "march": HORIZON_MARCH,
+                                        "floor_deg": float(floor_deg)})
     hit = _cache.load(key)
     if hit is not None and hit["mask"].shape == (points.size, 360):
         return hit["mask"]
     from ilrs.environment.dem import ground_height_m
 
-    az = np.arange(360.0)
     rows = []
     heights = np.asarray(ground_height_m(points.lat_deg, points.lon_deg), float)
     for k in range(points.size):
         site = Site(name=f"p{k}", lat_deg=float(points.lat_deg[k]), lon_deg=float(points.lon_deg[k]),
                     height_m=float(heights[k]))
-        rows.append(horizon_for_site(site, "dem", azimuth_step_deg=1.0).elevation_at(az))  # the bins it reads
+        rows.append(horizon_above_floor_deg(site, floor_deg, azimuth_step_deg=1.0))
         if progress is not None and k % 50 == 0:
             progress(k, points.size, "horizons")
     mask = np.array(rows)
@@ -370,7 +369,7 @@ def coverage_map(result: CommsResult, *, spacing_km: float = 20.0, lat_min_deg: 
     if horizon == "dem":
         from ilrs.environment.dem import ground_height_m
 
-        mask = grid_horizons(pts, progress=progress)
+        mask = grid_horizons(pts, floor_deg=min_elevation_deg, progress=progress)
         pts = SurfacePoints.on_sphere(pts.lat_deg, pts.lon_deg, np.asarray(ground_height_m(pts.lat_deg, pts.lon_deg)),
                                       mask_deg=mask)
     elif horizon not in ("sphere", "none"):

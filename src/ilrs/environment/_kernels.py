@@ -242,9 +242,33 @@ def _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb, eas
         lat_x = math.degrees(math.asin(min(max(math.cos(sx) * up[2] + math.sin(sx) * tz, -1.0), 1.0)))
     rb = moon_radius_m + _arc_max_height_m(z, b16, b240, row_max, cell_deg, lat_a, lon_a, lat_b, lon_b, lat_x,
                                            eastward) + top_m
-    if r0_m * cb_ < rb < r0_m * ca_:  # the tangent point s* lies inside (ga, gb)
+    return _sphere_tan_bound(rb, r0_m, ga, gb)
+
+
+@nb.njit(cache=True, inline="always")
+def _sphere_tan_bound(rb, r0_m, ga, gb):
+    """Max over central angles s in [ga, gb] (ga > 0) of tan(elevation) = (rb cos s − r0)/(rb sin s) of
+    a sphere of radius ``rb`` seen from radius ``r0_m``: at the tangent point cos s* = rb/r0 when
+    it lies inside, else at an end."""
+    ca_, cb_ = math.cos(ga), math.cos(gb)
+    if r0_m * cb_ < rb < r0_m * ca_:
         return -math.sqrt((r0_m - rb) * (r0_m + rb)) / rb
-    return max((rb * ca_ - r0_m) / (rb * sa_), (rb * cb_ - r0_m) / (rb * sb_))
+    return max((rb * ca_ - r0_m) / (rb * math.sin(ga)), (rb * cb_ - r0_m) / (rb * math.sin(gb)))
+
+
+@nb.njit(cache=True)
+def _rows_max_km(row_max, cell_deg, lat_deg, reach_deg):
+    """Max of the padded DEM's whole rows (``row_max``) between latitudes lat ± reach (clipped at
+    the poles): the highest terrain any ray of that reach can meet."""
+    nr = row_max.size
+    f_hi, _ = _row_col(nr, cell_deg, min(lat_deg + reach_deg, 90.0), 0.0)
+    f_lo, _ = _row_col(nr, cell_deg, max(lat_deg - reach_deg, -90.0), 0.0)
+    r0 = max(int(math.floor(f_hi)), 0)
+    r1 = min(int(math.floor(f_lo)) + 1, nr - 1)
+    best = -np.inf
+    for r in range(r0, r1 + 1):
+        best = max(best, row_max[r])
+    return best
 
 
 @nb.njit(cache=True, inline="always")
@@ -284,7 +308,7 @@ def _march_interval(z, cell_deg, up, tx, ty, tz, s, gb, n_sub, min_step_rad, moo
 @nb.njit(cache=True)
 def converged_horizon_deg(z, b16, b240, row_max, cell_deg, east, north, up, azimuth_rad, bounds_rad, groups,
                           n_sub, min_step_rad, moon_radius_m, r0_m, relief_m, relief_length_m, relief_exponent,
-                          min_distance_m):
+                          min_distance_m, floor_deg=-90.0):
     """Horizon elevation (deg) along each azimuth over the samples of :func:`converged_ray_samples`,
     fused, by branch and bound (exact: the same maximum as over all samples): the intervals of
     ``bounds_rad`` are gathered in groups (``groups``: first interval of each, then the end);
@@ -292,21 +316,34 @@ def converged_horizon_deg(z, b16, b240, row_max, cell_deg, east, north, up, azim
     still raise the horizon its intervals likewise; a group or interval whose bound cannot beat the
     best so far is skipped. Per sample: DEM height + the added relief
     ``relief_m·min(d/relief_length_m, 1)^exponent``, the exact elevation atan2(r1 cos s − r0, r1 sin s);
-    samples nearer than ``min_distance_m`` skipped; −90 where a ray has no sample."""
+    samples nearer than ``min_distance_m`` skipped; −90 where a ray has no sample. A ``floor_deg``
+    above −90 starts every ray's best at that elevation, so intervals that cannot rise above it are
+    skipped: the result is then max(horizon, floor_deg) (``floor_deg`` itself where nothing beats it)."""
     n_az = azimuth_rad.size
     n_gr = groups.size - 1
     res = np.full(n_az, -90.0)
     gub = np.empty(n_gr)
     top = max(relief_m, 0.0)
+    floor_tan = math.tan(math.radians(floor_deg)) if floor_deg > -90.0 else -np.inf
+    area_rb = moon_radius_m + top + 1000.0 * _rows_max_km(
+        row_max, cell_deg, math.degrees(math.asin(min(max(up[2], -1.0), 1.0))), math.degrees(bounds_rad[-1]))
     for a in range(n_az):
         ca, sa = math.cos(azimuth_rad[a]), math.sin(azimuth_rad[a])
         tx, ty, tz = ca * north[0] + sa * east[0], ca * north[1] + sa * east[1], ca * north[2] + sa * east[2]
         eastward = (up[0] * ty - up[1] * tx) >= 0.0   # z of the circle's normal u × t: constant along it
         for k in range(n_gr):
             ga, gb = bounds_rad[groups[k]], bounds_rad[groups[k + 1]]
-            gub[k] = np.inf if ga <= 0.0 else _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb,
-                                                              eastward, top, moon_radius_m, r0_m)
+            if ga <= 0.0:
+                gub[k] = np.inf
+                continue
+            gub[k] = _sphere_tan_bound(area_rb, r0_m, ga, gb)  # the whole reach's highest row: cheap
+            if gub[k] > floor_tan:
+                gub[k] = _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb, eastward, top,
+                                         moon_radius_m, r0_m)
         best_y, best_x = -1.0, 0.0
+        if floor_deg > -90.0:
+            best_y, best_x = math.sin(math.radians(floor_deg)), math.cos(math.radians(floor_deg))
+        start_y, start_x = best_y, best_x
         for k in np.argsort(-gub):
             if best_x > 0.0 and gub[k] * best_x <= best_y:
                 break
@@ -322,6 +359,8 @@ def converged_horizon_deg(z, b16, b240, row_max, cell_deg, east, north, up, azim
                 best_y, best_x = _march_interval(z, cell_deg, up, tx, ty, tz, bounds_rad[i0 + j], bounds_rad[i0 + j + 1],
                                                  n_sub, min_step_rad, moon_radius_m, r0_m, relief_m, relief_length_m,
                                                  relief_exponent, min_distance_m, best_y, best_x)
-        if best_x > 0.0:
+        if best_y == start_y and best_x == start_x:
+            res[a] = max(floor_deg, -90.0)
+        elif best_x > 0.0:
             res[a] = math.degrees(math.atan2(best_y, best_x))
     return res

@@ -360,10 +360,11 @@ def _global_samples(site: Site, az_rad: np.ndarray, max_range_m: float, global_s
 
 def _global_horizon_deg(site: Site, az_deg: np.ndarray, dems: list, r0: float, max_range_m: float,
                         global_step_m: float | None, samples_per_cell: int, relief: AddedRelief,
-                        min_distance_m: float) -> np.ndarray:
+                        min_distance_m: float, floor_deg: float = -90.0) -> np.ndarray:
     """Horizon (deg) of the coarse global DEM along each azimuth, the user DEMs' cells excepted:
     fused in one compiled pass (:mod:`ilrs.environment._kernels`) when there is no user DEM, else
-    from the flat samples (the NumPy reference: ``ILRS_KERNELS=numpy``)."""
+    from the flat samples (the NumPy reference: ``ILRS_KERNELS=numpy``). With ``floor_deg``:
+    max(horizon, floor_deg), the compiled pass skipping whatever cannot rise above the floor."""
     from ilrs._compiled import use_compiled
 
     R = MOON_RADIUS_M
@@ -377,7 +378,7 @@ def _global_horizon_deg(site: Site, az_deg: np.ndarray, dems: list, r0: float, m
         return converged_horizon_deg(_padded_dem_km(), *block_maxima_km(), CELL_DEG, e, n, u, np.ascontiguousarray(az),
                                      bounds, groups, int(samples_per_cell), MIN_STEP_M / R, R, float(r0),
                                      float(relief.height_m), float(relief.length_m), float(relief.exponent),
-                                     float(min_distance_m))
+                                     float(min_distance_m), float(floor_deg))
     ray, g = _global_samples(site, az, max_range_m, global_step_m, samples_per_cell)
     e, n, u = site.enu_matrix
     t = np.cos(az)[ray, None] * n[None, :] + np.sin(az)[ray, None] * e[None, :]
@@ -393,7 +394,31 @@ def _global_horizon_deg(site: Site, az_deg: np.ndarray, dems: list, r0: float, m
     el = np.where(np.isfinite(el) & (d >= min_distance_m), el, -90.0)
     best = np.full(az.shape, -90.0)
     np.maximum.at(best, ray, el)
-    return best
+    return np.maximum(best, floor_deg)
+
+
+def horizon_above_floor_deg(site: Site, floor_deg: float, azimuth_step_deg: float = 1.0,
+                            max_range_m: float = DEFAULT_MAX_RANGE_M) -> np.ndarray:
+    """The coarse-global-DEM horizon (deg) of ``site`` (eye at ``site.height_m`` + mast) on azimuth
+    bins 0, step, …, exact wherever it can matter against an elevation limit of ``floor_deg`` read by
+    linear interpolation between bins: in every bin whose horizon exceeds ``floor_deg`` and in the bins
+    beside those; ``floor_deg`` elsewhere, where the horizon is at most ``floor_deg``. So
+    max(interpolated mask, floor_deg) is the same as with the full horizon at every azimuth, and the
+    march skips the terrain that cannot rise above the floor (a relay coverage grid: 3-4x less work).
+    """
+    az_deg = np.arange(0.0, 360.0, azimuth_step_deg)
+    r0 = MOON_RADIUS_M + site.height_m + site.mast_height_m
+
+    def march(az: np.ndarray, floor: float) -> np.ndarray:
+        return _global_horizon_deg(site, az, [], r0, max_range_m, None, DEFAULT_SAMPLES_PER_CELL, NO_RELIEF,
+                                   0.0, floor)
+
+    out = march(az_deg, floor_deg)
+    above = out > floor_deg
+    beside = ~above & (np.roll(above, 1) | np.roll(above, -1))
+    if beside.any():
+        out[beside] = march(az_deg[beside], -90.0)
+    return out
 
 
 def _max_elevation_deg(h: np.ndarray, d: np.ndarray, r0: float) -> np.ndarray:
