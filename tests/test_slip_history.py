@@ -290,3 +290,19 @@ def test_a_replay_learns_only_from_the_record_known_then():
     assert schedule_history().as_known_on(None) is schedule_history()
     now, past = (fit_selection(("cnsa", "roscosmos"), "lunar", history=h) for h in (schedule_history(), then))
     assert past.sample.launched < now.sample.launched  # Chang'e-6 had not flown yet
+
+
+@settings(max_examples=40, deadline=None)
+@given(mu=st.floats(0.0, 8.0), sigma=st.floats(0.05, 3.0), shape=st.floats(0.3, 5.0), scale=st.floats(10.0, 5000.0),
+       x=st.lists(st.floats(-100.0, 1e5), min_size=1, max_size=20))
+def test_fit_cdfs_are_scipy_stats_distributions(mu, sigma, shape, scale, x):
+    """The closed-form CDFs (no scipy.stats import in a run) equal scipy.stats' lognorm and weibull_min."""
+    from scipy import stats
+
+    from ilrs.campaign.survival import LognormalFit, WeibullFit
+
+    xs = np.array(x)
+    assert np.allclose(LognormalFit(mu, sigma, 0.0).cdf(xs), stats.lognorm.cdf(xs, s=sigma, scale=np.exp(mu)),
+                       rtol=1e-12, atol=1e-14)
+    assert np.allclose(WeibullFit(scale, shape, 0.0).cdf(xs), stats.weibull_min.cdf(xs, c=shape, scale=scale),
+                       rtol=1e-12, atol=1e-14)

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special  # scipy.stats (~0.5 s to import) only where a CDF is drawn
+from scipy import optimize, special  # no scipy.stats (0.26 s to import): the CDFs are closed forms
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -52,9 +52,11 @@ class LognormalFit:
         return math.exp(self.mu)
 
     def cdf(self, x) -> np.ndarray:
-        from scipy import stats
-
-        return stats.lognorm.cdf(x, s=self.sigma, scale=math.exp(self.mu))
+        """P(X ≤ x) = Φ((ln x − mu)/sigma), 0 for x ≤ 0 (scipy.special's Φ: scipy.stats costs 0.26 s to import)."""
+        x = np.asarray(x, float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (np.log(np.where(x > 0.0, x, 1.0)) - self.mu) / self.sigma
+        return np.where(x > 0.0, special.ndtr(z), 0.0)
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,9 @@ class WeibullFit:
         return self.scale * math.log(2.0) ** (1.0 / self.shape)
 
     def cdf(self, x) -> np.ndarray:
-        from scipy import stats
-
-        return stats.weibull_min.cdf(x, c=self.shape, scale=self.scale)
+        """P(X ≤ x) = 1 − exp(−(x/scale)^shape), 0 for x ≤ 0."""
+        x = np.asarray(x, float)
+        return np.where(x > 0.0, -np.expm1(-(np.maximum(x, 0.0) / self.scale) ** self.shape), 0.0)
 
 
 def _arrays(x, observed, weights):

@@ -22,6 +22,7 @@ import numpy as np
 from ilrs.campaign.slip_history import (DEFAULT_BASIS, ILRS_REFERENCE_AGENCIES, ILRS_REFERENCE_CLASS, SHIFT_DAYS, SlipFit,
                                         reference_agencies,
                                         bootstrap_medians, fit_selection, with_slips_of)
+from ilrs.campaign.survival import LognormalFit
 from ilrs.report.figure_cache import cached_arrays, cached_figure
 from ilrs.report.figures import new_figure
 from ilrs.report.markup import html_table
@@ -67,8 +68,8 @@ def plot_slip_fits(fits: list[SlipFit]):
         ax.plot((x + SHIFT_DAYS) / DAYS_PER_YEAR, f.own.cdf(x), label="lognormal (own)")
         ax.plot((x + SHIFT_DAYS) / DAYS_PER_YEAR, f.weibull.cdf(x), ls="--", label="Weibull (own)")
         if f.weight_own < 1.0:
-            from scipy.stats import lognorm
-            ax.plot((x + SHIFT_DAYS) / DAYS_PER_YEAR, lognorm.cdf(x, s=f.sigma, scale=math.exp(f.mu)), ls=":",
+            shrunk = LognormalFit(f.mu, f.sigma, math.nan)
+            ax.plot((x + SHIFT_DAYS) / DAYS_PER_YEAR, shrunk.cdf(x), ls=":",
                     label=f"shrunk (w={f.weight_own:.2f})")
         cens = f.sample.durations()[~f.sample.observed]
         ax.plot((cens + SHIFT_DAYS) / DAYS_PER_YEAR, np.zeros_like(cens), "|", ms=12, color="tab:red",
