@@ -319,3 +319,25 @@ def test_reference_launch_failure_priors_come_from_the_flight_records():
     # a failed CZ-5 launch grounds the family for at most the 908-day CZ-5 Y2 stand-down
     sd_days = r.table.column("input.stand_down_days.CZ-5").to_numpy()
     assert sd_days.max() <= 908 and sd_days.min() >= 180
+
+
+def test_a_risk_run_reads_the_same_row_as_the_full_campaign():
+    """campaign_run (milestones and outcomes without the run's records) gives the row campaign_row
+    builds from the full CampaignResult, run for run, on the reference scenario (re-flights,
+    stand-downs, cancellations and correlated slips all occur in 300 runs)."""
+    import numpy as np
+
+    from ilrs.campaign import compile_campaign
+    from ilrs.risk.model import CampaignPayload, campaign_row, campaign_run
+
+    s = load_scenario("ilrs-reference")
+    payload = CampaignPayload(compile_campaign(s.campaign, s.uncertainties))
+    seen = {"launch_failures": 0, "landing_failures": 0, "missions_cancelled": 0}
+    for i in range(300):
+        seq = np.random.SeedSequence(s.seed, spawn_key=(i,))
+        full, _ = campaign_row(payload, np.random.Generator(np.random.PCG64(seq)))
+        lean = campaign_run(payload, i, np.random.SeedSequence(s.seed, spawn_key=(i,)))
+        assert lean == full
+        for key in seen:
+            seen[key] += full[key]
+    assert all(v > 0 for v in seen.values()), seen  # every kind of loss was exercised

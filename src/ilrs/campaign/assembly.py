@@ -73,6 +73,14 @@ def assemble(inputs: CampaignInputs, records: list[Record], arrival_ok: list[flo
                           crew_stays=tuple(stays), deliveries=tuple(deliveries))
 
 
+def milestone_dates(inputs: CampaignInputs, arrival_ok: list[float | None]) -> dict[str, dt.date | None]:
+    """Milestone id → the day it is reached (None: never), from each mission's arrival day alone:
+    steps 6-7 without the records :func:`assemble` builds (a risk run reads nothing else)."""
+    _, _, op, end = _element_spans(inputs, arrival_ok)
+    days = _milestone_days(inputs, op, end, arrival_ok)
+    return {mst.id: _day(days[mst.id]) for mst in inputs.milestones}
+
+
 def _element_spans(inputs: CampaignInputs, arrival_ok: list[float | None]):
     """Per element: delivery day, delivering mission, first operational day and end day (inf: never)."""
     ne = len(inputs.element_ids)

@@ -36,6 +36,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ilrs.campaign.assembly import Record
+from ilrs.campaign.assembly import milestone_dates as _milestone_dates
 from ilrs.campaign.assembly import assemble as _assemble  # noqa: F401 (bench/bench_campaign.py imports it here)
 from ilrs.campaign.inputs import CampaignInputs, _Mission
 from ilrs.campaign.result import CampaignResult
@@ -87,6 +88,17 @@ def simulate_campaign(inputs: CampaignInputs, rng: np.random.Generator | None = 
     ov = _flatten(overrides)
     records, arrival_ok = _fly(inputs, ov, rng, _slips_days(inputs, ov, rng))
     return _assemble(inputs, records, arrival_ok)
+
+
+def simulate_milestones(inputs: CampaignInputs, rng: np.random.Generator | None = None,
+                        overrides: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The run of :func:`simulate_campaign` (same draws, same dates) reduced to what a risk run
+    reads: milestone id → date (None: never) and the outcome of every attempt of a planned mission,
+    without building the run's records (half the cost of a run)."""
+    ov = _flatten(overrides)
+    records, arrival_ok = _fly(inputs, ov, rng, _slips_days(inputs, ov, rng))
+    ms = inputs.missions
+    return _milestone_dates(inputs, arrival_ok), [r[4] for r in records if ms[r[0]].past is None]
 
 
 def _slips_days(inputs: CampaignInputs, ov: dict[str, Any], rng: np.random.Generator | None) -> list[float]:

@@ -15,11 +15,11 @@ engine then draws the launch and landing outcomes from the same generator.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from ilrs.campaign.engine import simulate_campaign
+from ilrs.campaign.engine import simulate_campaign, simulate_milestones
 from ilrs.campaign.inputs import CampaignInputs
 from ilrs.campaign.result import CampaignResult
 from ilrs.scenario.uncertainties import UncertaintiesSection, correlated_slips_days, draw
@@ -75,3 +75,12 @@ def sampled_campaign(inputs: CampaignInputs, rng: np.random.Generator) -> tuple[
     draws = sample_inputs_of(inputs, rng)
     result = simulate_campaign(inputs, rng, {k: v for k, v in draws.items() if k != COMMON_SLIP_FACTOR})
     return draws, result
+
+
+def sampled_milestones(inputs: CampaignInputs, rng: np.random.Generator
+                       ) -> tuple[dict[str, float], dict[str, Any], list[str]]:
+    """:func:`sampled_campaign` reduced as :func:`ilrs.campaign.engine.simulate_milestones` is: (the
+    sampled inputs, milestone id → date or None, the outcome of each attempt of a planned mission)."""
+    draws = sample_inputs_of(inputs, rng)
+    dates, outcomes = simulate_milestones(inputs, rng, {k: v for k, v in draws.items() if k != COMMON_SLIP_FACTOR})
+    return draws, dates, outcomes

@@ -39,26 +39,31 @@ def _days(d: dt.date | None) -> float | None:
     return None if d is None else float((d - EPOCH).days)
 
 
+def _row(draws: dict[str, float], milestones: dict[str, dt.date | None], outcomes: list[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {f"input.{k}": v for k, v in draws.items()}
+    for name, day in milestones.items():
+        row[f"milestone.{name}"] = _days(day)
+    row["launch_failures"] = sum(1 for o in outcomes if o == "launch-failure")
+    row["landing_failures"] = sum(1 for o in outcomes if o == "landing-failure")
+    row["missions_cancelled"] = sum(1 for o in outcomes if o == "cancelled")
+    return row
+
+
 def campaign_row(payload: CampaignPayload, rng: np.random.Generator) -> tuple[dict[str, Any], Any]:
     """Sampled inputs and campaign result of one run (the row without the ``run`` column)."""
     from ilrs.campaign.sampling import sampled_campaign  # the run `ilrs campaign --seed --run` replays
 
     draws, result = sampled_campaign(payload.inputs, rng)
-    row: dict[str, Any] = {f"input.{k}": v for k, v in draws.items()}
-    for name, day in result.milestones.items():
-        row[f"milestone.{name}"] = _days(day)
-    outcomes = [m.outcome for m in result.missions if not m.past]
-    row["launch_failures"] = sum(1 for o in outcomes if o == "launch-failure")
-    row["landing_failures"] = sum(1 for o in outcomes if o == "landing-failure")
-    row["missions_cancelled"] = sum(1 for o in outcomes if o == "cancelled")
-    return row, result
+    return _row(draws, result.milestones, [m.outcome for m in result.missions if not m.past]), result
 
 
 def campaign_run(payload: CampaignPayload, i: int, seed_sequence: np.random.SeedSequence) -> dict[str, Any]:
-    """Run i of a campaign-only study (module level: picklable for worker processes and Dask)."""
+    """Run i of a campaign-only study (module level: picklable for worker processes and Dask): the
+    row of :func:`campaign_row`, from the same draws without building the run's records."""
+    from ilrs.campaign.sampling import sampled_milestones
+
     rng = np.random.Generator(np.random.PCG64(seed_sequence))
-    row, _ = campaign_row(payload, rng)
-    return row
+    return _row(*sampled_milestones(payload.inputs, rng))
 
 
 def code_digest(packages: tuple[str, ...]) -> str:
