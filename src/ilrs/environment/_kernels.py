@@ -311,10 +311,11 @@ def converged_horizon_deg(z, b16, b240, row_max, cell_deg, east, north, up, azim
                           min_distance_m, floor_deg=-90.0):
     """Horizon elevation (deg) along each azimuth over the samples of :func:`converged_ray_samples`,
     fused, by branch and bound (exact: the same maximum as over all samples): the intervals of
-    ``bounds_rad`` are gathered in groups (``groups``: first interval of each, then the end);
-    groups are visited highest bound (:func:`_interval_bound`) first, and inside a group that could
-    still raise the horizon its intervals likewise; a group or interval whose bound cannot beat the
-    best so far is skipped. Per sample: DEM height + the added relief
+    ``bounds_rad`` are gathered in groups (``groups``: first interval of each, then the end),
+    visited near to far; a group is skipped when the highest row the whole reach touches
+    (:func:`_rows_max_km`, O(1) per group), or else the highest cell the group can touch
+    (:func:`_interval_bound`), cannot beat the best so far, and inside a group each interval
+    likewise (the near terrain, marched first, usually prunes the far). Per sample: DEM height + the added relief
     ``relief_m·min(d/relief_length_m, 1)^exponent``, the exact elevation atan2(r1 cos s − r0, r1 sin s);
     samples nearer than ``min_distance_m`` skipped; −90 where a ray has no sample. A ``floor_deg``
     above −90 starts every ray's best at that elevation, so intervals that cannot rise above it are
@@ -322,43 +323,33 @@ def converged_horizon_deg(z, b16, b240, row_max, cell_deg, east, north, up, azim
     n_az = azimuth_rad.size
     n_gr = groups.size - 1
     res = np.full(n_az, -90.0)
-    gub = np.empty(n_gr)
     top = max(relief_m, 0.0)
-    floor_tan = math.tan(math.radians(floor_deg)) if floor_deg > -90.0 else -np.inf
     area_rb = moon_radius_m + top + 1000.0 * _rows_max_km(
         row_max, cell_deg, math.degrees(math.asin(min(max(up[2], -1.0), 1.0))), math.degrees(bounds_rad[-1]))
     for a in range(n_az):
         ca, sa = math.cos(azimuth_rad[a]), math.sin(azimuth_rad[a])
         tx, ty, tz = ca * north[0] + sa * east[0], ca * north[1] + sa * east[1], ca * north[2] + sa * east[2]
         eastward = (up[0] * ty - up[1] * tx) >= 0.0   # z of the circle's normal u × t: constant along it
-        for k in range(n_gr):
-            ga, gb = bounds_rad[groups[k]], bounds_rad[groups[k + 1]]
-            if ga <= 0.0:
-                gub[k] = np.inf
-                continue
-            gub[k] = _sphere_tan_bound(area_rb, r0_m, ga, gb)  # the whole reach's highest row: cheap
-            if gub[k] > floor_tan:
-                gub[k] = _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb, eastward, top,
-                                         moon_radius_m, r0_m)
         best_y, best_x = -1.0, 0.0
         if floor_deg > -90.0:
             best_y, best_x = math.sin(math.radians(floor_deg)), math.cos(math.radians(floor_deg))
         start_y, start_x = best_y, best_x
-        for k in np.argsort(-gub):
-            if best_x > 0.0 and gub[k] * best_x <= best_y:
-                break
-            i0, i1 = groups[k], groups[k + 1]
-            iub = np.empty(i1 - i0)
-            for i in range(i0, i1):
+        for k in range(n_gr):  # near to far: the near terrain sets a horizon that prunes the far
+            ga, gb = bounds_rad[groups[k]], bounds_rad[groups[k + 1]]
+            if ga > 0.0:
+                if _sphere_tan_bound(area_rb, r0_m, ga, gb) * best_x <= best_y:  # the whole reach's highest row
+                    continue
+                if _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb, eastward, top,
+                                   moon_radius_m, r0_m) * best_x <= best_y:
+                    continue
+            for i in range(groups[k], groups[k + 1]):
                 ga, gb = bounds_rad[i], bounds_rad[i + 1]
-                iub[i - i0] = np.inf if ga <= 0.0 else _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz,
-                                                                       ga, gb, eastward, top, moon_radius_m, r0_m)
-            for j in np.argsort(-iub):
-                if best_x > 0.0 and iub[j] * best_x <= best_y:
-                    break
-                best_y, best_x = _march_interval(z, cell_deg, up, tx, ty, tz, bounds_rad[i0 + j], bounds_rad[i0 + j + 1],
-                                                 n_sub, min_step_rad, moon_radius_m, r0_m, relief_m, relief_length_m,
-                                                 relief_exponent, min_distance_m, best_y, best_x)
+                if ga > 0.0 and _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb, eastward,
+                                                top, moon_radius_m, r0_m) * best_x <= best_y:
+                    continue
+                best_y, best_x = _march_interval(z, cell_deg, up, tx, ty, tz, ga, gb, n_sub, min_step_rad,
+                                                 moon_radius_m, r0_m, relief_m, relief_length_m, relief_exponent,
+                                                 min_distance_m, best_y, best_x)
         if best_y == start_y and best_x == start_x:
             res[a] = max(floor_deg, -90.0)
         elif best_x > 0.0:
