@@ -213,6 +213,54 @@ def test_dem_horizon_at_a_row_column_crossing_against_a_dense_march():
     assert (pole_m > 4600.0).sum() > 600  # the comparison is not empty
 
 
+def _corner_heights_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """The highest of the four padded-DEM cells a bilinear sample at (lat, lon) reads (the row and
+    column arithmetic of dem.ground_height_m, written out here)."""
+    from ilrs.environment.dem import CELL_DEG, _padded_dem_km
+
+    z = _padded_dem_km()
+    nr, nc = z.shape
+    fi = (90.0 - lat) / CELL_DEG + 0.5
+    fi = np.where(lat > 90.0 - CELL_DEG / 2, (90.0 - lat) / (CELL_DEG / 2), fi)
+    fi = np.clip(np.where(lat < -90.0 + CELL_DEG / 2, nr - 1 - (lat + 90.0) / (CELL_DEG / 2), fi), 0.0, nr - 1.0)
+    i0 = np.minimum(np.floor(fi).astype(np.int64), nr - 2)
+    j0 = np.floor(((lon + 180.0) / CELL_DEG - 0.5) % nc).astype(np.int64) % nc
+    j1 = (j0 + 1) % nc
+    return np.max([z[i0, j0], z[i0, j1], z[i0 + 1, j0], z[i0 + 1, j1]], axis=0)
+
+
+@settings(max_examples=12, deadline=None)
+@given(lat=st.floats(-90.0, -60.0), lon=st.floats(-180.0, 180.0), seed=st.integers(0, 2**32 - 1))
+@example(lat=-90.0, lon=0.0, seed=1)  # at the pole: every ray crosses nothing but polar rows
+@example(lat=-89.9, lon=179.99, seed=2)  # the antimeridian beside the pole
+def test_sector_table_bounds_every_cell_a_ray_reads(lat, lon, seed):
+    """Every sample of a ray, out to 250 km every 50 m, reads cells no higher than the sector table's
+    entry for the ray's azimuth sector and the sample's distance group (the bound that prunes the
+    march must never be below the terrain)."""
+    from ilrs.environment import Site
+    from ilrs.environment._kernels import CORNER_MARGIN_M, SECTORS, _sector_heights_km
+    from ilrs.environment.dem import _padded_dem_km, block_maxima_km, interval_bounds_rad
+    from ilrs.environment.terrain import CELL_DEG, COARSE_GROWTH, COARSE_STEP_M, DEFAULT_MAX_RANGE_M
+
+    site = Site(name="s", lat_deg=lat, lon_deg=lon, height_m=0.0)
+    e, n, u = (np.ascontiguousarray(v, float) for v in site.enu_matrix)
+    bounds, groups = interval_bounds_rad(DEFAULT_MAX_RANGE_M / MOON_RADIUS_M, COARSE_STEP_M / MOON_RADIUS_M,
+                                         COARSE_GROWTH)
+    edges = bounds[groups]
+    b16, _, row_max = block_maxima_km()
+    table = _sector_heights_km(_padded_dem_km(), b16, row_max, CELL_DEG, e, n, u, edges, SECTORS,
+                               CORNER_MARGIN_M / MOON_RADIUS_M, MOON_RADIUS_M, MOON_RADIUS_M, 0.0, -np.inf)
+    g = np.arange(50.0, DEFAULT_MAX_RANGE_M, 50.0) / MOON_RADIUS_M
+    k = np.clip(np.searchsorted(edges, g, "right") - 1, 0, edges.size - 2)
+    for az in np.random.default_rng(seed).uniform(0.0, 2 * np.pi, 24):
+        t = np.cos(az) * n + np.sin(az) * e
+        p = np.cos(g)[:, None] * u + np.sin(g)[:, None] * t
+        lat_p = np.degrees(np.arcsin(np.clip(p[:, 2], -1.0, 1.0)))
+        lon_p = np.degrees(np.arctan2(p[:, 1], p[:, 0]))
+        sector = int(np.floor(az / (2 * np.pi / SECTORS))) % SECTORS
+        assert np.all(_corner_heights_km(lat_p, lon_p) <= table[k, sector]), np.degrees(az)
+
+
 @settings(max_examples=8, deadline=None)
 @given(lat=st.floats(-90.0, -80.0), lon=st.floats(-180.0, 180.0), ground_m=st.floats(-4000.0, 5000.0),
        floor_deg=st.floats(0.0, 20.0), choice=st.sampled_from(["numba", "numpy"]))

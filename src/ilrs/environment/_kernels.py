@@ -271,6 +271,83 @@ def _rows_max_km(row_max, cell_deg, lat_deg, reach_deg):
     return best
 
 
+SECTORS = 360
+"""Azimuth sectors of :func:`_sector_heights_km` (1° each)."""
+SECTOR_TABLE_MIN_RAYS = 64
+"""Fewer rays than this, unfloored, march without the sector table (building it costs ~100 rays' bounds)."""
+CORNER_MARGIN_M = 6000.0
+"""A bilinear sample of the coarse DEM reads the four cell centres around it, all within one cell
+diagonal (≤ 5.37 km: 3.79 km north-south, ≤ 3.79 km east-west) of it."""
+
+
+@nb.njit(cache=True)
+def _sector_heights_km(z, b16, row_max, cell_deg, east, north, up, edges_rad, n_sectors, margin_rad, moon_radius_m,
+                       r0_m, top_m, floor_tan):
+    """Table (groups, sectors): an upper bound (km) on every DEM cell a bilinear sample can read
+    whose central angle from the site lies in [edges[k], edges[k+1]] and whose azimuth lies in sector
+    s (``n_sectors`` equal sectors from north through east; a great circle leaving the site keeps its
+    azimuth as seen from the site, so every sample of a ray lies in the ray's sector). Built from the
+    16-column block maxima ``b16``: a block's cell centres lie within e = 7.5 cells · cos(lat) of its
+    centre B along its parallel, so a sample reading one of them lies in the cap of radius
+    ρ = e + ``margin_rad`` about B: at central angle d_B ± ρ from the site and azimuth within
+    asin(sin ρ / sin d_B) of B's (the cap's tangent great circles; every azimuth when d_B ≤ ρ).
+    A block (or a whole row, ``row_max``) whose height (+ ``top_m``) cannot rise above tan(elevation)
+    ``floor_tan`` anywhere in its distance range is left out: the table then bounds only what could
+    beat the floor (−inf: nothing can)."""
+    n_gr = edges_rad.size - 1
+    table = np.full((n_gr, n_sectors), -np.inf)
+    nr, nc = z.shape
+    n_blk = nc // 16
+    cell = math.radians(cell_deg)
+    reach = edges_rad[-1]
+    tiny = 1e-9
+    lat_s = math.asin(min(max(up[2], -1.0), 1.0))
+    sector = 2.0 * math.pi / n_sectors
+    cos_b, sin_b = np.empty(n_blk), np.empty(n_blk)
+    for blk in range(n_blk):
+        lon_b = math.radians((16 * blk + 8) * cell_deg - 180.0)
+        cos_b[blk], sin_b[blk] = math.cos(lon_b), math.sin(lon_b)
+    for r in range(nr):
+        lat_r = math.pi / 2 if r == 0 else (-math.pi / 2 if r == nr - 1 else math.radians(90.0 - (r - 0.5) * cell_deg))
+        near = abs(lat_r - lat_s) - margin_rad
+        if near > reach:
+            continue
+        if _sphere_tan_bound(moon_radius_m + top_m + 1000.0 * row_max[r], r0_m, max(near, tiny), reach) <= floor_tan:
+            continue
+        cl, sl = math.cos(lat_r), math.sin(lat_r)
+        rho = 7.5 * cell * cl + margin_rad
+        ux, uy, uz = cl * up[0], cl * up[1], sl * up[2]
+        ex, ey, ez = cl * east[0], cl * east[1], sl * east[2]
+        nx, ny, nz = cl * north[0], cl * north[1], sl * north[2]
+        for blk in range(n_blk):
+            cu = cos_b[blk] * ux + sin_b[blk] * uy + uz
+            ce = cos_b[blk] * ex + sin_b[blk] * ey + ez
+            cn = cos_b[blk] * nx + sin_b[blk] * ny + nz
+            d_b = math.atan2(math.sqrt(ce * ce + cn * cn), cu)
+            if d_b - rho > reach:
+                continue
+            h = np.float64(b16[r, blk])
+            if _sphere_tan_bound(moon_radius_m + top_m + 1000.0 * h, r0_m, max(d_b - rho, tiny), d_b + rho) <= floor_tan:
+                continue
+            s0, s1 = 0, n_sectors - 1
+            if d_b > rho:
+                half = math.asin(min(1.0, math.sin(rho) / math.sin(d_b))) + 1e-9
+                if half < math.pi - sector:
+                    alpha = math.atan2(ce, cn)
+                    s0 = int(math.floor((alpha - half) / sector))
+                    s1 = int(math.floor((alpha + half) / sector))
+            for k in range(n_gr):
+                if edges_rad[k + 1] < d_b - rho:
+                    continue
+                if edges_rad[k] > d_b + rho:
+                    break
+                for q in range(s0, s1 + 1):
+                    qq = q % n_sectors
+                    if h > table[k, qq]:
+                        table[k, qq] = h
+    return table
+
+
 @nb.njit(cache=True, inline="always")
 def _march_interval(z, cell_deg, up, tx, ty, tz, s, gb, n_sub, min_step_rad, moon_radius_m, r0_m, relief_m,
                     relief_length_m, relief_exponent, min_distance_m, best_y, best_x):
@@ -326,12 +403,23 @@ def converged_horizon_deg(z, b16, b240, row_max, cell_deg, east, north, up, azim
     top = max(relief_m, 0.0)
     area_rb = moon_radius_m + top + 1000.0 * _rows_max_km(
         row_max, cell_deg, math.degrees(math.asin(min(max(up[2], -1.0), 1.0))), math.degrees(bounds_rad[-1]))
+    edges = np.empty(n_gr + 1)
+    for k in range(n_gr + 1):
+        edges[k] = bounds_rad[groups[k]]
+    floored = floor_deg > -90.0
+    floor_tan = math.tan(math.radians(floor_deg)) if floored else -np.inf
+    if floored or n_az >= SECTOR_TABLE_MIN_RAYS:
+        sectors = _sector_heights_km(z, b16, row_max, cell_deg, east, north, up, edges, SECTORS,
+                                     CORNER_MARGIN_M / moon_radius_m, moon_radius_m, r0_m, top, floor_tan)
+    else:  # a few rays: the table (~2 ms) would cost more than it saves
+        sectors = np.full((n_gr, SECTORS), -np.inf)
     for a in range(n_az):
         ca, sa = math.cos(azimuth_rad[a]), math.sin(azimuth_rad[a])
         tx, ty, tz = ca * north[0] + sa * east[0], ca * north[1] + sa * east[1], ca * north[2] + sa * east[2]
         eastward = (up[0] * ty - up[1] * tx) >= 0.0   # z of the circle's normal u × t: constant along it
+        sec = int(math.floor((azimuth_rad[a] % (2.0 * math.pi)) / (2.0 * math.pi / SECTORS))) % SECTORS
         best_y, best_x = -1.0, 0.0
-        if floor_deg > -90.0:
+        if floored:
             best_y, best_x = math.sin(math.radians(floor_deg)), math.cos(math.radians(floor_deg))
         start_y, start_x = best_y, best_x
         for k in range(n_gr):  # near to far: the near terrain sets a horizon that prunes the far
@@ -339,6 +427,12 @@ def converged_horizon_deg(z, b16, b240, row_max, cell_deg, east, north, up, azim
             if ga > 0.0:
                 if _sphere_tan_bound(area_rb, r0_m, ga, gb) * best_x <= best_y:  # the whole reach's highest row
                     continue
+                h_sec = sectors[k, sec]
+                if h_sec == -np.inf:
+                    if floored:
+                        continue  # nothing in the ray's sector at this distance can rise above the floor
+                elif _sphere_tan_bound(moon_radius_m + top + 1000.0 * h_sec, r0_m, ga, gb) * best_x <= best_y:
+                    continue  # the highest cell of the ray's sector at this distance cannot raise the horizon
                 if _interval_bound(z, b16, b240, row_max, cell_deg, up, tx, ty, tz, ga, gb, eastward, top,
                                    moon_radius_m, r0_m) * best_x <= best_y:
                     continue
