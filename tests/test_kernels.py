@@ -402,3 +402,70 @@ def test_analytic_mode_30_days_within_10_m_of_the_reference():
         with kernels(choice):
             out[choice] = relay_states(relays, times, propagation="j2", use_cache=False).r_icrf_m
     assert np.linalg.norm(out["numba"] - out["numpy"], axis=-1).max() < 10.0
+
+
+# -- operations: the power dispatch and the data store ---------------------------------------------
+
+def _units(rng, n_units: int):
+    from ilrs.operations.storage import StorageUnit
+
+    out = []
+    for _ in range(n_units):
+        cap = float(rng.uniform(1e8, 5e9))
+        floor = cap * float(rng.uniform(0.0, 0.4))
+        out.append(StorageUnit(float(rng.uniform(floor, cap)), cap, floor, float(rng.uniform(0.8, 1.0)),
+                               float(rng.uniform(0.8, 1.0)), float(rng.choice([np.inf, rng.uniform(500, 8000)]))))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_units=st.integers(0, 3), n_steps=st.integers(1, 400))
+def test_power_dispatch_kernel_equals_the_loops(seed, n_units, n_steps):
+    """dispatch_steps against the Python loops (one unit, several, none), bitwise: every served
+    level, curtailment, stored energy, mode and level, the units' energies and the sums."""
+    import copy
+
+    from ilrs.operations.power import LoadLadder, SheddingPolicy, dispatch
+
+    rng = np.random.default_rng(seed)
+    levels = sorted(rng.uniform(200.0, 6000.0, 2 * int(rng.integers(0, 4)) + 1).tolist(), reverse=True)
+    ladder = LoadLadder(levels, [None] * ((len(levels) - 1) // 2))
+    policy = SheddingPolicy(float(rng.uniform(0.4, 0.9)), float(rng.uniform(0.05, 0.35)))
+    gen = (rng.uniform(0.0, 1.3, n_steps) * max(levels) * (rng.random(n_steps) < 0.6)).tolist()
+    units = _units(rng, n_units)
+    ref_units, got_units = copy.deepcopy(units), copy.deepcopy(units)
+    with kernels("numpy"):
+        ref = dispatch(gen, ladder, ref_units, policy, 3600.0)
+    with kernels("numba"):
+        got = dispatch(gen, ladder, got_units, policy, 3600.0)
+    assert got == ref
+    assert [u.energy_j for u in got_units] == [u.energy_j for u in ref_units]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_groups=st.integers(1, 6), n_steps=st.integers(1, 300))
+def test_data_store_kernel_equals_the_loop(seed, n_groups, n_steps):
+    """data_steps against DataStore.advance's loop, bitwise: per-step series, per-group produced,
+    returned, lost and stored bits, the store's content, and the backlog alarm events."""
+    from ilrs.operations.datastore import DataStore
+    from ilrs.operations.model import AlarmParams, ExperimentParams
+
+    rng = np.random.default_rng(seed)
+    n_levels = 3
+    prod = rng.uniform(0.0, 5e9, (n_levels, n_groups)) * (rng.random((n_levels, n_groups)) < 0.8)
+    levels = rng.integers(0, n_levels, n_steps).tolist()
+    modes = rng.choice([0, 1, 2, 3], n_steps, p=[0.6, 0.2, 0.1, 0.1]).tolist()
+    link = (rng.uniform(0.0, 2e10, n_steps) * (rng.random(n_steps) < 0.5)).tolist()
+    alarms = AlarmParams(data_backlog_above=float(rng.uniform(0.3, 0.9)))
+    capacity_bit = float(rng.uniform(1e10, 1e11))
+    experiments = tuple(ExperimentParams(f"x{q}", "element", f"owner{q}", "area", 1.0) for q in range(n_groups))
+    out = {}
+    for choice in ("numpy", "numba"):
+        store = DataStore(experiments, capacity_bit, n_steps)
+        events: list = []
+        with kernels(choice):
+            store.advance(0, levels, modes, link, prod.tolist(), alarms, events, 3600.0)
+        out[choice] = (store.stored_bit, store.produced_bit, store.returned_bit, store.lost_bit, store.total_bit,
+                       store.backlog_alarm, events, store.s_stored_bit.tolist(), store.s_produced_bit.tolist(),
+                       store.s_returned_bit.tolist(), store.s_lost_bit.tolist())
+    assert out["numba"] == out["numpy"]

@@ -24,6 +24,8 @@ COUNTED = [  # (module, function, what distinguishes one product from another)
     ("ilrs.campaign.inputs", "compile_campaign", lambda a, k: ""),
     ("ilrs.campaign.engine", "simulate_campaign", lambda a, k: "nominal" if (a[1:2] or [k.get("rng")])[0] is None
      else "sampled"),
+    ("ilrs.campaign.engine", "simulate_milestones", lambda a, k: "nominal" if (a[1:2] or [k.get("rng")])[0] is None
+     else "sampled"),  # a campaign-only risk run: the same flight without the run's records
     ("ilrs.operations.params", "params_from_section", lambda a, k: ""),
     ("ilrs.operations.engine", "simulate_operations", lambda a, k: ""),
 ]
@@ -95,7 +97,7 @@ def test_one_run_computes_each_product_once(counts, tmp_path, monkeypatch):
         f"analyze({hours} epochs)": 1, f"analyze({period} epochs)": 1,
         "compile_campaign()": 1 + replays, "CampaignSection.resolve": 1 + replays,  # loading checks it, the run reuses it
         # the risk section's runs, then the same runs with slips learned from the record (issue 14)
-        "simulate_campaign(nominal)": 1 + replays, "simulate_campaign(sampled)": 2 * 20,
+        "simulate_campaign(nominal)": 1 + replays, "simulate_milestones(sampled)": 2 * 20,
         # the operations run, and the same run at each end of the site's horizon bounds (the coarse
         # DEM cannot decide connecting-ridge's horizon: the KPIs are ranges)
         "params_from_section()": 1, "simulate_operations()": 3,
@@ -108,5 +110,5 @@ def test_one_run_computes_each_product_once(counts, tmp_path, monkeypatch):
     assert all(counts[k] == 1 + replays for k in per_replay), dict(counts)
     assert f"sun_earth_azel(2 m, {hours} epochs)" not in counts and f"analyze({hours} epochs)" not in counts
     # issue 15: both Monte Carlo studies and the operations run are read back, not run again
-    assert "simulate_campaign(sampled)" not in counts and "simulate_operations()" not in counts, dict(counts)
+    assert "simulate_milestones(sampled)" not in counts and "simulate_operations()" not in counts, dict(counts)
     assert (tmp_path / "cold" / "summary.json").read_bytes() == (tmp_path / "warm" / "summary.json").read_bytes()

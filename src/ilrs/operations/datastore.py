@@ -57,7 +57,12 @@ class DataStore:
     def advance(self, i0: int, levels: list[int], modes: list[int], link_bit: list[float],
                 prod_levels: list[list[float]], alarms: AlarmParams, events: list[Event], dt_s: float) -> None:
         """Steps ``i0 …``: produce at each step's served ladder level (``levels``, ``modes`` from the
-        power dispatch), send up to ``link_bit`` per step, lose what overflows the store."""
+        power dispatch), send up to ``link_bit`` per step, lose what overflows the store (the
+        compiled :func:`ilrs.operations._kernels.data_steps`, or this loop: ``ILRS_KERNELS=numpy``)."""
+        from ilrs._compiled import use_compiled
+
+        if use_compiled() and len(levels) and self.groups:
+            return self._advance_compiled(i0, levels, modes, link_bit, prod_levels, alarms, events, dt_s)
         prod_tot = [sum(r) for r in prod_levels]
         cap_data = self.capacity_bit
         g_st, g_ret, g_lost, g_prod = self.stored_bit, self.returned_bit, self.lost_bit, self.produced_bit
@@ -110,6 +115,32 @@ class DataStore:
                 self.backlog_alarm = False
                 events.append(Event((i0 + k) * dt_s, "alarm-cleared", "data-storage", f"backlog {data / cap_data:.2f}"))
         self.total_bit = data
+        sl = slice(i0, i0 + len(levels))
+        self.s_stored_bit[sl] = data_l
+        self.s_produced_bit[sl] = prod_l
+        self.s_returned_bit[sl] = ret_l
+        self.s_lost_bit[sl] = lost_l
+
+    def _advance_compiled(self, i0: int, levels, modes, link_bit, prod_levels: list[list[float]],
+                          alarms: AlarmParams, events: list[Event], dt_s: float) -> None:
+        from ilrs.operations._kernels import ALARM_CLEARED_EMPTY, ALARM_RAISED, data_steps
+
+        cap = self.capacity_bit
+        state = [np.array(v, dtype=float) for v in (self.stored_bit, self.returned_bit, self.lost_bit,
+                                                     self.produced_bit)]
+        data_l, prod_l, ret_l, lost_l, data, alarm, ev_k, ev_kind, ev_frac = data_steps(
+            np.asarray(levels, np.int64), np.asarray(modes, np.int64), np.asarray(link_bit, float),
+            np.array(prod_levels, dtype=float), *state, float(self.total_bit), cap, alarms.data_backlog_above * cap,
+            max(0.0, alarms.data_backlog_above - ALARM_HYSTERESIS) * cap, bool(self.backlog_alarm))
+        self.stored_bit, self.returned_bit, self.lost_bit, self.produced_bit = (v.tolist() for v in state)
+        for k, kind, frac in zip(ev_k.tolist(), ev_kind.tolist(), ev_frac.tolist()):
+            t = (i0 + k) * dt_s
+            if kind == ALARM_RAISED:
+                events.append(Event(t, "alarm", "data-storage", f"backlog {frac:.2f} of capacity"))
+            else:
+                events.append(Event(t, "alarm-cleared", "data-storage",
+                                    "backlog 0.00" if kind == ALARM_CLEARED_EMPTY else f"backlog {frac:.2f}"))
+        self.total_bit, self.backlog_alarm = float(data), bool(alarm)
         sl = slice(i0, i0 + len(levels))
         self.s_stored_bit[sl] = data_l
         self.s_produced_bit[sl] = prod_l

@@ -155,10 +155,36 @@ class PowerSteps:
 
 def dispatch(gen_w: list[float], ladder: LoadLadder, units: list[StorageUnit], policy: SheddingPolicy,
              dt_s: float) -> PowerSteps:
-    """Serve, store and curtail step by step; ``units`` (the usable ones, in order) are updated."""
+    """Serve, store and curtail step by step; ``units`` (the usable ones, in order) are updated.
+    By the compiled :func:`ilrs.operations._kernels.dispatch_steps` (bitwise the same), or the loops
+    below (``ILRS_KERNELS=numpy``)."""
+    from ilrs._compiled import use_compiled
+
+    if use_compiled() and len(gen_w):
+        return _dispatch_compiled(gen_w, ladder, units, policy, dt_s)
     if len(units) == 1:
         return _dispatch_one_unit(gen_w, ladder, units[0], policy, dt_s)
     return _dispatch_units(gen_w, ladder, units, policy, dt_s)
+
+
+def _dispatch_compiled(gen_w, ladder: LoadLadder, units: list[StorageUnit], policy: SheddingPolicy,
+                       dt: float) -> PowerSteps:
+    from ilrs.operations._kernels import dispatch_steps
+
+    def each(attr: str) -> np.ndarray:
+        return np.array([getattr(u, attr) for u in units], dtype=float)
+
+    energy = each("energy_j")
+    served, curt, stored, mode, level, unit_j, sums = dispatch_steps(
+        np.asarray(gen_w, float), np.asarray(ladder.levels_w, float), ladder.n_shed, energy, each("capacity_j"),
+        each("floor_j"), each("charge_efficiency"), each("discharge_efficiency"), each("max_power_w"),
+        float(policy.science_below), float(policy.nominal_below), float(dt))
+    for u, e in zip(units, energy.tolist()):
+        u.energy_j = e
+    out = PowerSteps(served.tolist(), curt.tolist(), stored.tolist(), mode.tolist(), level.tolist(),
+                     unit_j.tolist() if len(units) != 1 else [])  # as the loops: none for one unit
+    out.curtailed_sum_j, out.losses_j, out.survival_not_served_j = sums.tolist()
+    return out
 
 
 def _policy_level(g_w: float, supply_w: float, frac: float, levels_w: list[float], m: int,
