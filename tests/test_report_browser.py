@@ -152,3 +152,23 @@ def test_a_numeric_column_sorts_as_numbers(browser):
     table.find_elements(By.TAG_NAME, "th")[col - 1].click()
     values = [float(c.text.replace("−", "-")) for c in table.find_elements(By.CSS_SELECTOR, f"tbody td:nth-child({col})")]
     assert len(values) > 3 and values == sorted(values)
+
+
+def test_plots_print_at_the_page_width(browser):
+    """On paper the interactive plots are the print copy (no PNG is drawn for it): before printing
+    each is redrawn PRINT_WIDTH_PX wide, the PDF holds the pages, and after printing each fits the
+    screen again."""
+    import base64
+
+    from ilrs.report.interactive import PRINT_WIDTH_PX
+
+    widths = "return Array.from(document.querySelectorAll('div.iplot')).map(x => x._fullLayout.width);"
+    screen = browser.execute_script(widths)
+    assert screen and all(w > PRINT_WIDTH_PX for w in screen)  # the 1280 px window: wider than paper
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'));")
+    assert browser.execute_script(widths) == [PRINT_WIDTH_PX] * len(screen)
+    pdf = base64.b64decode(browser.print_page())
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 3
+    browser.execute_script("window.dispatchEvent(new Event('afterprint'));")
+    time.sleep(0.5)
+    assert browser.execute_script(widths) == screen

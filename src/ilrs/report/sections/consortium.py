@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ilrs.consortium import accords_count_on, accords_signatories, both_camps, default_registry, load_accords
-from ilrs.consortium.timeline import SERIES_START, growth_series, plot_growth
-from ilrs.report.figure_cache import cached_arrays, cached_figure
-from ilrs.report.interactive import interactive_with_print, plot_div
+from ilrs.consortium.timeline import SERIES_START, growth_series
+from ilrs.report.figure_cache import cached_arrays
+from ilrs.report.interactive import plot_div
 from ilrs.report.markup import html_table, kpi_boxes, link
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
@@ -17,37 +17,6 @@ def source_links(reg, source_ids) -> str:
     """The sources as titled links to their public addresses (a title alone where none is known;
     never a file of the project's notes)."""
     return "; ".join(link(reg.sources[s].title, reg.sources[s].address) for s in source_ids)
-
-
-def plot_growth_unclipped(reg, end, mark):
-    """:func:`ilrs.consortium.timeline.plot_growth` with no label clipped or run together: each
-    published count's label whole (wrapped), one per point, moved below its point when it would
-    overlap an earlier one, and room on the right for the last labels."""
-    import textwrap
-
-    fig = plot_growth(reg, end=end, mark=mark)
-    ax = fig.axes[0]
-    claims = {(np.datetime64(c.date), c.count): c.counts.split(" (")[0] for c in reg.dataset.count_claims}
-    lo, hi = ax.get_xlim()
-    ax.set_xlim(lo, hi + 0.12 * (hi - lo))
-    renderer, placed, seen = fig.canvas.get_renderer(), [], set()
-    labels = sorted((t for t in ax.texts if not t.get_text().startswith("as of")), key=lambda t: float(ax.convert_xunits(t.xy[0])))
-    for t in labels:
-        key = (np.datetime64(t.xy[0], "D"), t.xy[1])
-        if key in seen:  # two claims of one count on one day: one label
-            t.remove()
-            continue
-        seen.add(key)
-        if key in claims:
-            t.set_text(textwrap.fill(f"{key[1]} {claims[key]}", 22))
-        t.set_clip_on(False)
-        for offset in ((4, 4), (4, -24), (4, 16), (4, -36)):
-            t.set_position(offset)
-            box = t.get_window_extent(renderer)
-            if not any(box.overlaps(b) for b in placed):
-                break
-        placed.append(t.get_window_extent(renderer))
-    return fig
 
 
 def growth_steps(reg, end) -> dict[str, np.ndarray]:
@@ -105,7 +74,6 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
     } for a in agreements]
     counts = [c for c in reg.dataset.count_claims if c.date <= as_of]
     end = max(as_of, reg.last_dated_fact())
-    img = cached_figure("ilrs.report.sections.consortium:plot_growth_unclipped", reg, end=end, mark=as_of)
     html = (
         kpi_boxes({"members": len(rows), "states": len(states), "organizations": len(rows) - len(states),
                    "Artemis Accords signatories": (f"≥ {artemis['count_at_least']}" if artemis and not artemis["exact"]
@@ -116,7 +84,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
           "the month counts from the month's last day). Artemis Accords: "
           f"{artemis_text} — a count is known on the day it was reported, a lower bound after. "
           "Published counts disagree and are kept as separate claims.</p>"
-        + interactive_with_print(_growth_plot(reg, end), img, "ILRS membership vs Artemis Accords")
+        + _growth_plot(reg, end)
         + "<h3>Members</h3>"
         + html_table(rows, ["joined", "name", "kind", "country", "instrument", "sources"], html_columns=["sources"],
                      title="members")

@@ -14,14 +14,12 @@ import pyarrow.parquet as pq
 from ilrs._io import atomic_path
 import numpy as np
 
-from ilrs.report.figure_cache import cached_figure
-from ilrs.report.interactive import interactive_with_print, plot_div
+from ilrs.report.interactive import plot_div
 from ilrs.report.markup import html_table, kpi_boxes
 from ilrs.report.section import RunContext, Section
 from ilrs.report.products import RunProducts
 from ilrs.report.sections.risk_history import build_block
 
-DRIVERS, DATES = "ilrs.risk.analysis:plot_drivers", "ilrs.risk.analysis:plot_milestone_dates"
 
 
 def _dates_plot(result) -> str:
@@ -63,7 +61,7 @@ def _drivers_plot(drivers: dict, names: dict[str, str]) -> str:
 
 
 def _drivers_block(drivers: dict, names: dict[str, str]) -> tuple[str, list[dict]]:
-    """HTML of the causal drivers (interactive chart, print PNG, the full table) and its rows."""
+    """HTML of the causal drivers (interactive chart, the full table) and its rows."""
     rows = [{"milestone": names.get(m, m), "driver": r["kind"], "of": r["what"], "Spearman ρ": f"{r['spearman_rho']:+.2f}"}
             for m, rs in drivers.items() for r in rs]
     html = ("<h3>What drives the dates</h3><p>Rank correlation (Spearman ρ) of each sampled input with the "
@@ -74,7 +72,7 @@ def _drivers_block(drivers: dict, names: dict[str, str]) -> tuple[str, list[dict
             "out: the normal score of its slip's rank less its regression on the factor) is shown apart from the "
             "<b>shared slip factor</b> that moves every mission at once (grey). A mission the milestone does not "
             "depend on can correlate with its date only through that shared factor, so it is not shown.</p>"
-            + interactive_with_print(_drivers_plot(drivers, names), cached_figure(DRIVERS, drivers, names), "drivers")
+            + _drivers_plot(drivers, names)
             + html_table(rows, numeric=["Spearman ρ"], title="drivers"))
     return html, rows
 
@@ -110,8 +108,7 @@ def build(products: RunProducts, ctx: RunContext) -> Section:
           "SeedSequence(seed).spawn(N)[i]: <code>ilrs risk --replay i</code> reproduces it.</p>"
         + html_table(rows, ["milestone", "name", "target", "on time", "95% CI", "reached", "p10", "p50", "p90"],
                      numeric=["on time", "reached"])
-        + interactive_with_print(_dates_plot(result), cached_figure(DATES, result.table, result.targets),
-                                 "milestone dates")
+        + _dates_plot(result)
         + hist_html
         + drivers_html
         + f"<p>Every run: <code>{_html.escape(str(path.relative_to(ctx.out_dir)))}</code>.</p>"
