@@ -248,8 +248,8 @@ def causal_drivers(table: pa.Table, inputs) -> dict[str, list[dict[str, Any]]]:
 
 
 def plot_drivers(drivers: dict[str, list[dict[str, Any]]], names: dict[str, str] | None = None, top: int = 8):
-    """Every milestone's ``top`` causal drivers (:func:`causal_drivers`), one panel each (the report's
-    print copy; its interactive chart and table list them all): bars of Spearman ρ
+    """Every milestone's ``top`` causal drivers (:func:`causal_drivers`), one panel each, as a static
+    figure (the report shows them as an interactive chart and a table): bars of Spearman ρ
     (> 0: later), the shared factor grey, the rest red (later) or blue (earlier)."""
     shown = [(m, rows[:top][::-1]) for m, rows in drivers.items() if rows]
     heights = [0.3 * max(2, len(r)) + 0.6 for _, r in shown] or [1.0]
