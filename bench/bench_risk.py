@@ -3,7 +3,7 @@
 Measured side by side in one process, on this machine (its load average is printed: a shared box
 is not idle, so per-worker speed-ups read low):
 
-1. serial — the bare loop (``simulate_campaign`` with sampled overrides, no seeding per run, no
+1. serial — the bare loop (``sampled_milestones``: the sampled run a study row reads, no seeding per run, no
    Arrow: the model's own cost, the floor for one core) against ``run_study`` in-process;
 2. local processes, 1 vs 2 workers (``ProcessExecutor``, chunks of the scenario's ``chunk_runs``;
    the pool's start-up measured apart), against the peer ``ProcessPoolExecutor.map`` with sensible
@@ -44,18 +44,18 @@ ROWS: list[str] = []
 
 def serial_part(model, n):
     """Bare loop and in-process study: runs/s of each."""
-    from ilrs.campaign.sampling import sampled_campaign
+    from ilrs.campaign.sampling import sampled_milestones
     from ilrs.risk import SerialExecutor, run_study
 
     rng = np.random.default_rng(1)
     m = min(n, 5000)
     t = time.perf_counter()
     for _ in range(m):
-        sampled_campaign(model.payload.inputs, rng)
+        sampled_milestones(model.payload.inputs, rng)
     bare = m / (time.perf_counter() - t)
     res = run_study(model.fn, model.payload, seed=1, runs=m, study_hash="bench", executor=SerialExecutor(),
                     chunk_runs=250)
-    print(f"  bare loop (sample + simulate_campaign)      {bare:10,.0f} runs/s   (the model's own cost)")
+    print(f"  bare loop (sample + simulate_milestones)    {bare:10,.0f} runs/s   (the model's own cost)")
     print(f"  run_study in-process (seeded, Arrow rows)   {res.runs_per_s:10,.0f} runs/s   ours/bare = "
           f"{res.runs_per_s / bare:.2f}")
     ROWS.append(f"risk serial, {m:,} runs | {res.runs_per_s:,.0f} runs/s | bare loop {bare:,.0f} runs/s | "
