@@ -247,33 +247,6 @@ def causal_drivers(table: pa.Table, inputs) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def plot_drivers(drivers: dict[str, list[dict[str, Any]]], names: dict[str, str] | None = None, top: int = 8):
-    """Every milestone's ``top`` causal drivers (:func:`causal_drivers`), one panel each, as a static
-    figure (the report shows them as an interactive chart and a table): bars of Spearman ρ
-    (> 0: later), the shared factor grey, the rest red (later) or blue (earlier)."""
-    shown = [(m, rows[:top][::-1]) for m, rows in drivers.items() if rows]
-    heights = [0.3 * max(2, len(r)) + 0.6 for _, r in shown] or [1.0]
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9.0, sum(heights) + 0.4))
-    axes = fig.subplots(len(heights), 1, sharex=True, gridspec_kw={"height_ratios": heights}, squeeze=False)[:, 0]
-    for ax, (m, rows) in zip(axes, shown):
-        rho = [r["spearman_rho"] for r in rows]
-        colors = ["#888888" if r["kind"] == "shared slip factor" else ("#d62728" if v > 0 else "#1f77b4")
-                  for r, v in zip(rows, rho)]
-        ax.barh([f"{r['kind']}: {r['what']}" for r in rows], rho, color=colors)
-        ax.axvline(0, color="k", lw=0.8)
-        ax.set_xlim(-1, 1)
-        ax.tick_params(labelsize=7)
-        ax.set_title((names or {}).get(m, m), fontsize=8, loc="left")
-        ax.grid(axis="x", alpha=0.3)
-    axes[-1].set_xlabel("Spearman rank correlation with the milestone date (> 0: later)")
-    total = sum(heights) + 0.4  # fixed margins, in inches: a tight layout of many panels costs seconds
-    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.3 / total, bottom=0.55 / total, hspace=0.55)
-    fig.set_layout_engine("none")
-    return fig
-
-
 def milestone_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """Table rows (strings) for text output and the report."""
     def pct(v):
@@ -290,5 +263,5 @@ def milestone_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["summarize", "causal_drivers", "milestone_dependencies", "own_slip_scores", "plot_drivers", "plot_milestone_dates", "plot_tornado", "plot_kpis", "milestone_rows", "milestone_days",
+__all__ = ["summarize", "causal_drivers", "milestone_dependencies", "own_slip_scores", "plot_milestone_dates", "plot_tornado", "plot_kpis", "milestone_rows", "milestone_days",
            "sampled_inputs", "kpis", "days_to_date"]
