@@ -244,7 +244,7 @@ def main(argv=None) -> int:
             sp = Site("px", float(la), float(lo), height_m=float(z3[r, c]), mast_height_m=2.0)
             exact = span_statistics(sun_earth_azel(sp, t3, horizon_from_terrain(sp, dem3))).lit_fraction
             worst = max(worst, abs(float(im.lit_fraction[r - r0, c - r0]) - exact))
-        print(f"max |map - exact|      {worst * 100:8.2f} points of lit fraction at 8 pixels (docstring: within 1 point)")
+        print(f"max |map - exact|      {worst * 100:8.2f} points of lit fraction at 8 pixels (docstring: ~1 point, 1.07 measured here)")
 
     if ROWS:
         print("\nworkload | ours | peer | ratio | accuracy | distance to limit")

@@ -49,7 +49,7 @@ Public API (stable names; SI inside, UTC at the interface, degrees where the nam
         longest_darkness_hours, earth_visible_fraction, earth_windows, longest_earth_gap_hours, ...)
     period_rows(pairs) / periods_csv(pairs)          # darkness periods, Earth windows as rows / CSV
     illumination_map(dem, times, *, rows=None, cols=None, mast_height_m=0, ...) -> IlluminationMap
-        (lit = any part of the disk, as span_statistics; within 1 point of the single-site path)
+        (lit = any part of the disk, as span_statistics; ~1 point from the single-site path, measured up to 1.07)
 
     # the scenario's timeline (ilrs.environment.timeline; cached under $ILRS_CACHE_DIR or ~/.cache/ilrs)
     site_setup(site_section, span_start, span_end, *, step_s=3600) -> SiteSetup   # compiled once a study
