@@ -83,7 +83,7 @@ def _next_line(f: np.ndarray, rate: np.ndarray, reached: np.ndarray) -> tuple[np
         down = np.ceil(f) - 1.0
         down = np.where((down >= reached) & (f - reached < 0.5), reached - 1.0, down)
     line = np.where(rate > 0, up, np.where(rate < 0, down, np.nan))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ds = np.where(rate != 0, (line - f) / np.where(rate != 0, rate, 1.0), np.inf)
     return ds, line
 
