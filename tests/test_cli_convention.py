@@ -248,6 +248,14 @@ def test_version(ilrs_cli):
     assert r.returncode == 0 and r.stdout.strip() == f"ilrs {__version__}"
 
 
+def test_a_bare_scenario_file_is_pointed_to_the_option(ilrs_cli, tmp_path):
+    """`ilrs run my.yaml` (a natural first try): one line naming --scenario, exit 2, nothing written."""
+    r = ilrs_cli("run", "my-study.yaml", "--out", tmp_path / "o")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "my-study.yaml" in r.stderr and "--scenario" in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
 BAD = """name: bad
 span: {start: 2026-01-01, end: 2040-01-01}
 site: {name: connecting-ridge, mast_height_m: -3}

@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         if _is_usage_error(exc):
             from ilrs.errors import shorten_path  # the middle of a long echoed value cut out
 
-            typer.echo(f"error: {shorten_path(exc.format_message(), 300)}", err=True)  # one line, no usage block
+            message = shorten_path(exc.format_message(), 300) + _scenario_hint(exc, argv)
+            typer.echo(f"error: {message}", err=True)  # one line, no usage block
             return _exit(2)
         if type(exc).__name__ == "Abort":
             typer.echo("aborted", err=True)
@@ -92,6 +93,15 @@ def _os_error(exc: OSError) -> str:
     if exc.filename is not None:
         return " ".join(f"{shorten_path(exc.filename)}: {reason}".split())
     return " ".join(reason.split())
+
+
+def _scenario_hint(exc: Exception, argv: list[str] | None) -> str:
+    """``: give a scenario as --scenario FILE`` where a YAML file was given as a bare argument."""
+    import sys
+
+    extra = "unexpected extra argument" in exc.format_message()
+    given_yaml = any(str(a).endswith((".yaml", ".yml")) for a in (sys.argv[1:] if argv is None else argv))
+    return ": give a scenario as --scenario FILE" if extra and given_yaml else ""
 
 
 def _is_usage_error(exc: Exception) -> bool:
