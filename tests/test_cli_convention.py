@@ -254,6 +254,8 @@ def test_a_bare_scenario_file_is_pointed_to_the_option(ilrs_cli, tmp_path):
     assert r.returncode == 2 and r.stderr.count("\n") == 1
     assert "my-study.yaml" in r.stderr and "--scenario" in r.stderr
     assert not (tmp_path / "o").exists()
+    given = ilrs_cli("run", "--scenario", "my-study.yaml", "extra", "--out", tmp_path / "o")
+    assert given.returncode == 2 and "--scenario" not in given.stderr  # the scenario was given: no hint
 
 
 BAD = """name: bad

@@ -99,9 +99,11 @@ def _scenario_hint(exc: Exception, argv: list[str] | None) -> str:
     """``: give a scenario as --scenario FILE`` where a YAML file was given as a bare argument."""
     import sys
 
+    args = [str(a) for a in (sys.argv[1:] if argv is None else argv)]
+    bare_yaml = any(a.endswith((".yaml", ".yml")) and (k == 0 or args[k - 1] not in ("--scenario", "-s"))
+                    for k, a in enumerate(args))
     extra = "unexpected extra argument" in exc.format_message()
-    given_yaml = any(str(a).endswith((".yaml", ".yml")) for a in (sys.argv[1:] if argv is None else argv))
-    return ": give a scenario as --scenario FILE" if extra and given_yaml else ""
+    return ": give a scenario as --scenario FILE" if extra and bare_yaml else ""
 
 
 def _is_usage_error(exc: Exception) -> bool:
